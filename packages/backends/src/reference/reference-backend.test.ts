@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { OP_TABLE, checkCase } from '@hypatia/ops';
+import '@hypatia/backends';
+
+describe('reference backend runs the op table', () => {
+  for (const c of OP_TABLE) {
+    it(c.name, async () => {
+      expect(await checkCase(c, 'reference')).toBeNull();
+      expect(await checkCase(c, 'reference', { rewrites: false })).toBeNull();
+    });
+  }
+});

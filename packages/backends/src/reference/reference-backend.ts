@@ -1,0 +1,64 @@
+import {
+  Constant, NDArray, SharedVariable, HypatiaError,
+  type Apply, type Backend, type Executable, type LowerSpec, type RunResult, type Variable,
+} from '@hypatia/core';
+
+/**
+ * The reference backend: runs the optimised graph node by node with each op's reference semantics,
+ * on the host, in any dtype. It is the oracle the other backends are checked against. Each node
+ * keeps the arrays it produced last call and may write into them again, except arrays that leave
+ * the function (outputs and update values), which are always fresh.
+ */
+export class ReferenceBackend implements Backend {
+  readonly name = 'reference';
+  lower(spec: LowerSpec): Executable {
+    return new ReferenceExecutable(spec);
+  }
+}
+
+class ReferenceExecutable implements Executable {
+  private readonly nodes: Apply[];
+  private readonly escaping: Set<Variable>;
+  private readonly previous = new Map<Apply, (NDArray | undefined)[]>();
+
+  constructor(private readonly spec: LowerSpec) {
+    this.nodes = spec.graph.nodes;
+    this.escaping = new Set(spec.graph.outputs);
+  }
+
+  get kernelCount(): number {
+    return this.nodes.length;
+  }
+
+  describe(): string {
+    return this.nodes.map((n, i) => `  ${i}: ${n.op.toString()}(${n.inputs.map((v) => v.type.toString()).join(', ')})`).join('\n');
+  }
+
+  async run(args: readonly NDArray[]): Promise<RunResult> {
+    const { graph, inputs, nOutputs } = this.spec;
+    const values = new Map<Variable, NDArray>();
+    inputs.forEach((v, i) => values.set(v, args[i]!));
+    const get = (v: Variable): NDArray => {
+      const x = values.get(v);
+      if (x) return x;
+      if (v instanceof Constant) return v.value;
+      if (v instanceof SharedVariable) return v.get();
+      throw new HypatiaError(this.spec.name, `no value for ${v} (${v.type})`, v.site);
+    };
+    for (const node of this.nodes) {
+      const reuse = node.outputs.some((o) => this.escaping.has(o)) ? undefined : this.previous.get(node);
+      const outs = node.op.perform(node.inputs.map(get), node, reuse);
+      node.outputs.forEach((o, i) => {
+        const a = outs[i]!;
+        if (!o.type.accepts(a.shape) || a.dtype !== o.dtype) {
+          throw new HypatiaError(node.op.name, `produced ${a.dtype}[${a.shape.join(', ')}] but its type says ${o.type}`, node.site);
+        }
+        values.set(o, a);
+      });
+      if (!reuse) this.previous.set(node, outs);
+    }
+    // Leaves that are outputs are copied so the caller never holds an alias of an input or a weight.
+    const result = graph.outputs.map((o) => (o.owner ? get(o) : get(o).copy()));
+    return { outputs: result.slice(0, nOutputs), updates: result.slice(nOutputs) };
+  }
+}

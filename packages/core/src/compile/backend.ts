@@ -1,0 +1,61 @@
+import type { NDArray } from '../ndarray.js';
+import type { DeviceValue, SharedVariable, Variable } from '../graph/variable.js';
+import type { FunctionGraph } from './fgraph.js';
+import { HypatiaError } from '../errors.js';
+
+/** What a backend is handed: the optimised graph and which of its outputs are updates. */
+export interface LowerSpec {
+  graph: FunctionGraph;
+  /** Explicit inputs, in call order. */
+  inputs: readonly Variable[];
+  /** The first `nOutputs` graph outputs are returned to the caller; the rest are new values of `updated`. */
+  nOutputs: number;
+  updated: readonly SharedVariable[];
+  /** Backend-specific options passed to compile(). */
+  options: Readonly<Record<string, unknown>>;
+  name: string;
+}
+
+export interface RunResult {
+  outputs: NDArray[];
+  /** New values for `updated`, in order: host arrays, or values left on the device. */
+  updates: (NDArray | DeviceValue)[];
+}
+
+/** A compiled function on one backend. */
+export interface Executable {
+  run(args: readonly NDArray[], opts?: { readOutputs?: boolean }): Promise<RunResult>;
+  /** The kernels / steps it runs, for debugPrint. */
+  describe(): string;
+  /** Number of kernels (fused groups and op calls) one call runs. */
+  readonly kernelCount: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  lower(spec: LowerSpec): Executable | Promise<Executable>;
+}
+
+const registry = new Map<string, () => Backend | Promise<Backend>>();
+
+/** Make a backend available by name to compile({backend}). @hypatia/backends registers its own on import. */
+export function registerBackend(name: string, factory: () => Backend | Promise<Backend>): void {
+  registry.set(name, factory);
+}
+
+export async function resolveBackend(b: string | Backend | undefined): Promise<Backend> {
+  if (b && typeof b !== 'string') return b;
+  const name = b ?? 'cpu';
+  const f = registry.get(name);
+  if (!f) {
+    const known = [...registry.keys()];
+    throw new HypatiaError('compile', known.length
+      ? `unknown backend '${name}'; registered: ${known.join(', ')}`
+      : `no backend is registered; import '@hypatia/backends' once in your program`);
+  }
+  return f();
+}
+
+export function registeredBackends(): string[] {
+  return [...registry.keys()];
+}

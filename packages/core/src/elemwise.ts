@@ -1,0 +1,98 @@
+import type { DType } from './dtype.js';
+import { NDArray, shapeSize } from './ndarray.js';
+import { Op, ShapeError, type GradResult } from './graph/op.js';
+import type { Apply } from './graph/apply.js';
+import { TensorType, broadcastStatic, broadcastRuntime } from './graph/type.js';
+import type { Variable } from './graph/variable.js';
+import { type ScalarExpr, input, formulaKey } from './scalar/expr.js';
+import { elementwiseKernel } from './scalar/js.js';
+import { HypatiaError } from './errors.js';
+import { typedArrayFor } from './dtype.js';
+
+export interface ElemwiseSpec {
+  name: string;
+  arity: number;
+  /** The scalar formula, given typed input scalars. */
+  formula: (xs: readonly ScalarExpr[]) => ScalarExpr;
+  /** Extra properties that distinguish instances (clip bounds, cast dtype). */
+  props?: Record<string, unknown>;
+  /** Vector-Jacobian product; the result for input i must have input i's broadcast shape handled by the caller. */
+  grad?: (inputs: readonly Variable[], output: Variable, gOut: Variable) => GradResult[];
+}
+
+/**
+ * An op defined by a scalar formula applied with broadcasting. Its reference semantics, fusion and
+ * every backend's kernel come from that one formula.
+ */
+export class Elemwise extends Op {
+  readonly name: string;
+  constructor(readonly spec: ElemwiseSpec) {
+    super();
+    this.name = spec.name;
+  }
+
+  override props(): Record<string, unknown> {
+    return this.spec.props ?? {};
+  }
+
+  inferTypes(ts: readonly TensorType[]): TensorType[] {
+    if (ts.length !== this.spec.arity) throw new ShapeError(`takes ${this.spec.arity} operands, got ${ts.length}`);
+    const shape = broadcastStatic(ts.map((t) => t.shape));
+    if (typeof shape === 'string') throw new ShapeError(`operands do not broadcast: ${shape}`);
+    return [new TensorType(this.outDtype(ts.map((t) => t.dtype)), shape)];
+  }
+
+  outDtype(dtypes: readonly DType[]): DType {
+    return this.spec.formula(dtypes.map((d, i) => input(i, d))).dtype;
+  }
+
+  override scalarFormula(xs: readonly ScalarExpr[]): ScalarExpr {
+    return this.spec.formula(xs);
+  }
+
+  perform(ins: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
+    return [runElementwise(this, this.spec.formula(ins.map((a, i) => input(i, a.dtype))), ins, node, reuse?.[0])];
+  }
+
+  override grad(inputs: readonly Variable[], outputs: readonly Variable[], g: readonly (Variable | null)[]): GradResult[] {
+    if (!this.spec.grad) throw new HypatiaError(this.name, 'has no gradient defined');
+    return this.spec.grad(inputs, outputs[0]!, g[0]!);
+  }
+}
+
+/** Evaluate a formula over broadcast host arrays, reusing `reuse` when it fits. */
+export function runElementwise(op: Op, formula: ScalarExpr, ins: readonly NDArray[], node: Apply, reuse?: NDArray): NDArray {
+  const shape = broadcastRuntime(ins.map((a) => a.shape));
+  if (typeof shape === 'string') throw new HypatiaError(op.name, `at run time: ${shape}`, node.site);
+  for (let i = 0; i < ins.length; i++) {
+    const st = node.inputs[i]!.type.shape;
+    const rt = ins[i]!.shape;
+    for (let k = 0; k < rt.length; k++) {
+      const outDim = shape[shape.length - rt.length + k]!;
+      if (rt[k] === 1 && outDim !== 1 && st[k] !== 1) {
+        throw new HypatiaError(op.name, `at run time operand ${i} has length 1 on axis ${k} where the result has ${outDim}, but its type ${node.inputs[i]!.type} does not declare that axis broadcastable (use dimshuffle/row/col)`, node.site);
+      }
+    }
+  }
+  const dtype = formula.dtype;
+  const n = shapeSize(shape);
+  const out = reuse && reuse.dtype === dtype && reuse.size === n && reuse.shape.length === shape.length && reuse.shape.every((d, i) => d === shape[i])
+    ? reuse
+    : new NDArray(dtype, shape, typedArrayFor(dtype, n));
+  const strides = ins.map((a) => broadcastStrides(a.shape, shape));
+  const kernel = elementwiseKernel(formula, ins.length, formulaKey(formula));
+  kernel(ins.map((a) => a.data), strides, out.data, shape);
+  return out;
+}
+
+/** Strides of `shape` read as if broadcast to `out` (0 on stretched and missing axes). */
+export function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
+  const s = new Array<number>(out.length).fill(0);
+  let acc = 1;
+  for (let k = shape.length - 1; k >= 0; k--) {
+    const j = out.length - shape.length + k;
+    s[j] = shape[k] === 1 ? 0 : acc;
+    acc *= shape[k]!;
+  }
+  return s;
+}

@@ -1,0 +1,32 @@
+import type { Site } from './site.js';
+
+/** Every error Hypatia raises about a user's graph or call: it names the op and where the node was built. */
+export class HypatiaError extends Error {
+  constructor(readonly op: string, readonly detail: string, readonly site?: Site) {
+    super(`${op}: ${detail}${site ? `\n  (node built at ${site.location})` : ''}`);
+    this.name = 'HypatiaError';
+  }
+}
+
+/** Raised while a node is being built: a type or shape rule rejected its inputs. */
+export class TypeRuleError extends HypatiaError {
+  constructor(op: string, detail: string, site?: Site) {
+    super(op, detail, site);
+    this.name = 'TypeRuleError';
+  }
+}
+
+/** Raised by a compiled function for bad arguments; no shared variable has changed when it is thrown. */
+export class CallError extends HypatiaError {
+  constructor(fn: string, detail: string) {
+    super(fn, detail);
+    this.name = 'CallError';
+  }
+}
+
+export class GradientError extends HypatiaError {
+  constructor(op: string, detail: string, site?: Site) {
+    super(op, detail, site);
+    this.name = 'GradientError';
+  }
+}

@@ -1,0 +1,96 @@
+import { isFloat } from './dtype.js';
+import { GradientError } from './errors.js';
+import { DISCONNECTED, UndefinedGrad } from './graph/op.js';
+import { toposort } from './graph/traverse.js';
+import type { Variable } from './graph/variable.js';
+import { addAll, onesLike, zerosLike } from './grad-ops.js';
+
+export interface GradOptions {
+  /** Treat these as constants: no gradient flows through them (Theano's consider_constant). */
+  consider?: readonly Variable[];
+  /** Gradients already known for some variables, added as seeds (Theano's known_grads). */
+  knownGrads?: ReadonlyMap<Variable, Variable> | readonly (readonly [Variable, Variable])[];
+  /** What to do for a `wrt` the cost does not depend on: throw (default), return zeros, or return null. */
+  disconnected?: 'raise' | 'zero' | 'none';
+}
+
+/**
+ * Reverse-mode gradient of a scalar `cost` as new graph. Each op's `grad` gives a vector-Jacobian
+ * product; contributions to a variable used in several places are summed.
+ */
+export function grad(cost: Variable | null, wrt: Variable, options?: GradOptions): Variable;
+export function grad(cost: Variable | null, wrt: readonly Variable[], options?: GradOptions): Variable[];
+export function grad(cost: Variable | null, wrt: Variable | readonly Variable[], options: GradOptions = {}): Variable | Variable[] {
+  const targets = Array.isArray(wrt) ? (wrt as readonly Variable[]) : [wrt as Variable];
+  const policy = options.disconnected ?? 'raise';
+  const contributions = new Map<Variable, Variable[]>();
+  const undefinedAt = new Map<Variable, UndefinedGrad>();
+  const push = (v: Variable, g: Variable) => {
+    const list = contributions.get(v);
+    if (list) list.push(g); else contributions.set(v, [g]);
+  };
+
+  const seeds: Variable[] = [];
+  if (cost) {
+    if (cost.ndim !== 0) throw new GradientError('grad', `the cost must be a scalar, got ${cost.type}; reduce it first (sum or mean)`, cost.site);
+    if (!isFloat(cost.dtype)) throw new GradientError('grad', `the cost must be a float, got ${cost.dtype}`, cost.site);
+    push(cost, onesLike(cost));
+    seeds.push(cost);
+  }
+  const known = options.knownGrads instanceof Map ? [...options.knownGrads] : [...((options.knownGrads ?? []) as [Variable, Variable][])];
+  for (const [v, g] of known) {
+    checkGradType('known_grads', v, g);
+    push(v, g);
+    seeds.push(v);
+  }
+  if (!seeds.length) throw new GradientError('grad', 'needs a cost or known gradients');
+  for (const t of targets) {
+    if (!isFloat(t.dtype)) throw new GradientError('grad', `cannot differentiate with respect to ${t} of integer type ${t.type}`, t.site);
+  }
+
+  const constants = new Set(options.consider ?? []);
+  const nodes = toposort(seeds, constants);
+  // Only nodes on a path from a target to a seed need their gradient.
+  const reaches = new Set<Variable>(targets);
+  for (const node of nodes) {
+    if (node.inputs.some((v) => reaches.has(v) && !constants.has(v))) for (const o of node.outputs) reaches.add(o);
+  }
+
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const node = nodes[k]!;
+    if (!node.outputs.some((o) => reaches.has(o))) continue;
+    const gOuts = node.outputs.map((o) => {
+      const list = contributions.get(o);
+      return list ? addAll(list) : null;
+    });
+    if (gOuts.every((g) => g === null)) continue;
+    if (!node.op.grad) throw new GradientError(node.op.name, 'has no gradient defined', node.site);
+    const gIns = node.op.grad(node.inputs, node.outputs, gOuts);
+    if (gIns.length !== node.inputs.length) {
+      throw new GradientError(node.op.name, `grad returned ${gIns.length} gradients for ${node.inputs.length} inputs`, node.site);
+    }
+    node.inputs.forEach((x, i) => {
+      const g = gIns[i]!;
+      if (!reaches.has(x) || constants.has(x) || !isFloat(x.dtype) || g === DISCONNECTED) return;
+      if (g instanceof UndefinedGrad) { undefinedAt.set(x, g); return; }
+      checkGradType(node.op.name, x, g as Variable, node.site);
+      push(x, g as Variable);
+    });
+  }
+
+  const results = targets.map((t) => {
+    const u = undefinedAt.get(t);
+    if (u && !contributions.has(t)) throw new GradientError('grad', `the gradient with respect to ${t} is undefined: ${u.reason}`, t.site);
+    const list = contributions.get(t);
+    if (list) return addAll(list);
+    if (policy === 'zero') return zerosLike(t);
+    if (policy === 'none') return null as unknown as Variable;
+    throw new GradientError('grad', `the cost does not depend on ${t} (${t.type}); pass {disconnected: 'zero'} to get zeros`, t.site);
+  });
+  return Array.isArray(wrt) ? results : results[0]!;
+}
+
+function checkGradType(op: string, x: Variable, g: Variable, site = x.site): void {
+  const ok = g.dtype === x.dtype && g.ndim === x.ndim && g.shape.every((d, i) => d === null || x.shape[i] === null || d === x.shape[i]);
+  if (!ok) throw new GradientError(op, `gradient for ${x} has type ${g.type} but the variable has type ${x.type}`, site);
+}

@@ -1,0 +1,74 @@
+import type { DType } from '../dtype.js';
+
+/** A static dimension: a known length, or null when only the run-time value will tell. */
+export type Dim = number | null;
+
+/**
+ * A tensor type: dtype plus static shape. As in Theano, a dimension broadcasts only when it is
+ * statically 1; an unknown dimension must match its partner at run time.
+ */
+export class TensorType {
+  readonly shape: readonly Dim[];
+  constructor(readonly dtype: DType, shape: readonly Dim[]) {
+    this.shape = [...shape];
+  }
+
+  get ndim(): number { return this.shape.length; }
+
+  equals(o: TensorType): boolean {
+    return this.dtype === o.dtype && this.shape.length === o.shape.length && this.shape.every((d, i) => d === o.shape[i]);
+  }
+
+  /** `float32[?, 784]` */
+  toString(): string {
+    return `${this.dtype}[${this.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+  }
+
+  withDtype(dtype: DType): TensorType { return new TensorType(dtype, this.shape); }
+
+  /** Does a concrete shape fit this type? */
+  accepts(shape: readonly number[]): boolean {
+    return shape.length === this.shape.length && this.shape.every((d, i) => d === null || d === shape[i]);
+  }
+}
+
+/** Static broadcasting (right-aligned, 1 stretches). Returns an error string instead of throwing. */
+export function broadcastStatic(shapes: readonly (readonly Dim[])[]): Dim[] | string {
+  const nd = Math.max(0, ...shapes.map((s) => s.length));
+  const out: Dim[] = new Array(nd).fill(1);
+  for (let k = 0; k < nd; k++) {
+    let d: Dim = 1;
+    for (const s of shapes) {
+      const j = s.length - nd + k;
+      const e: Dim = j < 0 ? 1 : s[j]!;
+      if (e === 1) continue;
+      if (d === 1) d = e;
+      else if (e !== null && d !== null && e !== d) return `dimension ${k} (from the right: ${nd - k}) is ${d} in one operand and ${e} in another`;
+      else if (d === null) d = e;
+    }
+    out[k] = d;
+  }
+  return out;
+}
+
+/** Run-time broadcasting with Theano's rule: only dimensions that are statically 1 may stretch. */
+export function broadcastRuntime(shapes: readonly (readonly number[])[]): number[] | string {
+  const nd = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(nd).fill(1);
+  for (let k = 0; k < nd; k++) {
+    let d = 1;
+    for (const s of shapes) {
+      const j = s.length - nd + k;
+      const e = j < 0 ? 1 : s[j]!;
+      if (e === 1) continue;
+      if (d === 1) d = e;
+      else if (e !== d) return `shapes [${shapes.map((x) => x.join(', ')).join('] and [')}] do not broadcast (dimension ${k}: ${d} vs ${e})`;
+    }
+    out[k] = d;
+  }
+  return out;
+}
+
+export function shapeToString(shape: readonly Dim[]): string {
+  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}

@@ -1,0 +1,144 @@
+import { type DType, upcast, floatOf } from '../dtype.js';
+
+/**
+ * A typed scalar expression: what an elementwise op computes for one element. Fused kernels are
+ * compositions of these, and each backend only has to know how to print each primitive.
+ */
+export type ScalarExpr =
+  | { readonly k: 'in'; readonly i: number; readonly dtype: DType }
+  | { readonly k: 'const'; readonly v: number; readonly dtype: DType }
+  | { readonly k: 'call'; readonly f: ScalarFn; readonly args: readonly ScalarExpr[]; readonly dtype: DType };
+
+/** The scalar primitives. Every code generator has one entry for each. */
+export const SCALAR_FNS = {
+  // arithmetic: result is the promoted type of the operands
+  add: 2, sub: 2, mul: 2, neg: 1, abs: 1, sign: 1, maximum: 2, minimum: 2,
+  // true division and floating functions: result is float
+  div: 2, pow: 2, exp: 1, log: 1, log1p: 1, expm1: 1, sqrt: 1, tanh: 1, sin: 1, cos: 1, floor: 1, ceil: 1, round: 1, erf: 1,
+  // floor modulo, as NumPy's %
+  mod: 2,
+  // comparisons and logic: result is bool
+  lt: 2, le: 2, gt: 2, ge: 2, eq: 2, ne: 2, and: 2, or: 2, not: 1, isnan: 1, isinf: 1,
+  // select(cond, a, b): a where cond else b
+  select: 3,
+  // cast to the node's dtype
+  cast: 1,
+} as const;
+export type ScalarFn = keyof typeof SCALAR_FNS;
+
+const FLOAT_RESULT = new Set<ScalarFn>(['div', 'pow', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'tanh', 'sin', 'cos', 'erf']);
+const SAME_AS_INPUT = new Set<ScalarFn>(['floor', 'ceil', 'round']);
+const BOOL_RESULT = new Set<ScalarFn>(['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or', 'not', 'isnan', 'isinf']);
+
+export function resultDtype(f: ScalarFn, args: readonly ScalarExpr[], castTo?: DType): DType {
+  if (f === 'cast') return castTo!;
+  if (BOOL_RESULT.has(f)) return 'bool';
+  if (f === 'select') return upcast(args[1]!.dtype, args[2]!.dtype);
+  const u = upcast(...args.map((a) => a.dtype));
+  if (FLOAT_RESULT.has(f)) return floatOf(u);
+  if (SAME_AS_INPUT.has(f)) return u;
+  // bool arithmetic counts in int32, as NumPy's True + True == 2
+  return u === 'bool' && f !== 'maximum' && f !== 'minimum' && f !== 'abs' ? 'int32' : u;
+}
+
+/** Build a primitive call. Operands of different dtypes are promoted by casts made explicit here. */
+export function call(f: ScalarFn, args: readonly ScalarExpr[], castTo?: DType): ScalarExpr {
+  if (args.length !== SCALAR_FNS[f]) throw new Error(`scalar ${f} takes ${SCALAR_FNS[f]} operands, got ${args.length}`);
+  const dtype = resultDtype(f, args, castTo);
+  let a = args;
+  // Make operand types agree so typed targets (WGSL, C) see no implicit conversions.
+  if (f === 'select') {
+    a = [asBool(args[0]!), convert(args[1]!, dtype), convert(args[2]!, dtype)];
+  } else if (f === 'and' || f === 'or' || f === 'not') {
+    a = args.map(asBool);
+  } else if (f !== 'cast' && f !== 'isnan' && f !== 'isinf') {
+    const common = FLOAT_RESULT.has(f) ? dtype : BOOL_RESULT.has(f) ? upcast(...args.map((x) => x.dtype)) : dtype;
+    const target = common === 'bool' && !BOOL_RESULT.has(f) ? 'int32' : common;
+    a = args.map((x) => convert(x, target));
+  }
+  return { k: 'call', f, args: a, dtype };
+}
+
+function asBool(x: ScalarExpr): ScalarExpr {
+  return x.dtype === 'bool' ? x : call('ne', [x, sconst(0, x.dtype)]);
+}
+
+/** Cast when needed; constants are re-typed rather than wrapped. */
+export function convert(x: ScalarExpr, dtype: DType): ScalarExpr {
+  if (x.dtype === dtype) return x;
+  if (x.k === 'const') return sconst(x.v, dtype);
+  return { k: 'call', f: 'cast', args: [x], dtype };
+}
+
+export function sconst(v: number, dtype: DType): ScalarExpr {
+  const val = dtype === 'int32' ? Math.trunc(v) : dtype === 'bool' ? (v ? 1 : 0) : dtype === 'float32' ? Math.fround(v) : v;
+  return { k: 'const', v: val, dtype };
+}
+
+export function input(i: number, dtype: DType): ScalarExpr {
+  return { k: 'in', i, dtype };
+}
+
+/** A canonical text of the expression: equal texts mean equal formulas (used as kernel keys). */
+export function formulaKey(e: ScalarExpr): string {
+  switch (e.k) {
+    case 'in': return `$${e.i}:${e.dtype}`;
+    case 'const': return `${e.v}:${e.dtype}`;
+    case 'call': return `${e.f}:${e.dtype}(${e.args.map(formulaKey).join(',')})`;
+  }
+}
+
+/** Replace input i by subs[i]. */
+export function substitute(e: ScalarExpr, subs: readonly ScalarExpr[]): ScalarExpr {
+  switch (e.k) {
+    case 'in': return convert(subs[e.i]!, e.dtype);
+    case 'const': return e;
+    case 'call': return { ...e, args: e.args.map((a) => substitute(a, subs)) };
+  }
+}
+
+/** Number of primitive calls, a rough cost used by fusion heuristics and debug output. */
+export function formulaSize(e: ScalarExpr): number {
+  return e.k === 'call' ? 1 + e.args.reduce((n, a) => n + formulaSize(a), 0) : 0;
+}
+
+/** Builders for writing formulas by hand: `S.div(S.c(1, d), S.add(S.c(1, d), S.exp(S.neg(x))))`. */
+export const S = {
+  c: sconst,
+  add: (a: ScalarExpr, b: ScalarExpr) => call('add', [a, b]),
+  sub: (a: ScalarExpr, b: ScalarExpr) => call('sub', [a, b]),
+  mul: (a: ScalarExpr, b: ScalarExpr) => call('mul', [a, b]),
+  div: (a: ScalarExpr, b: ScalarExpr) => call('div', [a, b]),
+  pow: (a: ScalarExpr, b: ScalarExpr) => call('pow', [a, b]),
+  mod: (a: ScalarExpr, b: ScalarExpr) => call('mod', [a, b]),
+  neg: (a: ScalarExpr) => call('neg', [a]),
+  abs: (a: ScalarExpr) => call('abs', [a]),
+  sign: (a: ScalarExpr) => call('sign', [a]),
+  exp: (a: ScalarExpr) => call('exp', [a]),
+  log: (a: ScalarExpr) => call('log', [a]),
+  log1p: (a: ScalarExpr) => call('log1p', [a]),
+  expm1: (a: ScalarExpr) => call('expm1', [a]),
+  sqrt: (a: ScalarExpr) => call('sqrt', [a]),
+  tanh: (a: ScalarExpr) => call('tanh', [a]),
+  sin: (a: ScalarExpr) => call('sin', [a]),
+  cos: (a: ScalarExpr) => call('cos', [a]),
+  erf: (a: ScalarExpr) => call('erf', [a]),
+  floor: (a: ScalarExpr) => call('floor', [a]),
+  ceil: (a: ScalarExpr) => call('ceil', [a]),
+  round: (a: ScalarExpr) => call('round', [a]),
+  max: (a: ScalarExpr, b: ScalarExpr) => call('maximum', [a, b]),
+  min: (a: ScalarExpr, b: ScalarExpr) => call('minimum', [a, b]),
+  lt: (a: ScalarExpr, b: ScalarExpr) => call('lt', [a, b]),
+  le: (a: ScalarExpr, b: ScalarExpr) => call('le', [a, b]),
+  gt: (a: ScalarExpr, b: ScalarExpr) => call('gt', [a, b]),
+  ge: (a: ScalarExpr, b: ScalarExpr) => call('ge', [a, b]),
+  eq: (a: ScalarExpr, b: ScalarExpr) => call('eq', [a, b]),
+  ne: (a: ScalarExpr, b: ScalarExpr) => call('ne', [a, b]),
+  and: (a: ScalarExpr, b: ScalarExpr) => call('and', [a, b]),
+  or: (a: ScalarExpr, b: ScalarExpr) => call('or', [a, b]),
+  not: (a: ScalarExpr) => call('not', [a]),
+  isnan: (a: ScalarExpr) => call('isnan', [a]),
+  isinf: (a: ScalarExpr) => call('isinf', [a]),
+  select: (c: ScalarExpr, a: ScalarExpr, b: ScalarExpr) => call('select', [c, a, b]),
+  cast: (a: ScalarExpr, d: DType) => convert(a, d),
+};

@@ -1,0 +1,41 @@
+import { Elemwise, type GradResult, type ScalarExpr, type Variable, isFloat } from '@hypatia/core';
+import { asVariables, type VarLike } from '../util/as-variable.js';
+import { sumToShape } from './broadcast.js';
+
+export interface ElementwiseDef {
+  name: string;
+  arity: number;
+  /** One scalar formula: the reference semantics, the fusion unit and every backend's kernel. */
+  formula: (xs: readonly ScalarExpr[]) => ScalarExpr;
+  /** Gradient per input, at the output's (broadcast) shape; the factory sums it back to each input's shape. */
+  grad?: (xs: readonly Variable[], out: Variable, g: Variable) => readonly (Variable | GradResult | null)[];
+  props?: Record<string, unknown>;
+}
+
+export type ElementwiseFn = ((...xs: VarLike[]) => Variable) & { readonly op: Elemwise };
+
+/**
+ * Define an elementwise op from a scalar formula and a gradient. This is how the catalogue's own
+ * elementwise ops are written, and how a user adds one: it fuses and runs on every backend.
+ */
+export function elementwise(def: ElementwiseDef): ElementwiseFn {
+  const op = new Elemwise({
+    name: def.name,
+    arity: def.arity,
+    formula: def.formula,
+    props: def.props,
+    grad: def.grad
+      ? (xs, out, g) => def.grad!(xs, out, g).map((r, i) => {
+        if (r === null || !isFloat(xs[i]!.dtype)) return { kind: 'disconnected' } as const;
+        if ('kind' in r && !('type' in r)) return r as GradResult;
+        return sumToShape(r as Variable, xs[i]!);
+      })
+      : undefined,
+  });
+  const fn = ((...xs: VarLike[]) => {
+    if (xs.length !== def.arity) throw new TypeError(`${def.name} takes ${def.arity} operand(s), got ${xs.length}`);
+    return op.call(...asVariables(xs));
+  }) as ElementwiseFn;
+  Object.defineProperty(fn, 'op', { value: op });
+  return fn;
+}

@@ -1,0 +1,2 @@
+export * from './reduce-kernel.js';
+export * from './sum.js';

@@ -1,0 +1,2 @@
+export * from './dimshuffle.js';
+export * from './reshape.js';

@@ -1,0 +1,71 @@
+import { NDArray, tensor, mulberry32, type DType, type Dim } from '@hypatia/core';
+import type { OpCase } from '../op-case.js';
+import * as E from '../../elementwise/arithmetic.js';
+
+/** Random data of a shape, in [lo, hi), from a fixed seed. */
+export function randomArray(shape: readonly number[], dtype: DType = 'float32', seed = 1, lo = -2, hi = 2): NDArray {
+  const r = mulberry32(seed);
+  const a = NDArray.zeros(dtype, shape);
+  for (let i = 0; i < a.size; i++) a.data[i] = dtype === 'int32' ? Math.floor(lo + r() * (hi - lo)) : dtype === 'bool' ? (r() < 0.5 ? 1 : 0) : lo + r() * (hi - lo);
+  return a;
+}
+
+const unary = (name: string, f: (x: never) => ReturnType<typeof E.exp>, lo = -3, hi = 3, dtype: DType = 'float32'): OpCase => ({
+  name: `${name}/${dtype}`,
+  build: () => { const x = tensor(dtype, [null, null], 'x'); return { inputs: [x], outputs: [f(x as never)] }; },
+  args: () => [randomArray([3, 5], dtype, 7, lo, hi)],
+});
+
+const binary = (name: string, f: (a: never, b: never) => ReturnType<typeof E.add>, sa: Dim[], sb: Dim[], shapeA: number[], shapeB: number[], lo = -3, hi = 3): OpCase => ({
+  name: `${name}/[${shapeA}]x[${shapeB}]`,
+  build: () => { const a = tensor('float32', sa, 'a'); const b = tensor('float32', sb, 'b'); return { inputs: [a, b], outputs: [f(a as never, b as never)] }; },
+  args: () => [randomArray(shapeA, 'float32', 3, lo, hi), randomArray(shapeB, 'float32', 4, lo, hi)],
+});
+
+export const elementwiseCases: OpCase[] = [
+  binary('add', E.add, [null, null], [1, null], [4, 3], [1, 3]),
+  binary('add', E.add, [null, null], [null], [4, 3], [3]),
+  binary('sub', E.sub, [null, 1], [null, null], [4, 1], [4, 3]),
+  binary('mul', E.mul, [null, null], [null, null], [4, 3], [4, 3]),
+  binary('div', E.div, [null, null], [null, null], [4, 3], [4, 3], 0.5, 3),
+  binary('pow', E.pow, [null, null], [null, null], [4, 3], [4, 3], 0.1, 2),
+  binary('maximum', E.maximum, [null, null], [null, null], [4, 3], [4, 3]),
+  binary('minimum', E.minimum, [null, null], [1, 1], [4, 3], [1, 1]),
+  binary('lt', E.lt, [null, null], [null, null], [4, 3], [4, 3]),
+  binary('eq', E.eq, [null, null], [null, null], [4, 3], [4, 3]),
+  unary('neg', E.neg),
+  unary('exp', E.exp),
+  unary('log', E.log, 0.1, 5),
+  unary('log1p', E.log1p, -0.5, 5),
+  unary('sqrt', E.sqrt, 0, 5),
+  unary('square', E.square),
+  unary('abs', E.abs),
+  unary('sign', E.sign),
+  unary('sigmoid', E.sigmoid, -40, 40),
+  unary('softplus', E.softplus, -40, 40),
+  unary('tanh', E.tanh),
+  unary('relu', E.relu),
+  unary('neg', E.neg, -100, 100, 'int32'),
+  unary('exp', E.exp, -3, 3, 'float64'),
+  {
+    name: 'where/broadcast',
+    build: () => {
+      const c = tensor('bool', [null, null], 'c'); const a = tensor('float32', [null, null], 'a'); const b = tensor('float32', [1, null], 'b');
+      return { inputs: [c, a, b], outputs: [E.where(c, a, b)] };
+    },
+    args: () => [randomArray([4, 3], 'bool', 1), randomArray([4, 3], 'float32', 2), randomArray([1, 3], 'float32', 3)],
+  },
+  {
+    name: 'clip',
+    build: () => { const x = tensor('float32', [null], 'x'); return { inputs: [x], outputs: [E.clip(x, -1, 0.5)] }; },
+    args: () => [randomArray([10], 'float32', 5)],
+  },
+  {
+    name: 'fused-chain',
+    build: () => {
+      const x = tensor('float32', [null, null], 'x'); const b = tensor('float32', [null], 'b');
+      return { inputs: [x, b], outputs: [E.mul(E.sigmoid(E.add(x, b)), E.sub(1, E.tanh(x)))] };
+    },
+    args: () => [randomArray([5, 4], 'float32', 8), randomArray([4], 'float32', 9)],
+  },
+];

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const src = (p: string) => fileURLToPath(new URL(`./packages/${p}/src/index.ts`, import.meta.url));
+
+// Tests run against the TypeScript sources, so no build is needed between an edit and a test run.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@hypatia/core': src('core'),
+      '@hypatia/ops': src('ops'),
+      '@hypatia/backends': src('backends'),
+      '@hypatia/nn': src('nn'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'examples/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
