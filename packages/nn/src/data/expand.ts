@@ -1,0 +1,33 @@
+import { NDArray } from '@hypatia/core';
+import type { Dataset } from './dataset.js';
+
+/**
+ * The book's expand_mnist.py: each image followed by its copies shifted one pixel up, down, left and
+ * right (the vacated row or column is zero). Square images only, as MNIST's 28x28.
+ */
+export function expandMnist(data: Dataset): Dataset {
+  const n = data.y.size;
+  const size = data.x.shape[1]!;
+  const side = Math.round(Math.sqrt(size));
+  if (side * side !== size) throw new Error(`expandMnist: rows of ${size} pixels are not square images`);
+  const shifts: [number, number][] = [[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]]; // [dy, dx]: original, up, down, left, right
+  const x = new Float32Array(n * shifts.length * size);
+  const y = new Int32Array(n * shifts.length);
+  const src = data.x.data;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    for (const [dy, dx] of shifts) {
+      const out = k * size;
+      for (let r = 0; r < side; r++) {
+        const sr = r - dy;
+        if (sr < 0 || sr >= side) continue;
+        for (let c = 0; c < side; c++) {
+          const sc = c - dx;
+          if (sc >= 0 && sc < side) x[out + r * side + c] = src[i * size + sr * side + sc]!;
+        }
+      }
+      y[k++] = data.y.data[i]!;
+    }
+  }
+  return { x: new NDArray('float32', [n * shifts.length, size], x), y: new NDArray('int32', [n * shifts.length], y) };
+}
