@@ -10,6 +10,8 @@ export default defineConfig({
       '@hypatia/core': src('core'),
       '@hypatia/ops': src('ops'),
       '@hypatia/backends': src('backends'),
+      // Listed before '@hypatia/nn', which would otherwise match it as a prefix.
+      '@hypatia/nn/node': fileURLToPath(new URL('./packages/nn/src/node.ts', import.meta.url)),
       '@hypatia/nn': src('nn'),
     },
   },
