@@ -1,0 +1,49 @@
+import { HypatiaError, NDArray, Op, ShapeError, TensorType, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { dimsAgree, requireFloat } from './float-check.js';
+import { lastAxis, reuseOrAlloc } from './row-kernels.js';
+import { mul, sub } from '../elementwise/arithmetic.js';
+import { sum } from '../reduce/sum.js';
+
+/**
+ * The vector-Jacobian product of softmax: dx = y * (dy - sum(dy * y, last axis)), given the softmax
+ * output y. An op of its own so that backends can run it as one row kernel, and so that the
+ * stabilising rewrite can see `softmaxGrad(dy / y, y)` (the gradient of log(softmax)) and remove the
+ * division by y, which is 0 for saturated logits.
+ */
+export class SoftmaxGrad extends Op {
+  readonly name = 'softmax_grad';
+
+  inferTypes([dy, y]: readonly TensorType[]): TensorType[] {
+    requireFloat(y!, 'the softmax output');
+    if (dy!.dtype !== y!.dtype || dy!.ndim !== y!.ndim || !dy!.shape.every((d, i) => dimsAgree(d, y!.shape[i]!))) {
+      throw new ShapeError(`the output gradient ${dy} must have the softmax output's type ${y}`);
+    }
+    return [y!];
+  }
+
+  perform([dy, y]: readonly NDArray[], _node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
+    if (dy!.size !== y!.size) throw new HypatiaError(this.name, `at run time the gradient has ${dy!.size} elements but the output ${y!.size}`, _node.site);
+    const out = reuseOrAlloc(y!, reuse?.[0]);
+    const k = lastAxis(y!);
+    const g = dy!.data, p = y!.data, o = out.data;
+    for (let r = 0; k > 0 && r < p.length; r += k) {
+      let s = 0;
+      for (let j = 0; j < k; j++) s += g[r + j]! * p[r + j]!;
+      for (let j = 0; j < k; j++) o[r + j] = p[r + j]! * (g[r + j]! - s);
+    }
+    return [out];
+  }
+
+  /** dx_j = y_j dy_j - y_j s with s = sum(dy y): linear in dy (its VJP is softmaxGrad itself), bilinear in y. */
+  override grad([dy, y]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+    const s = sum(mul(dy!, y!), -1, true);
+    const t = sum(mul(g!, y!), -1, true);
+    return [softmaxGrad(g!, y!), sub(mul(g!, sub(dy!, s)), mul(t, dy!))];
+  }
+}
+
+const softmaxGradOp = new SoftmaxGrad();
+
+export function softmaxGrad(dy: Variable, y: Variable): Variable {
+  return softmaxGradOp.call(dy, y);
+}
