@@ -71,7 +71,8 @@ export function grad(cost: Variable | null, wrt: Variable | readonly Variable[],
     }
     node.inputs.forEach((x, i) => {
       const g = gIns[i]!;
-      if (!reaches.has(x) || constants.has(x) || !isFloat(x.dtype) || g === DISCONNECTED) return;
+      // Compare by kind: ops may return their own `{ kind: 'disconnected' }` rather than the shared marker.
+      if (!reaches.has(x) || constants.has(x) || !isFloat(x.dtype) || g === DISCONNECTED || (g as { kind?: string }).kind === 'disconnected') return;
       if (g instanceof UndefinedGrad) { undefinedAt.set(x, g); return; }
       checkGradType(node.op.name, x, g as Variable, node.site);
       push(x, g as Variable);
