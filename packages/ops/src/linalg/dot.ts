@@ -1,0 +1,137 @@
+import {
+  HypatiaError, NDArray, Op, ShapeError, TensorType, typedArrayFor, upcast,
+  type Apply, type Dim, type DType, type GradResult, type Variable,
+} from '@hypatia/core';
+import { asVariable, type VarLike } from '../util/as-variable.js';
+import { DimShuffle, dimshuffle } from '../shape/dimshuffle.js';
+import { castTo } from '../elementwise/broadcast.js';
+import { mul } from '../elementwise/arithmetic.js';
+import { gemm } from './gemm-kernel.js';
+
+/**
+ * NumPy's dot for vectors and matrices: vector·vector is a scalar, matrix·vector and
+ * vector·matrix are vectors, matrix·matrix a matrix. `transA`/`transB` read a matrix operand
+ * transposed without copying it, which is what the gradients of a product need (g·Bᵀ, Aᵀ·g).
+ */
+export class Dot extends Op {
+  readonly name = 'dot';
+  constructor(readonly transA = false, readonly transB = false) {
+    super();
+  }
+
+  override props() {
+    return { transA: this.transA, transB: this.transB };
+  }
+
+  inferTypes([a, b]: readonly TensorType[]): TensorType[] {
+    for (const [t, side] of [[a!, 'left'], [b!, 'right']] as const) {
+      if (t.ndim < 1 || t.ndim > 2) {
+        throw new ShapeError(`the ${side} operand must be a vector or a matrix, got ${t.ndim} dimensions (use matmul for batches)`);
+      }
+      if (t.dtype === 'bool') throw new ShapeError(`the ${side} operand is bool; cast it to a number type first`);
+    }
+    if (this.transA && a!.ndim !== 2) throw new ShapeError('transA needs a matrix on the left');
+    if (this.transB && b!.ndim !== 2) throw new ShapeError('transB needs a matrix on the right');
+    const ka = this.innerA(a!.shape);
+    const kb = this.innerB(b!.shape);
+    if (ka !== null && kb !== null && ka !== kb) {
+      throw new ShapeError(`inner dimensions do not match: ${this.describe(a!.shape, b!.shape)} (${ka} vs ${kb})`);
+    }
+    const shape: Dim[] = [];
+    if (a!.ndim === 2) shape.push(this.transA ? a!.shape[1]! : a!.shape[0]!);
+    if (b!.ndim === 2) shape.push(this.transB ? b!.shape[0]! : b!.shape[1]!);
+    return [new TensorType(upcast(a!.dtype, b!.dtype), shape)];
+  }
+
+  /** The length of the contracted axis of the left operand (as stored, honouring transA). */
+  private innerA<T>(s: readonly T[]): T {
+    return s.length === 1 ? s[0]! : this.transA ? s[0]! : s[1]!;
+  }
+
+  private innerB<T>(s: readonly T[]): T {
+    return s.length === 1 ? s[0]! : this.transB ? s[1]! : s[0]!;
+  }
+
+  /** `[10, 784] · [100, 10]`, with ᵀ on transposed operands. */
+  private describe(a: readonly Dim[], b: readonly Dim[]): string {
+    const f = (s: readonly Dim[], t: boolean) => `[${s.map((d) => d ?? '?').join(', ')}]${t ? 'ᵀ' : ''}`;
+    return `${f(a, this.transA)} · ${f(b, this.transB)}`;
+  }
+
+  perform([a, b]: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
+    const k = this.innerA(a!.shape);
+    if (k !== this.innerB(b!.shape)) {
+      throw new HypatiaError(this.name, `at run time, inner dimensions do not match: ${this.describe(a!.shape, b!.shape)} (${k} vs ${this.innerB(b!.shape)})`, node.site);
+    }
+    const m = a!.ndim === 2 ? (this.transA ? a!.shape[1]! : a!.shape[0]!) : 1;
+    const n = b!.ndim === 2 ? (this.transB ? b!.shape[0]! : b!.shape[1]!) : 1;
+    const shape = [...(a!.ndim === 2 ? [m] : []), ...(b!.ndim === 2 ? [n] : [])];
+    const out = fitOrAllocate(node.outputs[0]!.dtype, shape, reuse?.[0]);
+    // A vector on the right is a [1 x k] matrix read transposed: each output is a contiguous dot product.
+    const tB = b!.ndim === 1 ? true : this.transB;
+    gemm({ data: a!.data, offset: 0 }, { data: b!.data, offset: 0 }, { data: out.data, offset: 0 }, m, n, k, this.transA, tB);
+    return [out];
+  }
+
+  override grad([a, b]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+    const { transA: tA, transB: tB } = this;
+    let ga: Variable;
+    let gb: Variable;
+    if (a!.ndim === 1 && b!.ndim === 1) {
+      ga = mul(g!, b!);
+      gb = mul(g!, a!);
+    } else if (a!.ndim === 2 && b!.ndim === 1) {
+      ga = tA ? outer(b!, g!) : outer(g!, b!);
+      gb = new Dot(!tA, false).call(a!, g!);
+    } else if (a!.ndim === 1) {
+      ga = new Dot(tB, false).call(b!, g!);
+      gb = tB ? outer(g!, a!) : outer(a!, g!);
+    } else {
+      // op(A)·op(B) = C: dop(A) = g·op(B)ᵀ and dop(B) = op(A)ᵀ·g, transposed back where A or B was read transposed.
+      ga = tA ? new Dot(tB, true).call(b!, g!) : new Dot(false, !tB).call(g!, b!);
+      gb = tB ? new Dot(true, tA).call(g!, a!) : new Dot(!tA, false).call(a!, g!);
+    }
+    return [gradFor(a!, ga), gradFor(b!, gb)];
+  }
+}
+
+/** Integer operands get no gradient; float ones get it in their own dtype. */
+export function gradFor(x: Variable, g: Variable): GradResult {
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') return { kind: 'disconnected' };
+  return castTo(g, x.dtype);
+}
+
+export function fitOrAllocate(dtype: DType, shape: readonly number[], reuse?: NDArray): NDArray {
+  if (reuse && reuse.dtype === dtype && reuse.shape.length === shape.length && reuse.shape.every((d, i) => d === shape[i])) return reuse;
+  return new NDArray(dtype, [...shape], typedArrayFor(dtype, shape.reduce((x, y) => x * y, 1)));
+}
+
+/** The matrix under a plain 2-D transpose, if `v` is one: dot reads it transposed instead of copying. */
+export function transposedSource(v: Variable): Variable | null {
+  const op = v.owner?.op;
+  if (op instanceof DimShuffle && op.inputNdim === 2 && op.pattern.length === 2 && op.pattern[0] === 1 && op.pattern[1] === 0) {
+    return v.owner!.inputs[0]!;
+  }
+  return null;
+}
+
+/** NumPy's dot for vectors and matrices. A transposed matrix operand is read in place. */
+export function dot(a: VarLike, b: VarLike): Variable {
+  let x = asVariable(a, [b]);
+  let y = asVariable(b, [a]);
+  const sx = transposedSource(x);
+  const sy = transposedSource(y);
+  if (sx) x = sx;
+  if (sy) y = sy;
+  return new Dot(sx !== null, sy !== null).call(x, y);
+}
+
+/** Outer product of two vectors: [m] and [n] give [m, n]. */
+export function outer(a: VarLike, b: VarLike): Variable {
+  const x = asVariable(a, [b]);
+  const y = asVariable(b, [a]);
+  if (x.ndim !== 1 || y.ndim !== 1) {
+    throw new HypatiaError('outer', `takes two vectors, got ${x.type} and ${y.type}`);
+  }
+  return mul(dimshuffle(x, 0, 'x'), dimshuffle(y, 'x', 0));
+}
