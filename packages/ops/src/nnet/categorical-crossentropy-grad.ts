@@ -1,0 +1,31 @@
+import { HypatiaError, NDArray, Op, ShapeError, TensorType, typedArrayFor, type Apply, type Variable } from '@hypatia/core';
+import { checkLabels, labelLossType } from './labels.js';
+
+/** Gradient of -log(p[i, y_i]) w.r.t. p: -g_i / p[i, y_i] at the label, zero elsewhere. */
+export class CategoricalCrossentropyGrad extends Op {
+  readonly name = 'categorical_crossentropy_grad';
+
+  inferTypes([g, p, y]: readonly TensorType[]): TensorType[] {
+    const loss = labelLossType(p!, y!, 'the probabilities');
+    if (g!.dtype !== loss.dtype || g!.ndim !== 1) throw new ShapeError(`the loss gradient ${g} must be a ${loss.dtype} vector like the loss`);
+    return [p!];
+  }
+
+  perform([g, p, y]: readonly NDArray[], node: Apply): NDArray[] {
+    checkLabels(this.name, p!, y!, node);
+    const [n, k] = p!.shape as [number, number];
+    if (g!.size !== n) throw new HypatiaError(this.name, `at run time the loss gradient has ${g!.size} entries for ${n} rows`, node.site);
+    const out = typedArrayFor(p!.dtype, n * k);
+    for (let i = 0; i < n; i++) {
+      const t = i * k + y!.data[i]!;
+      out[t] = -g!.data[i]! / p!.data[t]!;
+    }
+    return [new NDArray(p!.dtype, [n, k], out)];
+  }
+}
+
+const op = new CategoricalCrossentropyGrad();
+
+export function categoricalCrossentropyGrad(g: Variable, probs: Variable, labels: Variable): Variable {
+  return op.call(g, probs, labels);
+}

@@ -1,0 +1,24 @@
+import { HypatiaError, ShapeError, TensorType, type Apply, type NDArray } from '@hypatia/core';
+import { dimsAgree, requireFloat, requireInt32 } from './float-check.js';
+
+/** Type rule shared by the label-indexed losses: a float [n, k] matrix and int32 [n] labels give a float [n] vector. */
+export function labelLossType(scores: TensorType, labels: TensorType, what: string): TensorType {
+  requireFloat(scores, what);
+  if (scores.ndim !== 2) throw new ShapeError(`${what} must be a matrix [rows, classes], got ${scores.ndim} dimensions`);
+  requireInt32(labels, 'the labels');
+  if (labels.ndim !== 1) throw new ShapeError(`the labels must be a vector with one class index per row, got ${labels.ndim} dimensions`);
+  if (!dimsAgree(scores.shape[0]!, labels.shape[0]!)) {
+    throw new ShapeError(`${what} has ${scores.shape[0]} rows but there are ${labels.shape[0]} labels`);
+  }
+  return new TensorType(scores.dtype, [scores.shape[0] ?? labels.shape[0]!]);
+}
+
+/** Run-time check: one label per row, each a valid class index. */
+export function checkLabels(op: string, scores: NDArray, labels: NDArray, node: Apply): void {
+  const [n, k] = scores.shape as [number, number];
+  if (labels.size !== n) throw new HypatiaError(op, `at run time there are ${n} rows but ${labels.size} labels`, node.site);
+  for (let i = 0; i < n; i++) {
+    const y = labels.data[i]!;
+    if (y < 0 || y >= k) throw new HypatiaError(op, `label ${y} at row ${i} is out of range for ${k} classes`, node.site);
+  }
+}

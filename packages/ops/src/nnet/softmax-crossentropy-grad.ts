@@ -1,0 +1,36 @@
+import { HypatiaError, NDArray, Op, ShapeError, TensorType, typedArrayFor, type Apply } from '@hypatia/core';
+import type { Variable } from '@hypatia/core';
+import { checkLabels, labelLossType } from './labels.js';
+import { softmaxRows } from './row-kernels.js';
+
+/** Gradient of the fused loss w.r.t. the logits: (softmax(z) - onehot(y)) * g[:, None]. */
+export class SoftmaxCrossentropyGrad extends Op {
+  readonly name = 'softmax_crossentropy_grad';
+
+  inferTypes([g, z, y]: readonly TensorType[]): TensorType[] {
+    const loss = labelLossType(z!, y!, 'the logits');
+    if (g!.dtype !== loss.dtype || g!.ndim !== 1) throw new ShapeError(`the loss gradient ${g} must be a ${loss.dtype} vector like the loss`);
+    return [z!];
+  }
+
+  perform([g, z, y]: readonly NDArray[], node: Apply): NDArray[] {
+    checkLabels(this.name, z!, y!, node);
+    const [n, k] = z!.shape as [number, number];
+    if (g!.size !== n) throw new HypatiaError(this.name, `at run time the loss gradient has ${g!.size} entries for ${n} rows`, node.site);
+    const out = typedArrayFor(z!.dtype, n * k);
+    softmaxRows(z!.data, out, k);
+    for (let i = 0; i < n; i++) {
+      const gi = g!.data[i]!;
+      const t = i * k + y!.data[i]!;
+      out[t] = out[t]! - 1;
+      for (let j = 0; j < k; j++) out[i * k + j] = out[i * k + j]! * gi;
+    }
+    return [new NDArray(z!.dtype, [n, k], out)];
+  }
+}
+
+const op = new SoftmaxCrossentropyGrad();
+
+export function softmaxCrossentropyGrad(g: Variable, logits: Variable, labels: Variable): Variable {
+  return op.call(g, logits, labels);
+}
