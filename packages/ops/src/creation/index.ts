@@ -1,1 +1,5 @@
-export {};
+// Creation ops: arrays from static shapes (constants) and from run-time shapes (ops).
+export * from './fill.js';
+export * from './shape-of.js';
+export * from './arange.js';
+export * from './eye.js';
