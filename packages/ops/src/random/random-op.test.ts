@@ -106,7 +106,7 @@ describe('RandomOp', () => {
     const gp = grad(cost, p);
     // Only the direct path (d cost / d p = sum of the mask) remains.
     const [g, mask] = evaluate([gp, node.outputs[1]!], new Map([[p, NDArray.from(0.5, 'float32')]]));
-    expect(g!.item()).toBe(mask!.data.reduce((a, b) => a + b, 0));
+    expect(g!.item()).toBe(Array.from(mask!.data).reduce((a, b) => a + b, 0));
     expect(new RandomOp('uniform', 'float32', [2]).grad([p, p])).toEqual([{ kind: 'disconnected' }, { kind: 'disconnected' }]);
   });
 
