@@ -1,1 +1,3 @@
-export {};
+export * from './gemm-kernel.js';
+export * from './dot.js';
+export * from './matmul.js';

@@ -1,4 +1,49 @@
+import { tensor, type Dim, type DType, type Variable } from '@hypatia/core';
 import type { OpCase } from '../op-case.js';
+import { randomArray } from './elementwise.js';
+import { Dot, dot, outer } from '../../linalg/dot.js';
+import { MatMul, matmul } from '../../linalg/matmul.js';
+
+const unknown = (shape: readonly number[]): Dim[] => shape.map((d) => (d === 1 ? 1 : null));
+
+function product(name: string, f: (a: Variable, b: Variable) => Variable, shapeA: number[], shapeB: number[], dtype: DType = 'float32'): OpCase {
+  return {
+    name: `${name}/[${shapeA}]x[${shapeB}]/${dtype}`,
+    build: () => {
+      const a = tensor(dtype, unknown(shapeA), 'a');
+      const b = tensor(dtype, unknown(shapeB), 'b');
+      return { inputs: [a, b], outputs: [f(a, b)] };
+    },
+    args: () => [randomArray(shapeA, dtype, 11), randomArray(shapeB, dtype, 12)],
+    skip: dtype === 'float64' ? { webgpu: 'WebGPU has no float64' } : undefined,
+  };
+}
+
+const transposed = (tA: boolean, tB: boolean) => (a: Variable, b: Variable) => new Dot(tA, tB).call(a, b);
+const batchedTransposed = (tA: boolean, tB: boolean) => (a: Variable, b: Variable) => new MatMul(tA, tB).call(a, b);
 
 /** The linalg family's entries in the shared op table. */
-export const linalgCases: OpCase[] = [];
+export const linalgCases: OpCase[] = [
+  product('dot', dot, [5], [5]),
+  product('dot', dot, [3, 5], [5]),
+  product('dot', dot, [5], [5, 4]),
+  product('dot', dot, [3, 5], [5, 4]),
+  product('dot', dot, [3, 5], [5, 4], 'float64'),
+  product('dot', dot, [2, 3], [3, 2], 'int32'),
+  // long enough contractions to cross the kernel's blocking sizes
+  product('dot', dot, [4, 300], [300, 260]),
+  product('dot-transA', transposed(true, false), [5, 3], [5, 4]),
+  product('dot-transB', transposed(false, true), [3, 5], [4, 5]),
+  product('dot-transAB', transposed(true, true), [5, 3], [4, 5]),
+  product('dot-transA', transposed(true, false), [5, 3], [5], 'float64'),
+  product('dot-transB', transposed(false, true), [5], [4, 5], 'float64'),
+  product('dot-transB', transposed(false, true), [3, 5], [4, 5], 'float64'),
+  product('outer', outer, [3], [4]),
+  product('matmul', matmul, [2, 3, 4], [2, 4, 5]),
+  product('matmul', matmul, [2, 3, 4], [4, 5], 'float64'),
+  product('matmul', matmul, [2, 1, 3, 4], [3, 4, 2]),
+  product('matmul', matmul, [4], [2, 4, 3]),
+  product('matmul', matmul, [2, 3, 4], [4]),
+  product('matmul-transA', batchedTransposed(true, false), [2, 4, 3], [2, 4, 5]),
+  product('matmul-transB', batchedTransposed(false, true), [2, 3, 4], [5, 4], 'float64'),
+];
