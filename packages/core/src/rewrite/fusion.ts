@@ -1,0 +1,113 @@
+import type { Apply } from '../graph/apply.js';
+import { Constant, type Variable } from '../graph/variable.js';
+import { Elemwise } from '../elemwise.js';
+import { input, sconst, type ScalarExpr } from '../scalar/expr.js';
+import type { FunctionGraph } from '../compile/fgraph.js';
+import { registerRewrite, type GlobalRewrite } from './registry.js';
+import { Composite } from './composite.js';
+import { keepsType, sameStaticShape } from './match.js';
+
+/**
+ * The most external inputs one fused kernel takes. WebGPU guarantees 8 storage buffers per shader
+ * stage, one of which is the output.
+ */
+export const MAX_COMPOSITE_INPUTS = 7;
+
+type ElemwiseNode = Apply & { op: Elemwise };
+
+/**
+ * Elementwise fusion. Walking from the graph's outputs back, each elementwise node not yet taken
+ * roots a group, which absorbs the elementwise producers of its operands while
+ *  - the producer's result has exactly one use (so no value leaves the group except the root's:
+ *    a result used twice, or returned, stays a group boundary; the groups are therefore trees, and
+ *    convex: no path leaves a group and comes back into it), and
+ *  - the producer's static shape is the root's (so each element of every internal result is
+ *    computed exactly once; a row computed inside a matrix-shaped kernel would be recomputed per row).
+ * Each group of two or more nodes becomes one Composite node over the group's external inputs;
+ * scalar constants are written into the formula instead of being passed in.
+ */
+export function fuseElemwise(fg: FunctionGraph, reason = 'elemwise_fusion'): void {
+  const taken = new Set<Apply>();
+  const groups: ElemwiseNode[][] = [];
+  const nodes = fg.nodes;
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const root = nodes[i]!;
+    if (taken.has(root) || !isFusable(root)) continue;
+    const group = growGroup(fg, root, taken);
+    for (const n of group) taken.add(n);
+    if (group.length > 1) groups.push(group);
+  }
+  for (const group of groups) {
+    const root = group[0]!;
+    const fused = buildComposite(group);
+    if (fused && keepsType(root.outputs[0]!, fused)) fg.replace(root.outputs[0]!, fused, reason);
+  }
+}
+
+function isFusable(node: Apply): node is ElemwiseNode {
+  return node.op instanceof Elemwise && node.op.pure && node.outputs.length === 1;
+}
+
+/** The root first, then producers in the order they were absorbed. */
+function growGroup(fg: FunctionGraph, root: ElemwiseNode, taken: ReadonlySet<Apply>): ElemwiseNode[] {
+  const members = new Set<Apply>([root]);
+  const order: ElemwiseNode[] = [root];
+  const externals = new Set(root.inputs.filter((v) => !isInlined(v)));
+  const shape = root.outputs[0]!.shape;
+  for (let k = 0; k < order.length; k++) {
+    for (const v of order[k]!.inputs) {
+      const p = v.owner;
+      if (!p || members.has(p) || taken.has(p) || !isFusable(p)) continue;
+      if (fg.clients(v).length !== 1 || !sameStaticShape(v.shape, shape)) continue;
+      const added = p.inputs.filter((u) => !isInlined(u) && !externals.has(u));
+      if (externals.size - 1 + new Set(added).size > MAX_COMPOSITE_INPUTS) continue;
+      externals.delete(v);
+      for (const u of added) externals.add(u);
+      members.add(p);
+      order.push(p);
+    }
+  }
+  return order;
+}
+
+/** Rank-0 constants become literals in the formula; they cannot change the result's shape. */
+function isInlined(v: Variable): v is Constant {
+  return v instanceof Constant && v.ndim === 0;
+}
+
+/** The composite node's output, or null when the group would have no operand left. */
+function buildComposite(group: readonly ElemwiseNode[]): Variable | null {
+  const members = new Set<Apply>(group);
+  const externals: Variable[] = [];
+  const memo = new Map<Variable, ScalarExpr>();
+  const exprOf = (v: Variable): ScalarExpr => {
+    let e = memo.get(v);
+    if (e) return e;
+    if (v.owner && members.has(v.owner)) {
+      const node = v.owner as ElemwiseNode;
+      e = node.op.scalarFormula(node.inputs.map(exprOf));
+    } else if (isInlined(v)) {
+      e = sconst(v.value.data[0]!, v.dtype);
+    } else {
+      e = input(externals.length, v.dtype);
+      externals.push(v);
+    }
+    memo.set(v, e);
+    return e;
+  };
+  const root = group[0]!;
+  const formula = exprOf(root.outputs[0]!);
+  if (!externals.length) return null;
+  const names = [...group].reverse().flatMap((n) => (n.op instanceof Composite ? n.op.fusedOps : [n.op.name]));
+  const op = new Composite(formula, externals.map((v) => v.dtype), names);
+  return op.apply(externals, root.site).outputs[0]!;
+}
+
+export const elemwiseFusion: GlobalRewrite = {
+  kind: 'global',
+  name: 'elemwise_fusion',
+  phase: 'fuse',
+  run: (fg) => fuseElemwise(fg),
+};
+
+registerRewrite(elemwiseFusion);

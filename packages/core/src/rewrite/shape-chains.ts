@@ -1,0 +1,63 @@
+import type { Apply } from '../graph/apply.js';
+import type { Op } from '../graph/op.js';
+import type { Variable } from '../graph/variable.js';
+import { registerRewrite, type LocalRewrite } from './registry.js';
+import { keepsType } from './match.js';
+
+// Chains of shape ops collapse to one. Core cannot import @hypatia/ops, so the ops are recognised
+// by name and read through props() (their declared identity), and the replacement is built with
+// the matched op's own class.
+
+type Pattern = readonly (number | 'x')[];
+type DimShuffleClass = new (pattern: Pattern, inputNdim: number) => Op;
+type ReshapeClass = new (target: readonly number[]) => Op;
+
+const named = (node: Apply | null, name: string): node is Apply => !!node && node.op.name === name && node.inputs.length === 1;
+
+/** dimshuffle(dimshuffle(x, p1), p2) -> dimshuffle(x, p1 after p2), or x when that is the identity. */
+export const dimshuffleOfDimshuffle: LocalRewrite = {
+  kind: 'local',
+  name: 'dimshuffle_dimshuffle',
+  phase: 'canonicalize',
+  apply(node) {
+    const inner = node.inputs[0]?.owner ?? null;
+    if (!named(node, 'dimshuffle') || !named(inner, 'dimshuffle')) return null;
+    const outer = node.op.props() as { pattern: Pattern };
+    const { pattern: first, inputNdim } = inner.op.props() as { pattern: Pattern; inputNdim: number };
+    const composed = outer.pattern.map((p) => (p === 'x' ? 'x' : first[p]!));
+    const x = inner.inputs[0]!;
+    const identity = composed.length === inputNdim && composed.every((p, i) => p === i);
+    const result = identity ? x : new (node.op.constructor as DimShuffleClass)(composed, inputNdim).apply([x], node.site).outputs[0]!;
+    return keepsType(node.outputs[0]!, result) ? [result] : null;
+  },
+};
+
+/** reshape(reshape(x, a), b) -> reshape(x, b): the intermediate layout does not matter. */
+export const reshapeOfReshape: LocalRewrite = {
+  kind: 'local',
+  name: 'reshape_reshape',
+  phase: 'canonicalize',
+  apply(node) {
+    const inner = node.inputs[0]?.owner ?? null;
+    if (!named(node, 'reshape') || !named(inner, 'reshape')) return null;
+    const { target } = node.op.props() as { target: readonly number[] };
+    const result = new (node.op.constructor as ReshapeClass)(target).apply([inner.inputs[0]!], node.site).outputs[0]!;
+    return keepsType(node.outputs[0]!, result) ? [result] : null;
+  },
+};
+
+/** reshape(x, shape) where x's static shape is already exactly `shape`. */
+export const reshapeNoop: LocalRewrite = {
+  kind: 'local',
+  name: 'reshape_noop',
+  phase: 'canonicalize',
+  apply(node) {
+    if (!named(node, 'reshape')) return null;
+    const x: Variable = node.inputs[0]!;
+    const { target } = node.op.props() as { target: readonly number[] };
+    const same = x.ndim === target.length && x.shape.every((d, i) => d !== null && d === target[i]);
+    return same && keepsType(node.outputs[0]!, x) ? [x] : null;
+  },
+};
+
+for (const r of [dimshuffleOfDimshuffle, reshapeOfReshape, reshapeNoop]) registerRewrite(r);
