@@ -20,3 +20,5 @@ export * from './compile/fgraph.js';
 export * from './compile/backend.js';
 export * from './compile/function.js';
 export * from './rewrite/registry.js';
+export * from './rewrite/index.js';
+export * from './debug-print.js';
