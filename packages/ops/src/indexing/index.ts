@@ -1,1 +1,2 @@
-export {};
+export * from './advanced-subtensor.js';
+export * from './advanced-inc-subtensor.js';
