@@ -1,0 +1,42 @@
+import type { SharedVariable, Variable } from '@hypatia/core';
+
+/** A layer's saved description: its type name and the options that rebuild it. */
+export interface LayerConfig {
+  type: string;
+  [option: string]: unknown;
+}
+
+/**
+ * What the Network needs from a layer (network3's contract): parameters, and `setInput`, which builds
+ * two outputs from the previous layer's two: `output` (inference, dropout scaled out) and
+ * `outputDropout` (training, with dropout applied). A user can implement it for a layer of their own.
+ */
+export interface Layer {
+  /** Trained by gradient descent, in a fixed order (saved under `layers.<i>.<name>`). */
+  readonly params: readonly SharedVariable[];
+  /** The parameters the L2 penalty applies to (network3: the weights, not the biases). */
+  readonly weights: readonly SharedVariable[];
+  setInput(input: Variable, inputDropout: Variable, miniBatchSize: number): void;
+  readonly output: Variable;
+  readonly outputDropout: Variable;
+  /** For saving; omit it and the network cannot be saved. */
+  config?(): LayerConfig;
+}
+
+/** The last layer: it defines the cost and the predicted classes. */
+export interface OutputLayer extends Layer {
+  /** Mean cost of the mini-batch for integer labels `y`, on the dropout output. */
+  cost(y: Variable): Variable;
+  /** Predicted class of each row (from `output`). */
+  readonly yOut: Variable;
+}
+
+export function isOutputLayer(l: Layer): l is OutputLayer {
+  return typeof (l as OutputLayer).cost === 'function';
+}
+
+/** Throws if setInput has not run yet: a layer's outputs exist only once it is connected. */
+export function connected<T>(v: T | undefined, layer: string, what: string): T {
+  if (v === undefined) throw new Error(`${layer}: ${what} is not built yet; call setInput (the Network does) first`);
+  return v;
+}
