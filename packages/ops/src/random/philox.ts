@@ -19,30 +19,29 @@ const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 export const PHILOX_ROUNDS = 10;
 
-/** The high 32 bits of the 64-bit product of two uint32 (exact: every partial product stays below 2^53). */
-function mulHi(a: number, b: number): number {
-  const ah = a >>> 16, al = a & 0xffff;
-  const bh = b >>> 16, bl = b & 0xffff;
-  const mid = ah * bl + al * bh + Math.floor((al * bl) / 0x10000);
-  return (ah * bh + Math.floor(mid / 0x10000)) >>> 0;
-}
+// The multipliers split in 16-bit halves, for the high word of the 64-bit products.
+const M0H = M0 >>> 16, M0L = M0 & 0xffff;
+const M1H = M1 >>> 16, M1L = M1 & 0xffff;
 
 /**
  * Philox4x32-10 of counter (c0..c3) under key (k0, k1), written into `out` (uint32 words). The
- * allocation-free form the samplers use in their inner loops.
+ * allocation-free form the samplers use in their inner loops. The high product words are built
+ * from 16-bit halves so every partial sum stays exact in a double.
  */
 export function philoxInto(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
   for (let r = 0; r < PHILOX_ROUNDS; r++) {
-    if (r > 0) {
-      k0 = (k0 + W0) >>> 0;
-      k1 = (k1 + W1) >>> 0;
-    }
-    const hi0 = mulHi(M0, c0), lo0 = Math.imul(M0, c0) >>> 0;
-    const hi1 = mulHi(M1, c2), lo1 = Math.imul(M1, c2) >>> 0;
+    const h0 = c0 >>> 16, l0 = c0 & 0xffff;
+    const h2 = c2 >>> 16, l2 = c2 & 0xffff;
+    const mid0 = M0H * l0 + M0L * h0 + ((M0L * l0) >>> 16);
+    const mid1 = M1H * l2 + M1L * h2 + ((M1L * l2) >>> 16);
+    const hi0 = (M0H * h0 + Math.floor(mid0 / 0x10000)) >>> 0, lo0 = Math.imul(M0, c0) >>> 0;
+    const hi1 = (M1H * h2 + Math.floor(mid1 / 0x10000)) >>> 0, lo1 = Math.imul(M1, c2) >>> 0;
     c0 = (hi1 ^ c1 ^ k0) >>> 0;
     c1 = lo1;
     c2 = (hi0 ^ c3 ^ k1) >>> 0;
     c3 = lo0;
+    k0 = (k0 + W0) >>> 0;
+    k1 = (k1 + W1) >>> 0;
   }
   out[0] = c0;
   out[1] = c1;

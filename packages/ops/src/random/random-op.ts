@@ -58,7 +58,8 @@ export class RandomOp extends Op {
   }
 
   override props() {
-    return { distribution: this.distribution, dtype: this.dtype, shape: this.shape, n: this.n };
+    // The name already carries the distribution.
+    return { dtype: this.dtype, shape: this.shape, n: this.n };
   }
 
   /** How many inputs a node of this op takes. */
