@@ -1,0 +1,120 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+/** How to build: read from compile()'s backendOptions and the environment at compile() time. */
+export interface BuildOptions {
+  /** C compiler command (default $HYPATIA_CC or 'gcc'). */
+  cc?: string;
+  /** Code-generation flags (default -O3 -march=native -fopenmp); -shared -fPIC and the Node include dir are always added. */
+  flags?: readonly string[];
+  /** Where built addons are kept (default $HYPATIA_CACHE_DIR or ~/.cache/hypatia). */
+  cacheDir?: string;
+}
+
+export const DEFAULT_FLAGS = ['-O3', '-march=native', '-fopenmp'] as const;
+
+/** The toolchain cannot be used at all (no compiler, no Node headers): the 'cpu' backend falls back on this. */
+export class NativeUnavailableError extends Error {}
+
+/** The compiler ran but rejected the generated source (a bug in a kernel generator). */
+export class NativeBuildError extends Error {}
+
+/** Counters a test can read to see whether a build hit the cache. */
+export const buildStats = { compilerRuns: 0, diskHits: 0, memoryHits: 0 };
+
+export function resolveBuildOptions(o: Readonly<Record<string, unknown>>): Required<BuildOptions> {
+  const str = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const flags = Array.isArray(o.flags) ? (o.flags as unknown[]).map(String) : [...DEFAULT_FLAGS];
+  return {
+    cc: str('cc') ?? process.env.HYPATIA_CC ?? 'gcc',
+    flags,
+    cacheDir: str('cacheDir') ?? process.env.HYPATIA_CACHE_DIR ?? join(homedir(), '.cache', 'hypatia'),
+  };
+}
+
+const probed = new Map<string, string | null>();
+
+/** Does `cc` run? Returns null when it works, else why not. Probed once per process per command. */
+export function probeCompiler(cc: string): string | null {
+  if (!probed.has(cc)) {
+    const r = spawnSync(cc, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+    probed.set(cc, r.error ? r.error.message : r.status !== 0 ? `exited with status ${r.status}: ${r.stderr.trim().split('\n')[0]}` : null);
+  }
+  return probed.get(cc)!;
+}
+
+let includeDir: string | undefined;
+
+/** Node's C headers: next to the running node first, then npm's nodedir, then the usual system places. */
+export function nodeIncludeDir(): string {
+  if (includeDir) return includeDir;
+  const has = (d: string): boolean => existsSync(join(d, 'node_api.h'));
+  const candidates = [resolve(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'];
+  let found = candidates.find(has);
+  if (!found) {
+    const r = spawnSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8', timeout: 20_000 });
+    const d = r.status === 0 ? r.stdout.trim() : '';
+    if (d && d !== 'undefined' && has(join(d, 'include', 'node'))) found = join(d, 'include', 'node');
+  }
+  if (!found) {
+    throw new NativeUnavailableError(`cannot find Node's C headers (node_api.h); looked in ${candidates.join(', ')} and npm's nodedir. Install the Node development headers (e.g. the nodejs-dev package)`);
+  }
+  return (includeDir = found);
+}
+
+const loaded = new Map<string, unknown>();
+
+/**
+ * Build a C source into a Node-API addon and load it. The built file is cached on disk under a
+ * hash of everything that affects it, so identical graphs build once across runs; concurrent
+ * processes each write a private temporary file and rename it into place, which is atomic, so
+ * they never see a half-written addon and need no lock.
+ */
+export async function buildAddon<T>(source: string, opts: Required<BuildOptions>): Promise<{ exports: T; path: string }> {
+  const why = probeCompiler(opts.cc);
+  if (why) {
+    throw new NativeUnavailableError(`the C compiler '${opts.cc}' cannot be run (${why}). Install gcc or clang, or name one with backendOptions.cc or $HYPATIA_CC, or use the 'reference' backend`);
+  }
+  const inc = nodeIncludeDir();
+  const args = [...opts.flags, '-shared', '-fPIC', `-I${inc}`];
+  const key = createHash('sha256')
+    .update([source, opts.cc, args.join(' '), process.versions.napi, process.platform, process.arch].join('\0'))
+    .digest('hex').slice(0, 32);
+  const path = join(opts.cacheDir, `hypatia-${key}.node`);
+  const inMemory = loaded.get(path);
+  if (inMemory) {
+    buildStats.memoryHits++;
+    return { exports: inMemory as T, path };
+  }
+  if (existsSync(path)) buildStats.diskHits++;
+  else await compileTo(source, path, opts.cc, args);
+  const mod = { exports: {} as T };
+  process.dlopen(mod, path);
+  loaded.set(path, mod.exports);
+  return { exports: mod.exports, path };
+}
+
+async function compileTo(source: string, path: string, cc: string, args: readonly string[]): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path.slice(0, -'.node'.length)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const cFile = path.replace(/\.node$/, '.c');
+  writeFileSync(`${tmp}.c`, source);
+  buildStats.compilerRuns++;
+  try {
+    await new Promise<void>((ok, fail) => {
+      execFile(cc, [...args, '-o', `${tmp}.node`, `${tmp}.c`, '-lm'], { maxBuffer: 16 << 20 }, (err, _out, stderr) => {
+        if (err) fail(new NativeBuildError(`${cc} failed to build the generated kernels (${cFile}):\n${stderr.split('\n').slice(0, 30).join('\n')}`));
+        else ok();
+      });
+    });
+    renameSync(`${tmp}.node`, path);
+  } finally {
+    // Keep the source beside the addon for anyone who wants to read what ran (or failed to build).
+    if (existsSync(`${tmp}.c`)) renameSync(`${tmp}.c`, cFile);
+    rmSync(`${tmp}.c`, { force: true });
+    rmSync(`${tmp}.node`, { force: true });
+  }
+}

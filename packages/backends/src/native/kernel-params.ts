@@ -1,0 +1,76 @@
+import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, stridesOf, type Apply, type NDArray } from '@hypatia/core';
+
+/**
+ * Run-time shapes and strides for the C kernels, computed in JS: the kernels receive them as a
+ * flat parameter list, so one compiled kernel serves every shape.
+ */
+
+/** Merge adjacent axes that are contiguous for every operand, and drop length-1 axes. */
+export function collapseAxes(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const keep = shape.map((d, i) => i).filter((i) => shape[i] !== 1);
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (const i of keep) {
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[i]! * shape[i]!)) {
+      outShape[last]! *= shape[i]!;
+      strides.forEach((s, k) => { outStrides[k]![last] = s[i]!; });
+    } else {
+      outShape.push(shape[i]!);
+      strides.forEach((s, k) => outStrides[k]!.push(s[i]!));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/** The output shape of an elementwise node, with the same run-time checks as the reference. */
+export function elementwiseShape(node: Apply, ins: readonly NDArray[]): number[] {
+  const shape = broadcastRuntime(ins.map((a) => a.shape));
+  if (typeof shape === 'string') throw new HypatiaError(node.op.name, `at run time: ${shape}`, node.site);
+  ins.forEach((a, i) => {
+    const st = node.inputs[i]!.type.shape;
+    a.shape.forEach((d, k) => {
+      const outDim = shape[shape.length - a.shape.length + k]!;
+      if (d === 1 && outDim !== 1 && st[k] !== 1) {
+        throw new HypatiaError(node.op.name, `at run time operand ${i} has length 1 on axis ${k} where the result has ${outDim}, but its type ${node.inputs[i]!.type} does not declare that axis broadcastable (use dimshuffle/row/col)`, node.site);
+      }
+    });
+  });
+  return shape;
+}
+
+/** Parameters of the elementwise kernel: n, nd, shape, each input's strides, contiguous flag. */
+export function elementwiseParams(outShape: readonly number[], inStrides: readonly (readonly number[])[]): Float64Array {
+  const c = collapseAxes(outShape, inStrides);
+  const nd = c.shape.length;
+  const contiguous = c.strides.every((s) => s.every((x) => x === 1));
+  return Float64Array.from([shapeSize(outShape), nd, ...c.shape, ...c.strides.flat(), contiguous ? 1 : 0]);
+}
+
+export function broadcastParams(outShape: readonly number[], ins: readonly NDArray[]): Float64Array {
+  return elementwiseParams(outShape, ins.map((a) => broadcastStrides(a.shape, outShape)));
+}
+
+/** Parameters of the sum kernel for reducing `axes` of a contiguous array of `shape`. */
+export function sumParams(shape: readonly number[], axes: readonly number[], nOut: number): Float64Array {
+  const strides = stridesOf(shape);
+  const groups: { reduced: boolean; size: number; stride: number }[] = [];
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    const reduced = axes.includes(i);
+    const last = groups[groups.length - 1];
+    if (last && last.reduced === reduced) {
+      last.size *= d;
+      last.stride = strides[i]!;
+    } else groups.push({ reduced, size: d, stride: strides[i]! });
+  });
+  if (!groups.length) groups.push({ reduced: true, size: 1, stride: 1 });
+  const kept = groups.filter((g) => !g.reduced);
+  const red = groups.filter((g) => g.reduced);
+  const mode = groups[groups.length - 1]!.reduced ? 0 : 1;
+  return Float64Array.from([
+    mode, nOut,
+    kept.length, ...kept.map((g) => g.size), ...kept.map((g) => g.stride),
+    red.length, ...red.map((g) => g.size), ...red.map((g) => g.stride),
+  ]);
+}

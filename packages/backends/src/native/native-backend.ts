@@ -1,0 +1,227 @@
+import {
+  Constant, HypatiaError, NDArray, SharedVariable, formulaKey, input, shapeSize, stridesOf, typedArrayFor,
+  type Apply, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type ScalarExpr, type Variable,
+} from '@hypatia/core';
+import { DimShuffle, Flatten, Reshape, ReshapeLike, Sum, reducedShape } from '@hypatia/ops';
+import { addonSource, type AddonExports, type KernelSource } from './addon-source.js';
+import { buildAddon, resolveBuildOptions } from './build-addon.js';
+import { elementwiseKernelC } from './kernels/elementwise-c.js';
+import { sumKernelC } from './kernels/sum-c.js';
+import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
+
+/** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
+type Step =
+  | { kind: 'elemwise'; node: Apply; kernel: number; formula: ScalarExpr }
+  | { kind: 'sum'; node: Apply; kernel: number; axes: readonly number[]; keepdims: boolean }
+  | { kind: 'transpose'; node: Apply; kernel: number; pattern: readonly (number | 'x')[] }
+  | { kind: 'view'; node: Apply; shape: (ins: readonly NDArray[]) => number[] }
+  | { kind: 'host'; node: Apply };
+
+/**
+ * The native CPU backend, as Theano did it: one C source per compiled function, built with the
+ * system compiler into a Node-API addon and cached on disk. Shapes are dynamic: JS computes each
+ * node's output shape and strides and hands them to the kernels with the buffers. Ops without a C
+ * kernel run their JS `perform` between native steps, so every graph runs.
+ */
+export class NativeBackend implements Backend {
+  readonly name = 'native';
+  async lower(spec: LowerSpec): Promise<Executable> {
+    const opts = resolveBuildOptions(spec.options);
+    const kernels = new KernelTable();
+    const steps = spec.graph.nodes.map((node) => planStep(node, kernels));
+    let addon: AddonExports | undefined;
+    let path = '';
+    if (kernels.list.length) {
+      const built = await buildAddon<AddonExports>(addonSource(kernels.list), opts);
+      addon = built.exports;
+      path = built.path;
+      const threads = spec.options.threads;
+      if (typeof threads === 'number' && threads > 0) addon.setThreads(threads);
+    }
+    return new NativeExecutable(spec, steps, kernels.list, addon, path);
+  }
+}
+
+/** Kernels of one source, deduplicated: equal formulas on equal dtypes share one C function. */
+class KernelTable {
+  readonly list: KernelSource[] = [];
+  private readonly byKey = new Map<string, number>();
+  get(key: string, make: (name: string) => string): number {
+    let k = this.byKey.get(key);
+    if (k === undefined) {
+      k = this.list.length;
+      const name = `hyp_k${k}`;
+      this.list.push({ name, code: make(name) });
+      this.byKey.set(key, k);
+    }
+    return k;
+  }
+}
+
+function planStep(node: Apply, kernels: KernelTable): Step {
+  const op = node.op;
+  const ins = node.inputs.map((v) => v.dtype);
+  if (op instanceof Sum) {
+    const out = node.outputs[0]!.dtype;
+    const kernel = kernels.get(`sum:${ins[0]}:${out}`, (name) => sumKernelC(name, ins[0]!, out));
+    return { kind: 'sum', node, kernel, axes: op.axes, keepdims: op.keepdims };
+  }
+  if (op instanceof DimShuffle) {
+    const perm = op.pattern.filter((p): p is number => p !== 'x');
+    const inOrder = perm.every((p, i) => i === 0 || p > perm[i - 1]!);
+    const pattern = op.pattern;
+    const shapeOf = (x: NDArray) => pattern.map((p) => (p === 'x' ? 1 : x.shape[p]!));
+    if (inOrder) return { kind: 'view', node, shape: ([x]) => shapeOf(x!) };
+    return { kind: 'transpose', node, kernel: identityKernel(kernels, ins[0]!), pattern };
+  }
+  if (op instanceof Reshape) return { kind: 'view', node, shape: ([x]) => op.resolve(x!.size, node) };
+  if (op instanceof Flatten) {
+    return { kind: 'view', node, shape: ([x]) => [...x!.shape.slice(0, op.ndim - 1), shapeSize(x!.shape.slice(op.ndim - 1))] };
+  }
+  if (op instanceof ReshapeLike) {
+    return {
+      kind: 'view', node, shape: ([x, like]) => {
+        if (x!.size !== like!.size) throw new HypatiaError(op.name, `cannot reshape ${x!.size} elements to [${like!.shape.join(', ')}]`, node.site);
+        return [...like!.shape];
+      },
+    };
+  }
+  if (op.scalarFormula && node.outputs.length === 1) {
+    const formula = op.scalarFormula(ins.map((d, i) => input(i, d)), node);
+    if (formula.dtype === node.outputs[0]!.dtype) {
+      const key = `ew:${ins.join(',')}:${formulaKey(formula)}`;
+      const kernel = kernels.get(key, (name) => elementwiseKernelC(name, formula, ins, formula.dtype));
+      return { kind: 'elemwise', node, kernel, formula };
+    }
+  }
+  return { kind: 'host', node };
+}
+
+function identityKernel(kernels: KernelTable, d: DType): number {
+  const f = input(0, d);
+  return kernels.get(`ew:${d}:${formulaKey(f)}`, (name) => elementwiseKernelC(name, f, [d], d));
+}
+
+class NativeExecutable implements Executable {
+  private readonly escaping: Set<Variable>;
+  /** The buffer each node wrote last call, written again when its output does not leave the function. */
+  private readonly previous = new Map<Apply, (NDArray | undefined)[]>();
+
+  constructor(
+    private readonly spec: LowerSpec,
+    private readonly steps: readonly Step[],
+    private readonly kernels: readonly KernelSource[],
+    private readonly addon: AddonExports | undefined,
+    private readonly path: string,
+  ) {
+    this.escaping = new Set(spec.graph.outputs);
+  }
+
+  get kernelCount(): number {
+    return this.steps.filter((s) => s.kind !== 'view').length;
+  }
+
+  describe(): string {
+    const lines = this.steps.map((s, i) => {
+      const sig = `${s.node.op.toString()}(${s.node.inputs.map((v) => v.type.toString()).join(', ')})`;
+      switch (s.kind) {
+        case 'host': return `  ${i}: host op ${sig} (JS perform)`;
+        case 'view': return `  ${i}: view ${sig} (no copy)`;
+        default: return `  ${i}: native ${this.kernels[s.kernel]!.name} ${s.kind} ${sig}`;
+      }
+    });
+    if (this.addon) lines.push(`  addon: ${this.path}`);
+    return lines.join('\n');
+  }
+
+  /** A buffer for a node's output: fresh when it leaves the function, else last call's when it fits. */
+  private allocate(node: Apply, dtype: DType, shape: readonly number[]): NDArray {
+    const n = shapeSize(shape);
+    const out = node.outputs[0]!;
+    if (!this.escaping.has(out)) {
+      const prev = this.previous.get(node)?.[0];
+      if (prev && prev.dtype === dtype && prev.size === n) return new NDArray(dtype, [...shape], prev.data);
+    }
+    const a = new NDArray(dtype, [...shape], typedArrayFor(dtype, n));
+    if (!this.escaping.has(out)) this.previous.set(node, [a]);
+    return a;
+  }
+
+  async run(args: readonly NDArray[]): Promise<RunResult> {
+    const { graph, inputs, nOutputs } = this.spec;
+    const values = new Map<Variable, NDArray>();
+    inputs.forEach((v, i) => values.set(v, args[i]!));
+    const get = (v: Variable): NDArray => {
+      const x = values.get(v);
+      if (x) return x;
+      if (v instanceof Constant) return v.value;
+      if (v instanceof SharedVariable) return v.get();
+      throw new HypatiaError(this.spec.name, `no value for ${v} (${v.type})`, v.site);
+    };
+    // Arrays a kernel allocated this call for a variable that leaves the function: safe to hand out once.
+    const owned = new Set<NDArray>();
+    for (const s of this.steps) {
+      const node = s.node;
+      const ins = node.inputs.map(get);
+      const outVar = node.outputs[0]!;
+      switch (s.kind) {
+        case 'elemwise': {
+          const shape = elementwiseShape(node, ins);
+          const out = this.allocate(node, outVar.dtype, shape);
+          if (out.size) this.addon!.run(s.kernel, [...ins.map((a) => a.data), out.data], broadcastParams(shape, ins));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'transpose': {
+          const x = ins[0]!;
+          const xs = stridesOf(x.shape);
+          const shape = s.pattern.map((p) => (p === 'x' ? 1 : x.shape[p]!));
+          const strides = s.pattern.map((p) => (p === 'x' ? 0 : xs[p]!));
+          const out = this.allocate(node, x.dtype, shape);
+          if (out.size) this.addon!.run(s.kernel, [x.data, out.data], elementwiseParams(shape, [strides]));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'sum': {
+          const x = ins[0]!;
+          const shape = reducedShape(x.shape, s.axes, s.keepdims);
+          const out = this.allocate(node, outVar.dtype, shape);
+          if (x.size === 0) out.data.fill(0);
+          else if (out.size) this.addon!.run(s.kernel, [x.data, out.data], sumParams(x.shape, s.axes, out.size));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'view': {
+          const shape = s.shape(ins);
+          values.set(outVar, new NDArray(outVar.dtype, shape, ins[0]!.data));
+          break;
+        }
+        case 'host': {
+          const reuse = node.outputs.some((o) => this.escaping.has(o)) ? undefined : this.previous.get(node);
+          const outs = node.op.perform(ins, node, reuse);
+          node.outputs.forEach((o, i) => {
+            const a = outs[i]!;
+            if (!o.type.accepts(a.shape) || a.dtype !== o.dtype) {
+              throw new HypatiaError(node.op.name, `produced ${a.dtype}[${a.shape.join(', ')}] but its type says ${o.type}`, node.site);
+            }
+            values.set(o, a);
+            if (this.escaping.has(o) && !ins.some((x) => x.data === a.data)) owned.add(a);
+          });
+          if (!reuse) this.previous.set(node, outs);
+          break;
+        }
+      }
+    }
+    // Hand out each owned array once; copy leaves, views and repeats so the caller never holds an
+    // alias of an input, a weight or a buffer the next call overwrites.
+    const result = graph.outputs.map((o) => {
+      const a = get(o);
+      if (owned.delete(a)) return a;
+      return a.copy();
+    });
+    return { outputs: result.slice(0, nOutputs), updates: result.slice(nOutputs) };
+  }
+}
