@@ -4,5 +4,11 @@ import { ReferenceBackend } from './reference/reference-backend.js';
 export { ReferenceBackend } from './reference/reference-backend.js';
 
 registerBackend('reference', () => new ReferenceBackend());
-// 'cpu' is the best host backend available; until the native backend lands it is the reference one.
-registerBackend('cpu', () => new ReferenceBackend());
+export { NativeBackend } from './native/native-backend.js';
+export { CpuBackend } from './native/cpu-backend.js';
+export { buildStats as nativeBuildStats } from './native/build-addon.js';
+import { NativeBackend } from './native/native-backend.js';
+import { CpuBackend } from './native/cpu-backend.js';
+registerBackend('native', () => new NativeBackend());
+// 'cpu' is the best host backend available: native code when a C compiler works, else the reference one.
+registerBackend('cpu', () => new CpuBackend());
