@@ -22,7 +22,8 @@
  *   binomial(n, p):  the number of j in [0, n) with u24(word j mod 4 of block b = floor(j / 4)) < p,
  *                    compared exactly (p is float32, u24 is exact); written in the output dtype
  *                    (int32, float32, float64, or bool when n = 1).
- * A size-0 sample draws nothing and leaves the counter where it was.
+ * A size-0 sample draws nothing and leaves the counter where it was. Initial states (the key from
+ * the stream's seed and the variable's ordinal, counter 0) are made on the host: initialRandomState.
  */
 import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, HypatiaError, type Apply, type DType, type GradResult } from '@hypatia/core';
 import { philoxInto } from './philox.js';
