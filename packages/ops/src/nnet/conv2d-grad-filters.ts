@@ -1,0 +1,57 @@
+import { NDArray, Op, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { gemm } from '../linalg/gemm-kernel.js';
+import { convOutputShape, type ConvParams } from './conv-geometry.js';
+import { im2col, imagesPerBatch, interleave } from './im2col.js';
+import { conv2d, patchLayout, SHAPE_ONLY } from './conv2d.js';
+import { checkGradShape, checkRunShape, conv2dGradInput } from './conv2d-grad-input.js';
+
+/**
+ * The gradient of conv2d w.r.t. its filters: dy · colsᵀ with the images of a batch side by side. Its third operand
+ * is the filters, read only for their shape (a strided convolution does not determine it).
+ */
+export class Conv2dGradFilters extends Op {
+  readonly name = 'conv2d_grad_filters';
+  constructor(readonly params: ConvParams) {
+    super();
+  }
+  override props() {
+    return { stride: this.params.stride, padding: this.params.padding };
+  }
+
+  inferTypes([x, dy, w]: readonly TensorType[]): TensorType[] {
+    checkGradShape(dy!, x!.dtype, convOutputShape(this.params, x!, w!));
+    return [w!];
+  }
+
+  perform([x, dy, w]: readonly NDArray[], node: Apply): NDArray[] {
+    const L = patchLayout(this, node, x!.shape, w!.shape);
+    const [N, O] = [x!.shape[0]!, w!.shape[0]!];
+    const K = L.c * L.kh * L.kw, P = L.gh.out * L.gw.out;
+    checkRunShape(this.name, node, dy!.shape, [N, O, L.gh.out, L.gw.out]);
+    const dw = NDArray.zeros(w!.dtype, w!.shape);
+    const batch = imagesPerBatch(L, N);
+    const cols = typedArrayFor(x!.dtype, K * batch * P);
+    const dyT = typedArrayFor(x!.dtype, O * batch * P);
+    const part = typedArrayFor(x!.dtype, O * K);
+    const image = L.c * L.h * L.w;
+    for (let n0 = 0; n0 < N; n0 += batch) {
+      const B = Math.min(batch, N - n0);
+      for (let b = 0; b < B; b++) im2col(x!.data, (n0 + b) * image, L, cols, B * P, b * P);
+      interleave(dy!.data, dyT, n0, B, O, P);
+      gemm({ data: dyT, offset: 0 }, { data: cols, offset: 0 }, { data: part, offset: 0 }, O, K, B * P, false, true);
+      const d = dw.data;
+      for (let i = 0; i < O * K; i++) d[i] = d[i]! + part[i]!;
+    }
+    return [dw];
+  }
+
+  /** Linear in dy (its adjoint is conv2d of x with g) and in x. */
+  override grad([x, dy, w]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+    void w;
+    return [conv2dGradInput(dy!, g!, x!, this.params), conv2d(x!, g!, this.params), SHAPE_ONLY];
+  }
+}
+
+export function conv2dGradFilters(input: Variable, dy: Variable, filters: Variable, params: ConvParams): Variable {
+  return new Conv2dGradFilters(params).call(input, dy, filters);
+}
