@@ -6,3 +6,4 @@ export * from './algebraic.js';
 export * from './shape-chains.js';
 export * from './composite.js';
 export * from './fusion.js';
+export * from './check-rewrite.js';
