@@ -1,0 +1,65 @@
+import { HypatiaError, Op, TensorType, isFloat, type Apply, type GradResult, type NDArray, type Variable } from '@hypatia/core';
+import { asVariable, type VarLike } from '../util/as-variable.js';
+import { castTo } from '../elementwise/broadcast.js';
+import { eq, mul } from '../elementwise/arithmetic.js';
+import { normAxes, reduceInto } from './reduce-kernel.js';
+import { keptShape, restoreAxes } from './sum.js';
+
+export type ExtremumKind = 'max' | 'min';
+
+/**
+ * Largest (or smallest) element over `axes`, in the input's dtype. NaN propagates, as in NumPy.
+ * The gradient flows to every position equal to the result (Theano's rule: ties share it).
+ */
+export class Extremum extends Op {
+  readonly name: ExtremumKind;
+  constructor(readonly kind: ExtremumKind, readonly axes: readonly number[], readonly keepdims: boolean) {
+    super();
+    this.name = kind;
+  }
+
+  override props() {
+    return { axes: this.axes, keepdims: this.keepdims };
+  }
+
+  inferTypes([t]: readonly TensorType[]): TensorType[] {
+    return [new TensorType(t!.dtype, keptShape(t!.shape, this.axes, this.keepdims))];
+  }
+
+  perform([x]: readonly NDArray[], node: Apply): NDArray[] {
+    checkNotEmpty(this.name, x!, this.axes, node);
+    return this.kind === 'max'
+      ? [reduceInto(x!, this.axes, this.keepdims, x!.dtype, -Infinity, Math.max)]
+      : [reduceInto(x!, this.axes, this.keepdims, x!.dtype, Infinity, Math.min)];
+  }
+
+  override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+    if (!isFloat(x!.dtype)) return [{ kind: 'disconnected' }];
+    const hit = eq(x!, restoreAxes(out!, this.axes, this.keepdims, x!.ndim));
+    return [mul(castTo(hit, x!.dtype), restoreAxes(g!, this.axes, this.keepdims, x!.ndim))];
+  }
+}
+
+/** A reduction with no identity (max, min, argmax) has no answer over an empty axis. */
+export function checkNotEmpty(op: string, x: NDArray, axes: readonly number[], node: Apply): void {
+  for (const a of axes) {
+    if (x.shape[a] === 0) throw new HypatiaError(op, `cannot reduce over axis ${a} of length 0 (shape [${x.shape.join(', ')}])`, node.site);
+  }
+}
+
+function extremum(kind: ExtremumKind, x: VarLike, axis: number | readonly number[] | undefined, keepdims: boolean): Variable {
+  const v = asVariable(x);
+  const axes = normAxes(axis, v.ndim, kind);
+  if (!axes.length) return v;
+  return new Extremum(kind, axes, keepdims).call(v);
+}
+
+/** Maximum over `axes` (default all; negatives count from the end). */
+export function max(x: VarLike, axis?: number | readonly number[], keepdims = false): Variable {
+  return extremum('max', x, axis, keepdims);
+}
+
+/** Minimum over `axes` (default all; negatives count from the end). */
+export function min(x: VarLike, axis?: number | readonly number[], keepdims = false): Variable {
+  return extremum('min', x, axis, keepdims);
+}
