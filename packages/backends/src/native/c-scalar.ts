@@ -106,7 +106,8 @@ static inline int32_t hyp_imod(int32_t a, int32_t b) {
 }
 static inline uint8_t hyp_bmod(uint8_t a, uint8_t b) { return b == 0 ? 0 : (uint8_t)(a % b); }
 static inline double hyp_fmod(double a, double b) { return a - floor(a / b) * b; }
-static inline float hyp_fmodf(float a, float b) { return a - floorf(a / b) * b; }
+/* in double, as JS computes it: a float quotient loses the remainder of large operands */
+static inline float hyp_fmodf(float a, float b) { return (float)hyp_fmod(a, b); }
 /* JS's Math.pow differs from C's pow where C gives 1: pow(1, NaN) and pow(+-1, +-Inf) are NaN */
 static inline double hyp_pow(double a, double b) {
   if (b != b || ((b == INFINITY || b == -INFINITY) && (a == 1 || a == -1))) return NAN;
