@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NDArray, evaluate, tensor, verifyGrad, type Dim } from '@hypatia/core';
+import { NDArray, evaluate, grad, tensor, verifyGrad, type Dim } from '@hypatia/core';
 import { mean } from './mean.js';
-import { Sum } from './sum.js';
+import { Sum, sum } from './sum.js';
 import { naiveReduce, sample } from './naive-reduce.js';
 
 const AXES: (number | number[] | undefined)[] = [undefined, 0, -1, [0, 2], [1, 2], [2, 0, 1]];
@@ -43,6 +43,13 @@ describe('mean', () => {
   it('gradient', () => {
     for (const axis of AXES) verifyGrad((x) => mean(x, axis), [sample([2, 3, 4], 2)]);
     verifyGrad((x) => mean(x, 1, true), [sample([2, 3, 4], 3)]);
+  });
+
+  it('differentiates through the run-time count of unknown axes', () => {
+    const x = tensor('float64', [null, 4], 'x');
+    const g = grad(sum(mean(x, 0)), x);
+    const [v] = evaluate([g], new Map([[x, sample([5, 4], 6)]]));
+    expect([...v!.data].every((e) => Math.abs(e - 0.2) < 1e-15)).toBe(true);
   });
 
   it('rejects bad axes', () => {
