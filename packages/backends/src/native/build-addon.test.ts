@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NDArray, compile, tensor } from '@hypatia/core';
+import { add, exp, mul } from '@hypatia/ops';
+import { NativeBackend } from './native-backend.js';
+import { CpuBackend } from './cpu-backend.js';
+import { buildStats } from './build-addon.js';
+
+const dirs: string[] = [];
+const freshDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'hypatia-cache-test-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const child = fileURLToPath(new URL('./testing/build-child.ts', import.meta.url));
+const tsx = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+const runChild = (cacheDir: string) => new Promise<{ out: number[]; stats: typeof buildStats }>((ok, fail) => {
+  execFile(tsx, [child, cacheDir], { timeout: 120_000 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(JSON.parse(stdout))));
+});
+
+describe('native build cache', () => {
+  it('builds an identical graph once: the second compile runs no compiler', async () => {
+    const cacheDir = freshDir();
+    const make = () => {
+      const x = tensor('float32', [null], 'x');
+      return { inputs: [x], outputs: exp(add(x, 1)), backend: new NativeBackend(), backendOptions: { cacheDir } };
+    };
+    const before = buildStats.compilerRuns;
+    const f1 = await compile(make());
+    expect(buildStats.compilerRuns).toBe(before + 1);
+    const f2 = await compile(make());
+    expect(buildStats.compilerRuns).toBe(before + 1);
+    expect((await f2([0, 1])).data[0]).toBeCloseTo(Math.E, 5);
+    expect(f1.executable.describe()).toBe(f2.executable.describe());
+  });
+
+  it('two processes building the same source at once both succeed, leaving one addon; a later run hits the disk', async () => {
+    const cacheDir = freshDir();
+    const [a, b] = await Promise.all([runChild(cacheDir), runChild(cacheDir)]);
+    expect(a.out).toEqual([3, 6, 9]);
+    expect(b.out).toEqual([3, 6, 9]);
+    const files = readdirSync(cacheDir);
+    expect(files.filter((f) => f.endsWith('.node'))).toHaveLength(1);
+    expect(files.filter((f) => f.includes('.tmp-'))).toEqual([]);
+    const c = await runChild(cacheDir);
+    expect(c.out).toEqual([3, 6, 9]);
+    expect(c.stats.compilerRuns).toBe(0);
+    expect(c.stats.diskHits).toBe(1);
+  });
+});
+
+describe('without a working C compiler', () => {
+  const graph = (backend: NativeBackend | CpuBackend) => {
+    const x = tensor('float64', [null], 'x');
+    return compile({ inputs: [x], outputs: mul(x, 2), backend, backendOptions: { cc: '/nonexistent/hypatia-cc', cacheDir: freshDir() } });
+  };
+
+  it("'native' throws an error naming the compiler and what to do", async () => {
+    await expect(graph(new NativeBackend())).rejects.toThrow(/C compiler '\/nonexistent\/hypatia-cc' cannot be run.*HYPATIA_CC/s);
+  });
+
+  it("'cpu' falls back to the reference backend with one warning", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const f = await graph(new CpuBackend());
+    const g = await graph(new CpuBackend());
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/reference backend.*hypatia-cc/);
+    expect((await f(NDArray.from([1, 2], 'float64'))).toArray()).toEqual([2, 4]);
+    expect((await g(NDArray.from([3], 'float64'))).toArray()).toEqual([6]);
+  });
+});
