@@ -11,3 +11,8 @@ export * from './conv-geometry.js';
 export * from './conv2d.js';
 export * from './conv2d-grad-input.js';
 export * from './conv2d-grad-filters.js';
+export * from './pool-geometry.js';
+export * from './max-pool2d.js';
+export * from './max-pool2d-grad.js';
+export * from './avg-pool2d.js';
+export * from './avg-pool2d-grad.js';

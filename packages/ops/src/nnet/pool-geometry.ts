@@ -1,0 +1,111 @@
+import { HypatiaError, ShapeError, TensorType, type Apply, type Dim } from '@hypatia/core';
+
+export interface Pool2dOptions {
+  /** Window height and width (Theano's ds). */
+  window: readonly [number, number];
+  /** Step between windows; defaults to the window (non-overlapping). */
+  stride?: readonly [number, number];
+  /** true drops windows that would hang over the border; false keeps them, clipped (Theano's ignore_border). */
+  ignoreBorder?: boolean;
+  /** Zero padding at each side of height and width; needs ignoreBorder and must be smaller than the window. */
+  padding?: readonly [number, number];
+}
+
+export interface PoolParams {
+  readonly window: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly ignoreBorder: boolean;
+  readonly padding: readonly [number, number];
+}
+
+export function resolvePoolOptions(o: Pool2dOptions, op: string): PoolParams {
+  const pair = (v: readonly number[] | undefined, what: string, min: number): [number, number] => {
+    if (!v || v.length !== 2 || !v.every((d) => Number.isInteger(d) && d >= min)) {
+      throw new RangeError(`${op}: ${what} must be two integers >= ${min}, got ${JSON.stringify(v)}`);
+    }
+    return [v[0]!, v[1]!];
+  };
+  const window = pair(o.window, 'window', 1);
+  const stride = pair(o.stride ?? window, 'stride', 1);
+  const padding = pair(o.padding ?? [0, 0], 'padding', 0);
+  const ignoreBorder = o.ignoreBorder ?? true;
+  if ((padding[0] || padding[1]) && !ignoreBorder) throw new RangeError(`${op}: padding needs ignoreBorder: true (as in Theano)`);
+  if (padding[0] >= window[0] || padding[1] >= window[1]) {
+    throw new RangeError(`${op}: padding [${padding}] must be smaller than the window [${window}], or some windows would see only padding`);
+  }
+  return { window, stride, ignoreBorder, padding };
+}
+
+/** Output length along one axis, with Theano's pool_2d rule. */
+export function poolOut(p: PoolParams, axis: 0 | 1, n: number): number {
+  const r = n + 2 * p.padding[axis];
+  const ds = p.window[axis], st = p.stride[axis];
+  if (p.ignoreBorder) return Math.max(0, Math.floor((r - ds) / st) + 1);
+  if (r === 0) return 0;
+  return st >= ds ? Math.floor((r - 1) / st) + 1 : Math.max(0, Math.floor((r - 1 - ds + st) / st)) + 1;
+}
+
+/** The pooled type: the last two axes shrink, any leading axes (batch, channels) are kept. */
+export function poolType(p: PoolParams, t: TensorType): TensorType {
+  if (t.dtype !== 'float32' && t.dtype !== 'float64') throw new ShapeError(`the input must be float32 or float64, got ${t.dtype}`);
+  if (t.ndim < 2) throw new ShapeError(`the input needs at least 2 dimensions (it pools the last two), got ${t.ndim}`);
+  const h: Dim = t.shape[t.ndim - 2]!, w: Dim = t.shape[t.ndim - 1]!;
+  return new TensorType(t.dtype, [...t.shape.slice(0, -2), h === null ? null : poolOut(p, 0, h), w === null ? null : poolOut(p, 1, w)]);
+}
+
+/**
+ * Window bounds along one axis, in input coordinates: window i covers [lo[i], hi[i]) of the real
+ * input, and `span[i]` positions of the padded input (what an average that counts padding divides by).
+ */
+export interface AxisWindows {
+  lo: Int32Array;
+  hi: Int32Array;
+  span: Int32Array;
+}
+
+export function axisWindows(p: PoolParams, axis: 0 | 1, n: number): AxisWindows {
+  const out = poolOut(p, axis, n);
+  const pad = p.padding[axis], r = n + 2 * pad;
+  const lo = new Int32Array(out), hi = new Int32Array(out), span = new Int32Array(out);
+  for (let i = 0; i < out; i++) {
+    const start = i * p.stride[axis];
+    const end = Math.min(start + p.window[axis], r);
+    lo[i] = Math.max(start - pad, 0);
+    hi[i] = Math.min(end - pad, n);
+    span[i] = end - start;
+  }
+  return { lo, hi, span };
+}
+
+/** The run-time layout: `m` stacked images of h x w, pooled to oh x ow. */
+export interface PoolLayout {
+  m: number;
+  h: number;
+  w: number;
+  rows: AxisWindows;
+  cols: AxisWindows;
+}
+
+export function poolLayout(p: PoolParams, shape: readonly number[]): PoolLayout {
+  const h = shape[shape.length - 2]!, w = shape[shape.length - 1]!;
+  const m = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return { m, h, w, rows: axisWindows(p, 0, h), cols: axisWindows(p, 1, w) };
+}
+
+export function pooledShape(shape: readonly number[], L: PoolLayout): number[] {
+  return [...shape.slice(0, -2), L.rows.lo.length, L.cols.lo.length];
+}
+
+/** Run-time check that an incoming gradient has the pooled output's shape. */
+export function checkPooledGrad(op: string, node: Apply, got: readonly number[], want: readonly number[]): void {
+  if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+    throw new HypatiaError(op, `at run time the output gradient has shape [${got.join(', ')}] but the pooled output is [${want.join(', ')}]`, node.site);
+  }
+}
+
+/** Type rule of the gradient ops: gy must have the pooled type of x. */
+export function checkPooledGradType(p: PoolParams, x: TensorType, gy: TensorType): void {
+  const want = poolType(p, x);
+  const ok = gy.dtype === want.dtype && gy.ndim === want.ndim && gy.shape.every((d, i) => d === null || want.shape[i] === null || d === want.shape[i]);
+  if (!ok) throw new ShapeError(`the output gradient ${gy} does not fit the pooled output ${want}`);
+}
