@@ -35,6 +35,8 @@ describe('elementwise gradients (float64 verifyGrad)', () => {
     ['sigmoid', E.sigmoid, rand([3, 4], 9, -6, 6)],
     ['softplus', E.softplus, rand([3, 4], 10, -6, 6)],
     ['tanh', E.tanh, rand([3, 4], 11)],
+    ['sin', E.sin, rand([3, 4], 14, -4, 4)],
+    ['cos', E.cos, rand([3, 4], 15, -4, 4)],
     ['relu', E.relu, randAway([3, 4], 12)],
     ['cast to float64 from float64 (identity)', (x) => E.cast(x, 'float64'), rand([3], 13)],
   ];

@@ -80,6 +80,18 @@ export const square = elementwise({
   grad: ([a], _o, g) => [mul(g, mul(a!, 2))],
 });
 
+export const sin = elementwise({
+  name: 'sin', arity: 1,
+  formula: ([a]) => S.sin(a!),
+  grad: ([a], _o, g) => [mul(g, cos(a!))],
+});
+
+export const cos = elementwise({
+  name: 'cos', arity: 1,
+  formula: ([a]) => S.cos(a!),
+  grad: ([a], _o, g) => [neg(mul(g, sin(a!)))],
+});
+
 export const abs = elementwise({
   name: 'abs', arity: 1,
   formula: ([a]) => S.abs(a!),
