@@ -13,13 +13,19 @@ import { keepsType, sameStaticShape } from './match.js';
  */
 export const MAX_COMPOSITE_INPUTS = 7;
 
+/**
+ * The most primitive calls in one fused formula. A result used twice inside a group is written out
+ * twice, so repeated sharing could otherwise grow a formula exponentially.
+ */
+export const MAX_FORMULA_SIZE = 256;
+
 type ElemwiseNode = Apply & { op: Elemwise };
 
 /**
  * Elementwise fusion. Walking from the graph's outputs back, each elementwise node not yet taken
  * roots a group, which absorbs the elementwise producers of its operands while
- *  - the producer's result has exactly one use (so no value leaves the group except the root's:
- *    a result used twice, or returned, stays a group boundary; the groups are therefore trees, and
+ *  - every use of the producer's result is inside the group (so no value leaves the group except
+ *    the root's: a result used outside, or returned, stays a group boundary; hence the groups are
  *    convex: no path leaves a group and comes back into it), and
  *  - the producer's static shape is the root's (so each element of every internal result is
  *    computed exactly once; a row computed inside a matrix-shaped kernel would be recomputed per row).
@@ -33,7 +39,8 @@ export function fuseElemwise(fg: FunctionGraph, reason = 'elemwise_fusion'): voi
   for (let i = nodes.length - 1; i >= 0; i--) {
     const root = nodes[i]!;
     if (taken.has(root) || !isFusable(root)) continue;
-    const group = growGroup(fg, root, taken);
+    let group = growGroup(fg, root, taken, true);
+    if (group.length > 1 && treeSize(composedFormula(group).formula) > MAX_FORMULA_SIZE) group = growGroup(fg, root, taken, false);
     for (const n of group) taken.add(n);
     if (group.length > 1) groups.push(group);
   }
@@ -48,26 +55,50 @@ function isFusable(node: Apply): node is ElemwiseNode {
   return node.op instanceof Elemwise && node.op.pure && node.outputs.length === 1;
 }
 
-/** The root first, then producers in the order they were absorbed. */
-function growGroup(fg: FunctionGraph, root: ElemwiseNode, taken: ReadonlySet<Apply>): ElemwiseNode[] {
+/**
+ * The root first, then producers in the order they were absorbed. A producer used more than once is
+ * absorbed only once all its uses are inside the group (its formula is then repeated in each use),
+ * and only when `shared` is set: the caller retries without it when repetition makes the formula too big.
+ */
+function growGroup(fg: FunctionGraph, root: ElemwiseNode, taken: ReadonlySet<Apply>, shared: boolean): ElemwiseNode[] {
   const members = new Set<Apply>([root]);
   const order: ElemwiseNode[] = [root];
   const externals = new Set(root.inputs.filter((v) => !isInlined(v)));
   const shape = root.outputs[0]!.shape;
-  for (let k = 0; k < order.length; k++) {
-    for (const v of order[k]!.inputs) {
+  const canAbsorb = (v: Variable): v is Variable & { owner: ElemwiseNode } => {
+    const p = v.owner;
+    if (!p || members.has(p) || taken.has(p) || !isFusable(p) || !sameStaticShape(v.shape, shape)) return false;
+    const uses = fg.clients(v);
+    if (uses.length !== 1 && !shared) return false;
+    return uses.every(([c]) => c !== 'output' && members.has(c));
+  };
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const v of [...externals]) {
+      if (!canAbsorb(v)) continue;
       const p = v.owner;
-      if (!p || members.has(p) || taken.has(p) || !isFusable(p)) continue;
-      if (fg.clients(v).length !== 1 || !sameStaticShape(v.shape, shape)) continue;
-      const added = p.inputs.filter((u) => !isInlined(u) && !externals.has(u));
-      if (externals.size - 1 + new Set(added).size > MAX_COMPOSITE_INPUTS) continue;
+      const added = new Set(p.inputs.filter((u) => !isInlined(u) && !externals.has(u)));
+      if (externals.size - 1 + added.size > MAX_COMPOSITE_INPUTS) continue;
       externals.delete(v);
       for (const u of added) externals.add(u);
       members.add(p);
       order.push(p);
+      grew = true;
     }
   }
   return order;
+}
+
+/** formulaSize, counted in time linear in the number of distinct subexpressions (they may be shared). */
+function treeSize(e: ScalarExpr, memo = new Map<ScalarExpr, number>()): number {
+  if (e.k !== 'call') return 0;
+  let n = memo.get(e);
+  if (n === undefined) {
+    n = 1;
+    for (const a of e.args) n += treeSize(a, memo);
+    memo.set(e, n);
+  }
+  return n;
 }
 
 /** Rank-0 constants become literals in the formula; they cannot change the result's shape. */
@@ -75,8 +106,8 @@ function isInlined(v: Variable): v is Constant {
   return v instanceof Constant && v.ndim === 0;
 }
 
-/** The composite node's output, or null when the group would have no operand left. */
-function buildComposite(group: readonly ElemwiseNode[]): Variable | null {
+/** The group's formula over its external inputs (in order of first use). */
+function composedFormula(group: readonly ElemwiseNode[]): { formula: ScalarExpr; externals: Variable[] } {
   const members = new Set<Apply>(group);
   const externals: Variable[] = [];
   const memo = new Map<Variable, ScalarExpr>();
@@ -95,8 +126,13 @@ function buildComposite(group: readonly ElemwiseNode[]): Variable | null {
     memo.set(v, e);
     return e;
   };
+  return { formula: exprOf(group[0]!.outputs[0]!), externals };
+}
+
+/** The composite node's output, or null when the group would have no operand left. */
+function buildComposite(group: readonly ElemwiseNode[]): Variable | null {
   const root = group[0]!;
-  const formula = exprOf(root.outputs[0]!);
+  const { formula, externals } = composedFormula(group);
   if (!externals.length) return null;
   const names = [...group].reverse().flatMap((n) => (n.op instanceof Composite ? n.op.fusedOps : [n.op.name]));
   const op = new Composite(formula, externals.map((v) => v.dtype), names);

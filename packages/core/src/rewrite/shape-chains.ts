@@ -26,7 +26,8 @@ export const dimshuffleOfDimshuffle: LocalRewrite = {
     const { pattern: first, inputNdim } = inner.op.props() as { pattern: Pattern; inputNdim: number };
     const composed = outer.pattern.map((p) => (p === 'x' ? 'x' : first[p]!));
     const x = inner.inputs[0]!;
-    const identity = composed.length === inputNdim && composed.every((p, i) => p === i);
+    // A broadcastable axis dropped and re-inserted at the same place counts as kept.
+    const identity = composed.length === inputNdim && composed.every((p, i) => p === i || (p === 'x' && x.shape[i] === 1));
     const result = identity ? x : new (node.op.constructor as DimShuffleClass)(composed, inputNdim).apply([x], node.site).outputs[0]!;
     return keepsType(node.outputs[0]!, result) ? [result] : null;
   },
