@@ -1,0 +1,100 @@
+import type { NDArray } from '@hypatia/core';
+import { Network } from '../network.js';
+import type { Layer, LayerConfig } from '../layers/layer.js';
+import { FullyConnectedLayer } from '../layers/fully-connected.js';
+import { SoftmaxLayer } from '../layers/softmax-layer.js';
+import { ConvPoolLayer } from '../layers/conv-pool.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+
+/** The JSON saved beside the weights: enough to rebuild the network's graph. */
+export interface NetworkArchitecture {
+  format: 'hypatia-network';
+  version: 1;
+  miniBatchSize: number;
+  layers: LayerConfig[];
+}
+
+const layerTypes = new Map<string, (c: LayerConfig) => Layer>([
+  ['FullyConnectedLayer', FullyConnectedLayer.fromConfig],
+  ['SoftmaxLayer', SoftmaxLayer.fromConfig],
+  ['ConvPoolLayer', ConvPoolLayer.fromConfig],
+]);
+
+/** Make a layer type of your own loadable: `type` is what its config() returns as `type`. */
+export function registerLayerType(type: string, fromConfig: (c: LayerConfig) => Layer): void {
+  layerTypes.set(type, fromConfig);
+}
+
+export function architectureOf(net: Network): NetworkArchitecture {
+  return {
+    format: 'hypatia-network', version: 1, miniBatchSize: net.miniBatchSize,
+    layers: net.layers.map((l, i) => {
+      if (!l.config) throw new Error(`cannot save: layer ${i} has no config() to describe it`);
+      return l.config();
+    }),
+  };
+}
+
+/** Parameters by their saved names, `layers.<i>.<param name>`. */
+export function namedParams(net: Network): Map<string, Network['params'][number]> {
+  const out = new Map<string, Network['params'][number]>();
+  net.layers.forEach((l, i) => l.params.forEach((p, k) => {
+    const name = `layers.${i}.${p.name ?? `param${k}`}`;
+    if (out.has(name)) throw new Error(`layer ${i} has two parameters named '${p.name}'; give them distinct names`);
+    out.set(name, p);
+  }));
+  return out;
+}
+
+export function encodeWeights(net: Network): Uint8Array {
+  const tensors = new Map<string, NDArray>();
+  for (const [name, p] of namedParams(net)) tensors.set(name, p.get());
+  return encodeSafetensors(tensors, { format: 'hypatia-network' });
+}
+
+/**
+ * Load saved weights into `net`. Every tensor is checked (present, expected shape and dtype, none
+ * extra) before any parameter changes, so a bad file leaves the network as it was.
+ */
+export function loadWeightsInto(net: Network, bytes: Uint8Array): void {
+  const { tensors } = decodeSafetensors(bytes);
+  const params = namedParams(net);
+  const plan: [Network['params'][number], NDArray][] = [];
+  for (const [name, p] of params) {
+    const t = tensors.get(name);
+    const want = p.get();
+    if (!t) throw new Error(`weights do not fit the network: tensor '${name}' (${want.dtype}[${want.shape.join(', ')}]) is missing`);
+    if (t.dtype !== want.dtype || t.shape.length !== want.shape.length || t.shape.some((d, i) => d !== want.shape[i])) {
+      throw new Error(`weights do not fit the network: '${name}' is ${t.dtype}[${t.shape.join(', ')}] in the file but ${want.dtype}[${want.shape.join(', ')}] in the network`);
+    }
+    plan.push([p, t]);
+  }
+  const extra = [...tensors.keys()].filter((k) => !params.has(k));
+  if (extra.length) throw new Error(`weights do not fit the network: the file has tensors the network lacks: ${extra.join(', ')}`);
+  for (const [p, t] of plan) p.set(t);
+}
+
+export function parseArchitecture(json: string): NetworkArchitecture {
+  let a: NetworkArchitecture;
+  try {
+    a = JSON.parse(json);
+  } catch (e) {
+    throw new Error(`network architecture: not valid JSON (${(e as Error).message})`);
+  }
+  if (a?.format !== 'hypatia-network' || a.version !== 1 || !Array.isArray(a.layers)) {
+    throw new Error('network architecture: not a hypatia-network description of version 1');
+  }
+  return a;
+}
+
+/** A new network from a saved architecture and weights. */
+export function networkFromSaved(architecture: NetworkArchitecture, weights: Uint8Array): Network {
+  const layers = architecture.layers.map((c, i) => {
+    const make = layerTypes.get(c.type);
+    if (!make) throw new Error(`network architecture: layer ${i} has unknown type '${c.type}' (registerLayerType adds one)`);
+    return make(c);
+  });
+  const net = new Network(layers, architecture.miniBatchSize);
+  loadWeightsInto(net, weights);
+  return net;
+}

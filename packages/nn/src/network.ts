@@ -1,0 +1,187 @@
+import { compile, grad, iscalar, ivector, matrix, NDArray, shared, type Backend, type CompiledFunction, type SharedVariable, type Variable } from '@hypatia/core';
+import { add, castTo, div, eq, mul, sliceAxis, sum, square } from '@hypatia/ops';
+import { isOutputLayer, type Layer, type OutputLayer } from './layers/layer.js';
+import type { Dataset } from './data/dataset.js';
+import { sgdRule, type UpdateRule } from './training/update-rules.js';
+import { ProgressBar, stdoutSink, terminalSink, type ProgressSink } from './training/progress-bar.js';
+
+/** What sgd reports after each epoch. */
+export interface EpochReport {
+  /** 0-based, as network3 prints it. */
+  epoch: number;
+  validationAccuracy: number | null;
+  bestValidationAccuracy: number | null;
+  /** Test accuracy measured at the epoch of the best validation accuracy so far. */
+  testAccuracy: number | null;
+  /** Mean regularised training cost over the epoch's mini-batches. */
+  cost: number;
+  /** Training examples per second in this epoch (training steps only). */
+  examplesPerSecond: number;
+  seconds: number;
+}
+
+export interface TrainingHistory {
+  epochs: EpochReport[];
+  bestValidationAccuracy: number | null;
+  bestEpoch: number | null;
+  testAccuracy: number | null;
+  /** Wall time of the whole call, compilation and evaluation included. */
+  seconds: number;
+  /** Training examples per second over all epochs (training steps only). */
+  trainExamplesPerSec: number;
+}
+
+export interface SgdOptions {
+  /** L2 regularisation strength (network3's lmbda). */
+  lmbda?: number;
+  onEpoch?: (report: EpochReport) => void;
+  /** Backend name or object for the compiled functions (default 'cpu'). */
+  backend?: string | Backend;
+  /** Show a progress bar: default only when stdout is a terminal; true writes to stdout anyway; or a sink of your own. */
+  progress?: boolean | ProgressSink;
+  /** Replaces plain SGD with learning rate eta. */
+  updateRule?: UpdateRule;
+  /** Examples per call of the accuracy functions (default 1000; any size gives the same accuracy). */
+  evalBatchSize?: number;
+}
+
+/** network3's Network: a stack of layers ending in an output layer, trained by mini-batch SGD. */
+export class Network {
+  readonly layers: readonly Layer[];
+  readonly params: SharedVariable[];
+  /** Symbolic input rows and integer labels. */
+  readonly x: Variable = matrix('x');
+  readonly y: Variable = ivector('y');
+  readonly output: Variable;
+  readonly outputDropout: Variable;
+  private readonly last: OutputLayer;
+  private predictors = new Map<string | Backend, CompiledFunction<NDArray>>();
+  private lastBackend: string | Backend = 'cpu';
+
+  constructor(layers: readonly Layer[], readonly miniBatchSize: number) {
+    if (layers.length === 0) throw new Error('Network: needs at least one layer');
+    if (!Number.isInteger(miniBatchSize) || miniBatchSize <= 0) throw new RangeError(`Network: miniBatchSize must be a positive integer, got ${miniBatchSize}`);
+    const last = layers[layers.length - 1]!;
+    if (!isOutputLayer(last)) throw new Error('Network: the last layer must be an output layer (with cost() and yOut), e.g. a SoftmaxLayer');
+    this.layers = layers;
+    this.last = last;
+    this.params = layers.flatMap((l) => [...l.params]);
+    layers[0]!.setInput(this.x, this.x, miniBatchSize);
+    for (let j = 1; j < layers.length; j++) layers[j]!.setInput(layers[j - 1]!.output, layers[j - 1]!.outputDropout, miniBatchSize);
+    this.output = last.output;
+    this.outputDropout = last.outputDropout;
+  }
+
+  /** Train with mini-batch SGD (network3's SGD), compiling the train and accuracy functions once. */
+  async sgd(
+    trainingData: Dataset, epochs: number, miniBatchSize: number, eta: number,
+    validationData?: Dataset | null, testData?: Dataset | null, options: SgdOptions = {},
+  ): Promise<TrainingHistory> {
+    const started = performance.now();
+    if (miniBatchSize !== this.miniBatchSize) throw new Error(`sgd: miniBatchSize ${miniBatchSize} differs from the network's ${this.miniBatchSize}`);
+    const n = checkDataset(trainingData, 'trainingData');
+    const nBatches = Math.floor(n / miniBatchSize);
+    if (nBatches === 0) throw new Error(`sgd: ${n} training examples make no mini-batch of ${miniBatchSize}`);
+    const backend = options.backend ?? 'cpu';
+    this.lastBackend = backend;
+    const lmbda = options.lmbda ?? 0;
+    const rule = options.updateRule ?? sgdRule(eta);
+
+    // The regularised log-likelihood cost, built symbolically (network3).
+    const l2 = this.layers.flatMap((l) => [...l.weights]).map((w) => sum(square(w)));
+    let cost = this.last.cost(this.y);
+    if (lmbda > 0 && l2.length) cost = add(cost, div(mul(0.5 * lmbda, l2.reduce((a, b) => add(a, b))), nBatches));
+    const grads = grad(cost, this.params);
+
+    const trainX = shared(trainingData.x, { name: 'trainingX' });
+    const trainY = shared(trainingData.y, { name: 'trainingY' });
+    const i = iscalar('i');
+    const mb = miniBatchSize;
+    const train = await compile({
+      name: 'train_mb', inputs: [i], outputs: cost, backend,
+      updates: rule.updates(this.params, grads),
+      givens: [[this.x, sliceAxis(trainX, 0, mul(i, mb), mul(add(i, 1), mb))], [this.y, sliceAxis(trainY, 0, mul(i, mb), mul(add(i, 1), mb))]],
+    });
+    const validate = validationData ? await this.accuracyFunction(validationData, 'validationData', backend, options.evalBatchSize) : null;
+    const test = testData ? await this.accuracyFunction(testData, 'testData', backend, options.evalBatchSize) : null;
+
+    const sink = options.progress === true ? stdoutSink() : options.progress ? options.progress : options.progress === false ? null : terminalSink();
+    const history: TrainingHistory = { epochs: [], bestValidationAccuracy: null, bestEpoch: null, testAccuracy: null, seconds: 0, trainExamplesPerSec: 0 };
+    let trainSeconds = 0;
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const bar = sink ? new ProgressBar(sink, nBatches, `epoch ${epoch + 1}/${epochs}`) : null;
+      const t0 = performance.now();
+      let costSum = 0;
+      for (let b = 0; b < nBatches; b++) {
+        const [c] = await train.run([b]);
+        costSum += c!.data[0]!;
+        bar?.update(b + 1, `cost ${(costSum / (b + 1)).toFixed(4)}`);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      trainSeconds += seconds;
+      bar?.finish();
+      const validationAccuracy = validate ? await validate() : null;
+      if (validationAccuracy !== null && (history.bestValidationAccuracy === null || validationAccuracy >= history.bestValidationAccuracy)) {
+        history.bestValidationAccuracy = validationAccuracy;
+        history.bestEpoch = epoch;
+        if (test) history.testAccuracy = await test();
+      } else if (validationAccuracy === null && test) {
+        history.testAccuracy = await test();
+      }
+      const report: EpochReport = {
+        epoch, validationAccuracy, bestValidationAccuracy: history.bestValidationAccuracy, testAccuracy: history.testAccuracy,
+        cost: costSum / nBatches, examplesPerSecond: (nBatches * mb) / seconds, seconds,
+      };
+      history.epochs.push(report);
+      options.onEpoch?.(report);
+    }
+    history.seconds = (performance.now() - started) / 1000;
+    history.trainExamplesPerSec = trainSeconds > 0 ? (epochs * nBatches * mb) / trainSeconds : 0;
+    return history;
+  }
+
+  /** Fraction of `data` classified correctly. */
+  async accuracy(data: Dataset, options: { backend?: string | Backend; evalBatchSize?: number } = {}): Promise<number> {
+    const f = await this.accuracyFunction(data, 'data', options.backend ?? this.lastBackend, options.evalBatchSize);
+    return f();
+  }
+
+  /** Predicted class of each row of `x` ([n, inputs], float32), as int32 [n]. */
+  async predict(x: NDArray, options: { backend?: string | Backend } = {}): Promise<NDArray> {
+    const backend = options.backend ?? this.lastBackend;
+    let f = this.predictors.get(backend);
+    if (!f) {
+      f = await compile({ name: 'predict', inputs: [this.x], outputs: this.last.yOut, backend });
+      this.predictors.set(backend, f);
+    }
+    return f(x.ndim === 2 ? x : x.reshape([x.shape[0]!, x.size / x.shape[0]!]));
+  }
+
+  /** Counts correct predictions batch by batch (with dataset slices selected through givens) and divides once. */
+  private async accuracyFunction(data: Dataset, label: string, backend: string | Backend, evalBatchSize = 1000): Promise<() => Promise<number>> {
+    const n = checkDataset(data, label);
+    const dx = shared(data.x, { name: `${label}X` });
+    const dy = shared(data.y, { name: `${label}Y` });
+    const i = iscalar('i');
+    const e = Math.max(1, Math.min(evalBatchSize, n));
+    const correct = sum(castTo(eq(this.y, this.last.yOut), 'int32'));
+    const f = await compile({
+      name: `${label}_correct`, inputs: [i], outputs: correct, backend,
+      givens: [[this.x, sliceAxis(dx, 0, mul(i, e), mul(add(i, 1), e))], [this.y, sliceAxis(dy, 0, mul(i, e), mul(add(i, 1), e))]],
+    });
+    return async () => {
+      let total = 0;
+      for (let b = 0; b * e < n; b++) total += (await f(b)).data[0]!;
+      return total / n;
+    };
+  }
+}
+
+function checkDataset(d: Dataset, label: string): number {
+  if (d.x.ndim < 2 || d.y.ndim !== 1 || d.x.shape[0] !== d.y.shape[0]) {
+    throw new Error(`${label}: x must be [n, ...] and y [n] with the same n (got x [${d.x.shape}] and y [${d.y.shape}])`);
+  }
+  if (d.x.dtype !== 'float32' || d.y.dtype !== 'int32') throw new Error(`${label}: x must be float32 and y int32 (got ${d.x.dtype} and ${d.y.dtype})`);
+  return d.y.size;
+}
+
