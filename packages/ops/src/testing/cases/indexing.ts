@@ -1,4 +1,55 @@
+import { NDArray, grad, ivector, tensor } from '@hypatia/core';
 import type { OpCase } from '../op-case.js';
+import { randomArray } from './elementwise.js';
+import { log, mul, neg, square } from '../../elementwise/arithmetic.js';
+import { sum } from '../../reduce/sum.js';
+import { advancedIndex, take } from '../../indexing/advanced-subtensor.js';
+import { advancedIncSubtensor, advancedSetSubtensor } from '../../indexing/advanced-inc-subtensor.js';
+
+const ints = (a: number[] | number[][]) => NDArray.from(a, 'int32');
 
 /** The indexing family's entries in the shared op table. */
-export const indexingCases: OpCase[] = [];
+export const indexingCases: OpCase[] = [
+  {
+    name: 'advanced_subtensor/nll',
+    build: () => {
+      const p = tensor('float32', [null, null], 'p'); const rows = ivector('rows'); const y = ivector('y');
+      const cost = neg(sum(advancedIndex(log(p), [rows, y])));
+      return { inputs: [p, rows, y], outputs: [cost, grad(cost, p)] };
+    },
+    args: () => [randomArray([4, 3], 'float32', 1, 0.1, 1), ints([0, 1, 2, 3]), ints([2, 0, 1, 2])],
+  },
+  {
+    name: 'take/axis1-matrix-indices',
+    build: () => {
+      const x = tensor('float32', [null, null, null], 'x'); const i = tensor('int32', [null, null], 'i');
+      return { inputs: [x, i], outputs: [take(x, i, 1)] };
+    },
+    args: () => [randomArray([2, 4, 3], 'float32', 2), ints([[3, 0], [-1, 1], [2, 2]])],
+  },
+  {
+    name: 'take/grad-duplicates',
+    build: () => {
+      const w = tensor('float32', [null, null], 'w'); const i = ivector('i');
+      return { inputs: [w, i], outputs: [grad(sum(square(take(w, i, 0))), w)] };
+    },
+    args: () => [randomArray([5, 3], 'float32', 3), ints([1, 4, 1, 1, 0])],
+  },
+  {
+    name: 'advanced_inc_subtensor/duplicates',
+    build: () => {
+      const x = tensor('float32', [null, null], 'x'); const y = tensor('float32', [null], 'y');
+      return { inputs: [x, y], outputs: [advancedIncSubtensor(x, [[0, 2, 0, 0], [1, 1, 1, 2]], y)] };
+    },
+    args: () => [randomArray([3, 3], 'float32', 4), randomArray([4], 'float32', 5)],
+  },
+  {
+    name: 'advanced_set_subtensor/grad',
+    build: () => {
+      const x = tensor('float32', [null, null], 'x'); const y = tensor('float32', [null], 'y');
+      const out = advancedSetSubtensor(x, [[0, 2], [1, 0]], y);
+      return { inputs: [x, y], outputs: [out, ...grad(sum(mul(out, x)), [x, y])] };
+    },
+    args: () => [randomArray([3, 3], 'float32', 6), randomArray([2], 'float32', 7)],
+  },
+];

@@ -1,4 +1,102 @@
+import { NDArray, grad, iscalar, tensor } from '@hypatia/core';
 import type { OpCase } from '../op-case.js';
+import { randomArray } from './elementwise.js';
+import { add, mul, square } from '../../elementwise/arithmetic.js';
+import { sum } from '../../reduce/sum.js';
+import { dimshuffle, transpose } from '../../shape/dimshuffle.js';
+import { flatten, reshape } from '../../shape/reshape.js';
+import { expandDims, squeeze } from '../../shape/expand-dims.js';
+import { concatenate, stack } from '../../shape/concatenate.js';
+import { slice, subtensor } from '../../shape/subtensor.js';
+import { incSubtensor, setSubtensor } from '../../shape/inc-subtensor.js';
+
+const int = (v: number) => NDArray.from(v, 'int32');
 
 /** The shape family's entries in the shared op table. */
-export const shapeCases: OpCase[] = [];
+export const shapeCases: OpCase[] = [
+  {
+    name: "dimshuffle/bias-x0xx",
+    build: () => {
+      const conv = tensor('float32', [null, null, null, null], 'conv'); const b = tensor('float32', [null], 'b');
+      return { inputs: [conv, b], outputs: [add(conv, dimshuffle(b, 'x', 0, 'x', 'x'))] };
+    },
+    args: () => [randomArray([2, 3, 2, 2], 'float32', 1), randomArray([3], 'float32', 2)],
+  },
+  {
+    name: 'transpose/3d',
+    build: () => { const x = tensor('float32', [null, null, null], 'x'); return { inputs: [x], outputs: [transpose(x, [2, 0, 1])] }; },
+    args: () => [randomArray([2, 3, 4], 'float32', 3)],
+  },
+  {
+    name: 'reshape/inferred',
+    build: () => { const x = tensor('float32', [null, 6], 'x'); return { inputs: [x], outputs: [reshape(x, [-1, 3, 2]), flatten(x)] }; },
+    args: () => [randomArray([4, 6], 'float32', 4)],
+  },
+  {
+    name: 'expandDims-squeeze',
+    build: () => { const x = tensor('float32', [null, 1, null], 'x'); return { inputs: [x], outputs: [expandDims(x, [0, -1]), squeeze(x)] }; },
+    args: () => [randomArray([3, 1, 2], 'float32', 5)],
+  },
+  {
+    name: 'concatenate/axis1',
+    build: () => {
+      const a = tensor('float32', [null, null], 'a'); const b = tensor('float32', [null, null], 'b');
+      return { inputs: [a, b], outputs: [concatenate([a, b, a], 1)] };
+    },
+    args: () => [randomArray([3, 2], 'float32', 6), randomArray([3, 4], 'float32', 7)],
+  },
+  {
+    name: 'concatenate/grad',
+    build: () => {
+      const a = tensor('float32', [null, null], 'a'); const b = tensor('float32', [null, null], 'b');
+      const w = concatenate([a, b], 0);
+      return { inputs: [a, b], outputs: grad(sum(mul(square(w), w)), [a, b]) };
+    },
+    args: () => [randomArray([2, 3], 'float32', 8), randomArray([1, 3], 'float32', 9)],
+  },
+  {
+    name: 'stack/axis1',
+    build: () => {
+      const a = tensor('int32', [null, null], 'a'); const b = tensor('int32', [null, null], 'b');
+      return { inputs: [a, b], outputs: [stack([a, b], 1)] };
+    },
+    args: () => [randomArray([2, 3], 'int32', 10, -9, 9), randomArray([2, 3], 'int32', 11, -9, 9)],
+  },
+  {
+    name: 'subtensor/steps',
+    build: () => { const x = tensor('float32', [null, null], 'x'); return { inputs: [x], outputs: [slice(x, [[1, null], [null, null, -2]]), subtensor(x, [-1, [1, 4, 2]])] }; },
+    args: () => [randomArray([4, 5], 'float32', 12)],
+  },
+  {
+    name: 'subtensor/symbolic-minibatch',
+    build: () => {
+      const data = tensor('float32', [null, null], 'data'); const i = iscalar('i');
+      return { inputs: [data, i], outputs: [slice(data, [[mul(i, 2), mul(add(i, 1), 2)]])] };
+    },
+    args: () => [randomArray([7, 3], 'float32', 13), int(2)],
+  },
+  {
+    name: 'subtensor/grad',
+    build: () => {
+      const x = tensor('float32', [null, null], 'x');
+      return { inputs: [x], outputs: [grad(sum(square(slice(x, [[null, null, 2], [3, 0, -1]]))), x)] };
+    },
+    args: () => [randomArray([5, 4], 'float32', 14)],
+  },
+  {
+    name: 'inc_subtensor/broadcast-row',
+    build: () => {
+      const x = tensor('float32', [null, null], 'x'); const r = tensor('float32', [1, null], 'r');
+      return { inputs: [x, r], outputs: [incSubtensor(slice(x, [[1, 3]]), r)] };
+    },
+    args: () => [randomArray([4, 3], 'float32', 15), randomArray([1, 3], 'float32', 16)],
+  },
+  {
+    name: 'set_subtensor/symbolic-index',
+    build: () => {
+      const x = tensor('float32', [null, null], 'x'); const y = tensor('float32', [null], 'y'); const i = iscalar('i');
+      return { inputs: [x, y, i], outputs: [setSubtensor(subtensor(x, [null, i]), y)] };
+    },
+    args: () => [randomArray([3, 4], 'float32', 17), randomArray([3], 'float32', 18), int(-2)],
+  },
+];
