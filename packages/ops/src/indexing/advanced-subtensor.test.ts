@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NDArray, TypeRuleError, compile, constant, dmatrix, evaluate, grad, ivector, imatrix, matrix, tensor, vector, verifyGrad, type Variable } from '@hypatia/core';
 import { log, mul, neg } from '../elementwise/arithmetic.js';
 import { mean } from '../reduce/index.js';
+import { arange, shapeOf } from '../creation/index.js';
 import { advancedIndex, take, AdvancedSubtensor } from './advanced-subtensor.js';
 import '@hypatia/backends';
 
@@ -44,6 +45,18 @@ describe('advancedIndex', () => {
     const [c, g] = await f(pv, ints([1, 0]), ints([0, 1]));
     expect(c!.item()).toBeCloseTo(-(Math.log(0.5) + Math.log(0.6)) / 2, 5);
     expect(Array.from(g!.data).map((v) => +v.toFixed(5))).toEqual([0, -1 / (2 * 0.5), 0, -1 / (2 * 0.6), 0, 0].map((v) => +v.toFixed(5)));
+  });
+
+  it("network3's exact expression: T.log(p)[T.arange(y.shape[0]), y]", async () => {
+    const p = matrix('p');
+    const y = ivector('y');
+    const cost = neg(mean(advancedIndex(log(p), [arange(shapeOf(y, 0)), y])));
+    const f = await compile({ inputs: [p, y], outputs: [cost, grad(cost, p)], backend: 'reference' });
+    const pv = NDArray.from([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]], 'float32');
+    const [c, g] = await f(pv, ints([1, 0, 2]));
+    expect(c!.item()).toBeCloseTo(-(Math.log(0.5) + Math.log(0.6) + Math.log(0.8)) / 3, 5);
+    expect(g!.data[1]).toBeCloseTo(-1 / (3 * 0.5), 5);
+    expect(g!.data[0]).toBe(0);
   });
 
   it('reports an out-of-range index with the op, the index and the bound', async () => {
