@@ -74,3 +74,16 @@ export function sumParams(shape: readonly number[], axes: readonly number[], nOu
     red.length, ...red.map((g) => g.size), ...red.map((g) => g.stride),
   ]);
 }
+
+/** A matrix operand as the gemm kernel reads it: op(X)[i, j] = data[offset + i * rs + j * cs]. */
+export interface StridedMatrix { rows: number; cols: number; rs: number; cs: number }
+
+/** An operand's last two axes, read transposed when `trans`. */
+export function matrixView(shape: readonly number[], trans: boolean): StridedMatrix {
+  const r = shape[shape.length - 2]!, c = shape[shape.length - 1]!;
+  return trans ? { rows: c, cols: r, rs: 1, cs: c } : { rows: r, cols: c, rs: c, cs: 1 };
+}
+
+export function gemmParams(a: StridedMatrix, b: StridedMatrix, offA: number, offB: number, offC: number): Float64Array {
+  return Float64Array.from([a.rows, b.cols, a.cols, a.rs, a.cs, b.rs, b.cs, offA, offB, offC]);
+}

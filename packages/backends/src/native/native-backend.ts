@@ -2,11 +2,13 @@ import {
   Constant, HypatiaError, NDArray, SharedVariable, formulaKey, input, shapeSize, stridesOf, typedArrayFor,
   type Apply, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type ScalarExpr, type Variable,
 } from '@hypatia/core';
-import { DimShuffle, Flatten, Reshape, ReshapeLike, Sum, reducedShape } from '@hypatia/ops';
+import { DimShuffle, Dot, Flatten, MatMul, Reshape, ReshapeLike, Sum, reducedShape } from '@hypatia/ops';
 import { addonSource, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';
 import { elementwiseKernelC } from './kernels/elementwise-c.js';
 import { sumKernelC } from './kernels/sum-c.js';
+import { gemmKernelC } from './kernels/gemm-c.js';
+import { runDot, runMatMul } from './run-products.js';
 import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
 
 /** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
@@ -14,6 +16,7 @@ type Step =
   | { kind: 'elemwise'; node: Apply; kernel: number; formula: ScalarExpr }
   | { kind: 'sum'; node: Apply; kernel: number; axes: readonly number[]; keepdims: boolean }
   | { kind: 'transpose'; node: Apply; kernel: number; pattern: readonly (number | 'x')[] }
+  | { kind: 'dot' | 'matmul'; node: Apply; kernel: number }
   | { kind: 'view'; node: Apply; shape: (ins: readonly NDArray[]) => number[] }
   | { kind: 'host'; node: Apply };
 
@@ -66,6 +69,10 @@ function planStep(node: Apply, kernels: KernelTable): Step {
     const kernel = kernels.get(`sum:${ins[0]}:${out}`, (name) => sumKernelC(name, ins[0]!, out));
     return { kind: 'sum', node, kernel, axes: op.axes, keepdims: op.keepdims };
   }
+  if ((op instanceof Dot || op instanceof MatMul) && isFloatMatmul(node)) {
+    const d = node.outputs[0]!.dtype as 'float32' | 'float64';
+    return { kind: op instanceof Dot ? 'dot' : 'matmul', node, kernel: kernels.get(`gemm:${d}`, (name) => gemmKernelC(name, d)) };
+  }
   if (op instanceof DimShuffle) {
     const perm = op.pattern.filter((p): p is number => p !== 'x');
     const inOrder = perm.every((p, i) => i === 0 || p > perm[i - 1]!);
@@ -95,6 +102,12 @@ function planStep(node: Apply, kernels: KernelTable): Step {
     }
   }
   return { kind: 'host', node };
+}
+
+/** Products run natively when both operands already have the (float) result dtype; others run on the host. */
+function isFloatMatmul(node: Apply): boolean {
+  const d = node.outputs[0]!.dtype;
+  return (d === 'float32' || d === 'float64') && node.inputs.every((v) => v.dtype === d);
 }
 
 function identityKernel(kernels: KernelTable, d: DType): number {
@@ -190,6 +203,14 @@ class NativeExecutable implements Executable {
           const out = this.allocate(node, outVar.dtype, shape);
           if (x.size === 0) out.data.fill(0);
           else if (out.size) this.addon!.run(s.kernel, [x.data, out.data], sumParams(x.shape, s.axes, out.size));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'dot':
+        case 'matmul': {
+          const run = s.kind === 'dot' ? runDot : runMatMul;
+          const out = run(node, ins[0]!, ins[1]!, (shape) => this.allocate(node, outVar.dtype, shape), (buffers, params) => this.addon!.run(s.kernel, buffers, params));
           values.set(outVar, out);
           if (this.escaping.has(outVar)) owned.add(out);
           break;
