@@ -52,8 +52,8 @@ function scalarDomain(names: readonly string[], xs: readonly ScalarExpr[]): Doma
 export function defineElementwise(def: ElementwiseFormulaDef): ElementwiseFn {
   const site = captureSite();
   const { name, inputs, formula: source } = def;
-  if (new Set(inputs).size !== inputs.length || inputs.some((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) {
-    throw new FormulaError(`${name}: inputs [${inputs.join(', ')}] must be distinct plain names in "${source}"`, site);
+  if (new Set(inputs).size !== inputs.length || inputs.some((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n) || n.startsWith('__'))) {
+    throw new FormulaError(`${name}: inputs [${inputs.join(', ')}] must be distinct plain names (not starting with "__", kept for derivatives) in "${source}"`, site);
   }
   const node: MathNode = parseFormula(source, site);
   // Check the formula once now (names, arities, elementwise functions) so errors point at the definition.

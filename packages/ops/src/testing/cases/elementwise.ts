@@ -1,6 +1,10 @@
 import { NDArray, tensor, mulberry32, type DType, type Dim } from '@hypatia/core';
 import type { OpCase } from '../op-case.js';
 import * as E from '../../elementwise/arithmetic.js';
+import { defineElementwise } from '../../formula/define-elementwise.js';
+
+/** A user-defined op: every backend must run an elementwise op given only its formula. */
+const userDefined = defineElementwise({ name: 'user_blend', inputs: ['a', 'b'], formula: 'a > b ? a * sigmoid(b) : softplus(a) - b^2 / 2' });
 
 /** Random data of a shape, in [lo, hi), from a fixed seed. */
 export function randomArray(shape: readonly number[], dtype: DType = 'float32', seed = 1, lo = -2, hi = 2): NDArray {
@@ -63,6 +67,7 @@ export const elementwiseCases: OpCase[] = [
     build: () => { const x = tensor('float32', [null], 'x'); return { inputs: [x], outputs: [E.clip(x, -1, 0.5)] }; },
     args: () => [randomArray([10], 'float32', 5)],
   },
+  binary('user-defined', userDefined, [null, null], [null], [4, 3], [3]),
   {
     name: 'fused-chain',
     build: () => {
