@@ -25,7 +25,7 @@ export function gemm(a: MatrixView, b: MatrixView, c: MatrixView, m: number, n: 
   else gemmTT(a.data, a.offset, b.data, b.offset, c.data, c.offset, m, n, k);
 }
 
-/** C += A·B, A row-major [m x k], B [k x n]: blocked i-k-j, four rows of B per pass over a C row. */
+/** C += A·B, A row-major [m x k], B [k x n]: blocked i-k-j, four rows of B per pass over a C row (then two, then one). */
 function gemmNN(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number): void {
   for (let j0 = 0; j0 < n; j0 += NB) {
     const j1 = Math.min(n, j0 + NB);
@@ -42,7 +42,13 @@ function gemmNN(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedAr
             c[ci + j] = c[ci + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]! + a2 * b[b2 + j]! + a3 * b[b3 + j]!;
           }
         }
-        for (; p < p1; p++) {
+        if (p1 - p >= 2) {
+          const a0 = a[ai + p]!, a1 = a[ai + p + 1]!;
+          const b0 = bo + p * n, b1 = b0 + n;
+          for (let j = j0; j < j1; j++) c[ci + j] = c[ci + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]!;
+          p += 2;
+        }
+        if (p < p1) {
           const av = a[ai + p]!;
           const bp = bo + p * n;
           for (let j = j0; j < j1; j++) c[ci + j] = c[ci + j]! + av * b[bp + j]!;
@@ -68,7 +74,13 @@ function gemmTN(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedAr
             c[ci + j] = c[ci + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]! + a2 * b[b2 + j]! + a3 * b[b3 + j]!;
           }
         }
-        for (; p < p1; p++) {
+        if (p1 - p >= 2) {
+          const a0 = a[ao + p * m + i]!, a1 = a[ao + (p + 1) * m + i]!;
+          const b0 = bo + p * n, b1 = b0 + n;
+          for (let j = j0; j < j1; j++) c[ci + j] = c[ci + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]!;
+          p += 2;
+        }
+        if (p < p1) {
           const av = a[ao + p * m + i]!;
           const bp = bo + p * n;
           for (let j = j0; j < j1; j++) c[ci + j] = c[ci + j]! + av * b[bp + j]!;
