@@ -67,6 +67,17 @@ describe('dot values', () => {
     });
   }
 
+  it('gets every contraction length right (the kernel unrolls by four, then two, then one)', () => {
+    for (let k = 1; k <= 9; k++) {
+      for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const A = rand([3, k], 30 + k), B = rand([k, 5], 40 + k);
+        const a = tensor('float64', [null, null], 'a'), b = tensor('float64', [null, null], 'b');
+        const [out] = evaluate([new Dot(tA, tB).call(a, b)], new Map([[a, tA ? transposeArray(A) : A], [b, tB ? transposeArray(B) : B]]));
+        expectClose(out!, naiveDot(A, B), 12);
+      }
+    }
+  });
+
   it('folds a transposed operand into the op instead of copying it', () => {
     const a = tensor('float64', [4, 3], 'a'), b = tensor('float64', [4, 2], 'b');
     const c = dot(transpose(a), b);
