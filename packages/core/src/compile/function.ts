@@ -74,19 +74,20 @@ export async function compile<O extends Variable | readonly Variable[] = readonl
     checkUpdateType(name, sv, expr);
   }
 
-  // Clone with givens, then add the default updates (random streams) of shared variables the graph reads.
-  let cloned = cloneGraph([...outputs, ...updates.map(([, e]) => e)], givens);
+  // Default updates (random streams) of shared variables the graph reads join the updates; then
+  // everything is cloned with givens in one pass, so a node feeding both an output and an update
+  // stays one node.
   for (let grew = true; grew;) {
     grew = false;
-    for (const leaf of graphInputs(cloned)) {
+    for (const leaf of graphInputs([...outputs, ...updates.map(([, e]) => e)])) {
       if (leaf instanceof SharedVariable && leaf.defaultUpdate && !seen.has(leaf)) {
         seen.add(leaf);
         updates.push([leaf, leaf.defaultUpdate]);
-        cloned = [...cloned, ...cloneGraph([leaf.defaultUpdate], givens)];
         grew = true;
       }
     }
   }
+  const cloned = cloneGraph([...outputs, ...updates.map(([, e]) => e)], givens);
   for (const leaf of graphInputs(cloned)) {
     if (!leaf.owner && !(leaf instanceof Constant) && !(leaf instanceof SharedVariable) && !inputs.includes(leaf)) {
       throw new HypatiaError(name, `the outputs depend on ${leaf} (${leaf.type}), which is neither an input nor given a value by givens`, leaf.site);
