@@ -16,3 +16,5 @@ export * from './max-pool2d.js';
 export * from './max-pool2d-grad.js';
 export * from './avg-pool2d.js';
 export * from './avg-pool2d-grad.js';
+// Registers the stabilising rewrites with the pipeline as a side effect of importing @hypatia/ops.
+export * from './rewrites.js';

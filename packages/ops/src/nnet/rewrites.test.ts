@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { NDArray, checkRewrite, compile, grad, dmatrix, dvector, ivector, tensor, type Op, type Variable } from '@hypatia/core';
+import {
+  softmax, log, sigmoid, sub, mul, sum, mean, neg, arange, shapeOf, advancedIndex, categoricalCrossentropy, binaryCrossentropy,
+} from '@hypatia/ops';
+import '@hypatia/backends';
+import { LogSoftmax } from './log-softmax.js';
+import { Softmax } from './softmax.js';
+import { SoftmaxGrad } from './softmax-grad.js';
+import { SoftmaxCrossentropyWithLabels } from './softmax-crossentropy.js';
+import { SoftmaxCrossentropyGrad } from './softmax-crossentropy-grad.js';
+import { randomArray } from '../testing/cases/elementwise.js';
+
+type OpClass = abstract new (...args: never[]) => Op;
+const count = (fn: { graph: { nodes: { op: Op }[] } }, cls: OpClass) => fn.graph.nodes.filter((n) => n.op instanceof cls).length;
+const named = (fn: { graph: { nodes: { op: Op }[] } }, name: string) => fn.graph.nodes.filter((n) => n.op.name === name).length;
+const argSets = (make: (seed: number) => NDArray[]) => [1, 2, 3].map(make);
+const allFinite = (a: NDArray) => Array.from(a.data).every(Number.isFinite);
+const labels = (...ys: number[]) => NDArray.from(ys, 'int32');
+
+/** network3's log-likelihood cost, written as the book writes it. */
+const network3Cost = (z: Variable, y: Variable) => neg(mean(advancedIndex(log(softmax(z)), [arange(shapeOf(y, 0)), y])));
+
+describe('log_softmax', () => {
+  it('replaces log(softmax(x)) and keeps its values', async () => {
+    const x = dmatrix('x');
+    const r = await checkRewrite({ inputs: [x], outputs: [log(softmax(x))], rewrite: 'log_softmax', args: argSets((s) => [randomArray([4, 5], 'float64', s, -5, 5)]) });
+    expect(r.fired).toBe(true);
+    expect(count(r.withRule, LogSoftmax)).toBe(1);
+    expect(count(r.withRule, Softmax)).toBe(0);
+    expect(count(r.withoutRule, LogSoftmax)).toBe(0);
+  });
+});
+
+describe('log_softmax_grad', () => {
+  it('removes the division by the softmax from the gradient of log(softmax(x))', async () => {
+    const x = dmatrix('x');
+    const w = dmatrix('w');
+    const gx = grad(sum(mul(w, log(softmax(x)))), x);
+    const r = await checkRewrite({
+      inputs: [x, w], outputs: [gx], rewrite: 'log_softmax_grad',
+      args: argSets((s) => [randomArray([3, 4], 'float64', s, -5, 5), randomArray([3, 4], 'float64', s + 10)]),
+    });
+    expect(r.fired).toBe(true);
+    expect(count(r.withRule, SoftmaxGrad)).toBe(0);
+    expect(count(r.withoutRule, SoftmaxGrad)).toBe(1);
+  });
+});
+
+describe('softmax_categorical_crossentropy', () => {
+  it('computes categoricalCrossentropy(softmax(z), y) and its gradient from the logits', async () => {
+    const z = dmatrix('z');
+    const y = ivector('y');
+    const cost = sum(categoricalCrossentropy(softmax(z), y));
+    const r = await checkRewrite({
+      inputs: [z, y], outputs: [cost, grad(cost, z)], rewrite: ['softmax_categorical_crossentropy', 'softmax_categorical_crossentropy_grad'],
+      args: argSets((s) => [randomArray([3, 4], 'float64', s, -5, 5), labels(s % 4, 3, 0)]),
+    });
+    expect(r.fired).toBe(true);
+    expect(count(r.withRule, SoftmaxCrossentropyWithLabels)).toBe(1);
+    expect(count(r.withRule, SoftmaxCrossentropyGrad)).toBe(1);
+    expect(count(r.withRule, Softmax)).toBe(0);
+  });
+});
+
+describe('log_softmax_nll (network3 cost)', () => {
+  for (const [name, rowsOf] of [['a constant arange(4)', () => arange(4)], ['arange(z.shape[0])', (z: Variable) => arange(shapeOf(z, 0))]] as const) {
+    it(`turns -mean(log(softmax(z))[rows, y]) into the fused op on z itself, rows = ${name}`, async () => {
+      const z = tensor('float64', [4, 5], 'z');
+      const y = tensor('int32', [4], 'y');
+      const cost = neg(mean(advancedIndex(log(softmax(z)), [rowsOf(z), y])));
+      const r = await checkRewrite({
+        inputs: [z, y], outputs: [cost, grad(cost, z)], rewrite: 'log_softmax_nll',
+        args: argSets((s) => [randomArray([4, 5], 'float64', s, -5, 5), labels(s % 5, 4, 0, 2)]),
+      });
+      expect(r.fired).toBe(true);
+      expect(count(r.withRule, SoftmaxCrossentropyWithLabels)).toBe(1);
+      expect(named(r.withRule, 'advanced_subtensor')).toBe(0);
+    });
+  }
+  it('with arange(y.shape[0]) as the book writes it (rows gathered, since z may have more rows)', async () => {
+    const z = tensor('float64', [4, 5], 'z');
+    const y = ivector('y');
+    const cost = network3Cost(z, y);
+    const r = await checkRewrite({
+      inputs: [z, y], outputs: [cost, grad(cost, z)], rewrite: 'log_softmax_nll',
+      args: [[randomArray([4, 5], 'float64', 1, -5, 5), labels(1, 4, 0, 2)], [randomArray([4, 5], 'float64', 2, -5, 5), labels(3, 3)]],
+    });
+    expect(r.fired).toBe(true);
+    expect(count(r.withRule, SoftmaxCrossentropyWithLabels)).toBe(1);
+  });
+  it('with static shapes uses z directly', async () => {
+    const z = tensor('float64', [4, 5], 'z');
+    const y = tensor('int32', [4], 'y');
+    const r = await checkRewrite({
+      inputs: [z, y], outputs: [network3Cost(z, y)], rewrite: 'log_softmax_nll',
+      args: argSets((s) => [randomArray([4, 5], 'float64', s, -5, 5), labels(1, 4, s % 5, 2)]),
+    });
+    expect(r.fired).toBe(true);
+    expect(named(r.withRule, 'advanced_subtensor')).toBe(0);
+  });
+  it('leaves indexing whose rows and labels may broadcast against each other alone', async () => {
+    const z = dmatrix('z');
+    const rows = ivector('rows');
+    const y = ivector('y');
+    const fn = await compile({ inputs: [z, rows, y], outputs: [advancedIndex(log(softmax(z)), [rows, y])], backend: 'reference' });
+    expect(fn.graph.history).not.toContain('log_softmax_nll');
+    const [v] = await fn(randomArray([3, 4], 'float64', 1), labels(2), labels(0, 1, 3));
+    expect(v!.shape).toEqual([3]);
+  });
+  it('gives a finite cost and gradient for saturated logits, where the unrewritten graph gives inf and NaN', async () => {
+    const z = dmatrix('z');
+    const y = ivector('y');
+    const cost = network3Cost(z, y);
+    const outputs = [cost, grad(cost, z)];
+    const zv = NDArray.from([[1000, -1000, 0], [-1000, 1000, 0]]);
+    const yv = labels(1, 0);
+    const stable = await compile({ inputs: [z, y], outputs, backend: 'reference' });
+    const naive = await compile({ inputs: [z, y], outputs, backend: 'reference', rewrites: false });
+    const [c, g] = await stable(zv, yv);
+    expect(c!.item()).toBeCloseTo(2000, 6);
+    expect(allFinite(g!)).toBe(true);
+    // d cost / dz = (softmax(z) - onehot(y)) / n
+    expect(Array.from(g!.data)).toEqual([0.5, -0.5, 0, -0.5, 0.5, 0]);
+    const [c0, g0] = await naive(zv, yv);
+    expect(c0!.item()).toBe(Infinity);
+    expect(allFinite(g0!)).toBe(false);
+  });
+});
+
+describe('log_sigmoid and log_one_minus_sigmoid', () => {
+  it('rewrite both logs of binaryCrossentropy(sigmoid(x), t) and keep their values', async () => {
+    const x = dvector('x');
+    const t = dvector('t');
+    const r = await checkRewrite({
+      inputs: [x, t], outputs: [binaryCrossentropy(sigmoid(x), t)], rewrite: ['log_sigmoid', 'log_one_minus_sigmoid'],
+      args: argSets((s) => [randomArray([6], 'float64', s, -8, 8), randomArray([6], 'float64', s + 5, 0, 1)]),
+    });
+    expect(r.fired).toBe(true);
+    expect(r.withRule.graph.history.filter((h) => h === 'log_sigmoid' || h === 'log_one_minus_sigmoid').sort()).toEqual(['log_one_minus_sigmoid', 'log_sigmoid']);
+    expect(r.withoutRule.graph.history).not.toContain('log_sigmoid');
+  });
+  it('each fires on its own pattern', async () => {
+    const x = dvector('x');
+    const a = await checkRewrite({ inputs: [x], outputs: [log(sigmoid(x))], rewrite: 'log_sigmoid', args: argSets((s) => [randomArray([5], 'float64', s, -30, 30)]) });
+    const b = await checkRewrite({ inputs: [x], outputs: [log(sub(1, sigmoid(x)))], rewrite: 'log_one_minus_sigmoid', args: argSets((s) => [randomArray([5], 'float64', s, -30, 30)]) });
+    expect([a.fired, b.fired]).toEqual([true, true]);
+  });
+  it('are finite where sigmoid saturates', async () => {
+    const x = dvector('x');
+    const outputs = [log(sigmoid(x)), log(sub(1, sigmoid(x)))];
+    const xv = NDArray.from([-1000, 1000]);
+    const [a, b] = await (await compile({ inputs: [x], outputs, backend: 'reference' }))(xv);
+    expect(Array.from(a!.data)).toEqual([-1000, -0]);
+    expect(Array.from(b!.data)).toEqual([-0, -1000]);
+    const [a0, b0] = await (await compile({ inputs: [x], outputs, backend: 'reference', rewrites: false }))(xv);
+    expect(a0!.data[0]).toBe(-Infinity);
+    expect(b0!.data[1]).toBe(-Infinity);
+  });
+});
