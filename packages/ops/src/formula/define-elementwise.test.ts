@@ -64,6 +64,15 @@ describe('defineElementwise', () => {
     expect(g.dtype).toBe('float32');
   });
 
+  it('a formula without its inputs still follows their dtype and shape', () => {
+    const two = defineElementwise({ name: 'two', inputs: ['x'], formula: '1 + 1' });
+    const x = tensor('float64', [null, 2], 'x');
+    const y = two(x);
+    expect(y.type.toString()).toBe('float64[?, 2]');
+    expect(Array.from(run(y, [[x, NDArray.zeros('float64', [2, 2])]]).data)).toEqual([2, 2, 2, 2]);
+    expect(() => grad(sum(y), x)).toThrow(/does not depend/);
+  });
+
   it('compiles and runs on the reference backend', async () => {
     const x = fvector('x');
     const f = await compile({ inputs: [x], outputs: [swish(x), grad(sum(swish(x)), x)], backend: 'reference' });

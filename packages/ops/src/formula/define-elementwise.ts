@@ -73,9 +73,11 @@ export function defineElementwise(def: ElementwiseFormulaDef): ElementwiseFn {
     props: { inputs, formula: source },
     formula: (xs) => {
       const out = interpret(node, scalarDomain(inputs, xs), source, site);
-      return isScalar(out) ? out : sconst(out, 'float32');
+      // a formula of numbers alone still takes its dtype from the operands
+      return isScalar(out) ? out : weakScalars([out, ...xs])[0]!;
     },
     grad: (xs, _out, g) => inputs.map((_, i) => {
+      if (!isFloat(xs[i]!.dtype)) return null;
       const d = derivation(i);
       if (!d.expr) return null;
       const scope = derivationScope(d, (n) => {
