@@ -128,6 +128,21 @@ describe('broadcasting gradients are summed back to each operand shape', () => {
   });
 });
 
+describe('second derivatives (gradients are graph, so they differentiate again)', () => {
+  it('through unary chains', () => {
+    verifyGrad((x) => grad(sum(E.mul(E.sigmoid(x), x)), x), [rand([3], 70)]);
+    verifyGrad((x) => grad(sum(E.softplus(E.mul(x, x))), x), [rand([5], 71)]);
+  });
+  it('through broadcasting and its summed gradients', () => {
+    verifyGrad((x, r) => grad(sum(E.mul(E.tanh(E.mul(x, r)), r)), r), [rand([3, 4], 72), rand([1, 4], 73)]);
+    verifyGrad((x, r) => grad(sum(E.pow(E.add(E.mul(x, x), 1), r)), x), [rand([3, 4], 74), rand([4], 75)]);
+    verifyGrad((x, s) => grad(sum(E.div(E.exp(x), E.add(s, 3))), s), [rand([2, 3], 76), rand([], 77)]);
+  });
+  it('through where', () => {
+    verifyGrad((x, y) => grad(sum(E.where(E.gt(x, 0) as Variable, E.mul(x, y), E.sqrt(E.add(E.mul(y, y), 1)))), y), [rand([5], 78), rand([5], 79)]);
+  });
+});
+
 describe('dtype rules', () => {
   const t = (dtype: DType, name = 'x') => tensor(dtype, [null], name);
 
