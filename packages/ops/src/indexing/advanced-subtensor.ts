@@ -3,6 +3,7 @@ import { asVariable, normAxis, type VarLike } from '../util/as-variable.js';
 import { flatten } from '../shape/reshape.js';
 import { advancedShape, indexOffsets } from './index-arrays.js';
 import { AdvancedIncSubtensor } from './advanced-inc-subtensor.js';
+import { buildError } from '../shape/build-error.js';
 
 /**
  * Integer-array indexing (Theano's AdvancedSubtensor): `x[..., i0, i1, ...]` with int32 arrays on
@@ -54,11 +55,11 @@ export class AdvancedSubtensor extends Op {
 export function asIndex(i: Variable | ValueLike, op: string): Variable {
   if (i instanceof Variable) return i;
   if (i instanceof NDArray) {
-    if (i.dtype !== 'int32') throw new TypeError(`${op}: index arrays must be int32, got ${i.dtype}`);
+    if (i.dtype !== 'int32') throw buildError(op, `index arrays must be int32, got ${i.dtype}`);
     return new Constant(i);
   }
   const a = NDArray.from(i as ArrayLike<unknown> | number, 'float64');
-  if (!a.data.every((v) => Number.isInteger(v))) throw new TypeError(`${op}: index values must be integers`);
+  if (!a.data.every((v) => Number.isInteger(v))) throw buildError(op, `index values must be integers`);
   return new Constant(a.astype('int32'));
 }
 

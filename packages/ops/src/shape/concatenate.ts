@@ -2,6 +2,7 @@ import { DISCONNECTED, HypatiaError, NDArray, Op, ShapeError, TensorType, isFloa
 import { asVariable, normAxis, type VarLike } from '../util/as-variable.js';
 import { castTo } from '../elementwise/broadcast.js';
 import { expandDims } from './expand-dims.js';
+import { buildError } from './build-error.js';
 
 /** Two static lengths of one axis that must agree: the known one, or the reason they cannot. */
 function mergeDim(a: Dim, b: Dim): Dim | string {
@@ -122,7 +123,7 @@ export class ConcatenatePart extends Op {
 
 /** NumPy's concatenate: join along an existing axis. Mixed dtypes are promoted, as in NumPy. */
 export function concatenate(xs: readonly VarLike[], axis = 0): Variable {
-  if (xs.length === 0) throw new RangeError('concatenate: needs at least one tensor');
+  if (xs.length === 0) throw buildError('concatenate', 'needs at least one tensor');
   const vs = xs.map((x) => asVariable(x));
   const dtype = upcast(...vs.map((v) => v.dtype));
   const a = normAxis(axis, vs[0]!.ndim, 'concatenate');
@@ -132,11 +133,11 @@ export function concatenate(xs: readonly VarLike[], axis = 0): Variable {
 
 /** NumPy's stack: join tensors of the same shape along a new axis `axis` of the result. */
 export function stack(xs: readonly VarLike[], axis = 0): Variable {
-  if (xs.length === 0) throw new RangeError('stack: needs at least one tensor');
+  if (xs.length === 0) throw buildError('stack', 'needs at least one tensor');
   const vs = xs.map((x) => asVariable(x));
   const nd = vs[0]!.ndim;
   vs.forEach((v, i) => {
-    if (v.ndim !== nd) throw new RangeError(`stack: tensor ${i} (${v} : ${v.type}) has ${v.ndim} dimensions but tensor 0 has ${nd}`);
+    if (v.ndim !== nd) throw buildError('stack', `tensor ${i} (${v} : ${v.type}) has ${v.ndim} dimensions but tensor 0 has ${nd}`);
   });
   const a = normAxis(axis, nd + 1, 'stack');
   const expanded = vs.map((v) => expandDims(v, a));

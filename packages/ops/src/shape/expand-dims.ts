@@ -1,6 +1,7 @@
 import type { Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { dimshuffle } from './dimshuffle.js';
+import { buildError } from './build-error.js';
 
 function axisList(axis: number | readonly number[]): number[] {
   return typeof axis === 'number' ? [axis] : [...axis];
@@ -16,10 +17,10 @@ export function expandDims(x: VarLike, axis: number | readonly number[]): Variab
   const nd = v.ndim + list.length;
   const axes = list.map((a) => {
     const b = a < 0 ? a + nd : a;
-    if (!Number.isInteger(b) || b < 0 || b >= nd) throw new RangeError(`expandDims: axis ${a} is out of range for a result of ${nd} dimensions`);
+    if (!Number.isInteger(b) || b < 0 || b >= nd) throw buildError('expandDims', `axis ${a} is out of range for a result of ${nd} dimensions`);
     return b;
   });
-  if (new Set(axes).size !== axes.length) throw new RangeError(`expandDims: repeated axis in [${list.join(', ')}]`);
+  if (new Set(axes).size !== axes.length) throw buildError('expandDims', `repeated axis in [${list.join(', ')}]`);
   const pattern: (number | 'x')[] = [];
   let k = 0;
   for (let i = 0; i < nd; i++) pattern.push(axes.includes(i) ? 'x' : k++);
@@ -38,9 +39,9 @@ export function squeeze(x: VarLike, axis?: number | readonly number[]): Variable
   } else {
     axes = axisList(axis).map((a) => {
       const b = a < 0 ? a + v.ndim : a;
-      if (!Number.isInteger(b) || b < 0 || b >= v.ndim) throw new RangeError(`squeeze: axis ${a} is out of range for ${v} : ${v.type}`);
+      if (!Number.isInteger(b) || b < 0 || b >= v.ndim) throw buildError('squeeze', `axis ${a} is out of range for ${v} : ${v.type}`);
       if (v.shape[b] !== 1) {
-        throw new RangeError(`squeeze: axis ${a} of ${v} : ${v.type} has length ${v.shape[b] ?? 'unknown until run time'}; only axes statically of length 1 can be squeezed`);
+        throw buildError('squeeze', `axis ${a} of ${v} : ${v.type} has length ${v.shape[b] ?? 'unknown until run time'}; only axes statically of length 1 can be squeezed`);
       }
       return b;
     });

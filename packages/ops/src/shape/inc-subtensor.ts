@@ -7,6 +7,7 @@ import { broadcastIntoStatic, broadcastIntoStrides } from './broadcast-into.js';
 import { Subtensor } from './subtensor.js';
 import { AdvancedSubtensor } from '../indexing/advanced-subtensor.js';
 import { AdvancedIncSubtensor } from '../indexing/advanced-inc-subtensor.js';
+import { buildError } from './build-error.js';
 
 /**
  * `x` with `y` added to (mode 'inc') or written over (mode 'set') the region a basic index names;
@@ -58,7 +59,7 @@ export class IncSubtensor extends Op {
 export function valueFor(y: VarLike, x: Variable, op: string): Variable {
   const v = asVariable(y, [x]);
   if (v.dtype === x.dtype) return v;
-  if (upcast(v.dtype, x.dtype) !== x.dtype) throw new TypeError(`${op}: cannot write ${v.dtype} values into ${x} : ${x.type} without losing precision; cast them first`);
+  if (upcast(v.dtype, x.dtype) !== x.dtype) throw buildError(op, `cannot write ${v.dtype} values into ${x} : ${x.type} without losing precision; cast them first`);
   return castTo(v, x.dtype);
 }
 
@@ -73,7 +74,7 @@ function rebuild(view: Variable, y: VarLike, mode: 'inc' | 'set'): Variable {
     const [x, ...idx] = node.inputs;
     return new AdvancedIncSubtensor(node.op.axis, mode).call(x!, valueFor(y, x!, opName), ...idx);
   }
-  throw new TypeError(`${opName}: the first argument must be the result of subtensor/slice/sliceAxis/advancedIndex/take, got ${view} : ${view.type}`);
+  throw buildError(opName, `the first argument must be the result of subtensor/slice/sliceAxis/advancedIndex/take, got ${view} : ${view.type}`);
 }
 
 /**

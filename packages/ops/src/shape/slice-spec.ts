@@ -1,4 +1,5 @@
 import { Constant, HypatiaError, Variable, ShapeError, stridesOf, type Apply, type Dim, type NDArray, type TensorType } from '@hypatia/core';
+import { buildError } from './build-error.js';
 
 /**
  * How a basic index (Theano's Subtensor, NumPy's `x[1:5:2, i, ::-1]`) is written into an op's
@@ -17,16 +18,16 @@ export type IndexEntry = IndexScalar | SliceTuple | null;
 
 /** Turn user entries into properties plus the symbolic scalars they refer to. */
 export function parseIndices(entries: readonly IndexEntry[], ndim: number, op: string): { indices: AxisIndex[]; scalars: Variable[] } {
-  if (entries.length > ndim) throw new RangeError(`${op}: ${entries.length} indices given for a tensor of ${ndim} dimensions`);
+  if (entries.length > ndim) throw buildError(op, `${entries.length} indices given for a tensor of ${ndim} dimensions`);
   const scalars: Variable[] = [];
   const bound = (b: IndexScalar | null | undefined, what: string): Bound => {
     if (b === null || b === undefined) return null;
     if (typeof b === 'number') {
-      if (!Number.isInteger(b)) throw new RangeError(`${op}: ${what} ${b} is not an integer`);
+      if (!Number.isInteger(b)) throw buildError(op, `${what} ${b} is not an integer`);
       return b;
     }
-    if (!(b instanceof Variable)) throw new TypeError(`${op}: ${what} must be a number, an int32 scalar variable or undefined`);
-    if (b.ndim !== 0 || b.dtype !== 'int32') throw new TypeError(`${op}: ${what} must be an int32 scalar, got ${b} : ${b.type}`);
+    if (!(b instanceof Variable)) throw buildError(op, `${what} must be a number, an int32 scalar variable or undefined`);
+    if (b.ndim !== 0 || b.dtype !== 'int32') throw buildError(op, `${what} must be an int32 scalar, got ${b} : ${b.type} (index with integer arrays through advancedIndex or take)`);
     // A constant bound is as good as a number: it gives a static shape.
     if (b instanceof Constant) return b.value.item();
     scalars.push(b);
@@ -36,9 +37,9 @@ export function parseIndices(entries: readonly IndexEntry[], ndim: number, op: s
     if (e === null) return { kind: 'slice', start: null, stop: null, step: null };
     if (Array.isArray(e)) {
       const t = e as SliceTuple;
-      if (t.length > 3) throw new RangeError(`${op}: a slice has at most [start, stop, step], got ${t.length} entries on axis ${axis}`);
+      if (t.length > 3) throw buildError(op, `a slice has at most [start, stop, step], got ${t.length} entries on axis ${axis}`);
       const step = bound(t[2], `step on axis ${axis}`);
-      if (step === 0) throw new RangeError(`${op}: step on axis ${axis} must not be zero`);
+      if (step === 0) throw buildError(op, `step on axis ${axis} must not be zero`);
       return { kind: 'slice', start: bound(t[0], `start on axis ${axis}`), stop: bound(t[1], `stop on axis ${axis}`), step };
     }
     const at = bound(e as IndexScalar, `index on axis ${axis}`);

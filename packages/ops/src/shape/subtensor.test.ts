@@ -110,6 +110,8 @@ describe('subtensor', () => {
     expect(() => subtensor(x, [4])).toThrow(/subtensor: index 4 is out of bounds for axis 0 with size 4/);
     expect(() => subtensor(x, [-5])).toThrow(/out of bounds/);
     expect(() => subtensor(x, [0, 0, 0])).toThrow(/subtensor: 3 indices given for a tensor of 2 dimensions/);
+    // Builder errors, like type-rule errors, point at the user's line.
+    expect(() => subtensor(x, [0, 0, 0])).toThrow(/node built at .*subtensor\.test\.ts:\d+/);
     expect(() => slice(x, [[0, 4, 0]])).toThrow(/subtensor: step on axis 0 must not be zero/);
     expect(() => slice(x, [[0.5]])).toThrow(/subtensor: start on axis 0 0.5 is not an integer/);
     expect(() => slice(x, [[vector('v') as never]])).toThrow(/must be an int32 scalar/);

@@ -3,6 +3,7 @@ import { asVariable, type VarLike } from '../util/as-variable.js';
 import { checkScalarOperands, formatIndices, parseIndices, resolveRegion, staticIndexedShape, type AxisIndex, type IndexEntry, type SliceTuple } from './slice-spec.js';
 import { gatherRegion } from './strided.js';
 import { IncSubtensor } from './inc-subtensor.js';
+import { buildError } from './build-error.js';
 
 /**
  * Basic indexing, Theano's Subtensor: per axis an integer (the axis goes away) or a slice with
@@ -60,7 +61,7 @@ export function slice(x: VarLike, ranges: readonly (SliceTuple | null)[]): Varia
 export function sliceAxis(x: VarLike, axis: number, start?: number | Variable | null, stop?: number | Variable | null, step?: number | Variable | null): Variable {
   const v = asVariable(x);
   const a = axis < 0 ? axis + v.ndim : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= v.ndim) throw new RangeError(`sliceAxis: axis ${axis} is out of range for ${v.ndim} dimensions`);
+  if (!Number.isInteger(a) || a < 0 || a >= v.ndim) throw buildError('sliceAxis', `axis ${axis} is out of range for ${v.ndim} dimensions`);
   const entries: IndexEntry[] = Array.from({ length: a }, () => null);
   entries.push([start, stop, step]);
   return subtensor(v, entries);
