@@ -1,4 +1,117 @@
+import { NDArray, grad, tensor, type Variable } from '@hypatia/core';
 import type { OpCase } from '../op-case.js';
+import { randomArray } from './elementwise.js';
+import { log, mul, neg, sigmoid } from '../../elementwise/arithmetic.js';
+import { sum } from '../../reduce/sum.js';
+import { mean } from '../../reduce/mean.js';
+import { arange } from '../../creation/arange.js';
+import { shapeOf } from '../../creation/shape-of.js';
+import { advancedIndex } from '../../indexing/advanced-subtensor.js';
+import { softmax } from '../../nnet/softmax.js';
+import { logSoftmax } from '../../nnet/log-softmax.js';
+import { softmaxCrossentropyWithLabels } from '../../nnet/softmax-crossentropy.js';
+import { categoricalCrossentropy } from '../../nnet/categorical-crossentropy.js';
+import { binaryCrossentropy } from '../../nnet/binary-crossentropy.js';
+import { conv2d } from '../../nnet/conv2d.js';
+import type { Conv2dOptions } from '../../nnet/conv-geometry.js';
+import { maxPool2d } from '../../nnet/max-pool2d.js';
+import { avgPool2d, type AvgPool2dOptions } from '../../nnet/avg-pool2d.js';
+
+const labels = (n: number, k: number, seed: number) => randomArray([n], 'int32', seed, 0, k);
+
+/** `f(x)` and the gradient of a random projection of it, so each row also runs the gradient ops. */
+function withGrad(x: Variable, y: Variable): Variable[] {
+  const proj = randomArray(y.shape.map((d) => d ?? 1) as number[], y.dtype, 99);
+  const projected = y.shape.every((d) => d !== null) ? mul(y, proj as never) : y;
+  return [y, grad(sum(projected), x)];
+}
+
+const rowwise = (name: string, f: (x: Variable) => Variable): OpCase => ({
+  name: `${name}/[3,5]`,
+  build: () => { const x = tensor('float32', [3, 5], 'x'); return { inputs: [x], outputs: withGrad(x, f(x)) }; },
+  args: () => [randomArray([3, 5], 'float32', 41, -4, 4)],
+});
+
+const conv = (name: string, opts: Conv2dOptions, xs: number[], ws: number[]): OpCase => ({
+  name: `conv2d/${name}/[${xs}]x[${ws}]`,
+  build: () => {
+    const x = tensor('float32', xs, 'x'); const w = tensor('float32', ws, 'w');
+    const y = conv2d(x, w, opts);
+    const proj = randomArray(y.shape as number[], 'float32', 98);
+    const [gx, gw] = grad(sum(mul(y, proj as never)), [x, w]);
+    return { inputs: [x, w], outputs: [y, gx!, gw!] };
+  },
+  args: () => [randomArray(xs, 'float32', 42), randomArray(ws, 'float32', 43)],
+  rtol: 1e-3,
+});
+
+const pool = (name: string, f: (x: Variable) => Variable): OpCase => ({
+  name: `${name}/[2,3,5,7]`,
+  build: () => { const x = tensor('float32', [2, 3, 5, 7], 'x'); return { inputs: [x], outputs: withGrad(x, f(x)) }; },
+  args: () => [randomArray([2, 3, 5, 7], 'float32', 44)],
+});
 
 /** The nnet family's entries in the shared op table. */
-export const nnetCases: OpCase[] = [];
+export const nnetCases: OpCase[] = [
+  rowwise('softmax', softmax),
+  rowwise('log_softmax', logSoftmax),
+  rowwise('log(softmax)', (x) => log(softmax(x))),
+  {
+    name: 'softmax/saturated',
+    build: () => { const x = tensor('float32', [null, null], 'x'); return { inputs: [x], outputs: [softmax(x), logSoftmax(x)] }; },
+    args: () => [NDArray.from([[1000, -1000, 0], [-1000, 0, 1000]], 'float32')],
+  },
+  {
+    name: 'softmax_crossentropy_with_labels/[4,3]',
+    build: () => {
+      const z = tensor('float32', [4, 3], 'z'); const y = tensor('int32', [4], 'y');
+      return { inputs: [z, y], outputs: withGrad(z, softmaxCrossentropyWithLabels(z, y)) };
+    },
+    args: () => [randomArray([4, 3], 'float32', 45, -3, 3), labels(4, 3, 46)],
+  },
+  {
+    name: 'categorical_crossentropy/labels-and-one-hot',
+    build: () => {
+      const p = tensor('float32', [4, 3], 'p'); const y = tensor('int32', [4], 'y'); const t = tensor('float32', [4, 3], 't');
+      const cost = sum(categoricalCrossentropy(p, y));
+      return { inputs: [p, y, t], outputs: [cost, grad(cost, p), categoricalCrossentropy(p, t)] };
+    },
+    args: () => [randomArray([4, 3], 'float32', 47, 0.1, 1), labels(4, 3, 48), randomArray([4, 3], 'float32', 49, 0, 1)],
+  },
+  {
+    name: 'categorical_crossentropy(softmax)',
+    build: () => {
+      const z = tensor('float32', [4, 3], 'z'); const y = tensor('int32', [4], 'y');
+      const cost = sum(categoricalCrossentropy(softmax(z), y));
+      return { inputs: [z, y], outputs: [cost, grad(cost, z)] };
+    },
+    args: () => [randomArray([4, 3], 'float32', 50, -3, 3), labels(4, 3, 51)],
+  },
+  {
+    name: 'binary_crossentropy(sigmoid)',
+    build: () => {
+      const x = tensor('float32', [6], 'x'); const t = tensor('float32', [6], 't');
+      const cost = sum(binaryCrossentropy(sigmoid(x), t));
+      return { inputs: [x, t], outputs: [cost, grad(cost, x)] };
+    },
+    args: () => [randomArray([6], 'float32', 52, -6, 6), randomArray([6], 'float32', 53, 0, 1)],
+  },
+  {
+    name: 'network3 log-likelihood cost',
+    build: () => {
+      const z = tensor('float32', [null, 10], 'z'); const y = tensor('int32', [null], 'y');
+      const cost = neg(mean(advancedIndex(log(softmax(z)), [arange(shapeOf(y, 0)), y])));
+      return { inputs: [z, y], outputs: [cost, grad(cost, z)] };
+    },
+    args: () => [randomArray([5, 10], 'float32', 54, -3, 3), labels(5, 10, 55)],
+  },
+  conv('valid', {}, [2, 3, 6, 5], [4, 3, 3, 2]),
+  conv('same-stride2', { padding: 'same', stride: [2, 2] }, [2, 2, 7, 6], [3, 2, 3, 3]),
+  conv('full', { padding: 'full' }, [1, 2, 4, 4], [2, 2, 2, 3]),
+  conv('network3-layer1', {}, [2, 1, 12, 12], [4, 1, 5, 5]),
+  pool('max_pool2d/2x2', (x) => maxPool2d(x, { window: [2, 2] })),
+  pool('max_pool2d/border-kept', (x) => maxPool2d(x, { window: [2, 3], ignoreBorder: false })),
+  pool('max_pool2d/padded-overlap', (x) => maxPool2d(x, { window: [3, 3], stride: [2, 2], padding: [1, 1] })),
+  pool('avg_pool2d/2x2', (x) => avgPool2d(x, { window: [2, 2] })),
+  pool('avg_pool2d/padded-include-pad', (x) => avgPool2d(x, { window: [3, 3], stride: [2, 1], padding: [1, 1], includePad: true } as AvgPool2dOptions)),
+];
