@@ -91,6 +91,9 @@ export async function buildAddon<T>(source: string, opts: Required<BuildOptions>
   }
   if (existsSync(path)) buildStats.diskHits++;
   else await compileTo(source, path, opts.cc, args);
+  // OpenMP reads this when the first addon loads it. Spinning idle threads (its default) ruin every
+  // parallel loop when the machine has fewer free cores than threads; sleeping costs microseconds.
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   const mod = { exports: {} as T };
   process.dlopen(mod, path);
   loaded.set(path, mod.exports);
