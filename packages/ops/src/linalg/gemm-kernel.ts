@@ -19,100 +19,109 @@ const NB = 256;
 export function gemm(a: MatrixView, b: MatrixView, c: MatrixView, m: number, n: number, k: number, transA: boolean, transB: boolean): void {
   c.data.fill(0, c.offset, c.offset + m * n);
   if (m === 0 || n === 0 || k === 0) return;
-  if (!transA && !transB) gemmNN(a.data, a.offset, b.data, b.offset, c.data, c.offset, m, n, k);
-  else if (transA && !transB) gemmTN(a.data, a.offset, b.data, b.offset, c.data, c.offset, m, n, k);
+  if (!transB) gemmRowsOfB(a.data, a.offset, transA ? 1 : k, transA ? m : 1, b.data, b.offset, c.data, c.offset, m, n, k);
   else if (!transA && transB) gemmNT(a.data, a.offset, b.data, b.offset, c.data, c.offset, m, n, k);
   else gemmTT(a.data, a.offset, b.data, b.offset, c.data, c.offset, m, n, k);
 }
 
-/** C += A·B, A row-major [m x k], B [k x n]: blocked i-k-j, four rows of B per pass over a C row (then two, then one). */
-function gemmNN(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number): void {
+/**
+ * C += op(A)·B with B row-major [k x n] and op(A)[i, p] = a[ao + i·rs + p·ps] (rs = k, ps = 1 for A;
+ * rs = 1, ps = m for Aᵀ). Blocked i-k-j: two rows of C at a time take four rows of B per pass, so
+ * each B element loaded feeds two multiply-adds; the inner loop is contiguous in B and C.
+ */
+function gemmRowsOfB(a: TypedArray, ao: number, rs: number, ps: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number): void {
   for (let j0 = 0; j0 < n; j0 += NB) {
     const j1 = Math.min(n, j0 + NB);
     for (let p0 = 0; p0 < k; p0 += KB) {
       const p1 = Math.min(k, p0 + KB);
-      for (let i = 0; i < m; i++) {
-        const ci = co + i * n;
-        const ai = ao + i * k;
+      let i = 0;
+      for (; i + 2 <= m; i += 2) {
+        const c0 = co + i * n, c1 = c0 + n;
+        const r0 = ao + i * rs, r1 = r0 + rs;
         let p = p0;
         for (; p + 4 <= p1; p += 4) {
-          const a0 = a[ai + p]!, a1 = a[ai + p + 1]!, a2 = a[ai + p + 2]!, a3 = a[ai + p + 3]!;
+          const q = p * ps;
+          const x0 = a[r0 + q]!, x1 = a[r0 + q + ps]!, x2 = a[r0 + q + 2 * ps]!, x3 = a[r0 + q + 3 * ps]!;
+          const y0 = a[r1 + q]!, y1 = a[r1 + q + ps]!, y2 = a[r1 + q + 2 * ps]!, y3 = a[r1 + q + 3 * ps]!;
           const b0 = bo + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
           for (let j = j0; j < j1; j++) {
-            c[ci + j] = c[ci + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]! + a2 * b[b2 + j]! + a3 * b[b3 + j]!;
+            const v0 = b[b0 + j]!, v1 = b[b1 + j]!, v2 = b[b2 + j]!, v3 = b[b3 + j]!;
+            c[c0 + j] = c[c0 + j]! + x0 * v0 + x1 * v1 + x2 * v2 + x3 * v3;
+            c[c1 + j] = c[c1 + j]! + y0 * v0 + y1 * v1 + y2 * v2 + y3 * v3;
           }
         }
-        if (p1 - p >= 2) {
-          const a0 = a[ai + p]!, a1 = a[ai + p + 1]!;
-          const b0 = bo + p * n, b1 = b0 + n;
-          for (let j = j0; j < j1; j++) c[ci + j] = c[ci + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]!;
-          p += 2;
-        }
-        if (p < p1) {
-          const av = a[ai + p]!;
+        for (; p < p1; p++) {
+          const x = a[r0 + p * ps]!, y = a[r1 + p * ps]!;
           const bp = bo + p * n;
-          for (let j = j0; j < j1; j++) c[ci + j] = c[ci + j]! + av * b[bp + j]!;
+          for (let j = j0; j < j1; j++) {
+            const v = b[bp + j]!;
+            c[c0 + j] = c[c0 + j]! + x * v;
+            c[c1 + j] = c[c1 + j]! + y * v;
+          }
+        }
+      }
+      if (i < m) {
+        const c0 = co + i * n;
+        const r0 = ao + i * rs;
+        let p = p0;
+        for (; p + 4 <= p1; p += 4) {
+          const q = p * ps;
+          const x0 = a[r0 + q]!, x1 = a[r0 + q + ps]!, x2 = a[r0 + q + 2 * ps]!, x3 = a[r0 + q + 3 * ps]!;
+          const b0 = bo + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+          for (let j = j0; j < j1; j++) c[c0 + j] = c[c0 + j]! + x0 * b[b0 + j]! + x1 * b[b1 + j]! + x2 * b[b2 + j]! + x3 * b[b3 + j]!;
+        }
+        for (; p < p1; p++) {
+          const x = a[r0 + p * ps]!;
+          const bp = bo + p * n;
+          for (let j = j0; j < j1; j++) c[c0 + j] = c[c0 + j]! + x * b[bp + j]!;
         }
       }
     }
   }
 }
 
-/** C += Aᵀ·B, A stored [k x m]: for each p, row p of A scales row p of B into every C row. */
-function gemmTN(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number): void {
-  for (let j0 = 0; j0 < n; j0 += NB) {
-    const j1 = Math.min(n, j0 + NB);
-    for (let p0 = 0; p0 < k; p0 += KB) {
-      const p1 = Math.min(k, p0 + KB);
-      for (let i = 0; i < m; i++) {
-        const ci = co + i * n;
-        let p = p0;
-        for (; p + 4 <= p1; p += 4) {
-          const a0 = a[ao + p * m + i]!, a1 = a[ao + (p + 1) * m + i]!, a2 = a[ao + (p + 2) * m + i]!, a3 = a[ao + (p + 3) * m + i]!;
-          const b0 = bo + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-          for (let j = j0; j < j1; j++) {
-            c[ci + j] = c[ci + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]! + a2 * b[b2 + j]! + a3 * b[b3 + j]!;
-          }
-        }
-        if (p1 - p >= 2) {
-          const a0 = a[ao + p * m + i]!, a1 = a[ao + (p + 1) * m + i]!;
-          const b0 = bo + p * n, b1 = b0 + n;
-          for (let j = j0; j < j1; j++) c[ci + j] = c[ci + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]!;
-          p += 2;
-        }
-        if (p < p1) {
-          const av = a[ao + p * m + i]!;
-          const bp = bo + p * n;
-          for (let j = j0; j < j1; j++) c[ci + j] = c[ci + j]! + av * b[bp + j]!;
-        }
-      }
-    }
-  }
-}
-
-/** C = A·Bᵀ, B stored [n x k]: each entry is a dot product of two contiguous rows (four at once). */
+/**
+ * C = A·Bᵀ, B stored [n x k]: each entry is a dot product of two contiguous rows. Two rows of A
+ * against four rows of B at once keep eight sums in registers, so each load feeds several products.
+ */
 function gemmNT(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number): void {
-  for (let i = 0; i < m; i++) {
-    const ai = ao + i * k;
-    const ci = co + i * n;
+  let i = 0;
+  for (; i + 2 <= m; i += 2) {
+    const r0 = ao + i * k, r1 = r0 + k;
+    const c0 = co + i * n, c1 = c0 + n;
     let j = 0;
     for (; j + 4 <= n; j += 4) {
       const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       for (let p = 0; p < k; p++) {
-        const av = a[ai + p]!;
-        s0 += av * b[b0 + p]!;
-        s1 += av * b[b1 + p]!;
-        s2 += av * b[b2 + p]!;
-        s3 += av * b[b3 + p]!;
+        const x = a[r0 + p]!, y = a[r1 + p]!;
+        const v0 = b[b0 + p]!, v1 = b[b1 + p]!, v2 = b[b2 + p]!, v3 = b[b3 + p]!;
+        s00 += x * v0; s01 += x * v1; s02 += x * v2; s03 += x * v3;
+        s10 += y * v0; s11 += y * v1; s12 += y * v2; s13 += y * v3;
       }
-      c[ci + j] = s0; c[ci + j + 1] = s1; c[ci + j + 2] = s2; c[ci + j + 3] = s3;
+      c[c0 + j] = s00; c[c0 + j + 1] = s01; c[c0 + j + 2] = s02; c[c0 + j + 3] = s03;
+      c[c1 + j] = s10; c[c1 + j + 1] = s11; c[c1 + j + 2] = s12; c[c1 + j + 3] = s13;
     }
     for (; j < n; j++) {
       const bj = bo + j * k;
+      let s0 = 0, s1 = 0;
+      for (let p = 0; p < k; p++) {
+        const v = b[bj + p]!;
+        s0 += a[r0 + p]! * v;
+        s1 += a[r1 + p]! * v;
+      }
+      c[c0 + j] = s0;
+      c[c1 + j] = s1;
+    }
+  }
+  if (i < m) {
+    const r0 = ao + i * k;
+    const c0 = co + i * n;
+    for (let j = 0; j < n; j++) {
+      const bj = bo + j * k;
       let s = 0;
-      for (let p = 0; p < k; p++) s += a[ai + p]! * b[bj + p]!;
-      c[ci + j] = s;
+      for (let p = 0; p < k; p++) s += a[r0 + p]! * b[bj + p]!;
+      c[c0 + j] = s;
     }
   }
 }
