@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, TypeRuleError, compile, dmatrix, evaluate, grad, imatrix, matrix, tensor, verifyGrad, type Variable } from '@hypatia/core';
 import { mul, sum } from '../index.js';
-import { concatenate, stack } from './concatenate.js';
+import { ConcatenatePart, concatenate, stack } from './concatenate.js';
 import '@hypatia/backends';
 
 const ev = (v: Variable, pairs: [Variable, NDArray][]) => evaluate([v], new Map(pairs))[0]!;
@@ -48,6 +48,10 @@ describe('concatenate', () => {
     const x = dmatrix('x');
     const y = dmatrix('y');
     const f = await compile({ inputs: [x, y], outputs: [concatenate([x, y])], backend: 'reference' });
+    expect(() => new ConcatenatePart(0, 2).call(a, a, a)).toThrow(/concatenate_part: part 2 along axis 0 does not fit the operands/);
+    expect(() => new ConcatenatePart(0, 0).call(tensor('float64', [4, 5], 'g'), a, a)).toThrow(/concatenate_part: axis 1 differs between the gradient and tensor 0 \(5 vs 3\)/);
+    const part = await compile({ inputs: [x, y], outputs: [new ConcatenatePart(0, 1).call(x, y, y)], backend: 'reference' });
+    await expect(part([[1, 2]], [[1, 2]])).rejects.toThrow(/concatenate_part: the gradient has length 1 on axis 0 but the parts add up to 2/);
     await expect(f([[1, 2]], [[1, 2, 3]])).rejects.toThrow(/concatenate: at run time tensor 1 has shape \[1, 3\] but tensor 0 has \[1, 2\]; only axis 0 may differ/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NDArray, TypeRuleError, compile, dmatrix, evaluate, tensor, verifyGrad, type Variable } from '@hypatia/core';
-import { Flatten, flatten, reshape, Reshape } from './reshape.js';
+import { NDArray, TypeRuleError, compile, constant, dmatrix, evaluate, tensor, verifyGrad, type Variable } from '@hypatia/core';
+import { Flatten, flatten, reshape, Reshape, ReshapeLike } from './reshape.js';
 import '@hypatia/backends';
 
 const ev = (v: Variable, x: Variable, a: NDArray) => evaluate([v], new Map([[x, a]]))[0]!;
@@ -22,6 +22,8 @@ describe('reshape', () => {
     verifyGrad((x) => flatten(x, 2), [NDArray.from([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])]);
     // The run-time Flatten op (used when leading lengths are unknown) and its reshape_like gradient.
     verifyGrad((x) => new Flatten(2).call(x), [NDArray.from([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])]);
+    const like = constant(NDArray.zeros('float64', [3, 2]));
+    verifyGrad((x) => new ReshapeLike().call(x, like), [NDArray.from([[1, 2, 3], [4, 5, 6]])]);
   });
 
   it('errors: impossible sizes at build time and at run time, two -1s', async () => {
@@ -33,6 +35,8 @@ describe('reshape', () => {
     const m = dmatrix('m');
     const f = await compile({ inputs: [m], outputs: [reshape(m, [-1, 4])], backend: 'reference' });
     await expect(f([[1, 2, 3]])).rejects.toThrow(/reshape: cannot reshape 3 elements to \[-1, 4\]/);
+    const g = await compile({ inputs: [m, x], outputs: [new ReshapeLike().call(m, x)], backend: 'reference' });
+    await expect(g([[1, 2, 3]], NDArray.zeros('float64', [2, 6]))).rejects.toThrow(/reshape_like: cannot reshape 3 elements to \[2, 6\]/);
   });
 });
 
