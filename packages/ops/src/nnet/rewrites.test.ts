@@ -157,4 +157,28 @@ describe('log_sigmoid and log_one_minus_sigmoid', () => {
     expect(a0!.data[0]).toBe(-Infinity);
     expect(b0!.data[1]).toBe(-Infinity);
   });
+  it('sigmoid_grad_cancel makes the gradient of binaryCrossentropy(sigmoid(x), t) finite where the sigmoid saturates', async () => {
+    const x = dvector('x');
+    const t = dvector('t');
+    const gx = grad(sum(binaryCrossentropy(sigmoid(x), t)), x);
+    const r = await checkRewrite({
+      inputs: [x, t], outputs: [gx], rewrite: 'sigmoid_grad_cancel',
+      args: argSets((s) => [randomArray([6], 'float64', s, -8, 8), randomArray([6], 'float64', s + 5, 0, 1)]),
+    });
+    expect(r.fired).toBe(true);
+    const xv = NDArray.from([-1000, 1000, 0]);
+    const tv = NDArray.from([1, 0, 0.25]);
+    const [g] = await r.withRule(xv, tv);
+    // d/dx = sigmoid(x) - t
+    expect(Array.from(g!.data)).toEqual([-1, 1, 0.25]);
+    const [g0] = await r.withoutRule(xv, tv);
+    expect(allFinite(g0!)).toBe(false);
+  });
+  it('sigmoid_grad_cancel also simplifies the gradient of log(sigmoid(x)) alone', async () => {
+    const x = dvector('x');
+    const r = await checkRewrite({ inputs: [x], outputs: [grad(sum(log(sigmoid(x))), x)], rewrite: 'sigmoid_grad_cancel', args: argSets((s) => [randomArray([5], 'float64', s, -30, 30)]) });
+    expect(r.fired).toBe(true);
+    const [g] = await r.withRule(NDArray.from([-1000, 1000]));
+    expect(Array.from(g!.data)).toEqual([1, 0]);
+  });
 });

@@ -3,7 +3,7 @@ import {
   Constant, isConstantFilled, isElemwiseNamed, keepsType, registerRewrite,
   type Apply, type LocalRewrite, type Op, type Variable,
 } from '@hypatia/core';
-import { mul, neg, softplus, sub } from '../elementwise/arithmetic.js';
+import { add, mul, neg, softplus, sub } from '../elementwise/arithmetic.js';
 import { sum } from '../reduce/sum.js';
 import { AdvancedSubtensor, take } from '../indexing/advanced-subtensor.js';
 import { ARange } from '../creation/arange.js';
@@ -143,9 +143,68 @@ export const logOneMinusSigmoidRewrite = stabilize('log_one_minus_sigmoid', (nod
     .otherwise(() => null);
 });
 
+/**
+ * g * (s * (1 - s)) with s = sigmoid(x), the chain rule's last step into x, where g is built from
+ * a / s and b / (1 - s) (the gradients of log(s) and log(1 - s)) by add and neg: multiply through so
+ * the quotients cancel. Without it, the gradient of binaryCrossentropy(sigmoid(x), t) is 0 * inf =
+ * NaN wherever the sigmoid saturates.
+ */
+export const sigmoidGradCancelRewrite = stabilize('sigmoid_grad_cancel', (node) => {
+  if (!isElemwiseNamed(node, 'mul')) return null;
+  for (const [g, d] of [node.inputs, [...node.inputs].reverse()] as [Variable, Variable][]) {
+    const parts = sigmoidDerivative(d);
+    if (!parts) continue;
+    const cancelled = cancelQuotients(g, parts.s, parts.oneMinusS);
+    if (cancelled) return cancelled;
+  }
+  return null;
+});
+
+/** Is d = s * (1 - s) for a sigmoid output s? Returns s and the 1 - s variable. */
+function sigmoidDerivative(d: Variable): { s: Variable; oneMinusS: Variable } | null {
+  const m = d.owner;
+  if (!isElemwiseNamed(m, 'mul')) return null;
+  for (const [s, u] of [m.inputs, [...m.inputs].reverse()] as [Variable, Variable][]) {
+    if (isElemwiseNamed(s.owner, 'sigmoid') && isOneMinus(u, s)) return { s, oneMinusS: u };
+  }
+  return null;
+}
+
+function isOneMinus(u: Variable, s: Variable): boolean {
+  const n = u.owner;
+  return isElemwiseNamed(n, 'sub') && n.inputs[1] === s && isConstantFilled(n.inputs[0]!, 1) && keepsType(u, s);
+}
+
+/**
+ * g * s * (1 - s) with every a / s and b / (1 - s) in g's sums multiplied out; null when g has no
+ * such quotient (then nothing would cancel).
+ */
+function cancelQuotients(g: Variable, s: Variable, oneMinusS: Variable): Variable | null {
+  const n = g.owner;
+  if (isElemwiseNamed(n, 'div')) {
+    const [a, b] = n.inputs as [Variable, Variable];
+    if (b === s) return mul(a, oneMinusS);
+    if (b === oneMinusS || isOneMinus(b, s)) return mul(a, s);
+    return null;
+  }
+  if (isElemwiseNamed(n, 'neg')) {
+    const inner = cancelQuotients(n.inputs[0]!, s, oneMinusS);
+    return inner && neg(inner);
+  }
+  if (isElemwiseNamed(n, 'add')) {
+    const [l, r] = n.inputs as [Variable, Variable];
+    const cl = cancelQuotients(l, s, oneMinusS);
+    const cr = cancelQuotients(r, s, oneMinusS);
+    if (!cl && !cr) return null;
+    const whole = (v: Variable) => mul(v, mul(s, oneMinusS));
+    return add(cl ?? whole(l), cr ?? whole(r));
+  }
+  return null;
+}
+
 export const NNET_REWRITES: readonly LocalRewrite[] = [
   logSoftmaxRewrite, logSoftmaxGradRewrite, softmaxCategoricalRewrite, softmaxCategoricalGradRewrite,
-  logSoftmaxNllRewrite, logSigmoidRewrite, logOneMinusSigmoidRewrite,
+  logSoftmaxNllRewrite, logSigmoidRewrite, logOneMinusSigmoidRewrite, sigmoidGradCancelRewrite,
 ];
 
 for (const r of NNET_REWRITES) registerRewrite(r);
