@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { NDArray, evaluate, tensor, verifyGrad } from '@hypatia/core';
+import { sum } from './sum.js';
+import { naiveReduce, sample } from './naive-reduce.js';
+
+const AXES: (number | number[] | undefined)[] = [undefined, 0, -1, [0, 2], [1, 2], [2, 0]];
+const norm = (a: number | number[] | undefined) => (a === undefined ? [0, 1, 2] : [a].flat().map((x) => (x < 0 ? x + 3 : x)));
+
+describe('sum', () => {
+  for (const axis of AXES) {
+    for (const keepdims of [false, true]) {
+      it(`over ${JSON.stringify(axis)}, keepdims=${keepdims}`, () => {
+        const X = sample([2, 3, 4], 1);
+        const axes = norm(axis);
+        const x = tensor('float64', [null, null, null], 'x');
+        const [out] = evaluate([sum(x, axis, keepdims)], new Map([[x, X]]));
+        expect(out!.shape).toEqual(X.shape.flatMap((d, i) => (axes.includes(i) ? (keepdims ? [1] : []) : [d])));
+        naiveReduce(X, axes, (v) => v.reduce((s, a) => s + a, 0)).forEach((w, i) => expect(out!.data[i]).toBeCloseTo(w, 12));
+      });
+    }
+  }
+
+  it('gradient', () => {
+    for (const axis of AXES) verifyGrad((x) => sum(x, axis), [sample([2, 3, 4], 2)]);
+    verifyGrad((x) => sum(x, [0, 1], true), [sample([2, 3, 4], 3)]);
+  });
+
+  it('counts bools in int32 and keeps int32', () => {
+    const b = tensor('bool', [null], 'b');
+    const s = sum(b);
+    expect(s.dtype).toBe('int32');
+    expect(evaluate([s], new Map([[b, NDArray.from([1, 0, 1, 1], 'bool')]]))[0]!.item()).toBe(3);
+    expect(sum(tensor('int32', [2], 'i')).dtype).toBe('int32');
+  });
+
+  it('rejects bad axes', () => {
+    const x = tensor('float32', [2, 3], 'x');
+    expect(() => sum(x, 2)).toThrow(/sum: axis 2 is out of range for 2 dimensions/);
+    expect(() => sum(x, [-1, 1])).toThrow(/sum: repeated axis in \[-1, 1\]/);
+  });
+});
