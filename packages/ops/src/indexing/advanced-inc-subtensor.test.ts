@@ -53,6 +53,7 @@ describe('advancedIncSubtensor / advancedSetSubtensor', () => {
     expect(() => advancedIncSubtensor(x, [[0, 1]], tensor('float64', [3, 3], 'y'))).toThrow(TypeRuleError);
     expect(() => advancedIncSubtensor(x, [[0, 1]], tensor('float64', [3, 3], 'y'))).toThrow(/advanced_inc_subtensor: the value's axis 0 has length 3 but the indexed region's has 2/);
     expect(() => advancedSetSubtensor(x, [[0, 1]], imatrix('k'))).not.toThrow();
+    expect(() => advancedIncSubtensor(tensor('bool', [3], 'b'), [[0, 0]], true)).toThrow(/advanced_inc_subtensor: cannot add into a bool tensor/);
     expect(() => new AdvancedIncSubtensor(0, 'set').call(x, imatrix('k'), ivector('i'))).toThrow(/advanced_set_subtensor: the value is int32 but the tensor is float64/);
     expect(() => advancedIncSubtensor(tensor('float32', [3], 'f'), [[0]], dvector('d'))).toThrow(/advancedIncSubtensor: cannot write float64 values into f : float32/);
     const m = dmatrix('m');

@@ -27,6 +27,7 @@ export class AdvancedIncSubtensor extends Op {
   inferTypes([x, y, ...idx]: readonly TensorType[]): TensorType[] {
     if (!y) throw new ShapeError('needs the tensor, the value to write and the index arrays');
     const picked = advancedShape(x!, idx, this.axis);
+    if (this.mode === 'inc' && x!.dtype === 'bool') throw new ShapeError('cannot add into a bool tensor; use the set mode');
     if (y.dtype !== x!.dtype) throw new ShapeError(`the value is ${y.dtype} but the tensor is ${x!.dtype}`);
     const why = broadcastIntoStatic(y.shape, picked);
     if (why) throw new ShapeError(why);

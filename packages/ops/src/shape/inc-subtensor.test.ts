@@ -55,6 +55,9 @@ describe('incSubtensor / setSubtensor', () => {
     expect(() => setSubtensor(subtensor(x, [0]), tensor('float64', [2, 4], 'y'))).toThrow(/set_subtensor: the value has 2 dimensions, more than the 1/);
     expect(() => incSubtensor(x, 1)).toThrow(/incSubtensor: the first argument must be the result of subtensor/);
     expect(() => incSubtensor(slice(fmatrix('f'), [[0, 1]]), dmatrix('d'))).toThrow(/incSubtensor: cannot write float64 values into f : float32/);
+    const b = tensor('bool', [2], 'b');
+    expect(() => incSubtensor(subtensor(b, [0]), true)).toThrow(/inc_subtensor: cannot add into a bool tensor; use the set mode/);
+    expect(() => setSubtensor(subtensor(b, [0]), true)).not.toThrow();
     expect(() => new IncSubtensor([], 'inc').call(x, imatrix('k'))).toThrow(/inc_subtensor: the value is int32 but the tensor is float64/);
     // Unknown lengths are checked when the function runs.
     const m = dmatrix('m');

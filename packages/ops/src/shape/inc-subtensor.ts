@@ -28,6 +28,7 @@ export class IncSubtensor extends Op {
   inferTypes([x, y, ...scalars]: readonly TensorType[]): TensorType[] {
     if (!y) throw new ShapeError('needs the tensor and the value to write');
     checkScalarOperands(this.indices, scalars, x!);
+    if (this.mode === 'inc' && x!.dtype === 'bool') throw new ShapeError('cannot add into a bool tensor; use the set mode');
     if (y.dtype !== x!.dtype) throw new ShapeError(`the value is ${y.dtype} but the tensor is ${x!.dtype}`);
     const why = broadcastIntoStatic(y.shape, staticIndexedShape(this.indices, x!.shape));
     if (why) throw new ShapeError(why);
