@@ -12,6 +12,8 @@ export interface LocalRewrite {
   readonly kind: 'local';
   readonly name: string;
   readonly phase: Phase;
+  /** Runs only when named in RewriteOptions.include (for rules a backend must support). */
+  readonly optIn?: boolean;
   apply(node: Apply, fg: FunctionGraph): readonly Variable[] | null;
 }
 
@@ -22,6 +24,8 @@ export interface GlobalRewrite {
   readonly phase: Phase;
   /** Order within the phase: lower runs first; local rewrites of the phase run at order 0. */
   readonly order?: number;
+  /** Runs only when named in RewriteOptions.include (for rules a backend must support). */
+  readonly optIn?: boolean;
   run(fg: FunctionGraph): void;
 }
 
@@ -41,6 +45,8 @@ export function registeredRewrites(): Rewrite[] {
 export interface RewriteOptions {
   /** Names of rewrites to leave out (for comparisons and bisecting). */
   exclude?: readonly string[];
+  /** Names of opt-in rewrites to run as well. */
+  include?: readonly string[];
   /** Run only these phases. */
   phases?: readonly Phase[];
 }
@@ -48,8 +54,9 @@ export interface RewriteOptions {
 /** Run the pipeline on `fg` in place. */
 export function optimize(fg: FunctionGraph, opts: RewriteOptions = {}): void {
   const skip = new Set(opts.exclude ?? []);
+  const extra = new Set(opts.include ?? []);
   for (const phase of opts.phases ?? PHASES) {
-    const active = [...rewrites.values()].filter((r) => r.phase === phase && !skip.has(r.name));
+    const active = [...rewrites.values()].filter((r) => r.phase === phase && !skip.has(r.name) && (!r.optIn || extra.has(r.name)));
     const globals = active.filter((r): r is GlobalRewrite => r.kind === 'global');
     for (const g of globals.filter((r) => (r.order ?? 0) < 0).sort(byOrder)) runGlobal(g, fg);
     runLocal(active.filter((r): r is LocalRewrite => r.kind === 'local'), fg);
