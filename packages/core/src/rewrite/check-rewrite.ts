@@ -19,7 +19,7 @@ export interface RewriteCheckSpec {
 }
 
 export interface RewriteCheckResult {
-  /** Compiled with the whole pipeline. */
+  /** Compiled with the whole pipeline (opt-in rewrites under test included). */
   withRule: CompiledFunction<NDArray[]>;
   /** Compiled with the pipeline minus the rewrite(s) under test. */
   withoutRule: CompiledFunction<NDArray[]>;
@@ -36,7 +36,7 @@ export async function checkRewrite(spec: RewriteCheckSpec): Promise<RewriteCheck
   const names = typeof spec.rewrite === 'string' ? [spec.rewrite] : [...spec.rewrite];
   const base = { inputs: spec.inputs, outputs: spec.outputs, backend: spec.backend ?? 'reference' };
   const both = spec.exclude ?? [];
-  const withRule = await compile({ ...base, name: `with ${names.join(', ')}`, rewrites: { exclude: both } });
+  const withRule = await compile({ ...base, name: `with ${names.join(', ')}`, rewrites: { exclude: both, include: names } });
   const withoutRule = await compile({ ...base, name: `without ${names.join(', ')}`, rewrites: { exclude: [...names, ...both] } });
   const rtol = spec.rtol ?? 1e-5;
   const atol = spec.atol ?? 1e-6;

@@ -6,4 +6,5 @@ export * from './algebraic.js';
 export * from './shape-chains.js';
 export * from './composite.js';
 export * from './fusion.js';
+export * from './reduction-fusion.js';
 export * from './check-rewrite.js';
