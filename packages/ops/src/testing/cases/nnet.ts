@@ -55,7 +55,7 @@ const pool = (name: string, f: (x: Variable) => Variable): OpCase => ({
 export const nnetCases: OpCase[] = [
   rowwise('softmax', softmax),
   rowwise('log_softmax', logSoftmax),
-  rowwise('log(softmax)', (x) => log(softmax(x))),
+  rowwise('softmax/then-log', (x) => log(softmax(x))),
   {
     name: 'softmax/saturated',
     build: () => { const x = tensor('float32', [null, null], 'x'); return { inputs: [x], outputs: [softmax(x), logSoftmax(x)] }; },
