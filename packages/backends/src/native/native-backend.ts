@@ -2,13 +2,17 @@ import {
   Constant, HypatiaError, NDArray, SharedVariable, formulaKey, input, shapeSize, stridesOf, typedArrayFor,
   type Apply, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type ScalarExpr, type Variable,
 } from '@hypatia/core';
-import { DimShuffle, Dot, Flatten, MatMul, Reshape, ReshapeLike, Sum, reducedShape } from '@hypatia/ops';
+import {
+  Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, MatMul, Reshape, ReshapeLike, Sum, reducedShape,
+} from '@hypatia/ops';
 import { addonSource, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';
 import { elementwiseKernelC } from './kernels/elementwise-c.js';
 import { sumKernelC } from './kernels/sum-c.js';
 import { gemmKernelC } from './kernels/gemm-c.js';
 import { runDot, runMatMul } from './run-products.js';
+import { conv2dKernelsC } from './kernels/conv2d-c.js';
+import { runConv } from './run-conv.js';
 import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
 
 /** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
@@ -17,6 +21,7 @@ type Step =
   | { kind: 'sum'; node: Apply; kernel: number; axes: readonly number[]; keepdims: boolean }
   | { kind: 'transpose'; node: Apply; kernel: number; pattern: readonly (number | 'x')[] }
   | { kind: 'dot' | 'matmul'; node: Apply; kernel: number }
+  | { kind: 'conv2d'; node: Apply; kernel: number }
   | { kind: 'view'; node: Apply; shape: (ins: readonly NDArray[]) => number[] }
   | { kind: 'host'; node: Apply };
 
@@ -73,6 +78,13 @@ function planStep(node: Apply, kernels: KernelTable): Step {
     const d = node.outputs[0]!.dtype as 'float32' | 'float64';
     return { kind: op instanceof Dot ? 'dot' : 'matmul', node, kernel: kernels.get(`gemm:${d}`, (name) => gemmKernelC(name, d)) };
   }
+  const conv = op instanceof Conv2d ? 'forward' : op instanceof Conv2dGradInput ? 'grad_input' : op instanceof Conv2dGradFilters ? 'grad_filters' : null;
+  if (conv && isFloatMatmul(node)) {
+    const d = node.outputs[0]!.dtype as 'float32' | 'float64';
+    const gemm = kernels.get(`gemm:${d}`, (name) => gemmKernelC(name, d));
+    const kernel = kernels.get(`conv2d_${conv}:${d}`, (name) => conv2dKernelsC(name, d, kernels.list[gemm]!.name, conv));
+    return { kind: 'conv2d', node, kernel };
+  }
   if (op instanceof DimShuffle) {
     const perm = op.pattern.filter((p): p is number => p !== 'x');
     const inOrder = perm.every((p, i) => i === 0 || p > perm[i - 1]!);
@@ -104,7 +116,7 @@ function planStep(node: Apply, kernels: KernelTable): Step {
   return { kind: 'host', node };
 }
 
-/** Products run natively when both operands already have the (float) result dtype; others run on the host. */
+/** Products and convolutions run natively when every operand already has the (float) result dtype; others run on the host. */
 function isFloatMatmul(node: Apply): boolean {
   const d = node.outputs[0]!.dtype;
   return (d === 'float32' || d === 'float64') && node.inputs.every((v) => v.dtype === d);
@@ -211,6 +223,12 @@ class NativeExecutable implements Executable {
         case 'matmul': {
           const run = s.kind === 'dot' ? runDot : runMatMul;
           const out = run(node, ins[0]!, ins[1]!, (shape) => this.allocate(node, outVar.dtype, shape), (buffers, params) => this.addon!.run(s.kernel, buffers, params));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'conv2d': {
+          const out = runConv(node, ins, (shape) => this.allocate(node, outVar.dtype, shape), (buffers, params) => this.addon!.run(s.kernel, buffers, params));
           values.set(outVar, out);
           if (this.escaping.has(outVar)) owned.add(out);
           break;

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { NDArray, compile, evaluate, mulberry32, tensor, type DType, type Variable } from '@hypatia/core';
+import { compareArrays, conv2d, conv2dGradFilters, conv2dGradInput, resolveConvOptions, type Conv2dOptions } from '@hypatia/ops';
+import { NativeBackend } from './native-backend.js';
+import { testCacheDir } from './testing/test-cache-dir.js';
+
+function randomArray(shape: readonly number[], dtype: DType, seed: number): NDArray {
+  const r = mulberry32(seed);
+  const a = NDArray.zeros(dtype, shape);
+  for (let i = 0; i < a.size; i++) a.data[i] = r() * 2 - 1;
+  return a;
+}
+
+const geometries: Conv2dOptions[] = [
+  {}, { padding: 'same' }, { padding: 'full' }, { stride: [2, 1] }, { stride: [2, 3], padding: [1, 2] },
+];
+
+describe('native conv2d and its gradients agree with the reference', () => {
+  for (const dtype of ['float32', 'float64'] as DType[]) {
+    it(dtype, async () => {
+      const x = tensor(dtype, [null, null, null, null], 'x');
+      const w = tensor(dtype, [null, null, null, null], 'w');
+      const outputs: Variable[] = [];
+      const names: string[] = [];
+      for (const g of geometries) {
+        const y = conv2d(x, w, g);
+        const p = resolveConvOptions(g, 'conv2d');
+        outputs.push(y, conv2dGradInput(y, w, x, p), conv2dGradFilters(x, y, w, p));
+        names.push(`conv2d ${JSON.stringify(g)}`, `grad input ${JSON.stringify(g)}`, `grad filters ${JSON.stringify(g)}`);
+      }
+      // Large enough to spread images over threads.
+      const xb = tensor(dtype, [null, null, null, null], 'xb');
+      const wb = tensor(dtype, [null, null, null, null], 'wb');
+      const yb = conv2d(xb, wb, { padding: 'same' });
+      const pb = resolveConvOptions({ padding: 'same' }, 'conv2d');
+      outputs.push(yb, conv2dGradInput(yb, wb, xb, pb), conv2dGradFilters(xb, yb, wb, pb));
+      names.push('large conv2d', 'large grad input', 'large grad filters');
+      const args = [randomArray([3, 2, 7, 8], dtype, 1), randomArray([4, 2, 3, 2], dtype, 2), randomArray([8, 3, 20, 20], dtype, 3), randomArray([6, 3, 5, 5], dtype, 4)];
+      const want = evaluate(outputs, new Map([[x, args[0]!], [w, args[1]!], [xb, args[2]!], [wb, args[3]!]]));
+      const fn = await compile({ inputs: [x, w, xb, wb], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
+      expect(fn.executable.describe()).toMatch(/native .* conv2d_grad_filters/);
+      const got = await fn(...args);
+      const tol = dtype === 'float32' ? 1e-4 : 1e-12;
+      const failures = names.map((n, k) => {
+        const d = compareArrays(want[k]!, got[k]!, tol, tol);
+        return d && `${n}: ${d}`;
+      }).filter(Boolean);
+      expect(failures).toEqual([]);
+    });
+  }
+});
