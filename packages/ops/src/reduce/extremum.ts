@@ -28,9 +28,7 @@ export class Extremum extends Op {
 
   perform([x]: readonly NDArray[], node: Apply): NDArray[] {
     checkNotEmpty(this.name, x!, this.axes, node);
-    return this.kind === 'max'
-      ? [reduceInto(x!, this.axes, this.keepdims, x!.dtype, -Infinity, Math.max)]
-      : [reduceInto(x!, this.axes, this.keepdims, x!.dtype, Infinity, Math.min)];
+    return [reduceInto(x!, this.axes, this.keepdims, x!.dtype, this.kind)];
   }
 
   override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {

@@ -21,7 +21,7 @@ export class Prod extends Op {
   }
 
   perform([x]: readonly NDArray[], node: Apply): NDArray[] {
-    return [reduceInto(x!, this.axes, this.keepdims, node.outputs[0]!.dtype, 1, (a, v) => a * v)];
+    return [reduceInto(x!, this.axes, this.keepdims, node.outputs[0]!.dtype, 'prod')];
   }
 
   /**

@@ -20,6 +20,18 @@ describe('sum', () => {
     }
   }
 
+  it('handles length-1 axes between reduced ones and empty axes', () => {
+    for (const [shape, axes] of [[[3, 1, 4], [0, 2]], [[1, 5, 1], [1]], [[2, 1, 3, 1, 2], [0, 3, 4]], [[1, 1], [0]]] as [number[], number[]][]) {
+      const X = sample(shape, 7);
+      const x = tensor('float64', shape.map(() => null), 'x');
+      const [out] = evaluate([sum(x, axes)], new Map([[x, X]]));
+      naiveReduce(X, axes, (v) => v.reduce((s, a) => s + a, 0)).forEach((w, i) => expect(out!.data[i]).toBeCloseTo(w, 12));
+    }
+    const e = tensor('float64', [null, null], 'e');
+    const [z] = evaluate([sum(e, 1)], new Map([[e, NDArray.zeros('float64', [3, 0])]]));
+    expect([...z!.data]).toEqual([0, 0, 0]);
+  });
+
   it('gradient', () => {
     for (const axis of AXES) verifyGrad((x) => sum(x, axis), [sample([2, 3, 4], 2)]);
     verifyGrad((x) => sum(x, [0, 1], true), [sample([2, 3, 4], 3)]);

@@ -18,7 +18,7 @@ export class Sum extends Op {
     return [new TensorType(dtype, keptShape(t!.shape, this.axes, this.keepdims))];
   }
   perform([x]: readonly NDArray[], node: Apply): NDArray[] {
-    return [reduceInto(x!, this.axes, this.keepdims, node.outputs[0]!.dtype, 0, (a, v) => a + v)];
+    return [reduceInto(x!, this.axes, this.keepdims, node.outputs[0]!.dtype, 'sum')];
   }
   override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
     return [broadcastLike(restoreAxes(g!, this.axes, this.keepdims, x!.ndim), x!)];
