@@ -1,5 +1,5 @@
 import { HypatiaError, NDArray, Op, ShapeError, TensorType, typedArrayFor, type Apply, type Variable } from '@hypatia/core';
-import { checkLabels, labelLossType } from './labels.js';
+import { labelColumns, labelLossType } from './labels.js';
 
 /** Gradient of -log(p[i, y_i]) w.r.t. p: -g_i / p[i, y_i] at the label, zero elsewhere. */
 export class CategoricalCrossentropyGrad extends Op {
@@ -12,12 +12,12 @@ export class CategoricalCrossentropyGrad extends Op {
   }
 
   perform([g, p, y]: readonly NDArray[], node: Apply): NDArray[] {
-    checkLabels(this.name, p!, y!, node);
+    const cols = labelColumns(this.name, p!, y!, node);
     const [n, k] = p!.shape as [number, number];
     if (g!.size !== n) throw new HypatiaError(this.name, `at run time the loss gradient has ${g!.size} entries for ${n} rows`, node.site);
     const out = typedArrayFor(p!.dtype, n * k);
     for (let i = 0; i < n; i++) {
-      const t = i * k + y!.data[i]!;
+      const t = i * k + cols[i]!;
       out[t] = -g!.data[i]! / p!.data[t]!;
     }
     return [new NDArray(p!.dtype, [n, k], out)];

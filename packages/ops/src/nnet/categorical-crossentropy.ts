@@ -1,6 +1,6 @@
 import { NDArray, Op, TypeRuleError, captureSite, TensorType, typedArrayFor, DISCONNECTED, isFloat, type Apply, type GradResult, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
-import { checkLabels, labelLossType } from './labels.js';
+import { labelColumns, labelLossType } from './labels.js';
 import { categoricalCrossentropyGrad } from './categorical-crossentropy-grad.js';
 import { log, mul, neg } from '../elementwise/arithmetic.js';
 import { sum } from '../reduce/sum.js';
@@ -14,10 +14,10 @@ export class CategoricalCrossentropyWithLabels extends Op {
   }
 
   perform([p, y]: readonly NDArray[], node: Apply): NDArray[] {
-    checkLabels(this.name, p!, y!, node);
+    const cols = labelColumns(this.name, p!, y!, node);
     const [n, k] = p!.shape as [number, number];
     const out = typedArrayFor(p!.dtype, n);
-    for (let i = 0; i < n; i++) out[i] = -Math.log(p!.data[i * k + y!.data[i]!]!);
+    for (let i = 0; i < n; i++) out[i] = -Math.log(p!.data[i * k + cols[i]!]!);
     return [new NDArray(p!.dtype, [n], out)];
   }
 

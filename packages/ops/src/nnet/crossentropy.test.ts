@@ -20,6 +20,13 @@ describe('softmaxCrossentropyWithLabels', () => {
   it('has a correct gradient (softmax(z) - onehot(y))', () => {
     verifyGrad((z) => softmaxCrossentropyWithLabels(z, labels(2, 0, 1)), [randomArray([3, 3], 'float64', 12)]);
   });
+  it('reads negative labels from the end, as advancedIndex does', () => {
+    const z = dmatrix('z');
+    const zv = randomArray([2, 3], 'float64', 18);
+    const [a, b] = evaluate([softmaxCrossentropyWithLabels(z, labels(-1, -3)), softmaxCrossentropyWithLabels(z, labels(2, 0))], new Map([[z, zv]]));
+    expect(Array.from(a!.data)).toEqual(Array.from(b!.data));
+    expect(() => evaluate([softmaxCrossentropyWithLabels(z, labels(-4, 0))], new Map([[z, zv]]))).toThrow(/label -4 at row 0 is out of range/);
+  });
   it('rejects bad shapes, dtypes and labels, naming the op', () => {
     expect(() => softmaxCrossentropyWithLabels(dvector('z'), ivector('y'))).toThrow(/softmax_crossentropy_with_labels.*matrix/);
     expect(() => softmaxCrossentropyWithLabels(dmatrix('z'), dvector('y'))).toThrow(/softmax_crossentropy_with_labels.*int32/);

@@ -13,12 +13,19 @@ export function labelLossType(scores: TensorType, labels: TensorType, what: stri
   return new TensorType(scores.dtype, [scores.shape[0] ?? labels.shape[0]!]);
 }
 
-/** Run-time check: one label per row, each a valid class index. */
-export function checkLabels(op: string, scores: NDArray, labels: NDArray, node: Apply): void {
+/**
+ * Run-time check (one label per row, each in [-k, k)) and the labels as column indices in [0, k).
+ * Negative labels count from the end, as in advancedIndex, so that rewriting
+ * `logSoftmax(z)[arange(n), y]` into these ops never changes what a graph computes.
+ */
+export function labelColumns(op: string, scores: NDArray, labels: NDArray, node: Apply): Int32Array {
   const [n, k] = scores.shape as [number, number];
   if (labels.size !== n) throw new HypatiaError(op, `at run time there are ${n} rows but ${labels.size} labels`, node.site);
+  const cols = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const y = labels.data[i]!;
-    if (y < 0 || y >= k) throw new HypatiaError(op, `label ${y} at row ${i} is out of range for ${k} classes`, node.site);
+    if (y < -k || y >= k) throw new HypatiaError(op, `label ${y} at row ${i} is out of range for ${k} classes`, node.site);
+    cols[i] = y < 0 ? y + k : y;
   }
+  return cols;
 }

@@ -84,7 +84,7 @@ describe('log_softmax_nll (network3 cost)', () => {
     const cost = network3Cost(z, y);
     const r = await checkRewrite({
       inputs: [z, y], outputs: [cost, grad(cost, z)], rewrite: 'log_softmax_nll',
-      args: [[randomArray([4, 5], 'float64', 1, -5, 5), labels(1, 4, 0, 2)], [randomArray([4, 5], 'float64', 2, -5, 5), labels(3, 3)]],
+      args: [[randomArray([4, 5], 'float64', 1, -5, 5), labels(1, 4, 0, 2)], [randomArray([4, 5], 'float64', 2, -5, 5), labels(3, 3)], [randomArray([4, 5], 'float64', 3, -5, 5), labels(-1, -5, 2)]],
     });
     expect(r.fired).toBe(true);
     expect(count(r.withRule, SoftmaxCrossentropyWithLabels)).toBe(1);

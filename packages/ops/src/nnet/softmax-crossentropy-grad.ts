@@ -1,6 +1,6 @@
 import { HypatiaError, NDArray, Op, ShapeError, TensorType, typedArrayFor, type Apply } from '@hypatia/core';
 import type { Variable } from '@hypatia/core';
-import { checkLabels, labelLossType } from './labels.js';
+import { labelColumns, labelLossType } from './labels.js';
 import { softmaxRows } from './row-kernels.js';
 
 /** Gradient of the fused loss w.r.t. the logits: (softmax(z) - onehot(y)) * g[:, None]. */
@@ -14,14 +14,14 @@ export class SoftmaxCrossentropyGrad extends Op {
   }
 
   perform([g, z, y]: readonly NDArray[], node: Apply): NDArray[] {
-    checkLabels(this.name, z!, y!, node);
+    const cols = labelColumns(this.name, z!, y!, node);
     const [n, k] = z!.shape as [number, number];
     if (g!.size !== n) throw new HypatiaError(this.name, `at run time the loss gradient has ${g!.size} entries for ${n} rows`, node.site);
     const out = typedArrayFor(z!.dtype, n * k);
     softmaxRows(z!.data, out, k);
     for (let i = 0; i < n; i++) {
       const gi = g!.data[i]!;
-      const t = i * k + y!.data[i]!;
+      const t = i * k + cols[i]!;
       out[t] = out[t]! - 1;
       for (let j = 0; j < k; j++) out[i * k + j] = out[i * k + j]! * gi;
     }

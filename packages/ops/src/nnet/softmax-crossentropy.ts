@@ -1,6 +1,6 @@
 import { NDArray, Op, TensorType, typedArrayFor, DISCONNECTED, type Apply, type GradResult, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
-import { checkLabels, labelLossType } from './labels.js';
+import { labelColumns, labelLossType } from './labels.js';
 import { logSumExp } from './row-kernels.js';
 import { softmaxCrossentropyGrad } from './softmax-crossentropy-grad.js';
 
@@ -17,10 +17,10 @@ export class SoftmaxCrossentropyWithLabels extends Op {
   }
 
   perform([z, y]: readonly NDArray[], node: Apply): NDArray[] {
-    checkLabels(this.name, z!, y!, node);
+    const cols = labelColumns(this.name, z!, y!, node);
     const [n, k] = z!.shape as [number, number];
     const out = typedArrayFor(z!.dtype, n);
-    for (let i = 0; i < n; i++) out[i] = logSumExp(z!.data, i * k, k) - z!.data[i * k + y!.data[i]!]!;
+    for (let i = 0; i < n; i++) out[i] = logSumExp(z!.data, i * k, k) - z!.data[i * k + cols[i]!]!;
     return [new NDArray(z!.dtype, [n], out)];
   }
 
