@@ -70,7 +70,7 @@ export function asIndex(i: Variable | ValueLike, op: string): Variable {
  */
 export function advancedIndex(x: VarLike, indices: readonly (Variable | ValueLike)[], axis = 0): Variable {
   const v = asVariable(x);
-  const a = indices.length && axis < 0 ? axis + v.ndim : axis;
+  const a = axis < 0 ? axis + v.ndim : axis;
   return new AdvancedSubtensor(a).call(v, ...indices.map((i) => asIndex(i, 'advancedIndex')));
 }
 

@@ -5,3 +5,5 @@ export * from './concatenate.js';
 export * from './slice-spec.js';
 export * from './subtensor.js';
 export * from './inc-subtensor.js';
+// Registers the shape rewrites with the pipeline as a side effect of importing @hypatia/ops.
+export * from './rewrites.js';
