@@ -46,8 +46,7 @@ export class Conv2dGradFilters extends Op {
   }
 
   /** Linear in dy (its adjoint is conv2d of x with g) and in x. */
-  override grad([x, dy, w]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
-    void w;
+  override grad([x, dy]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
     return [conv2dGradInput(dy!, g!, x!, this.params), conv2d(x!, g!, this.params), SHAPE_ONLY];
   }
 }

@@ -21,8 +21,8 @@ export class SoftmaxGrad extends Op {
     return [y!];
   }
 
-  perform([dy, y]: readonly NDArray[], _node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
-    if (dy!.size !== y!.size) throw new HypatiaError(this.name, `at run time the gradient has ${dy!.size} elements but the output ${y!.size}`, _node.site);
+  perform([dy, y]: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
+    if (dy!.size !== y!.size) throw new HypatiaError(this.name, `at run time the gradient has ${dy!.size} elements but the output ${y!.size}`, node.site);
     const out = reuseOrAlloc(y!, reuse?.[0]);
     const k = lastAxis(y!);
     const g = dy!.data, p = y!.data, o = out.data;
