@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NDArray, evaluate, tensor, verifyGrad, mulberry32, grad, type DType, type Variable } from '@hypatia/core';
+import { NDArray, compile, evaluate, tensor, verifyGrad, mulberry32, grad, type DType, type Variable } from '@hypatia/core';
+import '@hypatia/backends';
+import { mul } from '../elementwise/arithmetic.js';
 import { Dot, dot, outer } from './dot.js';
 import { transpose } from '../shape/dimshuffle.js';
 import { sum } from '../reduce/sum.js';
@@ -100,6 +102,16 @@ describe('dot values', () => {
     const [o32] = evaluate([dot(f, g)], new Map([[f, F], [g, G]]));
     expect(o32!.dtype).toBe('float32');
     expectClose(o32!, naiveDot(F, G), 5);
+  });
+
+  it('rewrites its previous output buffer correctly across calls on the reference backend', async () => {
+    const a = tensor('float64', [null, null], 'a'), b = tensor('float64', [null, null], 'b');
+    const f = await compile({ inputs: [a, b], outputs: [mul(dot(a, b), 2)], backend: 'reference' });
+    for (const [m, seed] of [[3, 1], [3, 2], [5, 3]] as const) {
+      const A = rand([m, 4], seed), B = rand([4, 2], seed + 10);
+      const [out] = await f(A, B);
+      expectClose(out!, (naiveDot(A, B) as number[][]).map((r) => r.map((x) => 2 * x)));
+    }
   });
 
   it('computes outer products', () => {

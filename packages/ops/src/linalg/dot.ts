@@ -1,12 +1,13 @@
 import {
-  HypatiaError, NDArray, Op, ShapeError, TensorType, typedArrayFor, upcast,
-  type Apply, type Dim, type DType, type GradResult, type Variable,
+  HypatiaError, Op, ShapeError, TensorType, upcast,
+  type Apply, type Dim, type GradResult, type NDArray, type Variable,
 } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { DimShuffle, dimshuffle } from '../shape/dimshuffle.js';
 import { castTo } from '../elementwise/broadcast.js';
 import { mul } from '../elementwise/arithmetic.js';
 import { gemm } from './gemm-kernel.js';
+import { fitOrAllocate } from './output-buffer.js';
 
 /**
  * NumPy's dot for vectors and matrices: vector·vector is a scalar, matrix·vector and
@@ -96,14 +97,9 @@ export class Dot extends Op {
 }
 
 /** Integer operands get no gradient; float ones get it in their own dtype. */
-export function gradFor(x: Variable, g: Variable): GradResult {
+function gradFor(x: Variable, g: Variable): GradResult {
   if (x.dtype !== 'float32' && x.dtype !== 'float64') return { kind: 'disconnected' };
   return castTo(g, x.dtype);
-}
-
-export function fitOrAllocate(dtype: DType, shape: readonly number[], reuse?: NDArray): NDArray {
-  if (reuse && reuse.dtype === dtype && reuse.shape.length === shape.length && reuse.shape.every((d, i) => d === shape[i])) return reuse;
-  return new NDArray(dtype, [...shape], typedArrayFor(dtype, shape.reduce((x, y) => x * y, 1)));
 }
 
 /** The matrix under a plain 2-D transpose, if `v` is one: dot reads it transposed instead of copying. */

@@ -6,7 +6,8 @@ import { asVariable, type VarLike } from '../util/as-variable.js';
 import { dimshuffle } from '../shape/dimshuffle.js';
 import { sumToShape } from '../elementwise/broadcast.js';
 import { gemm } from './gemm-kernel.js';
-import { dot, fitOrAllocate } from './dot.js';
+import { dot } from './dot.js';
+import { fitOrAllocate } from './output-buffer.js';
 
 /**
  * A stack of matrix products (NumPy's matmul for operands of two or more dimensions): the last two
