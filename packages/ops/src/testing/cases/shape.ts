@@ -68,6 +68,11 @@ export const shapeCases: OpCase[] = [
     args: () => [randomArray([4, 5], 'float32', 12)],
   },
   {
+    name: 'subtensor/whole-and-empty',
+    build: () => { const x = tensor('float32', [null, null], 'x'); return { inputs: [x], outputs: [add(slice(x, [null, null]), 1), slice(x, [[3, 1]]), subtensor(x, [null, [5]])] }; },
+    args: () => [randomArray([4, 3], 'float32', 19)],
+  },
+  {
     name: 'subtensor/symbolic-minibatch',
     build: () => {
       const data = tensor('float32', [null, null], 'data'); const i = iscalar('i');
