@@ -3,7 +3,8 @@ import {
   type Apply, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type ScalarExpr, type Variable,
 } from '@hypatia/core';
 import {
-  Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, MatMul, Reshape, ReshapeLike, Sum, reducedShape,
+  Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, MatMul, MaxPool2d, MaxPool2dGrad, Reshape, ReshapeLike, Sum,
+  checkPooledGrad, poolLayout, pooledShape, reducedShape,
 } from '@hypatia/ops';
 import { addonSource, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';
@@ -13,6 +14,7 @@ import { gemmKernelC } from './kernels/gemm-c.js';
 import { runDot, runMatMul } from './run-products.js';
 import { conv2dKernelsC } from './kernels/conv2d-c.js';
 import { runConv } from './run-conv.js';
+import { maxPoolKernelC } from './kernels/max-pool-c.js';
 import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
 
 /** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
@@ -22,6 +24,7 @@ type Step =
   | { kind: 'transpose'; node: Apply; kernel: number; pattern: readonly (number | 'x')[] }
   | { kind: 'dot' | 'matmul'; node: Apply; kernel: number }
   | { kind: 'conv2d'; node: Apply; kernel: number }
+  | { kind: 'max_pool'; node: Apply; kernel: number; grad: boolean }
   | { kind: 'view'; node: Apply; shape: (ins: readonly NDArray[]) => number[] }
   | { kind: 'host'; node: Apply };
 
@@ -84,6 +87,11 @@ function planStep(node: Apply, kernels: KernelTable): Step {
     const gemm = kernels.get(`gemm:${d}`, (name) => gemmKernelC(name, d));
     const kernel = kernels.get(`conv2d_${conv}:${d}`, (name) => conv2dKernelsC(name, d, kernels.list[gemm]!.name, conv));
     return { kind: 'conv2d', node, kernel };
+  }
+  if ((op instanceof MaxPool2d || op instanceof MaxPool2dGrad) && isFloatMatmul(node)) {
+    const d = node.outputs[0]!.dtype as 'float32' | 'float64';
+    const grad = op instanceof MaxPool2dGrad;
+    return { kind: 'max_pool', node, grad, kernel: kernels.get(`max_pool${grad ? '_grad' : ''}:${d}`, (name) => maxPoolKernelC(name, d, grad)) };
   }
   if (op instanceof DimShuffle) {
     const perm = op.pattern.filter((p): p is number => p !== 'x');
@@ -229,6 +237,19 @@ class NativeExecutable implements Executable {
         }
         case 'conv2d': {
           const out = runConv(node, ins, (shape) => this.allocate(node, outVar.dtype, shape), (buffers, params) => this.addon!.run(s.kernel, buffers, params));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'max_pool': {
+          const x = ins[0]!;
+          const L = poolLayout((node.op as MaxPool2d).params, x.shape);
+          const pooled = pooledShape(x.shape, L);
+          if (s.grad) checkPooledGrad(node.op.name, node, ins[1]!.shape, pooled);
+          const out = this.allocate(node, outVar.dtype, s.grad ? x.shape : pooled);
+          const windows = [L.rows.lo, L.rows.hi, L.cols.lo, L.cols.hi];
+          const buffers = [x.data, ...(s.grad ? [ins[1]!.data] : []), ...windows, out.data];
+          if (out.size) this.addon!.run(s.kernel, buffers, Float64Array.from([L.m, L.h, L.w, L.rows.lo.length, L.cols.lo.length]));
           values.set(outVar, out);
           if (this.escaping.has(outVar)) owned.add(out);
           break;
