@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkRewrite, constant, dmatrix, dvector, tensor, stopGradient, NDArray, type Variable } from '@hypatia/core';
-import { add, castTo, div, mul, neg, secondOp, sub, tanh } from '@hypatia/ops';
+import { checkRewrite, constant, dmatrix, dvector, grad, onesLike, tensor, stopGradient, NDArray, type Variable } from '@hypatia/core';
+import { add, castTo, div, mul, neg, secondOp, sub, sum, tanh } from '@hypatia/ops';
 import '@hypatia/backends';
 
 const m34 = () => NDArray.from([[0.1, -0.2, 0.3, 0.4], [0.5, -0.6, 0.7, 0.8], [-0.9, 1.0, 1.1, -1.2]], 'float64');
@@ -48,6 +48,19 @@ describe('algebraic simplification', () => {
   it('second_same_shape keeps y when x adds no broadcasting', async () => {
     const r = await fires('second_same_shape', (x) => neg(secondOp.call(x, tanh(x))));
     expect(countOp(r.withRule.graph.nodes, 'second')).toBe(0);
+  });
+
+  it('fill_like_constant turns the gradient seed ones_like(cost) into a constant', async () => {
+    const x = tensor('float64', [3, 4], 'x');
+    const cost = sum(mul(tanh(x), 3));
+    const g = grad(cost, x) as Variable;
+    const r = await checkRewrite({ inputs: [x], outputs: [g], args: [[m34()]], rewrite: 'fill_like_constant', exclude: ['elemwise_fusion'] });
+    expect(r.fired).toBe(true);
+    expect(countOp(r.withRule.graph.nodes, 'ones_like')).toBe(0);
+    expect(r.withRule.graph.nodes.length).toBeLessThan(r.withoutRule.graph.nodes.length);
+    const z = tensor('float64', [null], 'z');
+    const unknown = await checkRewrite({ inputs: [z], outputs: [onesLike(z)], args: [[NDArray.from([1, 2], 'float64')]], rewrite: 'fill_like_constant' });
+    expect(unknown.fired).toBe(false);
   });
 
   it('never changes a broadcast shape: x*ones(3,4) with x a row, second(x, row)', async () => {

@@ -1,6 +1,9 @@
 import { match, P } from 'ts-pattern';
 import type { Apply } from '../graph/apply.js';
-import type { Variable } from '../graph/variable.js';
+import { Constant, type Variable } from '../graph/variable.js';
+import { NDArray } from '../ndarray.js';
+import { typedArrayFor } from '../dtype.js';
+import { MAX_FOLDED_ELEMENTS } from './constant-folding.js';
 import { registerRewrite, type LocalRewrite } from './registry.js';
 import { isConstantFilled, isElemwiseNamed, keepsType } from './match.js';
 
@@ -68,4 +71,25 @@ export const secondSameShape = keepOperand('second_same_shape', (node) => {
   return x.shape.every((d, k) => d === 1 || d === y.shape[lead + k]) ? y : null;
 });
 
-for (const r of [mulOne, addZero, subZero, divOne, negNeg, removeStopGradient, castSameDtype, secondSameShape]) registerRewrite(r);
+/**
+ * ones_like(x) / zeros_like(x) with x's shape fully known statically is a constant (the seed
+ * ones_like(cost) of every gradient is one), which lets mul_one and add_zero simplify gradients.
+ */
+export const fillLikeConstant: LocalRewrite = {
+  kind: 'local',
+  name: 'fill_like_constant',
+  phase: 'canonicalize',
+  apply(node) {
+    const value = isElemwiseNamed(node, 'ones_like') ? 1 : isElemwiseNamed(node, 'zeros_like') ? 0 : null;
+    const out = node.outputs[0]!;
+    if (value === null || !out.shape.every((d) => d !== null)) return null;
+    const shape = out.shape as number[];
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n > MAX_FOLDED_ELEMENTS) return null;
+    return [new Constant(new NDArray(out.dtype, shape, typedArrayFor(out.dtype, n).fill(value)))];
+  },
+};
+
+for (const r of [mulOne, addZero, subZero, divOne, negNeg, removeStopGradient, castSameDtype, secondSameShape, fillLikeConstant]) {
+  registerRewrite(r);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRewrite, compile, constant, evaluate, NDArray, stopGradient, tensor, type Variable } from '@hypatia/core';
+import { checkRewrite, compile, constant, evaluate, NDArray, onesLike, stopGradient, tensor, type Variable } from '@hypatia/core';
 import { add, castTo, compareArrays, dimshuffle, div, exp, mul, neg, reshape, secondOp, sigmoid, sub, tanh, transpose } from '@hypatia/ops';
 import '@hypatia/backends';
 
@@ -8,7 +8,7 @@ import '@hypatia/backends';
 const RULES = [
   'merge', 'merge_late', 'constant_folding', 'mul_one', 'add_zero', 'sub_zero', 'div_one', 'neg_neg',
   'stop_gradient', 'cast_same_dtype', 'second_same_shape', 'dimshuffle_dimshuffle', 'reshape_reshape',
-  'reshape_noop', 'elemwise_fusion',
+  'reshape_noop', 'fill_like_constant', 'elemwise_fusion',
 ];
 
 function rng(seed: number): () => number {
@@ -39,7 +39,8 @@ function randomGraph(seed: number) {
     () => exp(tanh(pick())), () => castSame.call(pick()),
     () => add(pick(), pick()), () => sub(pick(), pick()), () => mul(pick(), pick()),
     () => div(pick(), add(2, sigmoid(pick()))), () => secondOp.call(pick(), pick()), () => { const v = pick(); return secondOp.call(v, tanh(v)); },
-    () => mul(pick(), 1), () => mul(1, pick()), () => add(pick(), 0), () => add(0, pick()), () => sub(pick(), 0),
+    () => mul(pick(), 1), () => mul(1, pick()), () => add(pick(), onesLike(pick())), () => mul(pick(), onesLike(inputs[2]!)),
+    () => { const v = pick(); return add(tanh(mul(v, 1)), tanh(v)); }, () => add(pick(), 0), () => add(0, pick()), () => sub(pick(), 0),
     () => div(pick(), 1), () => mul(pick(), ones34()),
     () => { const v = pick(); return v.owner && v.owner.outputs.length === 1 ? v.owner.op.call(...v.owner.inputs) : tanh(v); },
     () => add(pick(), exp(constant([0.1, 0.2, 0.3, 0.4], 'float64'))),
