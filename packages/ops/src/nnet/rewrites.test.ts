@@ -63,6 +63,23 @@ describe('softmax_categorical_crossentropy', () => {
   });
 });
 
+describe('one-hot cross-entropy of a softmax', () => {
+  it('has a finite cost and gradient for saturated logits through log_softmax and log_softmax_grad', async () => {
+    const z = dmatrix('z');
+    const t = dmatrix('t');
+    const cost = sum(categoricalCrossentropy(softmax(z), t));
+    const outputs = [cost, grad(cost, z)];
+    const zv = NDArray.from([[1000, -1000], [0, 0]]);
+    const tv = NDArray.from([[0, 1], [1, 0]]);
+    const [c, g] = await (await compile({ inputs: [z, t], outputs, backend: 'reference' }))(zv, tv);
+    expect(c!.item()).toBeCloseTo(2000 + Math.log(2), 9);
+    expect(Array.from(g!.data)).toEqual([1, -1, -0.5, 0.5]);
+    const [c0, g0] = await (await compile({ inputs: [z, t], outputs, backend: 'reference', rewrites: false }))(zv, tv);
+    expect(Number.isFinite(c0!.item())).toBe(false);
+    expect(allFinite(g0!)).toBe(false);
+  });
+});
+
 describe('log_softmax_nll (network3 cost)', () => {
   for (const [name, rowsOf] of [['a constant arange(4)', () => arange(4)], ['arange(z.shape[0])', (z: Variable) => arange(shapeOf(z, 0))]] as const) {
     it(`turns -mean(log(softmax(z))[rows, y]) into the fused op on z itself, rows = ${name}`, async () => {
