@@ -61,6 +61,8 @@ describe('Network', () => {
     let agree = 0;
     for (let i = 0; i < 200; i++) agree += p.data[i] === test.y.data[i] ? 1 : 0;
     expect(agree / 200).toBeCloseTo(await net.accuracy(test), 6);
+    // In chunks (with a ragged last one) the predictions are the same.
+    expect(Array.from((await net.predict(test.x, { batchSize: 64 })).data)).toEqual(Array.from(p.data));
   });
 
   it('trains a user-defined layer', async () => {

@@ -146,15 +146,26 @@ export class Network {
     return f();
   }
 
-  /** Predicted class of each row of `x` ([n, inputs], float32), as int32 [n]. */
-  async predict(x: NDArray, options: { backend?: string | Backend } = {}): Promise<NDArray> {
+  /** Predicted class of each row of `x` ([n, inputs] float32), as int32 [n]; run in chunks of `batchSize` rows to bound memory. */
+  async predict(x: NDArray, options: { backend?: string | Backend; batchSize?: number } = {}): Promise<NDArray> {
     const backend = options.backend ?? this.lastBackend;
     let f = this.predictors.get(backend);
     if (!f) {
       f = await compile({ name: 'predict', inputs: [this.x], outputs: this.last.yOut, backend });
       this.predictors.set(backend, f);
     }
-    return f(x.ndim === 2 ? x : x.reshape([x.shape[0]!, x.size / x.shape[0]!]));
+    const n = x.shape[0] ?? 1;
+    const rows = x.ndim === 2 ? x : x.reshape([n, x.size / n]);
+    const chunk = Math.max(1, options.batchSize ?? 1000);
+    if (n <= chunk) return f(rows);
+    const cols = rows.shape[1]!;
+    const out = NDArray.zeros('int32', [n]);
+    for (let start = 0; start < n; start += chunk) {
+      const end = Math.min(n, start + chunk);
+      const part = new NDArray(rows.dtype, [end - start, cols], rows.data.subarray(start * cols, end * cols));
+      out.data.set((await f(part)).data, start);
+    }
+    return out;
   }
 
   /** Counts correct predictions batch by batch (with dataset slices selected through givens) and divides once. */
