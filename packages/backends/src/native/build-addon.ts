@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { cpus, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 /** How to build: read from compile()'s backendOptions and the environment at compile() time. */
@@ -79,9 +79,12 @@ export async function buildAddon<T>(source: string, opts: Required<BuildOptions>
     throw new NativeUnavailableError(`the C compiler '${opts.cc}' cannot be run (${why}). Install gcc or clang, or name one with backendOptions.cc or $HYPATIA_CC, or use the 'reference' backend`);
   }
   const inc = nodeIncludeDir();
-  const args = [...opts.flags, '-shared', '-fPIC', `-I${inc}`];
+  // Node-API symbols resolve against the running node; macOS linkers must be told to allow that.
+  const args = [...opts.flags, '-shared', '-fPIC', ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : []), `-I${inc}`];
+  // The CPU model is part of the key: -march=native code from one machine may not run on another
+  // that shares the cache directory.
   const key = createHash('sha256')
-    .update([source, opts.cc, args.join(' '), process.versions.napi, process.platform, process.arch].join('\0'))
+    .update([source, opts.cc, args.join(' '), process.versions.napi, process.platform, process.arch, cpus()[0]?.model ?? ''].join('\0'))
     .digest('hex').slice(0, 32);
   const path = join(opts.cacheDir, `hypatia-${key}.node`);
   const inMemory = loaded.get(path);
