@@ -1,7 +1,7 @@
 import { NDArray, Op, TensorType, stridesOf, type Apply, type GradResult, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { gatherStrided } from '../shape/dimshuffle.js';
-import { normAxes } from './reduce-kernel.js';
+import { checkAxes, normAxes } from './reduce-kernel.js';
 import { keptShape } from './sum.js';
 import { checkNotEmpty, type ExtremumKind } from './extremum.js';
 
@@ -22,6 +22,7 @@ export class ArgExtremum extends Op {
   }
 
   inferTypes([t]: readonly TensorType[]): TensorType[] {
+    checkAxes(this.axes, t!.ndim);
     return [new TensorType('int32', keptShape(t!.shape, this.axes, this.keepdims))];
   }
 

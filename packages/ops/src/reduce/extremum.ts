@@ -2,7 +2,7 @@ import { HypatiaError, Op, TensorType, isFloat, type Apply, type GradResult, typ
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { castTo } from '../elementwise/broadcast.js';
 import { eq, mul } from '../elementwise/arithmetic.js';
-import { normAxes, reduceInto } from './reduce-kernel.js';
+import { checkAxes, normAxes, reduceInto } from './reduce-kernel.js';
 import { keptShape, restoreAxes } from './sum.js';
 
 export type ExtremumKind = 'max' | 'min';
@@ -23,6 +23,7 @@ export class Extremum extends Op {
   }
 
   inferTypes([t]: readonly TensorType[]): TensorType[] {
+    checkAxes(this.axes, t!.ndim);
     return [new TensorType(t!.dtype, keptShape(t!.shape, this.axes, this.keepdims))];
   }
 

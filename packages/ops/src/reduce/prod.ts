@@ -1,7 +1,7 @@
 import { Op, TensorType, isFloat, type Apply, type GradResult, type NDArray, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { and, div, eq, mul, where } from '../elementwise/arithmetic.js';
-import { normAxes, reduceInto } from './reduce-kernel.js';
+import { checkAxes, normAxes, reduceInto } from './reduce-kernel.js';
 import { keptShape, restoreAxes, sum } from './sum.js';
 
 /** Product over `axes` (sorted, unique). Integers and booleans multiply in int32. */
@@ -16,6 +16,7 @@ export class Prod extends Op {
   }
 
   inferTypes([t]: readonly TensorType[]): TensorType[] {
+    checkAxes(this.axes, t!.ndim);
     const dtype = t!.dtype === 'bool' ? 'int32' : t!.dtype;
     return [new TensorType(dtype, keptShape(t!.shape, this.axes, this.keepdims))];
   }

@@ -1,4 +1,4 @@
-import { NDArray, typedArrayFor, type DType, type TypedArray } from '@hypatia/core';
+import { NDArray, ShapeError, typedArrayFor, type DType, type TypedArray } from '@hypatia/core';
 
 /** Output shape of a reduction over `axes`. */
 export function reducedShape(shape: readonly number[], axes: readonly number[], keepdims: boolean): number[] {
@@ -110,4 +110,12 @@ export function normAxes(axes: number | readonly number[] | undefined, ndim: num
   });
   if (new Set(norm).size !== norm.length) throw new RangeError(`${op}: repeated axis in [${list.join(', ')}]`);
   return norm.sort((a, b) => a - b);
+}
+
+/** For a reduction op's type rule: its axes (normalised by the builder) must be sorted, unique and in range. */
+export function checkAxes(axes: readonly number[], ndim: number): void {
+  axes.forEach((a, i) => {
+    if (!Number.isInteger(a) || a < 0 || a >= ndim) throw new ShapeError(`axis ${a} is out of range for ${ndim} dimensions`);
+    if (i > 0 && a <= axes[i - 1]!) throw new ShapeError(`axes [${axes.join(', ')}] must be sorted and unique`);
+  });
 }

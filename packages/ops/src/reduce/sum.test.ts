@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, evaluate, tensor, verifyGrad } from '@hypatia/core';
-import { sum } from './sum.js';
+import { Sum, sum } from './sum.js';
+import { Prod } from './prod.js';
+import { Extremum } from './extremum.js';
+import { ArgExtremum } from './arg-extremum.js';
 import { naiveReduce, sample } from './naive-reduce.js';
 
 const AXES: (number | number[] | undefined)[] = [undefined, 0, -1, [0, 2], [1, 2], [2, 0]];
@@ -49,5 +52,11 @@ describe('sum', () => {
     const x = tensor('float32', [2, 3], 'x');
     expect(() => sum(x, 2)).toThrow(/sum: axis 2 is out of range for 2 dimensions/);
     expect(() => sum(x, [-1, 1])).toThrow(/sum: repeated axis in \[-1, 1\]/);
+    // ops built directly (by rewrites) are checked by their type rule
+    expect(() => new Sum([2], false).call(x)).toThrow(/sum: axis 2 is out of range for 2 dimensions/);
+    expect(() => new Sum([1, 0], false).call(x)).toThrow(/sum: axes \[1, 0\] must be sorted and unique/);
+    expect(() => new Prod([-1], false).call(x)).toThrow(/prod: axis -1 is out of range/);
+    expect(() => new Extremum('min', [0, 0], true).call(x)).toThrow(/min: axes \[0, 0\] must be sorted and unique/);
+    expect(() => new ArgExtremum('max', [3], true).call(x)).toThrow(/argmax: axis 3 is out of range/);
   });
 });

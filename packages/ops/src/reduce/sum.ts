@@ -1,6 +1,6 @@
 import { Op, TensorType, type Apply, type GradResult, type NDArray, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
-import { normAxes, reduceInto } from './reduce-kernel.js';
+import { checkAxes, normAxes, reduceInto } from './reduce-kernel.js';
 import { dimshuffle } from '../shape/dimshuffle.js';
 import { broadcastLike } from '../elementwise/broadcast.js';
 
@@ -14,6 +14,7 @@ export class Sum extends Op {
     return { axes: this.axes, keepdims: this.keepdims };
   }
   inferTypes([t]: readonly TensorType[]): TensorType[] {
+    checkAxes(this.axes, t!.ndim);
     const dtype = t!.dtype === 'bool' ? 'int32' : t!.dtype;
     return [new TensorType(dtype, keptShape(t!.shape, this.axes, this.keepdims))];
   }
