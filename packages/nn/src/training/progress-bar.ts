@@ -8,10 +8,12 @@ export interface ProgressSink {
 export class ProgressBar {
   private readonly start = Date.now();
   private lastDraw = 0;
+  private extra = '';
   constructor(private readonly sink: ProgressSink, private readonly total: number, private readonly label: string) {}
 
   /** Redraws at most ten times a second, and always at the end. */
-  update(done: number, extra = ''): void {
+  update(done: number, extra = this.extra): void {
+    this.extra = extra;
     const now = Date.now();
     if (done < this.total && now - this.lastDraw < 100) return;
     this.lastDraw = now;
