@@ -4,6 +4,7 @@ import { mul } from '../elementwise/arithmetic.js';
 import { incSubtensor, setSubtensor } from '../shape/inc-subtensor.js';
 import { advancedIndex, take } from './advanced-subtensor.js';
 import { advancedIncSubtensor, advancedSetSubtensor, AdvancedIncSubtensor } from './advanced-inc-subtensor.js';
+import { LastWriteMask } from './last-write-mask.js';
 import '@hypatia/backends';
 
 const ev = (v: Variable, pairs: [Variable, NDArray][] = []) => evaluate([v], new Map(pairs))[0]!;
@@ -42,10 +43,23 @@ describe('advancedIncSubtensor / advancedSetSubtensor', () => {
     // y broadcasts over the picked rows; its gradient sums them back.
     verifyGrad((x, y) => advancedIncSubtensor(x, [[1, 1]], y, 0), [xv, NDArray.from([1, 2, 3])]);
     verifyGrad((x, y) => advancedIncSubtensor(x, [[[2], [0]]], y, 1), [xv, NDArray.from([[0.1], [0.2]])]);
-    // set with distinct indices: y's gradient is exact; x's excludes the overwritten entries.
+    // set: x's gradient excludes the overwritten entries; with repeated indices only the last write counts.
     verifyGrad((x, y) => mul(advancedSetSubtensor(x, [[0, 2], [1, 0]], y), x), [xv, NDArray.from([5, 6])]);
+    verifyGrad((x, y) => mul(advancedSetSubtensor(x, [[0, 2, 0, 0], [1, 0, 1, 2]], y), x), [xv, NDArray.from([5, 6, 7, 8])]);
+    verifyGrad((x, y) => advancedSetSubtensor(x, [[2, 2, 1, 2]], y, 1), [xv, NDArray.from([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]])]);
+    verifyGrad((x, y) => advancedSetSubtensor(x, [[[1], [1]], [0, 2]], y), [xv, NDArray.from([[1, 2]])]);
     // take's gradient is this scatter-add into zeros; its own gradient (second order of take) is a gather.
     verifyGrad((g) => advancedIncSubtensor(NDArray.from([0, 0, 0]), [[1, 1, 2]], g), [NDArray.from([1, 2, 3])]);
+  });
+
+  it('the last-write mask marks the position that writes last', () => {
+    const x = dmatrix('x');
+    const m = new LastWriteMask(0, 'float64').call(x, ivector('r'), ivector('c'));
+    expect(m.shape).toEqual([null]);
+    const r = m.owner!.inputs[1]!;
+    const c = m.owner!.inputs[2]!;
+    expect(Array.from(ev(m, [[x, M()], [r, ints([0, 2, 0, -3])], [c, ints([1, 1, 1, 1])]]).data)).toEqual([0, 1, 0, 1]);
+    expect(() => new LastWriteMask(0, 'int32').call(x, ivector('r'))).toThrow(/last_write_mask: the mask dtype must be a float/);
   });
 
   it('rejects values that do not fit, naming the op', async () => {

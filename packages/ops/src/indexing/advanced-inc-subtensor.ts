@@ -6,6 +6,9 @@ import { flatOffsets, writableCopy } from '../shape/strided.js';
 import { valueFor } from '../shape/inc-subtensor.js';
 import { advancedShape, indexOffsets } from './index-arrays.js';
 import { AdvancedSubtensor, asIndex } from './advanced-subtensor.js';
+import { LastWriteMask } from './last-write-mask.js';
+import { mul } from '../elementwise/arithmetic.js';
+import { dimshuffle } from '../shape/dimshuffle.js';
 
 /**
  * `x` with `y` scattered into the elements integer arrays pick (AdvancedSubtensor's layout):
@@ -64,10 +67,15 @@ export class AdvancedIncSubtensor extends Op {
 
   override grad([, y, ...idx]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
     const gx = this.mode === 'inc' ? g! : new AdvancedIncSubtensor(this.axis, 'set').call(g!, scalarConstant(0, g!.dtype), ...idx);
-    // For 'set' with repeated indices only the last write reaches the output; this gradient
-    // credits every write, as Theano's does. It is exact when the indices are distinct.
-    const gy = sumToShape(new AdvancedSubtensor(this.axis).call(g!, ...idx), y!);
-    return [gx, gy, ...idx.map(() => DISCONNECTED)];
+    let picked = new AdvancedSubtensor(this.axis).call(g!, ...idx);
+    if (this.mode === 'set') {
+      // With repeated indices only the last write reaches the output; earlier ones get no gradient.
+      const mask = new LastWriteMask(this.axis, g!.dtype).call(g!, ...idx);
+      const inner = g!.ndim - this.axis - idx.length;
+      const pattern = [...Array<'x'>(this.axis).fill('x'), ...mask.shape.map((_, i) => i), ...Array<'x'>(inner).fill('x')];
+      picked = mul(picked, dimshuffle(mask, pattern));
+    }
+    return [gx, sumToShape(picked, y!), ...idx.map(() => DISCONNECTED)];
   }
 }
 

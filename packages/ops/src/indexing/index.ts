@@ -1,2 +1,3 @@
 export * from './advanced-subtensor.js';
 export * from './advanced-inc-subtensor.js';
+export * from './last-write-mask.js';

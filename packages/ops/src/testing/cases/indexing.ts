@@ -44,12 +44,12 @@ export const indexingCases: OpCase[] = [
     args: () => [randomArray([3, 3], 'float32', 4), randomArray([4], 'float32', 5)],
   },
   {
-    name: 'advanced_set_subtensor/grad',
+    name: 'advanced_set_subtensor/grad-duplicates',
     build: () => {
       const x = tensor('float32', [null, null], 'x'); const y = tensor('float32', [null], 'y');
-      const out = advancedSetSubtensor(x, [[0, 2], [1, 0]], y);
+      const out = advancedSetSubtensor(x, [[0, 2, 0], [1, 0, 1]], y);
       return { inputs: [x, y], outputs: [out, ...grad(sum(mul(out, x)), [x, y])] };
     },
-    args: () => [randomArray([3, 3], 'float32', 6), randomArray([2], 'float32', 7)],
+    args: () => [randomArray([3, 3], 'float32', 6), randomArray([3], 'float32', 7)],
   },
 ];
