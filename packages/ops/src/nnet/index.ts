@@ -14,6 +14,7 @@ export * from './conv2d-grad-filters.js';
 export * from './pool-geometry.js';
 export * from './max-pool2d.js';
 export * from './max-pool2d-grad.js';
+export * from './max-pool2d-grad-grad.js';
 export * from './avg-pool2d.js';
 export * from './avg-pool2d-grad.js';
 // Registers the stabilising rewrites with the pipeline as a side effect of importing @hypatia/ops.

@@ -3,6 +3,8 @@ import { NDArray, Constant, evaluate, grad, tensor, tensor4, dmatrix, verifyGrad
 import { maxPool2d, avgPool2d, sum, type Pool2dOptions, type AvgPool2dOptions } from '@hypatia/ops';
 import { randomArray } from '../testing/cases/elementwise.js';
 import { avgPool2dGrad } from './avg-pool2d-grad.js';
+import { maxPool2dGrad } from './max-pool2d-grad.js';
+import { maxPool2dGradGrad } from './max-pool2d-grad-grad.js';
 
 const grid = NDArray.from(Array.from({ length: 5 }, (_, r) => Array.from({ length: 5 }, (_, c) => r * 5 + c)));
 const pool = (f: (x: Variable) => Variable, v: NDArray = grid) => {
@@ -46,6 +48,12 @@ describe('maxPool2d', () => {
     const x = dmatrix('x');
     const g = evaluate([grad(sum(maxPool2d(x, { window: [2, 2] })), x)], new Map([[x, NDArray.from([[1, 1], [1, 1]])]]))[0]!;
     expect(Array.from(g.data)).toEqual([1, 0, 0, 0]);
+  });
+  it('its gradient op has correct gradients (second order)', () => {
+    const x = new Constant(randomArray([2, 5, 7], 'float64', 34));
+    const params = { window: [2, 3] as const, stride: [1, 2] as const, ignoreBorder: false, padding: [0, 0] as const };
+    verifyGrad((g) => maxPool2dGrad(x, g, params), [randomArray([2, 4, 3], 'float64', 35)]);
+    verifyGrad((h) => maxPool2dGradGrad(x, h, params), [randomArray([2, 5, 7], 'float64', 36)]);
   });
   it('rejects bad options and operands, naming the op', () => {
     expect(() => maxPool2d(tensor('float32', [5]), { window: [2, 2] })).toThrow(/max_pool2d: .*at least 2 dimensions/);

@@ -1,0 +1,40 @@
+import { NDArray, Op, ShapeError, TensorType, zerosLike, type GradResult, type Variable } from '@hypatia/core';
+import { poolLayout, pooledShape, poolType, type PoolParams } from './pool-geometry.js';
+import { forEachArgmax } from './max-pool2d.js';
+import { maxPool2dGrad } from './max-pool2d-grad.js';
+
+/**
+ * The adjoint of max_pool2d_grad in its gradient operand (Theano's DownsampleFactorMaxGradGrad):
+ * out[o] = h[argmax of window o of x], a gather of h at each window's (first) maximum of x. It is
+ * what second-order gradients through max pooling are built from.
+ */
+export class MaxPool2dGradGrad extends Op {
+  readonly name = 'max_pool2d_grad_grad';
+  constructor(readonly params: PoolParams) {
+    super();
+  }
+  override props() {
+    return { ...this.params };
+  }
+
+  inferTypes([x, h]: readonly TensorType[]): TensorType[] {
+    if (h!.dtype !== x!.dtype || h!.ndim !== x!.ndim) throw new ShapeError(`the operand ${h} must have the input's type ${x}`);
+    return [poolType(this.params, x!)];
+  }
+
+  perform([x, h]: readonly NDArray[]): NDArray[] {
+    const L = poolLayout(this.params, x!.shape);
+    const out = NDArray.zeros(x!.dtype, pooledShape(x!.shape, L));
+    forEachArgmax(L, x!.data, (o, i) => { out.data[o] = h!.data[i]!; });
+    return [out];
+  }
+
+  /** Linear in h (its adjoint is the scatter max_pool2d_grad); piecewise constant in x. */
+  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+    return [zerosLike(x!), maxPool2dGrad(x!, g!, this.params)];
+  }
+}
+
+export function maxPool2dGradGrad(x: Variable, h: Variable, params: PoolParams): Variable {
+  return new MaxPool2dGradGrad(params).call(x, h);
+}
