@@ -1,5 +1,9 @@
-import { HypatiaError, NDArray, Op, ShapeError, TensorType, typedArrayFor, type Apply } from '@hypatia/core';
-import type { Variable } from '@hypatia/core';
+import { DISCONNECTED, HypatiaError, NDArray, Op, ShapeError, TensorType, onesLike, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { mul } from '../elementwise/arithmetic.js';
+import { sum } from '../reduce/sum.js';
+import { dimshuffle } from '../shape/dimshuffle.js';
+import { softmax } from './softmax.js';
+import { softmaxGrad } from './softmax-grad.js';
 import { labelColumns, labelLossType } from './labels.js';
 import { softmaxRows } from './row-kernels.js';
 
@@ -26,6 +30,13 @@ export class SoftmaxCrossentropyGrad extends Op {
       for (let j = 0; j < k; j++) out[i * k + j] = out[i * k + j]! * gi;
     }
     return [new NDArray(z!.dtype, [n, k], out)];
+  }
+
+  /** Linear in g; in z only through softmax(z) * g. The labels have no gradient. */
+  override grad([g, z, y]: readonly Variable[], _o: readonly Variable[], [h]: readonly (Variable | null)[]): GradResult[] {
+    const perRow = sum(mul(h!, softmaxCrossentropyGrad(onesLike(g!), z!, y!)), 1);
+    const throughSoftmax = mul(dimshuffle(g!, 0, 'x'), softmaxGrad(h!, softmax(z!)));
+    return [perRow, throughSoftmax, DISCONNECTED];
   }
 }
 
