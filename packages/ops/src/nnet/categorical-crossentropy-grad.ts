@@ -1,4 +1,6 @@
-import { HypatiaError, NDArray, Op, ShapeError, TensorType, typedArrayFor, type Apply, type Variable } from '@hypatia/core';
+import { DISCONNECTED, HypatiaError, NDArray, Op, ShapeError, TensorType, onesLike, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { mul } from '../elementwise/arithmetic.js';
+import { sum } from '../reduce/sum.js';
 import { labelColumns, labelLossType } from './labels.js';
 
 /** Gradient of -log(p[i, y_i]) w.r.t. p: -g_i / p[i, y_i] at the label, zero elsewhere. */
@@ -21,6 +23,15 @@ export class CategoricalCrossentropyGrad extends Op {
       out[t] = -g!.data[i]! / p!.data[t]!;
     }
     return [new NDArray(p!.dtype, [n, k], out)];
+  }
+
+  /**
+   * With q_i = -h[i, y_i] / p[i, y_i] (the gradient in g, as this op applied to ones picks it), the
+   * gradient in p is g_i h[i, y_i] / p[i, y_i]^2 at the labels, which is this op applied to g * q.
+   */
+  override grad([g, p, y]: readonly Variable[], _o: readonly Variable[], [h]: readonly (Variable | null)[]): GradResult[] {
+    const q = sum(mul(h!, categoricalCrossentropyGrad(onesLike(g!), p!, y!)), 1);
+    return [q, categoricalCrossentropyGrad(mul(g!, q), p!, y!), DISCONNECTED];
   }
 }
 

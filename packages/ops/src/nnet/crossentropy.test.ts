@@ -3,6 +3,7 @@ import { NDArray, Constant, evaluate, dmatrix, dvector, ivector, imatrix, matrix
 import { softmax, softmaxCrossentropyWithLabels, categoricalCrossentropy, binaryCrossentropy, sigmoid } from '@hypatia/ops';
 import { randomArray } from '../testing/cases/elementwise.js';
 import { softmaxCrossentropyGrad } from './softmax-crossentropy-grad.js';
+import { categoricalCrossentropyGrad } from './categorical-crossentropy-grad.js';
 
 const labels = (...ys: number[]) => new Constant(NDArray.from(ys, 'int32'));
 
@@ -21,8 +22,9 @@ describe('softmaxCrossentropyWithLabels', () => {
   it('has a correct gradient (softmax(z) - onehot(y))', () => {
     verifyGrad((z) => softmaxCrossentropyWithLabels(z, labels(2, 0, 1)), [randomArray([3, 3], 'float64', 12)]);
   });
-  it('its gradient op has correct gradients (second order)', () => {
+  it('the gradient ops have correct gradients (second order)', () => {
     verifyGrad((g, z) => softmaxCrossentropyGrad(g, z, labels(2, 0, 1)), [randomArray([3], 'float64', 19), randomArray([3, 3], 'float64', 20)]);
+    verifyGrad((g, p) => categoricalCrossentropyGrad(g, p, labels(2, 0, 1)), [randomArray([3], 'float64', 21), randomArray([3, 3], 'float64', 22, 0.2, 1)]);
   });
   it('reads negative labels from the end, as advancedIndex does', () => {
     const z = dmatrix('z');
