@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, Op, SharedVariable, TensorType, compile, evaluate, mulberry32, shared, tensor, type DType, type Variable } from '@hypatia/core';
-import { add, compareArrays, dimshuffle, exp, mul, reshape, sum } from '@hypatia/ops';
+import { add, compareArrays, dimshuffle, exp, max, min, mul, prod, reshape, sum } from '@hypatia/ops';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 
@@ -10,7 +10,7 @@ const opts = { cacheDir: testCacheDir() };
 function randomArray(shape: readonly number[], dtype: DType, seed: number): NDArray {
   const r = mulberry32(seed);
   const a = NDArray.zeros(dtype, shape);
-  for (let i = 0; i < a.size; i++) a.data[i] = dtype === 'bool' ? (r() < 0.5 ? 1 : 0) : dtype === 'int32' ? Math.floor(r() * 200 - 100) : r() * 4 - 2;
+  for (let i = 0; i < a.size; i++) a.data[i] = dtype === 'bool' ? (r() < 0.5 ? 1 : 0) : dtype === 'int32' ? Math.floor(r() * 6 - 3) : r() * 4 - 2;
   return a;
 }
 
@@ -37,7 +37,7 @@ class TimesRowIndex extends Op {
 }
 
 describe('native backend', () => {
-  it('sums over every axis combination, with length-1 axes, in every dtype, and large sizes in parallel', async () => {
+  it('sums, products, maxima and minima over every axis combination, with length-1 axes, in every dtype, and large sizes in parallel', async () => {
     const inputs: Variable[] = [];
     const outputs: Variable[] = [];
     const args: NDArray[] = [];
@@ -46,13 +46,23 @@ describe('native backend', () => {
       const x = tensor(d, [null, null, null, null], `x${i}`);
       inputs.push(x);
       args.push(randomArray([3, 1, 4, 5], d, i + 1));
-      for (const axes of axesList) outputs.push(sum(x, axes), sum(x, axes, true));
+      for (const axes of axesList) outputs.push(sum(x, axes), sum(x, axes, true), prod(x, axes), max(x, axes, true), min(x, axes));
     });
     const big = tensor('float32', [null, null], 'big');
     inputs.push(big);
     args.push(randomArray([300, 700], 'float32', 9));
-    outputs.push(sum(big), sum(big, 0), sum(big, 1));
+    outputs.push(sum(big), sum(big, 0), sum(big, 1), max(big), min(big, 0), prod(big, 1));
     expect(await agree(inputs, outputs, args, 1e-4)).toEqual([]);
+  });
+
+  it('max and min propagate NaN; empty reductions give the fold identity or a clear error', async () => {
+    const x = tensor('float64', [null, null], 'x');
+    const e = tensor('float32', [null, null], 'e');
+    const a = NDArray.from([[1, NaN, 3], [4, 5, 6], [NaN, -1, 2]], 'float64');
+    const empty = NDArray.zeros('float32', [2, 0]);
+    expect(await agree([x, e], [max(x, 0), min(x, 1), max(x), sum(e, 1), prod(e, 1)], [a, empty])).toEqual([]);
+    const fn = await compile({ inputs: [e], outputs: max(e, 1), backend: native(), backendOptions: opts });
+    await expect(fn(empty)).rejects.toThrow(/max: cannot reduce over axis 1 of length 0/);
   });
 
   it('transposes by strided copies and reshapes without copying', async () => {

@@ -3,13 +3,13 @@ import {
   type Apply, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type ScalarExpr, type Variable,
 } from '@hypatia/core';
 import {
-  Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, MatMul, MaxPool2d, MaxPool2dGrad, Reshape, ReshapeLike, Sum,
-  checkPooledGrad, poolLayout, pooledShape, reducedShape,
+  Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Extremum, Flatten, MatMul, MaxPool2d, MaxPool2dGrad, Prod, Reshape,
+  ReshapeLike, Sum, checkNotEmpty, checkPooledGrad, poolLayout, pooledShape, reducedShape,
 } from '@hypatia/ops';
 import { addonSource, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';
 import { elementwiseKernelC } from './kernels/elementwise-c.js';
-import { sumKernelC } from './kernels/sum-c.js';
+import { foldKernelC, type Fold } from './kernels/fold-c.js';
 import { gemmKernelC } from './kernels/gemm-c.js';
 import { runDot, runMatMul } from './run-products.js';
 import { conv2dKernelsC } from './kernels/conv2d-c.js';
@@ -20,7 +20,7 @@ import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from 
 /** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
 type Step =
   | { kind: 'elemwise'; node: Apply; kernel: number; formula: ScalarExpr }
-  | { kind: 'sum'; node: Apply; kernel: number; axes: readonly number[]; keepdims: boolean }
+  | { kind: 'reduce'; node: Apply; kernel: number; axes: readonly number[]; keepdims: boolean; fold: Fold }
   | { kind: 'transpose'; node: Apply; kernel: number; pattern: readonly (number | 'x')[] }
   | { kind: 'dot' | 'matmul'; node: Apply; kernel: number }
   | { kind: 'conv2d'; node: Apply; kernel: number }
@@ -72,10 +72,11 @@ class KernelTable {
 function planStep(node: Apply, kernels: KernelTable): Step {
   const op = node.op;
   const ins = node.inputs.map((v) => v.dtype);
-  if (op instanceof Sum) {
+  if (op instanceof Sum || op instanceof Prod || op instanceof Extremum) {
+    const fold: Fold = op instanceof Sum ? 'sum' : op instanceof Prod ? 'prod' : op.kind;
     const out = node.outputs[0]!.dtype;
-    const kernel = kernels.get(`sum:${ins[0]}:${out}`, (name) => sumKernelC(name, ins[0]!, out));
-    return { kind: 'sum', node, kernel, axes: op.axes, keepdims: op.keepdims };
+    const kernel = kernels.get(`${fold}:${ins[0]}:${out}`, (name) => foldKernelC(name, fold, ins[0]!, out));
+    return { kind: 'reduce', node, kernel, axes: op.axes, keepdims: op.keepdims, fold };
   }
   if ((op instanceof Dot || op instanceof MatMul) && isFloatMatmul(node)) {
     const d = node.outputs[0]!.dtype as 'float32' | 'float64';
@@ -217,11 +218,12 @@ class NativeExecutable implements Executable {
           if (this.escaping.has(outVar)) owned.add(out);
           break;
         }
-        case 'sum': {
+        case 'reduce': {
           const x = ins[0]!;
+          if (s.fold === 'max' || s.fold === 'min') checkNotEmpty(node.op.name, x, s.axes, node);
           const shape = reducedShape(x.shape, s.axes, s.keepdims);
           const out = this.allocate(node, outVar.dtype, shape);
-          if (x.size === 0) out.data.fill(0);
+          if (x.size === 0) out.data.fill(s.fold === 'prod' ? 1 : 0);
           else if (out.size) this.addon!.run(s.kernel, [x.data, out.data], sumParams(x.shape, s.axes, out.size));
           values.set(outVar, out);
           if (this.escaping.has(outVar)) owned.add(out);

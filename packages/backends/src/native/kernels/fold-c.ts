@@ -1,20 +1,32 @@
 import type { DType } from '@hypatia/core';
 import { cType } from '../c-scalar.js';
 
+export type Fold = 'sum' | 'prod' | 'max' | 'min';
+
 /**
- * A C sum kernel for one input dtype. Floats accumulate in double (as the reference does);
- * integers in uint64, wrapped to int32 at the end (the reference's float64 sum, then ToInt32).
- * Parameters: mode, nOut, nk, kshape[nk], kstride[nk], nr, rshape[nr], rstride[nr] — the kept
- * and reduced axes of the input after merging, with input strides. Mode 0: the innermost input
- * axis is reduced (each output sums contiguous runs). Mode 1: it is kept (whole output rows
+ * A C reduction kernel for one fold and input dtype, with the reference's semantics: every fold
+ * accumulates in double (integer sums in uint64, which wraps to int32 exactly as the reference's
+ * float64 sum followed by ToInt32), max/min propagate NaN, and results convert to the output dtype
+ * like a typed-array store. Partial results combine in a fixed order, so results do not depend on
+ * the thread count. Parameters: mode, nOut, nk, kshape[nk], kstride[nk], nr, rshape[nr],
+ * rstride[nr] — the kept and reduced axes after merging, with input strides. Mode 0: the innermost
+ * input axis is reduced (each output folds contiguous runs). Mode 1: it is kept (whole output rows
  * accumulate at once, reading the input in order).
  */
-export function sumKernelC(name: string, inDtype: DType, outDtype: DType): string {
+export function foldKernelC(name: string, fold: Fold, inDtype: DType, outDtype: DType): string {
   const X = cType(inDtype);
   const Y = cType(outDtype);
-  const isF = inDtype === 'float32' || inDtype === 'float64';
-  const A = isF ? 'double' : 'uint64_t';
-  const fin = (a: string) => (isF ? `(${Y})(${a})` : `(int32_t)(uint32_t)(${a})`);
+  const intSum = fold === 'sum' && inDtype !== 'float32' && inDtype !== 'float64';
+  const A = intSum ? 'uint64_t' : 'double';
+  const init = { sum: '0', prod: '1', max: '-INFINITY', min: 'INFINITY' }[fold];
+  const step = (a: string, v: string) => ({
+    sum: `${a} += ${v};`,
+    prod: `${a} *= ${v};`,
+    max: `{ const ${A} t_ = ${v}; if (t_ > ${a} || t_ != t_) ${a} = t_; }`,
+    min: `{ const ${A} t_ = ${v}; if (t_ < ${a} || t_ != t_) ${a} = t_; }`,
+  }[fold]);
+  const fin = (a: string) => (intSum ? `(${Y})(uint32_t)(${a})` : outDtype === 'float32' || outDtype === 'float64' ? `(${Y})(${a})` : `(${Y})hyp_f2i(${a})`);
+  const combine8 = `${A} r_ = acc[0]; for (int l = 1; l < 8; l++) ${step('r_', 'acc[l]')}`;
   return `
 static void ${name}(void **b, const int64_t *p) {
   const ${X} *restrict x = (const ${X} *)b[0];
@@ -27,17 +39,23 @@ static void ${name}(void **b, const int64_t *p) {
   for (int64_t d = 0; d < nr; d++) nRed *= rshape[d];
   if (mode == 0) {
     const int64_t inner = rshape[nr - 1], outer = nRed / inner;
-    if (nOut == 1 && outer == 1) {
-      ${A} total = 0;
-      #pragma omp parallel for reduction(+:total) if (inner >= HYP_PAR_MIN) schedule(static)
-      for (int64_t c = 0; c < inner; c += 4096) {
-        const int64_t e = c + 4096 < inner ? c + 4096 : inner;
-        ${A} acc[8] = {0};
-        int64_t j = c;
-        for (; j + 8 <= e; j += 8) for (int l = 0; l < 8; l++) acc[l] += (${A})x[j + l];
-        for (; j < e; j++) acc[0] += (${A})x[j];
-        total += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    if (nOut == 1 && outer == 1 && inner >= HYP_PAR_MIN) {
+      const int64_t CH = 4096, nc = (inner + CH - 1) / CH;
+      ${A} *part = (${A} *)malloc((size_t)nc * sizeof(${A}));
+      #pragma omp parallel for schedule(static)
+      for (int64_t c = 0; c < nc; c++) {
+        const int64_t e = (c + 1) * CH < inner ? (c + 1) * CH : inner;
+        ${A} acc[8];
+        for (int l = 0; l < 8; l++) acc[l] = ${init};
+        int64_t j = c * CH;
+        for (; j + 8 <= e; j += 8) for (int l = 0; l < 8; l++) ${step('acc[l]', `(${A})x[j + l]`)}
+        for (; j < e; j++) ${step('acc[0]', `(${A})x[j]`)}
+        ${combine8}
+        part[c] = r_;
       }
+      ${A} total = ${init};
+      for (int64_t c = 0; c < nc; c++) ${step('total', 'part[c]')}
+      free(part);
       y[0] = ${fin('total')};
       return;
     }
@@ -45,16 +63,18 @@ static void ${name}(void **b, const int64_t *p) {
     for (int64_t o = 0; o < nOut; o++) {
       int64_t base = 0, rem = o;
       for (int64_t d = nk - 1; d >= 0; d--) { base += (rem % kshape[d]) * kstride[d]; rem /= kshape[d]; }
-      ${A} acc[8] = {0};
+      ${A} acc[8];
+      for (int l = 0; l < 8; l++) acc[l] = ${init};
       for (int64_t r = 0; r < outer; r++) {
         int64_t off = base, rr = r;
         for (int64_t d = nr - 2; d >= 0; d--) { off += (rr % rshape[d]) * rstride[d]; rr /= rshape[d]; }
         const ${X} *row = x + off;
         int64_t j = 0;
-        for (; j + 8 <= inner; j += 8) for (int l = 0; l < 8; l++) acc[l] += (${A})row[j + l];
-        for (; j < inner; j++) acc[0] += (${A})row[j];
+        for (; j + 8 <= inner; j += 8) for (int l = 0; l < 8; l++) ${step('acc[l]', `(${A})row[j + l]`)}
+        for (; j < inner; j++) ${step('acc[0]', `(${A})row[j]`)}
       }
-      y[o] = ${fin('((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))')};
+      ${combine8}
+      y[o] = ${fin('r_')};
     }
     return;
   }
@@ -66,12 +86,12 @@ static void ${name}(void **b, const int64_t *p) {
     int64_t base = 0, rem = oo;
     for (int64_t d = nk - 2; d >= 0; d--) { base += (rem % kshape[d]) * kstride[d]; rem /= kshape[d]; }
     ${A} acc[512];
-    for (int64_t k = 0; k < k1 - k0; k++) acc[k] = 0;
+    for (int64_t k = 0; k < k1 - k0; k++) acc[k] = ${init};
     for (int64_t r = 0; r < nRed; r++) {
       int64_t off = base + k0, rr = r;
       for (int64_t d = nr - 1; d >= 0; d--) { off += (rr % rshape[d]) * rstride[d]; rr /= rshape[d]; }
       const ${X} *row = x + off;
-      for (int64_t k = 0; k < k1 - k0; k++) acc[k] += (${A})row[k];
+      for (int64_t k = 0; k < k1 - k0; k++) ${step('acc[k]', `(${A})row[k]`)}
     }
     for (int64_t k = 0; k < k1 - k0; k++) y[oo * K + k0 + k] = ${fin('acc[k]')};
   }
