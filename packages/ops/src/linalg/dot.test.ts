@@ -83,7 +83,7 @@ describe('dot values', () => {
   it('folds a transposed operand into the op instead of copying it', () => {
     const a = tensor('float64', [4, 3], 'a'), b = tensor('float64', [4, 2], 'b');
     const c = dot(transpose(a), b);
-    expect(c.owner!.op).toEqual(new Dot(true, false));
+    expect(c.owner!.op.key()).toBe(new Dot(true, false).key());
     expect(c.owner!.inputs[0]).toBe(a);
     const A = rand([4, 3], 5), B = rand([4, 2], 6);
     expectClose(evaluate([c], new Map([[a, A], [b, B]]))[0]!, naiveDot(transposeArray(A), B));
