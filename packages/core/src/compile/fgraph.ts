@@ -45,18 +45,35 @@ export class FunctionGraph {
 
   /** Replace every use of `old` by `replacement`, which must have a compatible type. */
   replace(old: Variable, replacement: Variable, reason: string): void {
-    if (old === replacement) return;
-    if (old.dtype !== replacement.dtype || old.ndim !== replacement.ndim) {
-      throw new HypatiaError('FunctionGraph.replace', `rewrite '${reason}' would replace ${old.type} by ${replacement.type}`, old.site);
+    this.replaceAll([[old, replacement]], reason);
+  }
+
+  /**
+   * Several replacements with one look at the clients (a whole-graph rewrite making hundreds of
+   * them would otherwise rebuild the client map after each). The current uses of each `old` are
+   * redirected; a replacement should not itself be an `old` of the same batch.
+   */
+  replaceAll(pairs: readonly (readonly [Variable, Variable])[], reason: string): void {
+    const todo = pairs.filter(([old, rep]) => old !== rep);
+    for (const [old, replacement] of todo) {
+      if (old.dtype !== replacement.dtype || old.ndim !== replacement.ndim) {
+        throw new HypatiaError('FunctionGraph.replace', `rewrite '${reason}' would replace ${old.type} by ${replacement.type}`, old.site);
+      }
     }
-    for (const [client, i] of [...this.clients(old)]) {
-      if (client === 'output') this.outputs[i] = replacement;
-      else (client.inputs as Variable[])[i] = replacement;
-    }
+    if (!todo.length) return;
+    const uses = todo.map(([old]) => [...this.clients(old)]);
+    todo.forEach(([, replacement], k) => {
+      for (const [client, i] of uses[k]!) {
+        if (client === 'output') this.outputs[i] = replacement;
+        else (client.inputs as Variable[])[i] = replacement;
+      }
+    });
     this.order = null;
     this.clientMap = null;
-    this.history.push(reason);
-    for (const l of this.listeners) l.onReplace(old, replacement, reason);
+    for (const [old, replacement] of todo) {
+      this.history.push(reason);
+      for (const l of this.listeners) l.onReplace(old, replacement, reason);
+    }
   }
 
   /** Mark the cached order stale after an in-place edit of node inputs. */
