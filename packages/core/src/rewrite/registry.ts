@@ -78,8 +78,11 @@ function runLocal(rules: readonly LocalRewrite[], fg: FunctionGraph): void {
   if (!rules.length) return;
   for (let pass = 0; pass < 100; pass++) {
     let changed = false;
+    // Nodes a replacement detached are skipped; the live set is rebuilt only after a change.
+    let live: Set<Apply> | null = null;
     for (const node of fg.nodes) {
-      if (!fg.nodes.includes(node)) continue;
+      live ??= new Set(fg.nodes);
+      if (!live.has(node)) continue;
       for (const rule of rules) {
         let out: readonly Variable[] | null;
         try {
@@ -90,6 +93,7 @@ function runLocal(rules: readonly LocalRewrite[], fg: FunctionGraph): void {
         if (!out) continue;
         out.forEach((v, i) => fg.replace(node.outputs[i]!, v, rule.name));
         changed = true;
+        live = null;
         break;
       }
     }
