@@ -44,11 +44,15 @@ export function fuseElemwise(fg: FunctionGraph, reason = 'elemwise_fusion'): voi
     for (const n of group) taken.add(n);
     if (group.length > 1) groups.push(group);
   }
-  for (const group of groups) {
+  // Upstream groups first, so a composite reading another group's result reads its replacement;
+  // then all replacements in one batch.
+  const replaced = new Map<Variable, Variable>();
+  for (const group of groups.reverse()) {
     const root = group[0]!;
-    const fused = buildComposite(group);
-    if (fused && keepsType(root.outputs[0]!, fused)) fg.replace(root.outputs[0]!, fused, reason);
+    const fused = buildComposite(group, replaced);
+    if (fused && keepsType(root.outputs[0]!, fused)) replaced.set(root.outputs[0]!, fused);
   }
+  fg.replaceAll([...replaced], reason);
 }
 
 function isFusable(node: Apply): node is ElemwiseNode {
@@ -130,13 +134,14 @@ function composedFormula(group: readonly ElemwiseNode[]): { formula: ScalarExpr;
 }
 
 /** The composite node's output, or null when the group would have no operand left. */
-function buildComposite(group: readonly ElemwiseNode[]): Variable | null {
+function buildComposite(group: readonly ElemwiseNode[], replaced: ReadonlyMap<Variable, Variable>): Variable | null {
   const root = group[0]!;
   const { formula, externals } = composedFormula(group);
   if (!externals.length) return null;
+  const inputs = externals.map((v) => replaced.get(v) ?? v);
   const names = [...group].reverse().flatMap((n) => (n.op instanceof Composite ? n.op.fusedOps : [n.op.name]));
   const op = new Composite(formula, externals.map((v) => v.dtype), names);
-  return op.apply(externals, root.site).outputs[0]!;
+  return op.apply(inputs, root.site).outputs[0]!;
 }
 
 export const elemwiseFusion: GlobalRewrite = {

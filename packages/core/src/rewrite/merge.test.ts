@@ -17,6 +17,10 @@ describe('merge', () => {
     // mul, add, sigmoid once each, then tanh, exp, sub
     expect(r.withRule.graph.nodes.length).toBe(6);
     expect(r.withoutRule.graph.nodes.length).toBe(9);
+    // one pass merges whole chains of duplicates (each input read through the merges before it)
+    const once = await compile({ inputs: [x, w], outputs: [y], backend: 'reference', rewrites: { exclude: ['merge_late', ...noFuse] } });
+    expect(once.graph.nodes.length).toBe(6);
+    expect(once.graph.history.filter((h) => h === 'merge').length).toBe(3);
   });
 
   it('merges equal constants, so x+2 and x+2 built from two constants become one node', async () => {

@@ -11,24 +11,26 @@ import { registerRewrite, type GlobalRewrite } from './registry.js';
  * Impure ops (random draws) are never merged: two draws are two different values.
  */
 export function mergeGraph(fg: FunctionGraph, reason: string): void {
-  mergeConstants(fg, reason);
-  const seen = new Map<string, Apply>();
+  // Decide every merge first, reading each input through `rep`, then apply them in one batch.
+  const rep = mergeConstants(fg);
   const ids = new Map<Variable, number>();
-  let nextId = 0;
   const idOf = (v: Variable) => {
-    let id = ids.get(v);
-    if (id === undefined) { id = nextId++; ids.set(v, id); }
+    const r = rep.get(v) ?? v;
+    let id = ids.get(r);
+    if (id === undefined) { id = ids.size; ids.set(r, id); }
     return id;
   };
-  for (const node of [...fg.nodes]) {
+  const seen = new Map<string, Apply>();
+  for (const node of fg.nodes) {
     if (!node.op.pure) continue;
     const key = `${nodeKey(node)}(${node.inputs.map(idOf).join(',')})`;
     const earlier = seen.get(key);
     if (!earlier) { seen.set(key, node); continue; }
     // Two results the caller receives (or two updates) would then share one array; keep them apart.
     if (isGraphOutput(fg, node) && isGraphOutput(fg, earlier)) continue;
-    node.outputs.forEach((o, i) => fg.replace(o, earlier.outputs[i]!, reason));
+    node.outputs.forEach((o, i) => rep.set(o, earlier.outputs[i]!));
   }
+  fg.replaceAll([...rep], reason);
 }
 
 /** The op's key; for elementwise ops also the formula, since user-defined ones may share a name. */
@@ -42,17 +44,21 @@ function isGraphOutput(fg: FunctionGraph, node: Apply): boolean {
   return node.outputs.some((o) => fg.clients(o).some(([c]) => c === 'output'));
 }
 
-function mergeConstants(fg: FunctionGraph, reason: string): void {
+/** Each constant that equals an earlier one, mapped to that one. */
+function mergeConstants(fg: FunctionGraph): Map<Variable, Variable> {
+  const rep = new Map<Variable, Variable>();
   const bySignature = new Map<string, Constant>();
-  const constants = new Set<Constant>();
-  for (const node of fg.nodes) for (const v of node.inputs) if (v instanceof Constant) constants.add(v);
-  for (const c of constants) {
-    const sig = c.signature();
-    const first = bySignature.get(sig);
-    // Large constants are signed by a hash; confirm equality element by element before merging.
-    if (first && sameValue(first, c)) fg.replace(c, first, reason);
-    else if (!first) bySignature.set(sig, c);
+  for (const node of fg.nodes) {
+    for (const c of node.inputs) {
+      if (!(c instanceof Constant) || rep.has(c)) continue;
+      const sig = c.signature();
+      const first = bySignature.get(sig);
+      // Large constants are signed by a hash; confirm equality element by element before merging.
+      if (!first) bySignature.set(sig, c);
+      else if (first !== c && sameValue(first, c)) rep.set(c, first);
+    }
   }
+  return rep;
 }
 
 function sameValue(a: Constant, b: Constant): boolean {

@@ -98,7 +98,8 @@ function sumOver(x: NDArray, axes: readonly number[], keepdims: boolean, dtype: 
  * have a kernel for ElemwiseSum (the reference backend runs its perform).
  */
 export function fuseReductions(fg: FunctionGraph, reason = 'reduction_fusion'): void {
-  for (const node of [...fg.nodes]) {
+  const replaced = new Map<Variable, Variable>();
+  for (const node of fg.nodes) {
     if (node.op.name !== 'sum' || node.inputs.length !== 1 || node.outputs.length !== 1) continue;
     const v = node.inputs[0]!;
     const producer = v.owner;
@@ -109,9 +110,10 @@ export function fuseReductions(fg: FunctionGraph, reason = 'reduction_fusion'): 
       ? producer.op.formula
       : producer.op.scalarFormula(producer.inputs.map((x, i) => input(i, x.dtype)));
     const op = new ElemwiseSum(formula, producer.inputs.map((x) => x.dtype), axes, keepdims);
-    const fused: Variable = op.apply(producer.inputs, node.site).outputs[0]!;
-    if (keepsType(node.outputs[0]!, fused)) fg.replace(node.outputs[0]!, fused, reason);
+    const fused: Variable = op.apply(producer.inputs.map((x) => replaced.get(x) ?? x), node.site).outputs[0]!;
+    if (keepsType(node.outputs[0]!, fused)) replaced.set(node.outputs[0]!, fused);
   }
+  fg.replaceAll([...replaced], reason);
 }
 
 export const reductionFusion: GlobalRewrite = {
