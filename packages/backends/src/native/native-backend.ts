@@ -3,8 +3,8 @@ import {
   type Apply, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type ScalarExpr, type Variable,
 } from '@hypatia/core';
 import {
-  Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Extremum, Flatten, MatMul, MaxPool2d, MaxPool2dGrad, Prod, Reshape,
-  ReshapeLike, Sum, checkNotEmpty, checkPooledGrad, poolLayout, pooledShape, reducedShape,
+  Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Extremum, Flatten, LogSoftmax, MatMul, MaxPool2d, MaxPool2dGrad, Prod,
+  Reshape, ReshapeLike, Softmax, SoftmaxGrad, Sum, checkNotEmpty, checkPooledGrad, poolLayout, pooledShape, reducedShape,
 } from '@hypatia/ops';
 import { addonSource, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';
@@ -15,6 +15,7 @@ import { runDot, runMatMul } from './run-products.js';
 import { conv2dKernelsC } from './kernels/conv2d-c.js';
 import { runConv } from './run-conv.js';
 import { maxPoolKernelC } from './kernels/max-pool-c.js';
+import { rowKernelC, type RowOp } from './kernels/softmax-c.js';
 import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
 
 /** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
@@ -25,6 +26,7 @@ type Step =
   | { kind: 'dot' | 'matmul'; node: Apply; kernel: number }
   | { kind: 'conv2d'; node: Apply; kernel: number }
   | { kind: 'max_pool'; node: Apply; kernel: number; grad: boolean }
+  | { kind: 'rows'; node: Apply; kernel: number }
   | { kind: 'view'; node: Apply; shape: (ins: readonly NDArray[]) => number[] }
   | { kind: 'host'; node: Apply };
 
@@ -93,6 +95,11 @@ function planStep(node: Apply, kernels: KernelTable): Step {
     const d = node.outputs[0]!.dtype as 'float32' | 'float64';
     const grad = op instanceof MaxPool2dGrad;
     return { kind: 'max_pool', node, grad, kernel: kernels.get(`max_pool${grad ? '_grad' : ''}:${d}`, (name) => maxPoolKernelC(name, d, grad)) };
+  }
+  const row: RowOp | null = op instanceof Softmax ? 'softmax' : op instanceof LogSoftmax ? 'log_softmax' : op instanceof SoftmaxGrad ? 'softmax_grad' : null;
+  if (row && isFloatMatmul(node)) {
+    const d = node.outputs[0]!.dtype as 'float32' | 'float64';
+    return { kind: 'rows', node, kernel: kernels.get(`${row}:${d}`, (name) => rowKernelC(name, row, d)) };
   }
   if (op instanceof DimShuffle) {
     const perm = op.pattern.filter((p): p is number => p !== 'x');
@@ -252,6 +259,19 @@ class NativeExecutable implements Executable {
           const windows = [L.rows.lo, L.rows.hi, L.cols.lo, L.cols.hi];
           const buffers = [x.data, ...(s.grad ? [ins[1]!.data] : []), ...windows, out.data];
           if (out.size) this.addon!.run(s.kernel, buffers, Float64Array.from([L.m, L.h, L.w, L.rows.lo.length, L.cols.lo.length]));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'rows': {
+          // The last operand has the output's shape (x, or y for softmax_grad).
+          const y = ins[ins.length - 1]!;
+          if (ins.length === 2 && ins[0]!.size !== y.size) {
+            throw new HypatiaError(node.op.name, `at run time the gradient has ${ins[0]!.size} elements but the output ${y.size}`, node.site);
+          }
+          const out = this.allocate(node, outVar.dtype, y.shape);
+          const k = y.ndim ? y.shape[y.ndim - 1]! : 1;
+          if (out.size) this.addon!.run(s.kernel, [...ins.map((a) => a.data), out.data], Float64Array.from([out.size / k, k]));
           values.set(outVar, out);
           if (this.escaping.has(outVar)) owned.add(out);
           break;
