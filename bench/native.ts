@@ -48,3 +48,21 @@ for (const [m, k, n] of [[512, 512, 512], [100, 784, 100], [10, 784, 30]] as con
     return { inputs: [a, b], outputs: [dot(a, b)], args: [filled([m, k]), filled([k, n])] };
   });
 }
+
+// One SGD step of a 784-100-10 sigmoid network: small kernels, so per-call overhead shows.
+{
+  const { grad, matrix, shared } = await import('@hypatia/core');
+  const { mean, sub } = await import('@hypatia/ops');
+  for (const batch of [10, 100]) {
+    await bench(`SGD step 784-100-10, batch ${batch}`, () => {
+      const x = matrix('x'), y = matrix('y');
+      const w1 = shared(filled([784, 100]), 'w1'), w2 = shared(filled([100, 10]), 'w2');
+      const out = sigmoid(dot(sigmoid(dot(x, w1)), w2));
+      const d = sub(out, y);
+      const cost = mean(mul(d, d));
+      const [g1, g2] = grad(cost, [w1, w2]);
+      // Weights are not updated, so every timed call does the same work.
+      return { inputs: [x, y], outputs: [cost, g1!, g2!], args: [filled([batch, 784]), filled([batch, 10])] };
+    });
+  }
+}
