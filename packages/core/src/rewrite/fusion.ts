@@ -9,9 +9,9 @@ import { keepsType, sameStaticShape } from './match.js';
 
 /**
  * The most external inputs one fused kernel takes. WebGPU guarantees 8 storage buffers per shader
- * stage, one of which is the output.
+ * stage; the WebGPU backend's elementwise kernels also bind a parameter buffer and the output.
  */
-export const MAX_COMPOSITE_INPUTS = 7;
+export const MAX_COMPOSITE_INPUTS = 6;
 
 /**
  * The most primitive calls in one fused formula. A result used twice inside a group is written out
