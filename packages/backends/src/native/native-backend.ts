@@ -1,6 +1,6 @@
 import {
-  Constant, HypatiaError, NDArray, SharedVariable, formulaKey, input, shapeSize, stridesOf, typedArrayFor,
-  type Apply, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type ScalarExpr, type Variable,
+  Constant, ElemwiseSum, HypatiaError, NDArray, SharedVariable, formulaKey, input, shapeSize, stridesOf, typedArrayFor,
+  type Apply, type Backend, type DType, type TypedArray, type Executable, type LowerSpec, type RunResult, type ScalarExpr, type Variable,
 } from '@hypatia/core';
 import {
   Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Extremum, Flatten, LogSoftmax, MatMul, MaxPool2d, MaxPool2dGrad, Prod,
@@ -27,6 +27,7 @@ type Step =
   | { kind: 'conv2d'; node: Apply; kernel: number }
   | { kind: 'max_pool'; node: Apply; kernel: number; grad: boolean }
   | { kind: 'rows'; node: Apply; kernel: number }
+  | { kind: 'elemwise_sum'; node: Apply; kernel: number; sumKernel: number; axes: readonly number[]; keepdims: boolean }
   | { kind: 'view'; node: Apply; shape: (ins: readonly NDArray[]) => number[] }
   | { kind: 'host'; node: Apply };
 
@@ -74,6 +75,15 @@ class KernelTable {
 function planStep(node: Apply, kernels: KernelTable): Step {
   const op = node.op;
   const ins = node.inputs.map((v) => v.dtype);
+  if (op instanceof ElemwiseSum) {
+    // Two kernels: the formula into a scratch buffer, then the sum (the fusion's memory saving is
+    // not kept, its single pass over the inputs is).
+    const f = op.formula;
+    const out = node.outputs[0]!.dtype;
+    const kernel = kernels.get(`ew:${ins.join(',')}:${formulaKey(f)}`, (name) => elementwiseKernelC(name, f, ins, f.dtype));
+    const sumKernel = kernels.get(`sum:${f.dtype}:${out}`, (name) => foldKernelC(name, 'sum', f.dtype, out));
+    return { kind: 'elemwise_sum', node, kernel, sumKernel, axes: op.axes, keepdims: op.keepdims };
+  }
   if (op instanceof Sum || op instanceof Prod || op instanceof Extremum) {
     const fold: Fold = op instanceof Sum ? 'sum' : op instanceof Prod ? 'prod' : op.kind;
     const out = node.outputs[0]!.dtype;
@@ -147,6 +157,8 @@ class NativeExecutable implements Executable {
   private readonly escaping: Set<Variable>;
   /** The buffer each node wrote last call, written again when its output does not leave the function. */
   private readonly previous = new Map<Apply, (NDArray | undefined)[]>();
+  /** Intermediate buffers of two-kernel steps, kept across calls. */
+  private readonly scratch = new Map<Apply, TypedArray>();
 
   constructor(
     private readonly spec: LowerSpec,
@@ -272,6 +284,21 @@ class NativeExecutable implements Executable {
           const out = this.allocate(node, outVar.dtype, y.shape);
           const k = y.ndim ? y.shape[y.ndim - 1]! : 1;
           if (out.size) this.addon!.run(s.kernel, [...ins.map((a) => a.data), out.data], Float64Array.from([out.size / k, k]));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'elemwise_sum': {
+          const shape = elementwiseShape(node, ins);
+          const dtype = (node.op as ElemwiseSum).formula.dtype;
+          const n = shapeSize(shape);
+          let scratch = this.scratch.get(node);
+          if (!scratch || scratch.length !== n) this.scratch.set(node, (scratch = typedArrayFor(dtype, n)));
+          const out = this.allocate(node, outVar.dtype, reducedShape(shape, s.axes, s.keepdims));
+          if (n) {
+            this.addon!.run(s.kernel, [...ins.map((a) => a.data), scratch], broadcastParams(shape, ins));
+            if (out.size) this.addon!.run(s.sumKernel, [scratch, out.data], sumParams(shape, s.axes, out.size));
+          } else out.data.fill(0);
           values.set(outVar, out);
           if (this.escaping.has(outVar)) owned.add(out);
           break;
