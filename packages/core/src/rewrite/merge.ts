@@ -74,9 +74,9 @@ const mergeRule = (name: string, phase: GlobalRewrite['phase'], order: number): 
 });
 
 /** Before anything else, so that later rules see one node per distinct expression. */
-export const merge = mergeRule('merge', 'canonicalize', -100);
+export const mergeRewrite = mergeRule('merge', 'canonicalize', -100);
 /** Again before fusion: folding, canonicalising and stabilising make new duplicates. */
-export const mergeLate = mergeRule('merge_late', 'specialize', 100);
+export const mergeLateRewrite = mergeRule('merge_late', 'specialize', 100);
 
-registerRewrite(merge);
-registerRewrite(mergeLate);
+registerRewrite(mergeRewrite);
+registerRewrite(mergeLateRewrite);
