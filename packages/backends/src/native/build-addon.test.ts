@@ -68,6 +68,19 @@ describe('without a working C compiler', () => {
     await expect(graph(new NativeBackend())).rejects.toThrow(/C compiler '\/nonexistent\/hypatia-cc' cannot be run.*HYPATIA_CC/s);
   });
 
+  it('reads the compiler from $HYPATIA_CC at compile time', async () => {
+    const saved = process.env.HYPATIA_CC;
+    process.env.HYPATIA_CC = '/nonexistent/env-cc';
+    try {
+      const x = tensor('float64', [null], 'x');
+      await expect(compile({ inputs: [x], outputs: mul(x, 2), backend: new NativeBackend(), backendOptions: { cacheDir: freshDir() } }))
+        .rejects.toThrow(/'\/nonexistent\/env-cc' cannot be run/);
+    } finally {
+      if (saved === undefined) delete process.env.HYPATIA_CC;
+      else process.env.HYPATIA_CC = saved;
+    }
+  });
+
   it("'cpu' falls back to the reference backend with one warning", async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const f = await graph(new CpuBackend());
