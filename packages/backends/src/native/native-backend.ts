@@ -90,24 +90,24 @@ function planStep(node: Apply, kernels: KernelTable): Step {
     const kernel = kernels.get(`${fold}:${ins[0]}:${out}`, (name) => foldKernelC(name, fold, ins[0]!, out));
     return { kind: 'reduce', node, kernel, axes: op.axes, keepdims: op.keepdims, fold };
   }
-  if ((op instanceof Dot || op instanceof MatMul) && isFloatMatmul(node)) {
+  if ((op instanceof Dot || op instanceof MatMul) && sameFloatDtype(node)) {
     const d = node.outputs[0]!.dtype as 'float32' | 'float64';
     return { kind: op instanceof Dot ? 'dot' : 'matmul', node, kernel: kernels.get(`gemm:${d}`, (name) => gemmKernelC(name, d)) };
   }
   const conv = op instanceof Conv2d ? 'forward' : op instanceof Conv2dGradInput ? 'grad_input' : op instanceof Conv2dGradFilters ? 'grad_filters' : null;
-  if (conv && isFloatMatmul(node)) {
+  if (conv && sameFloatDtype(node)) {
     const d = node.outputs[0]!.dtype as 'float32' | 'float64';
     const gemm = kernels.get(`gemm:${d}`, (name) => gemmKernelC(name, d));
     const kernel = kernels.get(`conv2d_${conv}:${d}`, (name) => conv2dKernelsC(name, d, kernels.list[gemm]!.name, conv));
     return { kind: 'conv2d', node, kernel };
   }
-  if ((op instanceof MaxPool2d || op instanceof MaxPool2dGrad) && isFloatMatmul(node)) {
+  if ((op instanceof MaxPool2d || op instanceof MaxPool2dGrad) && sameFloatDtype(node)) {
     const d = node.outputs[0]!.dtype as 'float32' | 'float64';
     const grad = op instanceof MaxPool2dGrad;
     return { kind: 'max_pool', node, grad, kernel: kernels.get(`max_pool${grad ? '_grad' : ''}:${d}`, (name) => maxPoolKernelC(name, d, grad)) };
   }
   const row: RowOp | null = op instanceof Softmax ? 'softmax' : op instanceof LogSoftmax ? 'log_softmax' : op instanceof SoftmaxGrad ? 'softmax_grad' : null;
-  if (row && isFloatMatmul(node)) {
+  if (row && sameFloatDtype(node)) {
     const d = node.outputs[0]!.dtype as 'float32' | 'float64';
     return { kind: 'rows', node, kernel: kernels.get(`${row}:${d}`, (name) => rowKernelC(name, row, d)) };
   }
@@ -142,8 +142,8 @@ function planStep(node: Apply, kernels: KernelTable): Step {
   return { kind: 'host', node };
 }
 
-/** Products and convolutions run natively when every operand already has the (float) result dtype; others run on the host. */
-function isFloatMatmul(node: Apply): boolean {
+/** Kernels with one C type throughout run natively when every operand already has the (float) result dtype; others run on the host. */
+function sameFloatDtype(node: Apply): boolean {
   const d = node.outputs[0]!.dtype;
   return (d === 'float32' || d === 'float64') && node.inputs.every((v) => v.dtype === d);
 }
