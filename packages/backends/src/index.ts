@@ -12,3 +12,7 @@ import { CpuBackend } from './native/cpu-backend.js';
 registerBackend('native', () => new NativeBackend());
 // 'cpu' is the best host backend available: native code when a C compiler works, else the reference one.
 registerBackend('cpu', () => new CpuBackend());
+
+export { WebGPUBackend } from './webgpu/index.js';
+import { WebGPUBackend } from './webgpu/index.js';
+registerBackend('webgpu', () => new WebGPUBackend());

@@ -1,0 +1,133 @@
+import type { DType, ScalarExpr, ScalarFn } from '@hypatia/core';
+
+/**
+ * WGSL for a scalar formula, following scalar/js.ts in core exactly. WGSL leaves NaN and infinity
+ * behaviour of many builtins implementation-defined, so the cases that matter are spelled out in
+ * helper functions (HELPERS) rather than trusted to the driver.
+ */
+export function wgslType(d: DType): string {
+  switch (d) {
+    case 'float32': return 'f32';
+    case 'int32': return 'i32';
+    case 'bool': return 'bool';
+    case 'float64': throw new Error('float64');
+  }
+}
+
+/** Storage element type: bool is kept as u32 (WGSL has no bool storage). */
+export function storageType(d: DType): string {
+  return d === 'bool' ? 'u32' : wgslType(d);
+}
+
+export function loadExpr(d: DType, ref: string): string {
+  return d === 'bool' ? `(${ref} != 0u)` : ref;
+}
+
+export function storeExpr(d: DType, value: string): string {
+  return d === 'bool' ? `select(0u, 1u, ${value})` : value;
+}
+
+const F = (d: DType) => d === 'float32';
+
+const WGSL: Record<ScalarFn, (a: string[], d: DType, argTypes: DType[]) => string> = {
+  add: ([a, b]) => `(${a} + ${b})`,
+  sub: ([a, b]) => `(${a} - ${b})`,
+  mul: ([a, b]) => `(${a} * ${b})`,
+  neg: ([a]) => `(-${a})`,
+  abs: ([a]) => `abs(${a})`,
+  sign: ([a], d) => (F(d) ? `h_sign(${a})` : `sign(${a})`),
+  maximum: ([a, b], d) => (F(d) ? `h_max(${a}, ${b})` : `max(${a}, ${b})`),
+  minimum: ([a, b], d) => (F(d) ? `h_min(${a}, ${b})` : `min(${a}, ${b})`),
+  div: ([a, b]) => `(${a} / ${b})`,
+  pow: ([a, b]) => `h_pow(${a}, ${b})`,
+  exp: ([a]) => `h_exp(${a})`,
+  log: ([a]) => `h_log(${a})`,
+  log1p: ([a]) => `h_log1p(${a})`,
+  expm1: ([a]) => `h_expm1(${a})`,
+  sqrt: ([a]) => `h_sqrt(${a})`,
+  tanh: ([a]) => `h_tanh(${a})`,
+  sin: ([a]) => `sin(${a})`,
+  cos: ([a]) => `cos(${a})`,
+  erf: ([a]) => `h_erf(${a})`,
+  floor: ([a], d) => (F(d) ? `floor(${a})` : a!),
+  ceil: ([a], d) => (F(d) ? `ceil(${a})` : a!),
+  round: ([a], d) => (F(d) ? `round(${a})` : a!),
+  mod: ([a, b], d) => (F(d) ? `h_fmod(${a}, ${b})` : `h_imod(${a}, ${b})`),
+  lt: ([a, b]) => `(${a} < ${b})`,
+  le: ([a, b]) => `(${a} <= ${b})`,
+  gt: ([a, b]) => `(${a} > ${b})`,
+  ge: ([a, b]) => `(${a} >= ${b})`,
+  eq: ([a, b]) => `(${a} == ${b})`,
+  ne: ([a, b]) => `(${a} != ${b})`,
+  and: ([a, b]) => `(${a} && ${b})`,
+  or: ([a, b]) => `(${a} || ${b})`,
+  not: ([a]) => `(!${a})`,
+  isnan: ([a], _d, [t]) => (F(t!) ? `h_isnan(${a})` : 'false'),
+  isinf: ([a], _d, [t]) => (F(t!) ? `h_isinf(${a})` : 'false'),
+  select: ([c, a, b]) => `select(${b}, ${a}, ${c})`,
+  cast: ([a], d, [t]) => castExpr(a!, t!, d),
+};
+
+function castExpr(a: string, from: DType, to: DType): string {
+  if (from === to) return a;
+  if (from === 'bool') return to === 'float32' ? `select(0.0, 1.0, ${a})` : `select(0i, 1i, ${a})`;
+  if (to === 'bool') return from === 'float32' ? `(${a} != 0.0)` : `(${a} != 0i)`;
+  return to === 'float32' ? `f32(${a})` : `i32(${a})`;
+}
+
+export function scalarConst(v: number, d: DType): string {
+  if (d === 'bool') return v ? 'true' : 'false';
+  if (d === 'int32') return `${v | 0}i`;
+  if (Number.isNaN(v)) return 'h_nan()';
+  if (v === Infinity) return 'h_inf()';
+  if (v === -Infinity) return '(-h_inf())';
+  if (v !== 0 && Math.abs(v) < 1.1754943508222875e-38) return `bitcast<f32>(${new Uint32Array(new Float32Array([v]).buffer)[0]}u)`;
+  const s = String(Math.fround(v));
+  return /[.e]/.test(s) ? `f32(${s})` : `f32(${s}.0)`;
+}
+
+export function scalarToWGSL(e: ScalarExpr, inputName: (i: number) => string): string {
+  switch (e.k) {
+    case 'in': return inputName(e.i);
+    case 'const': return scalarConst(e.v, e.dtype);
+    case 'call': return WGSL[e.f](e.args.map((a) => scalarToWGSL(a, inputName)), e.dtype, e.args.map((a) => a.dtype));
+  }
+}
+
+/** Formula helpers with explicit special cases (NaN, infinities, domains), as NumPy defines them. */
+export const WGSL_HELPERS = /* wgsl */ `
+// Special values come from private variables: a literal bitcast would be constant-folded, and
+// shader compilers reject a constant infinity.
+var<private> H_BITS_INF: u32 = 0x7f800000u;
+var<private> H_BITS_NAN: u32 = 0x7fc00000u;
+fn h_inf() -> f32 { return bitcast<f32>(H_BITS_INF); }
+fn h_nan() -> f32 { return bitcast<f32>(H_BITS_NAN); }
+fn h_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn h_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+fn h_max(a: f32, b: f32) -> f32 { if (h_isnan(a) || a >= b) { return a; } return b; }
+fn h_min(a: f32, b: f32) -> f32 { if (h_isnan(a) || a <= b) { return a; } return b; }
+fn h_sign(x: f32) -> f32 { if (h_isnan(x)) { return x; } return sign(x); }
+fn h_exp(x: f32) -> f32 { if (h_isnan(x)) { return x; } if (x > 88.72284) { return h_inf(); } if (x < -103.97208) { return 0.0; } return exp(x); }
+fn h_log(x: f32) -> f32 { if (h_isnan(x) || x < 0.0) { return h_nan(); } if (x == 0.0) { return -h_inf(); } if (h_isinf(x)) { return x; } return log(x); }
+fn h_sqrt(x: f32) -> f32 { if (h_isnan(x) || x < 0.0) { return h_nan(); } if (h_isinf(x)) { return x; } return sqrt(x); }
+fn h_log1p(x: f32) -> f32 { if (h_isnan(x) || x < -1.0) { return h_nan(); } if (x == -1.0) { return -h_inf(); } if (h_isinf(x)) { return x; } let u = 1.0 + x; if (u == 1.0) { return x; } return log(u) * x / (u - 1.0); }
+fn h_expm1(x: f32) -> f32 { if (h_isnan(x)) { return x; } if (abs(x) < 1e-5) { return x + 0.5 * x * x; } return h_exp(x) - 1.0; }
+fn h_tanh(x: f32) -> f32 { if (h_isnan(x)) { return x; } return tanh(clamp(x, -15.0, 15.0)); }
+fn h_fmod(a: f32, b: f32) -> f32 { return a - floor(a / b) * b; }
+fn h_imod(a: i32, b: i32) -> i32 { if (b == 0i) { return 0i; } let m = a % b; if (m != 0i && ((m < 0i) != (b < 0i))) { return m + b; } return m; }
+fn h_pow(a: f32, b: f32) -> f32 {
+  if (h_isnan(a) || h_isnan(b)) { if (b == 0.0) { return 1.0; } return h_nan(); }
+  if (b == 0.0) { return 1.0; }
+  if (a == 0.0) { if (b > 0.0) { return 0.0; } return h_inf(); }
+  if (a > 0.0) { return h_exp(b * log(a)); }
+  if (b != floor(b)) { return h_nan(); }
+  let r = h_exp(b * log(-a));
+  if (abs(b % 2.0) == 1.0) { return -r; }
+  return r;
+}
+fn h_erf(x: f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.3275911 * abs(x));
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
+  return select(-y, y, x >= 0.0);
+}
+`;
