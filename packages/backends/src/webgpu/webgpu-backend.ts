@@ -24,16 +24,14 @@ interface Ctx {
 }
 
 const pipelineCache = new Map<string, Promise<GPUComputePipeline>>();
-// Dawn in Node (seen with SwiftShader) intermittently aborts the process when pipelines are built
-// asynchronously; browsers get async creation so the first call does not stall.
-const ASYNC_PIPELINES = !(typeof process !== "undefined" && process.versions?.node);
 
 /** Pipelines are cached by their WGSL source: a second compile of the same graph builds none. */
 function pipeline(device: GPUDevice, code: string): Promise<GPUComputePipeline> {
   let p = pipelineCache.get(code);
   if (!p) {
     const desc: GPUComputePipelineDescriptor = { layout: "auto", compute: { module: device.createShaderModule({ code }), entryPoint: "main" } };
-    p = ASYNC_PIPELINES ? device.createComputePipelineAsync(desc) : Promise.resolve(device.createComputePipeline(desc));
+    // Asynchronous creation: compile() starts every pipeline at once and the first call never stalls.
+    p = device.createComputePipelineAsync(desc);
     pipelineCache.set(code, p);
     p.catch(() => pipelineCache.delete(code));
   }
@@ -53,8 +51,8 @@ export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
   async lower(spec: LowerSpec): Promise<Executable> {
     const device = await getDevice();
-    const steps: Step[] = [];
-    for (const node of spec.graph.nodes) steps.push(await planNode(device, node));
+    // All pipelines are requested at once and compile in parallel.
+    const steps = await Promise.all(spec.graph.nodes.map((node) => planNode(device, node)));
     return new WebGPUExecutable(device, spec, steps);
   }
 }
