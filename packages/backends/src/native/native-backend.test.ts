@@ -120,6 +120,26 @@ describe('native backend', () => {
     expect(first[2]!.data).not.toBe(a.data);
   });
 
+  it('recycles dead buffers within a call without clobbering live ones (views and host ops keep theirs alive)', async () => {
+    const x = tensor('float32', [null, null], 'x');
+    let h: Variable = x;
+    const taps: Variable[] = [];
+    for (let i = 0; i < 12; i++) {
+      h = i % 3 === 0 ? exp(mul(h, 0.5)) : add(mul(h, 0.9), i);
+      if (i === 4) h = reshape(h, [-1, 4]);
+      if (i === 7) h = new TimesRowIndex().call(h);
+      if (i % 4 === 1) taps.push(sum(h, 1));
+    }
+    const outputs = [h, ...taps, reshape(h, [-1])];
+    const args = [randomArray([6, 4], 'float32', 3)];
+    const want = evaluate(outputs, new Map([[x, args[0]!]]));
+    const fn = await compile({ inputs: [x], outputs, backend: native(), backendOptions: opts, rewrites: false });
+    for (let call = 0; call < 3; call++) {
+      const got = await fn(...args);
+      expect(outputs.map((_o, k) => compareArrays(want[k]!, got[k]!, 1e-5, 1e-6)).filter(Boolean)).toEqual([]);
+    }
+  });
+
   it('a call that fails changes no shared variable', async () => {
     const w = shared(NDArray.from([1, 2, 3], 'float32'), 'w');
     const x = tensor('float32', [null], 'x');

@@ -16,6 +16,7 @@ import { conv2dKernelsC } from './kernels/conv2d-c.js';
 import { runConv } from './run-conv.js';
 import { maxPoolKernelC } from './kernels/max-pool-c.js';
 import { rowKernelC, type RowOp } from './kernels/softmax-c.js';
+import { BufferPool, releaseSchedule } from './buffer-plan.js';
 import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
 
 /** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
@@ -155,8 +156,13 @@ function identityKernel(kernels: KernelTable, d: DType): number {
 
 class NativeExecutable implements Executable {
   private readonly escaping: Set<Variable>;
-  /** The buffer each node wrote last call, written again when its output does not leave the function. */
+  /** What host ops returned last call, which their `perform` may write into again. */
   private readonly previous = new Map<Apply, (NDArray | undefined)[]>();
+  /** Buffers of native steps' outputs that stay inside the function, recycled by liveness. */
+  private readonly pool = new BufferPool();
+  private readonly releaseAfter: Variable[][];
+  /** This call's pooled buffers still in use, by variable. */
+  private readonly inUse = new Map<Variable, NDArray>();
   /** Intermediate buffers of two-kernel steps, kept across calls. */
   private readonly scratch = new Map<Apply, TypedArray>();
 
@@ -168,6 +174,8 @@ class NativeExecutable implements Executable {
     private readonly path: string,
   ) {
     this.escaping = new Set(spec.graph.outputs);
+    const pooled = new Set(steps.filter((s) => s.kind !== 'view' && s.kind !== 'host').map((s) => s.node.outputs[0]!).filter((o) => !this.escaping.has(o)));
+    this.releaseAfter = releaseSchedule(steps, pooled, this.escaping);
   }
 
   get kernelCount(): number {
@@ -187,17 +195,23 @@ class NativeExecutable implements Executable {
     return lines.join('\n');
   }
 
-  /** A buffer for a node's output: fresh when it leaves the function, else last call's when it fits. */
+  /** A buffer for a native step's output: fresh when it leaves the function, else a dead one of the same size. */
   private allocate(node: Apply, dtype: DType, shape: readonly number[]): NDArray {
     const n = shapeSize(shape);
     const out = node.outputs[0]!;
-    if (!this.escaping.has(out)) {
-      const prev = this.previous.get(node)?.[0];
-      if (prev && prev.dtype === dtype && prev.size === n) return new NDArray(dtype, [...shape], prev.data);
-    }
-    const a = new NDArray(dtype, [...shape], typedArrayFor(dtype, n));
-    if (!this.escaping.has(out)) this.previous.set(node, [a]);
+    if (this.escaping.has(out)) return new NDArray(dtype, [...shape], typedArrayFor(dtype, n));
+    const a = new NDArray(dtype, [...shape], this.pool.take(dtype, n));
+    this.inUse.set(out, a);
     return a;
+  }
+
+  private release(vars: Iterable<Variable>): void {
+    for (const v of vars) {
+      const a = this.inUse.get(v);
+      if (!a) continue;
+      this.inUse.delete(v);
+      this.pool.put(a.dtype, a.data);
+    }
   }
 
   async run(args: readonly NDArray[]): Promise<RunResult> {
@@ -213,7 +227,8 @@ class NativeExecutable implements Executable {
     };
     // Arrays a kernel allocated this call for a variable that leaves the function: safe to hand out once.
     const owned = new Set<NDArray>();
-    for (const s of this.steps) {
+    this.release([...this.inUse.keys()]); // left over by a call that threw
+    for (const [i, s] of this.steps.entries()) {
       const node = s.node;
       const ins = node.inputs.map(get);
       const outVar = node.outputs[0]!;
@@ -311,8 +326,8 @@ class NativeExecutable implements Executable {
         case 'host': {
           const reuse = node.outputs.some((o) => this.escaping.has(o)) ? undefined : this.previous.get(node);
           const outs = node.op.perform(ins, node, reuse);
-          node.outputs.forEach((o, i) => {
-            const a = outs[i]!;
+          node.outputs.forEach((o, k) => {
+            const a = outs[k]!;
             if (!o.type.accepts(a.shape) || a.dtype !== o.dtype) {
               throw new HypatiaError(node.op.name, `produced ${a.dtype}[${a.shape.join(', ')}] but its type says ${o.type}`, node.site);
             }
@@ -323,6 +338,7 @@ class NativeExecutable implements Executable {
           break;
         }
       }
+      this.release(this.releaseAfter[i]!);
     }
     // Hand out each owned array once; copy leaves, views and repeats so the caller never holds an
     // alias of an input, a weight or a buffer the next call overwrites.
@@ -331,6 +347,7 @@ class NativeExecutable implements Executable {
       if (owned.delete(a)) return a;
       return a.copy();
     });
+    this.release([...this.inUse.keys()]);
     return { outputs: result.slice(0, nOutputs), updates: result.slice(nOutputs) };
   }
 }
