@@ -1,2 +1,3 @@
-export { WebGPUBackend, pipelineCacheSize, gpuBytesAllocated } from './webgpu-backend.js';
+export { WebGPUBackend, gpuBytesAllocated } from './webgpu-backend.js';
+export { pipelineCacheSize, registerLowering, registerElementwiseLowering, type Step, type Lowering, type EncodeContext } from './lowering.js';
 export { getDevice, gpuDescription } from './device.js';

@@ -1,0 +1,5 @@
+// Each file registers the lowerings of one op family.
+import './elementwise.js';
+import './shape.js';
+import './reduce.js';
+import './linalg.js';

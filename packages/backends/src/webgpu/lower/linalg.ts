@@ -1,0 +1,39 @@
+import { HypatiaError } from '@hypatia/core';
+import { bindGroup, pipeline, registerLowering, unsupported } from '../lowering.js';
+import { TILE, matmulSource } from '../kernels.js';
+import type { GpuTensor } from '../buffers.js';
+
+// dot (vectors and matrices, with transA/transB): the tiled matmul reading operands through strides.
+registerLowering('dot', async (device, node) => {
+  const [a, b] = node.inputs;
+  const out = node.outputs[0]!;
+  if (a!.dtype !== b!.dtype) unsupported(node, `mixed dtypes ${a!.dtype} and ${b!.dtype}`);
+  const { transA, transB } = node.op as unknown as { transA: boolean; transB: boolean };
+  const pipe = await pipeline(device, matmulSource(out.dtype));
+  const dims = (ins: readonly GpuTensor[]) => {
+    const [sa, sb] = [ins[0]!.shape, ins[1]!.shape];
+    const M = sa.length === 2 ? (transA ? sa[1]! : sa[0]!) : 1;
+    const K = sa.length === 2 ? (transA ? sa[0]! : sa[1]!) : sa[0]!;
+    const N = sb.length === 2 ? (transB ? sb[0]! : sb[1]!) : 1;
+    const Kb = sb.length === 2 ? (transB ? sb[1]! : sb[0]!) : sb[0]!;
+    if (K !== Kb) throw new HypatiaError('dot', `inner dimensions do not match: [${sa}] · [${sb}]`, node.site);
+    return { M, N, K, sa, sb };
+  };
+  return {
+    node,
+    describe: `matmul ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} (${TILE}x${TILE} tiles in workgroup memory)`,
+    shapes: (ins) => {
+      const { M, N, sa, sb } = dims(ins);
+      return [[...(sa.length === 2 ? [M] : []), ...(sb.length === 2 ? [N] : [])]];
+    },
+    encode: (pass, ins, [o], ctx) => {
+      const { M, N, K, sa, sb } = dims(ins);
+      const [sAm, sAk] = sa.length === 1 ? [0, 1] : transA ? [1, sa[1]!] : [sa[1]!, 1];
+      const [sBk, sBn] = sb.length === 1 ? [1, 0] : transB ? [1, sb[1]!] : [sb[1]!, 1];
+      const params = ctx.params(Uint32Array.from([M, N, K, 0, sAm, sAk, 0, sBk, sBn]));
+      pass.setPipeline(pipe);
+      pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ins[0]!.buffer, ins[1]!.buffer, o!.buffer]));
+      pass.dispatchWorkgroups(Math.ceil(N / TILE), Math.ceil(M / TILE), 1);
+    },
+  };
+});

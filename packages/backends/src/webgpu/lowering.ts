@@ -1,0 +1,83 @@
+/// <reference types="@webgpu/types" />
+import { Elemwise, HypatiaError, type Apply } from '@hypatia/core';
+import type { GpuTensor } from './buffers.js';
+import { grid } from './kernels.js';
+
+/** How one node runs on the GPU: a kernel it records, or a view of its first input's buffer. */
+export interface Step {
+  node: Apply;
+  describe: string;
+  /** Output shapes from the run-time input shapes (one per output). */
+  shapes(ins: readonly GpuTensor[]): number[][];
+  /** Record the work into the call's compute pass. */
+  encode?(pass: GPUComputePassEncoder, ins: readonly GpuTensor[], outs: readonly GpuTensor[], ctx: EncodeContext): void;
+  /** A view (reshape): the output shares input 0's buffer. */
+  alias?: true;
+}
+
+export interface EncodeContext {
+  device: GPUDevice;
+  /** A small read-only buffer of u32 parameters (shapes, strides) for this dispatch. */
+  params(data: Uint32Array): GPUBuffer;
+}
+
+/** Turns one node into a Step, creating its pipelines now (compile time), not at the first call. */
+export type Lowering = (device: GPUDevice, node: Apply) => Promise<Step>;
+
+const byName = new Map<string, Lowering>();
+let elementwise: Lowering | null = null;
+
+/** One lowering per op name, each in its own file under lower/ (found by name, as the ops are). */
+export function registerLowering(opName: string, lowering: Lowering): void {
+  byName.set(opName, lowering);
+}
+
+/** Every Elemwise op (built-in, user-defined or fused) shares one lowering: its scalar formula. */
+export function registerElementwiseLowering(lowering: Lowering): void {
+  elementwise = lowering;
+}
+
+export function unsupported(node: Apply, why: string): never {
+  throw new HypatiaError(node.op.name, `the webgpu backend cannot run this op: ${why}`, node.site);
+}
+
+export function lowerNode(device: GPUDevice, node: Apply): Promise<Step> {
+  for (const v of [...node.inputs, ...node.outputs]) {
+    if (v.dtype === 'float64') unsupported(node, `float64 operand ${v} (${v.type}); WebGPU has no float64, use float32 or the cpu backend`);
+  }
+  const lowering = node.op instanceof Elemwise ? elementwise : byName.get(node.op.name);
+  if (!lowering) unsupported(node, 'no WGSL kernel is registered for it');
+  return lowering(device, node);
+}
+
+const pipelineCache = new Map<string, Promise<GPUComputePipeline>>();
+
+/** Pipelines are cached by their WGSL source: a second compile of the same graph builds none. */
+export function pipeline(device: GPUDevice, code: string): Promise<GPUComputePipeline> {
+  let p = pipelineCache.get(code);
+  if (!p) {
+    const desc: GPUComputePipelineDescriptor = { layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } };
+    // Asynchronous creation: compile() starts every pipeline at once and the first call never stalls.
+    p = device.createComputePipelineAsync(desc);
+    pipelineCache.set(code, p);
+    p.catch(() => pipelineCache.delete(code));
+  }
+  return p;
+}
+
+export function pipelineCacheSize(): number {
+  return pipelineCache.size;
+}
+
+export function bindGroup(device: GPUDevice, pipe: GPUComputePipeline, buffers: readonly GPUBuffer[]): GPUBindGroup {
+  return device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+}
+
+/** Dispatch `groups` workgroups in a grid that wraps past the 65,535 per-dimension limit. */
+export function dispatch1d(device: GPUDevice, pass: GPUComputePassEncoder, pipe: GPUComputePipeline, buffers: readonly GPUBuffer[], groups: number): void {
+  if (groups === 0) return;
+  pass.setPipeline(pipe);
+  pass.setBindGroup(0, bindGroup(device, pipe, buffers));
+  const [x, y] = grid(groups);
+  pass.dispatchWorkgroups(x, y);
+}
