@@ -334,7 +334,8 @@ class NativeExecutable implements Executable {
             values.set(o, a);
             if (this.escaping.has(o) && !ins.some((x) => x.data === a.data)) owned.add(a);
           });
-          if (!reuse) this.previous.set(node, outs);
+          // Never offer back an array that aliases an input: it may be a recycled buffer next call.
+          if (!reuse) this.previous.set(node, outs.map((a) => (ins.some((x) => x.data === a.data) ? undefined : a)));
           break;
         }
       }
