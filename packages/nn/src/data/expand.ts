@@ -2,15 +2,15 @@ import { NDArray } from '@hypatia/core';
 import type { Dataset } from './dataset.js';
 
 /**
- * The book's expand_mnist.py: each image followed by its copies shifted one pixel up, down, left and
- * right (the vacated row or column is zero). Square images only, as MNIST's 28x28.
+ * The book's expand_mnist.py: each image followed by its copies shifted one pixel down, up, right and
+ * left, in that order (the vacated row or column is zero). Square images only, as MNIST's 28x28.
  */
 export function expandMnist(data: Dataset): Dataset {
   const n = data.y.size;
   const size = data.x.shape[1]!;
   const side = Math.round(Math.sqrt(size));
   if (side * side !== size) throw new Error(`expandMnist: rows of ${size} pixels are not square images`);
-  const shifts: [number, number][] = [[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]]; // [dy, dx]: original, up, down, left, right
+  const shifts: [number, number][] = [[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1]]; // [dy, dx]: original, down, up, right, left
   const x = new Float32Array(n * shifts.length * size);
   const y = new Int32Array(n * shifts.length);
   const src = data.x.data;
