@@ -1,0 +1,54 @@
+import type { NDArray, SharedVariable } from '@hypatia/core';
+
+export interface EarlyStoppingOptions {
+  /** Stop after this many epochs without improvement (Nielsen's "no-improvement-in-n"). */
+  patience: number;
+  /** 'max' for accuracies (default), 'min' for costs. */
+  mode?: 'max' | 'min';
+  /** An improvement must beat the best by more than this. */
+  minDelta?: number;
+}
+
+/**
+ * Nielsen 3.2: early stopping. Track the validation score each epoch and stop once it has not
+ * improved for `patience` epochs, keeping the weights of the best epoch: training longer than that
+ * only fits the training set's noise. Call `observe` after each epoch and `restoreBest` at the end.
+ */
+export class EarlyStopping {
+  readonly patience: number;
+  readonly mode: 'max' | 'min';
+  readonly minDelta: number;
+  bestScore: number | null = null;
+  bestEpoch = -1;
+  private sinceBest = 0;
+  private snapshot: NDArray[] | null = null;
+
+  constructor(private readonly params: readonly SharedVariable[], { patience, mode = 'max', minDelta = 0 }: EarlyStoppingOptions) {
+    if (!Number.isInteger(patience) || patience < 1) throw new RangeError(`EarlyStopping: patience must be a positive integer, got ${patience}`);
+    this.patience = patience; this.mode = mode; this.minDelta = minDelta;
+  }
+
+  /** Record an epoch's score; returns true when training should stop. */
+  observe(epoch: number, score: number): boolean {
+    const better = this.bestScore === null || (this.mode === 'max' ? score > this.bestScore + this.minDelta : score < this.bestScore - this.minDelta);
+    if (better) {
+      this.bestScore = score;
+      this.bestEpoch = epoch;
+      this.sinceBest = 0;
+      this.snapshot = this.params.map((p) => p.get().copy());
+    } else {
+      this.sinceBest++;
+    }
+    return this.shouldStop;
+  }
+
+  get shouldStop(): boolean {
+    return this.sinceBest >= this.patience;
+  }
+
+  /** Put the best epoch's weights back into the parameters (no-op if nothing was observed). */
+  restoreBest(): void {
+    if (!this.snapshot) return;
+    this.params.forEach((p, i) => p.set(this.snapshot![i]!));
+  }
+}
