@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,19 @@ describe('native build cache', () => {
     expect(c.out).toEqual([3, 6, 9]);
     expect(c.stats.compilerRuns).toBe(0);
     expect(c.stats.diskHits).toBe(1);
+    // A damaged entry is rebuilt rather than failing every later run.
+    writeFileSync(join(cacheDir, files.find((f) => f.endsWith('.node'))!), 'not an addon');
+    const d = await runChild(cacheDir);
+    expect(d.out).toEqual([3, 6, 9]);
+    expect(d.stats.compilerRuns).toBe(1);
+  });
+
+  it('an unwritable cache directory is a clear error', async () => {
+    const blocker = join(freshDir(), 'a-file');
+    writeFileSync(blocker, '');
+    const x = tensor('float64', [null], 'x');
+    await expect(compile({ inputs: [x], outputs: exp(mul(x, 3)), backend: new NativeBackend(), backendOptions: { cacheDir: join(blocker, 'cache') } }))
+      .rejects.toThrow(/cannot write to the kernel cache .*HYPATIA_CACHE_DIR/);
   });
 });
 

@@ -92,22 +92,41 @@ export async function buildAddon<T>(source: string, opts: Required<BuildOptions>
     buildStats.memoryHits++;
     return { exports: inMemory as T, path };
   }
-  if (existsSync(path)) buildStats.diskHits++;
+  const cached = existsSync(path);
+  if (cached) buildStats.diskHits++;
   else await compileTo(source, path, opts.cc, args);
   // OpenMP reads this when the first addon loads it. Spinning idle threads (its default) ruin every
   // parallel loop when the machine has fewer free cores than threads; sleeping costs microseconds.
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+  let exports: T;
+  try {
+    exports = load<T>(path);
+  } catch (e) {
+    if (!cached) throw new NativeUnavailableError(`the addon built at ${path} does not load: ${(e as Error).message}`);
+    // A damaged cache entry: build it again, once.
+    rmSync(path, { force: true });
+    await compileTo(source, path, opts.cc, args);
+    exports = load<T>(path);
+  }
+  loaded.set(path, exports);
+  return { exports, path };
+}
+
+function load<T>(path: string): T {
   const mod = { exports: {} as T };
   process.dlopen(mod, path);
-  loaded.set(path, mod.exports);
-  return { exports: mod.exports, path };
+  return mod.exports;
 }
 
 async function compileTo(source: string, path: string, cc: string, args: readonly string[]): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path.slice(0, -'.node'.length)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   const cFile = path.replace(/\.node$/, '.c');
-  writeFileSync(`${tmp}.c`, source);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(`${tmp}.c`, source);
+  } catch (e) {
+    throw new NativeUnavailableError(`cannot write to the kernel cache ${dirname(path)} (${(e as Error).message}); set backendOptions.cacheDir or $HYPATIA_CACHE_DIR`);
+  }
   buildStats.compilerRuns++;
   try {
     await new Promise<void>((ok, fail) => {
