@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { compile, grad, matrix, vector, shared, NDArray, HypatiaError, dmatrix } from '@hypatia/core';
+import { compile, grad, matrix, vector, shared, NDArray, HypatiaError, dmatrix, Op, type TensorType } from '@hypatia/core';
 import { OP_TABLE, checkCase, add, mul, sigmoid, sum, dot, sub, exp, log, maximum } from '@hypatia/ops';
 import { getDevice, pipelineCacheSize, gpuBytesAllocated } from './index.js';
 import '@hypatia/backends';
@@ -13,7 +13,7 @@ const available = await getDevice().then(() => true, (e: Error) => {
 });
 
 /** Ops the WebGPU backend lowers today; the rest of the table is reported, not silently dropped. */
-const LOWERED = /^(add|sub|mul|div|neg|pow|exp|log|log1p|sqrt|square|abs|sign|sigmoid|softplus|tanh|relu|maximum|minimum|lt|eq|where|clip|fused-chain|sum|dot)\b/;
+const LOWERED = /^(add|sub|mul|div|neg|pow|exp|log|log1p|sqrt|square|abs|sign|sigmoid|softplus|tanh|relu|maximum|minimum|lt|eq|where|clip|fused-chain|sum|dot|max|min|prod|argmax|argmin)\b/;
 
 describe.runIf(available)('webgpu backend', () => {
   // Dawn can abort at process exit while a device is alive; end it first.
@@ -77,10 +77,15 @@ describe.runIf(available)('webgpu backend', () => {
     const x = matrix('x');
     const err = await compile({ inputs: [x], outputs: [sum(x, 0)], backend: 'webgpu' }).then(() => null, (e) => e);
     expect(err).toBeNull();
-    const { argmax } = await import('@hypatia/ops');
-    const e2 = await compile({ inputs: [x], outputs: [argmax(x, 1)], backend: 'webgpu' }).then(() => null, (e) => e);
+    // An op of the user's own, with a perform but no WGSL kernel.
+    class HostOnly extends Op {
+      readonly name = 'host_only';
+      inferTypes(ts: readonly TensorType[]): TensorType[] { return [ts[0]!]; }
+      perform([a]: readonly NDArray[]): NDArray[] { return [a!]; }
+    }
+    const e2 = await compile({ inputs: [x], outputs: [new HostOnly().call(x)], backend: 'webgpu' }).then(() => null, (e) => e);
     expect(e2).toBeInstanceOf(HypatiaError);
-    expect(String(e2)).toMatch(/argmax: the webgpu backend cannot run this op/);
+    expect(String(e2)).toMatch(/host_only: the webgpu backend cannot run this op/);
   });
 
   it('reads back nothing when outputs are not wanted, and updates stay on the device', async () => {

@@ -3,3 +3,4 @@ import './elementwise.js';
 import './shape.js';
 import './reduce.js';
 import './linalg.js';
+import './reduce-extra.js';
