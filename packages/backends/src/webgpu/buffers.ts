@@ -7,6 +7,27 @@ export interface GpuTensor {
   dtype: DType;
   shape: number[];
   size: number;
+  /**
+   * The value on the host, when it is known there without reading the GPU: explicit inputs,
+   * constants and the small int32 results evaluated on the host (see host-eval.ts). Lowerings
+   * read index bounds and lengths from here; `buffer` is then uploaded only if a kernel reads it.
+   */
+  host?: NDArray;
+}
+
+/** A tensor known on the host whose GPU buffer is created and written the first time `buffer` is read. */
+export function hostTensor(a: NDArray, upload: (a: NDArray) => GPUBuffer): GpuTensor {
+  let buffer: GPUBuffer | undefined;
+  return {
+    dtype: a.dtype,
+    shape: [...a.shape],
+    size: a.size,
+    host: a,
+    get buffer() {
+      buffer ??= upload(a);
+      return buffer;
+    },
+  };
 }
 
 // Read lazily: the GPU globals exist only once a device has been found.

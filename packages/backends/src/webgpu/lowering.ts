@@ -1,5 +1,5 @@
 /// <reference types="@webgpu/types" />
-import { Elemwise, HypatiaError, type Apply } from '@hypatia/core';
+import { Elemwise, HypatiaError, type Apply, type NDArray, type Variable } from '@hypatia/core';
 import type { GpuTensor } from './buffers.js';
 import { grid } from './kernels.js';
 
@@ -13,6 +13,14 @@ export interface Step {
   encode?(pass: GPUComputePassEncoder, ins: readonly GpuTensor[], outs: readonly GpuTensor[], ctx: EncodeContext): void;
   /** A view (reshape): the output shares input 0's buffer. */
   alias?: true;
+  /** Computed on the host before encoding (host-eval.ts): small int results, no kernel. */
+  evaluate?(ins: readonly GpuTensor[]): NDArray[];
+}
+
+/** What a lowering may ask about the rest of the graph at compile time. */
+export interface LowerContext {
+  /** Whether the variable's value is known on the host at run time (GpuTensor.host is set). */
+  onHost(v: Variable): boolean;
 }
 
 export interface EncodeContext {
@@ -22,7 +30,7 @@ export interface EncodeContext {
 }
 
 /** Turns one node into a Step, creating its pipelines now (compile time), not at the first call. */
-export type Lowering = (device: GPUDevice, node: Apply) => Promise<Step>;
+export type Lowering = (device: GPUDevice, node: Apply, ctx: LowerContext) => Promise<Step>;
 
 const byName = new Map<string, Lowering>();
 let elementwise: Lowering | null = null;
@@ -41,13 +49,13 @@ export function unsupported(node: Apply, why: string): never {
   throw new HypatiaError(node.op.name, `the webgpu backend cannot run this op: ${why}`, node.site);
 }
 
-export function lowerNode(device: GPUDevice, node: Apply): Promise<Step> {
+export function lowerNode(device: GPUDevice, node: Apply, ctx: LowerContext = { onHost: () => false }): Promise<Step> {
   for (const v of [...node.inputs, ...node.outputs]) {
     if (v.dtype === 'float64') unsupported(node, `float64 operand ${v} (${v.type}); WebGPU has no float64, use float32 or the cpu backend`);
   }
   const lowering = node.op instanceof Elemwise ? elementwise : byName.get(node.op.name);
   if (!lowering) unsupported(node, 'no WGSL kernel is registered for it');
-  return lowering(device, node);
+  return lowering(device, node, ctx);
 }
 
 const pipelineCache = new Map<string, Promise<GPUComputePipeline>>();

@@ -3,7 +3,8 @@ import {
   Constant, HypatiaError, NDArray, SharedVariable,
   type Backend, type DeviceValue, type Executable, type LowerSpec, type RunResult, type Variable,
 } from '@hypatia/core';
-import { BufferPool, download, type GpuTensor } from './buffers.js';
+import { BufferPool, download, hostTensor, type GpuTensor } from './buffers.js';
+import { hostPlan, hostStep } from './host-eval.js';
 import { getDevice, gpuDescription } from './device.js';
 import { lowerNode, type EncodeContext, type Step } from './lowering.js';
 import './lower/index.js';
@@ -17,8 +18,10 @@ export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
   async lower(spec: LowerSpec): Promise<Executable> {
     const device = await getDevice();
+    const host = hostPlan(spec);
+    const ctx = { onHost: (v: Variable) => host.known.has(v) || v instanceof Constant };
     // All pipelines are requested at once and compile in parallel.
-    const steps = await Promise.all(spec.graph.nodes.map((node) => lowerNode(device, node)));
+    const steps = await Promise.all(spec.graph.nodes.map((node) => (host.nodes.has(node) ? hostStep(node) : lowerNode(device, node, ctx))));
     return new WebGPUExecutable(device, spec, steps);
   }
 }
@@ -47,7 +50,7 @@ class WebGPUExecutable implements Executable {
   }
 
   get kernelCount(): number {
-    return this.steps.filter((s) => !s.alias).length;
+    return this.steps.filter((s) => !s.alias && !s.evaluate).length;
   }
 
   describe(): string {
@@ -69,18 +72,20 @@ class WebGPUExecutable implements Executable {
     const { device, pool, spec } = this;
     const values = new Map<Variable, GpuTensor>();
     const temporary: GPUBuffer[] = [];
-    spec.inputs.forEach((v, i) => {
-      const t = pool.upload(args[i]!);
+    // Host values reach the GPU only when a kernel binds them (an index scalar never does).
+    const upload = (a: NDArray) => {
+      const t = pool.upload(a);
       temporary.push(t.buffer);
-      values.set(v, t);
-    });
+      return t.buffer;
+    };
+    spec.inputs.forEach((v, i) => values.set(v, hostTensor(args[i]!, upload)));
     const get = (v: Variable): GpuTensor => {
       const t = values.get(v);
       if (t) return t;
       if (v instanceof SharedVariable) return this.sharedTensor(v);
       if (v instanceof Constant) {
         let c = this.constants.get(v);
-        if (!c) { c = pool.upload(v.value); this.constants.set(v, c); }
+        if (!c) { c = hostTensor(v.value, (a) => pool.upload(a).buffer); this.constants.set(v, c); }
         return c;
       }
       throw new HypatiaError(spec.name, `no value for ${v}`, v.site);
@@ -102,6 +107,11 @@ class WebGPUExecutable implements Executable {
     const produced: GPUBuffer[] = [];
     for (const step of this.steps) {
       const ins = step.node.inputs.map(get);
+      if (step.evaluate) {
+        const results = step.evaluate(ins);
+        step.node.outputs.forEach((o, i) => values.set(o, hostTensor(results[i]!, upload)));
+        continue;
+      }
       const shapes = step.shapes(ins);
       if (step.alias) {
         const out = step.node.outputs[0]!;
@@ -134,9 +144,16 @@ class WebGPUExecutable implements Executable {
       return new GpuValue(own, device, pool);
     });
     const outs = results.slice(0, spec.nOutputs);
-    const outputs = opts?.readOutputs === false ? [] : await download(device, outs);
+    const outputs = opts?.readOutputs === false ? [] : await this.read(outs);
     for (const b of [...produced, ...temporary, ...metas]) if (!keep.has(b)) pool.release(b);
     return { outputs, updates };
+  }
+
+  /** Outputs known on the host are returned as they are; the rest come back in one download. */
+  private async read(ts: readonly GpuTensor[]): Promise<NDArray[]> {
+    const onDevice = ts.filter((t) => !t.host);
+    const fetched = await download(this.device, onDevice);
+    return ts.map((t) => t.host ?? fetched.shift()!);
   }
 
   private copy(t: GpuTensor): GpuTensor {

@@ -4,3 +4,5 @@ import './shape.js';
 import './reduce.js';
 import './linalg.js';
 import './reduce-extra.js';
+import './indexing.js';
+import './creation.js';

@@ -1,0 +1,59 @@
+import { Constant, NDArray, type Apply, type LowerSpec, type Variable } from '@hypatia/core';
+import type { GpuTensor } from './buffers.js';
+import type { Step } from './lowering.js';
+
+/**
+ * Host-side shape arithmetic. Some kernels need small integers on the host before they can be
+ * recorded: a Subtensor's bounds `i*mb:(i+1)*mb` from a symbolic `i`, the length an `arange` or
+ * `eye` will have, a `shapeOf` fed back into arithmetic. Reading them back from the GPU in the
+ * middle of a call would stall the queue, so the executable never does: a node whose results are
+ * int32/bool scalars or short vectors, and whose inputs are explicit inputs, constants, other such
+ * nodes or (for shape/shape_at) only the run-time shapes, runs its `perform` on the host before
+ * its consumers are encoded. The value rides along in `GpuTensor.host`, and the GPU buffer is
+ * created lazily, only when some kernel binds it.
+ */
+
+/** Vectors longer than this stay on the GPU even when they could be computed on the host. */
+const MAX_HOST_LENGTH = 64;
+
+const SHAPE_READERS = new Set(['shape', 'shape_at']);
+
+function small(v: Variable): boolean {
+  if (v.dtype !== 'int32' && v.dtype !== 'bool') return false;
+  if (v.ndim === 0) return true;
+  return v.ndim === 1 && v.type.shape[0] !== null && v.type.shape[0]! <= MAX_HOST_LENGTH;
+}
+
+/** The nodes of the graph evaluated on the host, and every variable whose value is known there. */
+export function hostPlan(spec: LowerSpec): { nodes: Set<Apply>; known: Set<Variable> } {
+  const known = new Set<Variable>(spec.inputs);
+  const nodes = new Set<Apply>();
+  const isKnown = (v: Variable) => known.has(v) || v instanceof Constant;
+  for (const node of spec.graph.nodes) {
+    if (!node.outputs.every(small)) continue;
+    // Random ops advance a generator state: they always run where the state lives.
+    if (node.op.name.startsWith('random_')) continue;
+    if (!SHAPE_READERS.has(node.op.name) && !node.inputs.every(isKnown)) continue;
+    nodes.add(node);
+    for (const o of node.outputs) known.add(o);
+  }
+  return { nodes, known };
+}
+
+/** A step with no kernel: the node's own perform on host values (shapes only, for shape readers). */
+export function hostStep(node: Apply): Step {
+  const evaluate = (ins: readonly GpuTensor[]): NDArray[] => {
+    if (node.op.name === 'shape') return [new NDArray('int32', [ins[0]!.shape.length], Int32Array.from(ins[0]!.shape))];
+    if (node.op.name === 'shape_at') {
+      const axis = (node.op as unknown as { axis: number }).axis;
+      return [new NDArray('int32', [], Int32Array.of(ins[0]!.shape[axis]!))];
+    }
+    return node.op.perform(ins.map((t) => t.host!), node);
+  };
+  return {
+    node,
+    describe: `host ${node.op.toString()} (small int values computed before encoding)`,
+    shapes: () => { throw new Error('host steps are evaluated, not given shapes'); },
+    evaluate,
+  };
+}
