@@ -6,3 +6,4 @@ import './linalg.js';
 import './reduce-extra.js';
 import './indexing.js';
 import './creation.js';
+import './nnet.js';
