@@ -7,3 +7,4 @@ import './reduce-extra.js';
 import './indexing.js';
 import './creation.js';
 import './nnet.js';
+import './conv.js';
