@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { NDArray } from '@hypatia/core';
+import '@hypatia/backends';
+import { Network } from '../network.js';
+import { FullyConnectedLayer } from '../layers/fully-connected.js';
+import { SoftmaxLayer } from '../layers/softmax-layer.js';
+import { linear } from '../layers/activations.js';
+import { BatchNormLayer } from '../normalization/batch-norm.js';
+import { DropoutLayer } from '../regularization/dropout-layer.js';
+import { SigmoidOutputLayer } from '../costs/sigmoid-output-layer.js';
+import { Rng } from '../init/rng.js';
+import { adam } from './optimizers.js';
+import { fit } from './fit.js';
+
+/** Two Gaussian blobs in 6 dimensions, labels 0 and 1. */
+function blobs(n: number, seed: number) {
+  const rng = new Rng(seed);
+  const x = new Float32Array(n * 6); const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 2;
+    for (let j = 0; j < 6; j++) x[i * 6 + j] = (y[i] ? 1 : -1) * (j < 2 ? 1.5 : 0) + rng.normal();
+  }
+  return { x: new NDArray('float32', [n, 6], x), y: new NDArray('int32', [n], y) };
+}
+
+describe('fit', () => {
+  it('composes Adam, L2, max-norm, clipping, dropout and batch norm into one step and learns', async () => {
+    const fc = new FullyConnectedLayer({ nIn: 6, nOut: 8, activation: linear, seed: 1 });
+    const net = new Network([fc, new BatchNormLayer({ features: 8, activation: (z) => z }), new DropoutLayer({ keep: 0.9, seed: 2 }), new SoftmaxLayer({ nIn: 8, nOut: 2, seed: 3 })], 10);
+    const h = await fit(net, blobs(200, 1), { epochs: 4, optimizer: adam(0.01), l2: 0.1, maxNorm: 1.5, clipNorm: 5, validation: blobs(100, 2), backend: 'reference' });
+    expect(h.epochs.every((e) => Number.isFinite(e.cost))).toBe(true);
+    expect(h.bestValidationAccuracy!).toBeGreaterThan(0.85);
+    const w = fc.w.get();
+    for (let c = 0; c < 8; c++) {
+      let s = 0; for (let r = 0; r < 6; r++) s += w.data[r * 8 + c]! ** 2;
+      expect(Math.sqrt(s)).toBeLessThanOrEqual(1.5 + 1e-4);
+    }
+    expect((net.layers[1] as BatchNormLayer).runningMean.get().data.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('stops early and keeps the best epoch\'s weights', async () => {
+    const out = new SigmoidOutputLayer({ nIn: 6, nOut: 2, cost: 'cross-entropy', seed: 4 });
+    const net = new Network([out], 10);
+    const validation = blobs(60, 3);
+    let snapshot: number[] = [];
+    let best = -1;
+    const h = await fit(net, blobs(100, 4), {
+      epochs: 40, earlyStoppingPatience: 2, validation, backend: 'reference',
+      onEpoch: (r) => { if (r.validationAccuracy! > best) { best = r.validationAccuracy!; snapshot = [...out.w.get().data]; } },
+    });
+    expect(h.stoppedEarly).toBe(true);
+    expect(h.epochs.length).toBe(h.bestEpoch! + 3);
+    expect([...out.w.get().data]).toEqual(snapshot);
+  });
+});

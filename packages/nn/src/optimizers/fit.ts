@@ -1,0 +1,119 @@
+import { compile, grad, iscalar, shared, type Backend, type Update, type Variable } from '@hypatia/core';
+import { add, mul, sliceAxis } from '@hypatia/ops';
+import type { Network } from '../network.js';
+import type { Dataset } from '../data/dataset.js';
+import { isOutputLayer } from '../layers/layer.js';
+import { isStatefulLayer } from '../normalization/batch-norm.js';
+import { l1Penalty, l2Penalty, penalisedParams, withPenalties } from '../regularization/penalties.js';
+import { withMaxNorm } from '../regularization/max-norm.js';
+import { EarlyStopping } from '../regularization/early-stopping.js';
+import { applySchedule, HalveOnPlateau, type Schedule } from '../schedules/schedules.js';
+import { clipGradientNorm } from './clip.js';
+import { shuffleDataset } from '../preprocessing/split.js';
+import { sgd, type Optimizer } from './optimizers.js';
+
+export interface FitOptions {
+  epochs: number;
+  /** Default: SGD with eta 0.1. */
+  optimizer?: Optimizer;
+  /** L2 strength lambda (Nielsen's, with n the training-set size). */
+  l2?: number;
+  l1?: number;
+  /** Decay the biases too (default false). */
+  penaliseBiases?: boolean;
+  /** Project each unit's incoming weights into the ball of this radius after every step. */
+  maxNorm?: number;
+  /** Clip the gradients' global norm to this. */
+  clipNorm?: number;
+  validation?: Dataset | null;
+  test?: Dataset | null;
+  /** Stop after this many epochs without a better validation accuracy and restore the best weights. */
+  earlyStoppingPatience?: number;
+  schedule?: Schedule;
+  /** Nielsen's rule: halve eta after `patience` epochs without improvement, stop at eta0/stopRatio. */
+  halveOnPlateau?: { patience: number; stopRatio?: number };
+  /** Also measure accuracy on the training data each epoch (for overfitting plots). */
+  trainAccuracy?: boolean;
+  backend?: string | Backend;
+  /** Shuffle the training rows each epoch with this seed (default: no shuffling, as network3). */
+  shuffleSeed?: number;
+  onEpoch?: (r: FitEpoch) => void;
+}
+
+export interface FitEpoch { epoch: number; cost: number; eta: number; trainAccuracy: number | null; validationAccuracy: number | null }
+export interface FitHistory {
+  epochs: FitEpoch[];
+  bestValidationAccuracy: number | null;
+  bestEpoch: number | null;
+  /** Test accuracy with the weights finally kept (the best epoch's when early stopping restored them). */
+  testAccuracy: number | null;
+  stoppedEarly: boolean;
+  seconds: number;
+}
+
+/**
+ * Train a Network with the techniques of this package composed: the output layer's cost plus weight
+ * penalties (as graph), gradient clipping, any optimiser's updates, max-norm projection and the
+ * layers' own state updates (batch norm), all compiled into one training step; schedules and early
+ * stopping act between epochs.
+ */
+export async function fit(net: Network, training: Dataset, options: FitOptions): Promise<FitHistory> {
+  const started = performance.now();
+  const last = net.layers[net.layers.length - 1]!;
+  if (!isOutputLayer(last)) throw new Error('fit: the last layer must be an output layer');
+  const mb = net.miniBatchSize;
+  const n = training.y.size;
+  const nBatches = Math.floor(n / mb);
+  if (nBatches === 0) throw new Error(`fit: ${n} training examples make no mini-batch of ${mb}`);
+  const backend = options.backend ?? 'cpu';
+  const opt = options.optimizer ?? sgd(0.1);
+
+  const decayed = penalisedParams(net.layers, options.penaliseBiases);
+  const cost = withPenalties(last.cost(net.y), l2Penalty(decayed, options.l2 ?? 0, n), l1Penalty(decayed, options.l1 ?? 0, n));
+  let grads: Variable[] = grad(cost, net.params);
+  if (options.clipNorm) grads = clipGradientNorm(grads, options.clipNorm);
+  let updates: Update[] = opt.updates(net.params, grads);
+  if (options.maxNorm) updates = withMaxNorm(updates, net.layers.flatMap((l) => [...l.weights]), options.maxNorm);
+  for (const l of net.layers) if (isStatefulLayer(l)) updates.push(...l.stateUpdates());
+
+  const trainX = shared(training.x, { name: 'trainingX' });
+  const trainY = shared(training.y, { name: 'trainingY' });
+  const i = iscalar('i');
+  const rows = (v: Variable) => sliceAxis(v, 0, mul(i, mb), mul(add(i, 1), mb));
+  const step = await compile({ name: 'fit_step', inputs: [i], outputs: cost, backend, updates, givens: [[net.x, rows(trainX)], [net.y, rows(trainY)]] });
+
+  const accuracy = async (d: Dataset) => {
+    const p = await net.predict(d.x, { backend });
+    let ok = 0;
+    for (let k = 0; k < d.y.size; k++) if (p.data[k] === d.y.data[k]) ok++;
+    return ok / d.y.size;
+  };
+  const stopper = options.earlyStoppingPatience && options.validation ? new EarlyStopping(net.params, { patience: options.earlyStoppingPatience }) : null;
+  const halver = options.halveOnPlateau ? new HalveOnPlateau(opt.lr, options.halveOnPlateau.patience, options.halveOnPlateau.stopRatio) : null;
+  const history: FitHistory = { epochs: [], bestValidationAccuracy: null, bestEpoch: null, testAccuracy: null, stoppedEarly: false, seconds: 0 };
+
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const eta = options.schedule ? applySchedule(opt.lr, options.schedule, epoch) : opt.lr.get().data[0]!;
+    if (options.shuffleSeed !== undefined) {
+      const s = shuffleDataset(training, options.shuffleSeed + epoch);
+      trainX.set(s.x); trainY.set(s.y);
+    }
+    let costSum = 0;
+    for (let b = 0; b < nBatches; b++) costSum += (await step(b)).item();
+    const validationAccuracy = options.validation ? await accuracy(options.validation) : null;
+    const report: FitEpoch = { epoch, cost: costSum / nBatches, eta, trainAccuracy: options.trainAccuracy ? await accuracy(training) : null, validationAccuracy };
+    history.epochs.push(report);
+    options.onEpoch?.(report);
+    if (validationAccuracy !== null && (history.bestValidationAccuracy === null || validationAccuracy > history.bestValidationAccuracy)) {
+      history.bestValidationAccuracy = validationAccuracy;
+      history.bestEpoch = epoch;
+    }
+    if (!Number.isFinite(report.cost)) break;
+    if (stopper?.observe(epoch, validationAccuracy!)) { history.stoppedEarly = true; break; }
+    if (halver && validationAccuracy !== null && halver.observe(validationAccuracy)) { history.stoppedEarly = true; break; }
+  }
+  stopper?.restoreBest();
+  if (options.test) history.testAccuracy = await accuracy(options.test);
+  history.seconds = (performance.now() - started) / 1000;
+  return history;
+}
