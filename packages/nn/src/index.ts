@@ -16,3 +16,4 @@ export * from './training/progress-bar.js';
 export * from './network.js';
 export * from './io/safetensors.js';
 export * from './io/network-io.js';
+export * from './techniques.js';
