@@ -8,3 +8,4 @@ import './indexing.js';
 import './creation.js';
 import './nnet.js';
 import './conv.js';
+import './pool.js';
