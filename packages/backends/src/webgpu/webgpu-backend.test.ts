@@ -13,7 +13,7 @@ const available = await getDevice().then(() => true, (e: Error) => {
 });
 
 /** Ops the WebGPU backend lowers today; the rest of the table is reported, not silently dropped. */
-const LOWERED = /^(add|sub|mul|div|neg|pow|exp|log|log1p|sqrt|square|abs|sign|sigmoid|softplus|tanh|relu|maximum|minimum|lt|eq|where|clip|fused-chain|sum|dot|max|min|prod|argmax|argmin|softmax|log_softmax|softmax_crossentropy_with_labels|categorical_crossentropy|binary_crossentropy|conv2d|max_pool2d|avg_pool2d)\b/;
+const LOWERED = /^(add|sub|mul|div|neg|pow|exp|log|log1p|sqrt|square|abs|sign|sigmoid|softplus|tanh|relu|maximum|minimum|lt|eq|where|clip|fused-chain|sum|dot|max|min|prod|argmax|argmin|softmax|log_softmax|softmax_crossentropy_with_labels|categorical_crossentropy|binary_crossentropy|network3|conv2d|max_pool2d|avg_pool2d)\b/;
 
 describe.runIf(available)('webgpu backend', () => {
   // Dawn can abort at process exit while a device is alive; end it first.
