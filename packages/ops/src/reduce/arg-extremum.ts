@@ -2,7 +2,7 @@ import { NDArray, Op, TensorType, stridesOf, type Apply, type GradResult, type V
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { gatherStrided } from '../shape/dimshuffle.js';
 import { checkAxes, normAxes } from './reduce-kernel.js';
-import { keptShape } from './sum.js';
+import { keptShape } from './axis-reduction.js';
 import { checkNotEmpty, type ExtremumKind } from './extremum.js';
 
 /**

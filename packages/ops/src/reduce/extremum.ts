@@ -1,9 +1,9 @@
-import { HypatiaError, Op, TensorType, isFloat, type Apply, type GradResult, type NDArray, type Variable } from '@hypatia/core';
+import { HypatiaError, isFloat, type Apply, type DType, type GradResult, type NDArray, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { castTo } from '../elementwise/broadcast.js';
 import { eq, mul } from '../elementwise/arithmetic.js';
-import { checkAxes, normAxes, reduceInto } from './reduce-kernel.js';
-import { keptShape, restoreAxes } from './sum.js';
+import { normAxes } from './reduce-kernel.js';
+import { AxisReduction, restoreAxes } from './axis-reduction.js';
 
 export type ExtremumKind = 'max' | 'min';
 
@@ -11,25 +11,20 @@ export type ExtremumKind = 'max' | 'min';
  * Largest (or smallest) element over `axes`, in the input's dtype. NaN propagates, as in NumPy.
  * The gradient flows to every position equal to the result (Theano's rule: ties share it).
  */
-export class Extremum extends Op {
+export class Extremum extends AxisReduction {
   readonly name: ExtremumKind;
-  constructor(readonly kind: ExtremumKind, readonly axes: readonly number[], readonly keepdims: boolean) {
-    super();
+  constructor(readonly kind: ExtremumKind, axes: readonly number[], keepdims: boolean) {
+    super(axes, keepdims);
     this.name = kind;
   }
 
-  override props() {
-    return { axes: this.axes, keepdims: this.keepdims };
+  protected outputDtype(dtype: DType): DType {
+    return dtype;
   }
 
-  inferTypes([t]: readonly TensorType[]): TensorType[] {
-    checkAxes(this.axes, t!.ndim);
-    return [new TensorType(t!.dtype, keptShape(t!.shape, this.axes, this.keepdims))];
-  }
-
-  perform([x]: readonly NDArray[], node: Apply): NDArray[] {
-    checkNotEmpty(this.name, x!, this.axes, node);
-    return [reduceInto(x!, this.axes, this.keepdims, x!.dtype, this.kind)];
+  override perform(inputs: readonly NDArray[], node: Apply): NDArray[] {
+    checkNotEmpty(this.name, inputs[0]!, this.axes, node);
+    return super.perform(inputs, node);
   }
 
   override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {

@@ -1,4 +1,5 @@
 export * from './reduce-kernel.js';
+export * from './axis-reduction.js';
 export * from './sum.js';
 export * from './count.js';
 export * from './mean.js';

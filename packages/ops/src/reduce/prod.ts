@@ -1,28 +1,16 @@
-import { Op, TensorType, isFloat, type Apply, type GradResult, type NDArray, type Variable } from '@hypatia/core';
+import { isFloat, type DType, type GradResult, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { and, div, eq, mul, where } from '../elementwise/arithmetic.js';
-import { checkAxes, normAxes, reduceInto } from './reduce-kernel.js';
-import { keptShape, restoreAxes, sum } from './sum.js';
+import { normAxes } from './reduce-kernel.js';
+import { AxisReduction, accumulatorDtype, restoreAxes } from './axis-reduction.js';
+import { sum } from './sum.js';
 
 /** Product over `axes` (sorted, unique). Integers and booleans multiply in int32. */
-export class Prod extends Op {
+export class Prod extends AxisReduction {
   readonly name = 'prod';
-  constructor(readonly axes: readonly number[], readonly keepdims: boolean) {
-    super();
-  }
 
-  override props() {
-    return { axes: this.axes, keepdims: this.keepdims };
-  }
-
-  inferTypes([t]: readonly TensorType[]): TensorType[] {
-    checkAxes(this.axes, t!.ndim);
-    const dtype = t!.dtype === 'bool' ? 'int32' : t!.dtype;
-    return [new TensorType(dtype, keptShape(t!.shape, this.axes, this.keepdims))];
-  }
-
-  perform([x]: readonly NDArray[], node: Apply): NDArray[] {
-    return [reduceInto(x!, this.axes, this.keepdims, node.outputs[0]!.dtype, 'prod')];
+  protected outputDtype(dtype: DType): DType {
+    return accumulatorDtype(dtype);
   }
 
   /**
