@@ -66,7 +66,11 @@ fn scaleAt(a: u32, b: u32) -> f32 {
 }`;
 
 interface PoolKernel {
-  inputs: string[];
+  /** Bindings after params: the name in WGSL and the node input it holds. */
+  inputs: [name: string, input: number][];
+  /** The node inputs holding the pooled input x (for its shape) and, for gradients, the pooled-shape gradient. */
+  x: number;
+  pooled?: number;
   helpers: string;
   /** Writes out[o] for thread o; forward kernels run per pooled element, gradients per input element. */
   body: string;
@@ -80,7 +84,7 @@ const INPUT_INDEX = `let img = o / (pH() * pW()); let r = (o / pW()) % pH(); let
 
 const KERNELS: Record<string, PoolKernel> = {
   max_pool2d: {
-    inputs: ['x'], helpers: ARGMAX, perInput: false,
+    inputs: [['x', 0]], x: 0, helpers: ARGMAX, perInput: false,
     body: `${FORWARD_INDEX}
   let at = argmaxAt(base, a, b);
   var v = 0.0;
@@ -88,7 +92,7 @@ const KERNELS: Record<string, PoolKernel> = {
   out[o] = v;`,
   },
   max_pool2d_grad: {
-    inputs: ['x', 'gy'], helpers: ARGMAX, perInput: true,
+    inputs: [['x', 0], ['gy', 1]], x: 0, pooled: 1, helpers: ARGMAX, perInput: true,
     body: `${INPUT_INDEX}
   var acc = 0.0;
   for (var a = rows.x; a < rows.y; a++) {
@@ -99,7 +103,7 @@ const KERNELS: Record<string, PoolKernel> = {
   out[o] = acc;`,
   },
   max_pool2d_grad_grad: {
-    inputs: ['x', 'h'], helpers: ARGMAX, perInput: false,
+    inputs: [['x', 0], ['h', 1]], x: 0, helpers: ARGMAX, perInput: false,
     body: `${FORWARD_INDEX}
   let at = argmaxAt(base, a, b);
   var v = 0.0;
@@ -107,7 +111,7 @@ const KERNELS: Record<string, PoolKernel> = {
   out[o] = v;`,
   },
   avg_pool2d: {
-    inputs: ['x'], helpers: AVERAGE, perInput: false,
+    inputs: [['x', 0]], x: 0, helpers: AVERAGE, perInput: false,
     body: `${FORWARD_INDEX}
   let R = window(a, 0u);
   let C = window(b, 1u);
@@ -116,7 +120,7 @@ const KERNELS: Record<string, PoolKernel> = {
   out[o] = s * scaleAt(a, b);`,
   },
   avg_pool2d_grad: {
-    inputs: ['gy'], helpers: AVERAGE, perInput: true,
+    inputs: [['gy', 0]], x: 1, pooled: 0, helpers: AVERAGE, perInput: true,
     body: `${INPUT_INDEX}
   var acc = 0.0;
   for (var a = rows.x; a < rows.y; a++) {
@@ -127,7 +131,7 @@ const KERNELS: Record<string, PoolKernel> = {
 };
 
 function poolSource(k: PoolKernel): string {
-  const bindings = k.inputs.map((n, i) => `@group(0) @binding(${i + 1}) var<storage, read> ${n}: array<f32>;`).join('\n');
+  const bindings = k.inputs.map(([n], i) => `@group(0) @binding(${i + 1}) var<storage, read> ${n}: array<f32>;`).join('\n');
   return `${COMMON}
 ${bindings}
 @group(0) @binding(${k.inputs.length + 1}) var<storage, read_write> out: array<f32>;
@@ -140,26 +144,16 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 }`;
 }
 
-/** Which operand is the pooled input x (for its shape), and which the pooled-shape gradient, per op. */
-const OPERANDS: Record<string, { x: number; pooled?: number }> = {
-  max_pool2d: { x: 0 },
-  max_pool2d_grad: { x: 0, pooled: 1 },
-  max_pool2d_grad_grad: { x: 0 },
-  avg_pool2d: { x: 0 },
-  avg_pool2d_grad: { x: 1, pooled: 0 },
-};
-
 for (const [name, kernel] of Object.entries(KERNELS)) {
   registerLowering(name, async (device, node: Apply) => {
     const p = (node.op as unknown as { params: PoolParams & Partial<AvgPoolParams> }).params;
-    const which = OPERANDS[name]!;
     const pipe = await pipeline(device, poolSource(kernel));
     const layout = (ins: readonly GpuTensor[]) => {
-      const xs = ins[which.x]!.shape;
+      const xs = ins[kernel.x]!.shape;
       const h = xs[xs.length - 2]!, w = xs[xs.length - 1]!;
       const m = xs.slice(0, -2).reduce((a, b) => a * b, 1);
       const pooled = [...xs.slice(0, -2), poolOut(p, 0, h), poolOut(p, 1, w)];
-      if (which.pooled !== undefined) checkPooledGrad(name, node, ins[which.pooled]!.shape, pooled);
+      if (kernel.pooled !== undefined) checkPooledGrad(name, node, ins[kernel.pooled]!.shape, pooled);
       return { xs, m, h, w, pooled };
     };
     return {
@@ -176,17 +170,10 @@ for (const [name, kernel] of Object.entries(KERNELS)) {
         const params = ctx.params(Uint32Array.from([
           L.m, L.h, L.w, oh, ow, p.window[0], p.window[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.includePad ? 1 : 0, count,
         ]));
-        const bound = kernel.inputs.map((n) => ins[kernelInput(name, n)]!.buffer);
+        const bound = kernel.inputs.map(([, i]) => ins[i]!.buffer);
         dispatch1d(ctx.device, pass, pipe, [params, ...bound, o!.buffer], Math.ceil(count / WORKGROUP));
       },
     };
   });
 }
 
-/** The node input each kernel binding reads. */
-function kernelInput(op: string, binding: string): number {
-  const order: Record<string, string[]> = {
-    max_pool2d: ['x'], max_pool2d_grad: ['x', 'gy'], max_pool2d_grad_grad: ['x', 'h'], avg_pool2d: ['x'], avg_pool2d_grad: ['gy', 'x'],
-  };
-  return order[op]!.indexOf(binding);
-}
