@@ -1,7 +1,7 @@
-import { Op, ShapeError, TensorType, type Apply, type GradResult, type NDArray, type Variable } from '@hypatia/core';
+import type { GradResult, Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
-import { requireFloat } from './float-check.js';
-import { lastAxis, logSoftmaxRows, reuseOrAlloc } from './row-kernels.js';
+import { logSoftmaxRows } from './row-kernels.js';
+import { RowNormaliser } from './row-normaliser.js';
 import { exp, mul, sub } from '../elementwise/arithmetic.js';
 import { sum } from '../reduce/sum.js';
 
@@ -9,20 +9,10 @@ import { sum } from '../reduce/sum.js';
  * log(softmax(x)) over the last axis, as x - max - log(sum(exp(x - max))): finite wherever x is,
  * where log of a softmax that underflowed to 0 gives -inf.
  */
-export class LogSoftmax extends Op {
+export class LogSoftmax extends RowNormaliser {
   readonly name = 'log_softmax';
 
-  inferTypes([t]: readonly TensorType[]): TensorType[] {
-    requireFloat(t!, 'the input');
-    if (t!.ndim < 1) throw new ShapeError('needs at least one axis (it normalises over the last one)');
-    return [t!];
-  }
-
-  perform([x]: readonly NDArray[], _node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
-    const out = reuseOrAlloc(x!, reuse?.[0]);
-    logSoftmaxRows(x!.data, out.data, lastAxis(x!));
-    return [out];
-  }
+  protected readonly rowKernel = logSoftmaxRows;
 
   /** dx = dy - softmax(x) * sum(dy): built from elementwise ops and a sum, so it fuses. */
   override grad(_xs: readonly Variable[], [y]: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
