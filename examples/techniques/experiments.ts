@@ -154,7 +154,7 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
     const net = new Network(stack([784, 30, 30, 30, 30, 10], 61, sigmoidHidden, (nIn) => new SigmoidOutputLayer({ nIn, nOut: 10, seed: 69 })), quick ? 100 : 1000);
     reinitialise(net.layers, { weights: 'nielsen', biases: 'normal', seed: 63 });
     const batch = sliceDataset(train, 0, quick ? 100 : 1000);
-    const norms = await gradientNorms(net, batch);
+    const norms = await gradientNorms(net, batch, { backend });
     const hidden = norms.slice(0, 4);
     log(`  ||dC/db|| per hidden layer: ${hidden.map((n) => n.biases.toExponential(2)).join(', ')}`);
     results.push({

@@ -56,7 +56,7 @@ describe('gradientNorms', () => {
     const out = new SoftmaxLayer({ nIn: 16, nOut: 4, seed: 9 });
     out.w.set(new NDArray('float32', [16, 4], Float32Array.from({ length: 64 }, (_, i) => Math.sin(3 * i))));
     const net = new Network([...layers, out], 8);
-    const norms = await gradientNorms(net, batch(8, 20, 4));
+    const norms = await gradientNorms(net, batch(8, 20, 4), { backend: 'reference' });
     expect(norms.map((n) => n.layer)).toEqual([0, 1, 2, 3, 4]);
     expect(norms.every((n) => n.weights > 0 && n.biases > 0)).toBe(true);
     expect(norms[0]!.biases).toBeLessThan(norms[3]!.biases);

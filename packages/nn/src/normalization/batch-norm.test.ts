@@ -21,8 +21,8 @@ describe('BatchNormLayer', () => {
     const bn = new BatchNormLayer({ features: 3, momentum: 0.5 });
     const x = matrix('x');
     bn.setInput(x, x);
-    const train = await compile({ inputs: [x], outputs: bn.outputDropout, updates: bn.stateUpdates() });
-    const infer = await compile({ inputs: [x], outputs: bn.output });
+    const train = await compile({ backend: 'reference', inputs: [x], outputs: bn.outputDropout, updates: bn.stateUpdates() });
+    const infer = await compile({ backend: 'reference', inputs: [x], outputs: bn.output });
     const batch = data([64, 3], 5, 3);
     const y = await train(batch);
     for (let c = 0; c < 3; c++) {
@@ -44,7 +44,7 @@ describe('BatchNormLayer', () => {
     const bn = new BatchNormLayer({ features: 2, conv: true });
     const x = tensor4('x');
     bn.setInput(x, x);
-    const f = await compile({ inputs: [x], outputs: bn.outputDropout });
+    const f = await compile({ backend: 'reference', inputs: [x], outputs: bn.outputDropout });
     const y = await f(data([4, 2, 3, 3], -2, 0.5));
     for (let c = 0; c < 2; c++) {
       const v = [...y.data].filter((_, i) => Math.floor(i / 9) % 2 === c);

@@ -20,7 +20,7 @@ describe('weight penalties', () => {
   it('L2 gradient is (lambda/n) w (weight decay), L1 is (lambda/n) sign(w), elastic is their sum', async () => {
     const w = shared(vec([2, -1, 0.5]), 'w');
     const [l2, l1, el] = [l2Penalty([w], 0.6, 3)!, l1Penalty([w], 0.3, 3)!, elasticNetPenalty([w], 0.3, 0.6, 3)!];
-    const f = await compile({ inputs: [], outputs: [l2, grad(l2, w), grad(l1, w), grad(el, w)] });
+    const f = await compile({ backend: 'reference', inputs: [], outputs: [l2, grad(l2, w), grad(l1, w), grad(el, w)] });
     const [v, g2, g1, ge] = await f();
     expect(v!.item()).toBeCloseTo((0.6 / 6) * 5.25, 5);
     expect([...g2!.data].map((x) => +x.toFixed(5))).toEqual([0.4, -0.2, 0.1]);
@@ -34,7 +34,7 @@ describe('max-norm', () => {
   it('after an update every unit\'s weight vector has norm within the bound, and short ones are untouched', async () => {
     const w = shared(NDArray.from([[3, 0.1], [4, 0.2]], 'float32'), 'w');
     const step = shared(NDArray.from([[1, 0], [1, 0]], 'float32'), 'g');
-    const f = await compile({ inputs: [], outputs: [], updates: withMaxNorm([[w, sub(w, mul(-1, step))]], [w], 2) });
+    const f = await compile({ backend: 'reference', inputs: [], outputs: [], updates: withMaxNorm([[w, sub(w, mul(-1, step))]], [w], 2) });
     await f();
     const a = w.get();
     const norm = (j: number) => Math.hypot(a.data[j]!, a.data[2 + j]!);
@@ -53,7 +53,7 @@ describe('dropout', () => {
     const d = new DropoutLayer({ keep: 0.8, seed: 3 });
     const x = matrix('x');
     d.setInput(x, x);
-    const f = await compile({ inputs: [x], outputs: [d.output, d.outputDropout] });
+    const f = await compile({ backend: 'reference', inputs: [x], outputs: [d.output, d.outputDropout] });
     const [inf, tr] = await f(ones);
     expect([...inf!.data].every((v) => v === 1)).toBe(true);
     const vals = new Set([...tr!.data].map((v) => +v.toFixed(5)));
@@ -67,7 +67,7 @@ describe('dropout', () => {
     const d = new DropoutLayer({ keep: 0.5, mode: 'network3', seed: 4 });
     const x = matrix('x');
     d.setInput(x, x);
-    const f = await compile({ inputs: [x], outputs: [d.output, d.outputDropout] });
+    const f = await compile({ backend: 'reference', inputs: [x], outputs: [d.output, d.outputDropout] });
     const [inf, tr] = await f(ones);
     expect([...inf!.data].every((v) => v === 0.5)).toBe(true);
     const mean = [...tr!.data].reduce((a, b) => a + b, 0) / tr!.size;
