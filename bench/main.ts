@@ -1,0 +1,130 @@
+// `pnpm bench`: Hypatia against TensorFlow.js (cpu, wasm), jax-js (wasm, jit) and OpenBLAS on the
+// network3 workloads, side by side, same data and same initial weights.
+//   --quick   a smoke run of a few seconds (tiny data and time boxes)
+//   --json    print one JSON object {"rows": [...]} as the last line
+//   --runners=a,b   only these columns (the others are null, with a note saying so)
+// Numbers are wall-clock rates; the table's "vs" columns are Hypatia (native) over each peer, so > 1
+// means Hypatia is ahead (for compile times, the peer's time over ours).
+import '@hypatia/backends';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { initialParams, loadBenchData, type NetKind } from './lib/workloads.js';
+import { FULL_BUDGET, QUICK_BUDGET } from './lib/timing.js';
+import type { Runner } from './lib/runner.js';
+import { HypatiaRunner } from './lib/hypatia-runner.js';
+import { TfjsRunner } from './lib/tfjs-runner.js';
+import { JaxRunner } from './lib/jax-runner.js';
+import { openblasSgemm } from './lib/openblas.js';
+import { hypatiaCompileTimes } from './lib/compile-time.js';
+import { renderTable, type Row, type Unit } from './lib/table.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const asJson = args.includes('--json');
+const only = args.find((a) => a.startsWith('--runners='))?.slice('--runners='.length).split(',');
+const unknown = args.filter((a) => !['--quick', '--json'].includes(a) && !a.startsWith('--runners='));
+if (unknown.length) {
+  console.error(`bench: unknown argument ${unknown.join(' ')} (expected --quick, --json, --runners=a,b)`);
+  process.exit(2);
+}
+
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+
+const budget = quick ? QUICK_BUDGET : FULL_BUDGET;
+const notes: string[] = [];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+const hypatiaBackends: [string, string][] = [['hypatia', 'native'], ['hypatia-reference', 'reference'], ['hypatia-webgpu-swiftshader', 'webgpu']];
+const allRunners: Runner[] = [
+  ...hypatiaBackends.map(([key, backend]) => new HypatiaRunner(key, backend)),
+  new TfjsRunner('wasm'), new TfjsRunner('cpu'), new JaxRunner(),
+];
+const COLUMNS = [...allRunners.map((r) => r.key), 'openblas'];
+const PEERS = ['tfjs-wasm', 'tfjs-cpu', 'jax-js', 'openblas'];
+if (only) {
+  const bad = only.filter((k) => !COLUMNS.includes(k));
+  if (bad.length) {
+    console.error(`bench: no runner named ${bad.join(', ')} (runners: ${COLUMNS.join(', ')})`);
+    process.exit(2);
+  }
+  notes.push(`only these columns were run (--runners): ${only.join(', ')}; the others are null`);
+}
+const selected = (key: string) => !only || only.includes(key);
+const runners = allRunners.filter((r) => selected(r.key));
+
+// Plain-JS products of 512 and 1024 take seconds a call; a smoke run leaves them out, and says so.
+const SLOW_JS = new Set(['hypatia-reference', 'tfjs-cpu']);
+
+const data = loadBenchData(quick ? 200 : 5000, quick ? 200 : 10000);
+const params = { shallow: initialParams('shallow'), conv: initialParams('conv') };
+log(`bench: ${data.nTrain} training rows, ${data.nValid} validation rows, ${quick ? 'quick' : 'full'} time boxes, load average ${loadavg()[0]!.toFixed(2)}`);
+
+async function attempt(key: string, workload: string, f: () => Promise<number | null>): Promise<number | null> {
+  try {
+    const v = await f();
+    log(`  ${workload.padEnd(20)} ${key.padEnd(28)} ${v === null ? 'null' : v.toPrecision(4)}`);
+    return v;
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0]!;
+    notes.push(`${key} ${workload}: ${msg}`);
+    log(`  ${workload.padEnd(20)} ${key.padEnd(28)} failed: ${msg}`);
+    return null;
+  }
+}
+
+const rows: Row[] = [];
+const emptyRow = (workload: string, unit: Unit): Row => {
+  const r: Row = { workload, unit };
+  for (const c of COLUMNS) r[c] = null;
+  return r;
+};
+
+for (const kind of ['shallow', 'conv'] as NetKind[]) {
+  for (const mb of [10, 100]) {
+    const row = emptyRow(`${kind}-mb${mb}`, 'ex/s');
+    for (const r of runners) row[r.key] = await attempt(r.key, row.workload, () => r.train(kind, mb, params[kind], data, budget));
+    rows.push(row);
+  }
+}
+for (const kind of ['shallow', 'conv'] as NetKind[]) {
+  const row = emptyRow(`infer-${kind}`, 'ex/s');
+  for (const r of runners) row[r.key] = await attempt(r.key, row.workload, () => r.infer(kind, params[kind], data, budget));
+  rows.push(row);
+}
+for (const [name, m, k, n] of [['256', 256, 256, 256], ['512', 512, 512, 512], ['1024', 1024, 1024, 1024], ['10x784x100', 10, 784, 100], ['10x2880x100', 10, 2880, 100]] as const) {
+  const row = emptyRow(`sgemm-${name}`, 'GFLOP/s');
+  for (const r of runners) {
+    if (quick && SLOW_JS.has(r.key) && m >= 512) {
+      notes.push(`${r.key} ${row.workload}: not run in --quick (plain JS takes seconds per call)`);
+      continue;
+    }
+    row[r.key] = await attempt(r.key, row.workload, () => r.sgemm(m, k, n, budget));
+  }
+  if (selected('openblas')) row.openblas = await attempt('openblas', row.workload, async () => openblasSgemm(m, k, n, budget, notes));
+  rows.push(row);
+}
+
+const cold = emptyRow('compile-conv-cold', 's'), cached = emptyRow('compile-conv-cached', 's');
+for (const [key, backend] of hypatiaBackends) {
+  if (!selected(key)) continue;
+  const t = await attempt(key, 'compile-conv', () => hypatiaCompileTimes(backend).then((t) => { cached[key] = t.cached; return t.cold; }));
+  cold[key] = t;
+}
+for (const r of runners) {
+  if (r.key.startsWith('hypatia')) continue;
+  if (!r.compileConv) {
+    notes.push(`${r.key} compile-conv: executes eagerly, there is no compile step to time`);
+    continue;
+  }
+  cold[r.key] = await attempt(r.key, 'compile-conv-cold', () => r.compileConv!(false, params.conv, data));
+  cached[r.key] = await attempt(r.key, 'compile-conv-cached', () => r.compileConv!(true, params.conv, data));
+}
+rows.push(cold, cached);
+
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage: loadavg()[0], node: process.version };
+console.log(renderTable(rows, COLUMNS, PEERS));
+console.log(`\n${machine.cpu}, ${machine.cores} cores, load average ${machine.loadAverage!.toFixed(2)} at the end; ${quick ? 'QUICK smoke run, not a measurement' : 'full run'}`);
+console.log('hypatia = the native (C) backend; "vs X" = hypatia over X, > 1 means hypatia ahead (compile rows: X time over ours)');
+for (const n of notes) console.log(`note: ${n}`);
+if (asJson) console.log(JSON.stringify({ rows, notes, machine, quick }));
