@@ -6,6 +6,7 @@ import './linalg.js';
 import './reduce-extra.js';
 import './indexing.js';
 import './creation.js';
+import './random.js';
 import './nnet.js';
 import './conv.js';
 import './pool.js';
