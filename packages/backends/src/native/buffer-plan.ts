@@ -1,8 +1,8 @@
 import { typedArrayFor, type Apply, type DType, type TypedArray, type Variable } from '@hypatia/core';
 
 /**
- * When each intermediate buffer dies, so a later step can write into it. A view shares its
- * source's buffer, so the source lives as long as the last reader of any view of it. An op run
+ * When each intermediate buffer dies, so a later step can write into it. A view (or a slice, which
+ * may be one) shares its source's buffer, so the source lives as long as the last reader of any view of it. An op run
  * through its JS `perform` may return an alias of an input, so its inputs live as long as its
  * outputs. Variables that leave the function keep their buffers to the end of the call.
  */
@@ -13,7 +13,7 @@ export function releaseSchedule(
 ): Variable[][] {
   const root = new Map<Variable, Variable>();
   const rootOf = (v: Variable): Variable => root.get(v) ?? v;
-  for (const s of steps) if (s.kind === 'view') root.set(s.node.outputs[0]!, rootOf(s.node.inputs[0]!));
+  for (const s of steps) if (s.kind === 'view' || s.kind === 'slice') root.set(s.node.outputs[0]!, rootOf(s.node.inputs[0]!));
   const end = steps.length;
   const last = new Map<Variable, number>();
   for (const o of escaping) last.set(rootOf(o), end);

@@ -5,6 +5,8 @@ import {
 import {
   Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Extremum, Flatten, LogSoftmax, MatMul, MaxPool2d, MaxPool2dGrad, Prod,
   Reshape, ReshapeLike, Softmax, SoftmaxGrad, Sum, checkNotEmpty, checkPooledGrad, poolLayout, pooledShape, reducedShape,
+  ARange, AdvancedIncSubtensor, AdvancedSubtensor, ShapeAt, SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, Subtensor,
+  arangeLength, broadcastIntoStrides, resolveRegion,
 } from '@hypatia/ops';
 import { addonSource, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';
@@ -18,6 +20,8 @@ import { maxPoolKernelC } from './kernels/max-pool-c.js';
 import { rowKernelC, type RowOp } from './kernels/softmax-c.js';
 import { BufferPool, releaseSchedule } from './buffer-plan.js';
 import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
+import { arangeKernelC, gatherKernelC, labelLossKernelC, scatterKernelC } from './kernels/indexing-c.js';
+import { flatOffsets, indexOffsets, labelColumns } from './index-params.js';
 
 /** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
 type Step =
@@ -30,6 +34,12 @@ type Step =
   | { kind: 'rows'; node: Apply; kernel: number }
   | { kind: 'elemwise_sum'; node: Apply; kernel: number; sumKernel: number; axes: readonly number[]; keepdims: boolean }
   | { kind: 'view'; node: Apply; shape: (ins: readonly NDArray[]) => number[] }
+  | { kind: 'slice'; node: Apply; op: Subtensor; kernel: number }
+  | { kind: 'gather'; node: Apply; kernel: number; axis: number }
+  | { kind: 'scatter'; node: Apply; kernel: number; axis: number }
+  | { kind: 'arange'; node: Apply; kernel: number }
+  | { kind: 'label_loss'; node: Apply; kernel: number; grad: boolean }
+  | { kind: 'shape_at'; node: Apply; axis: number }
   | { kind: 'host'; node: Apply };
 
 /**
@@ -120,6 +130,21 @@ function planStep(node: Apply, kernels: KernelTable): Step {
     if (inOrder) return { kind: 'view', node, shape: ([x]) => shapeOf(x!) };
     return { kind: 'transpose', node, kernel: identityKernel(kernels, ins[0]!), pattern };
   }
+  if (op instanceof Subtensor) return { kind: 'slice', node, op, kernel: identityKernel(kernels, ins[0]!) };
+  if (op instanceof ShapeAt) return { kind: 'shape_at', node, axis: op.axis };
+  if (op instanceof AdvancedSubtensor) return { kind: 'gather', node, axis: op.axis, kernel: kernels.get(`gather:${ins[0]}`, (name) => gatherKernelC(name, ins[0]!)) };
+  if (op instanceof AdvancedIncSubtensor) {
+    return { kind: 'scatter', node, axis: op.axis, kernel: kernels.get(`scatter_${op.mode}:${ins[0]}`, (name) => scatterKernelC(name, ins[0]!, op.mode)) };
+  }
+  if (op instanceof ARange) {
+    const d = node.outputs[0]!.dtype;
+    return { kind: 'arange', node, kernel: kernels.get(`arange:${d}`, (name) => arangeKernelC(name, d)) };
+  }
+  const labelGrad = op instanceof SoftmaxCrossentropyGrad;
+  if (op instanceof SoftmaxCrossentropyWithLabels || labelGrad) {
+    const d = node.outputs[0]!.dtype as 'float32' | 'float64';
+    return { kind: 'label_loss', node, grad: labelGrad, kernel: kernels.get(`label_loss${labelGrad ? '_grad' : ''}:${d}`, (name) => labelLossKernelC(name, d, labelGrad)) };
+  }
   if (op instanceof Reshape) return { kind: 'view', node, shape: ([x]) => op.resolve(x!.size, node) };
   if (op instanceof Flatten) {
     return { kind: 'view', node, shape: ([x]) => [...x!.shape.slice(0, op.ndim - 1), shapeSize(x!.shape.slice(op.ndim - 1))] };
@@ -154,6 +179,9 @@ function identityKernel(kernels: KernelTable, d: DType): number {
   return kernels.get(`ew:${d}:${formulaKey(f)}`, (name) => elementwiseKernelC(name, f, [d], d));
 }
 
+/** Steps whose outputs are not pool buffers: aliases of their input, fresh host values, JS results. */
+const UNPOOLED = new Set<Step['kind']>(['view', 'slice', 'shape_at', 'host']);
+
 class NativeExecutable implements Executable {
   private readonly escaping: Set<Variable>;
   /** What host ops returned last call, which their `perform` may write into again. */
@@ -174,7 +202,7 @@ class NativeExecutable implements Executable {
     private readonly path: string,
   ) {
     this.escaping = new Set(spec.graph.outputs);
-    const pooled = new Set(steps.filter((s) => s.kind !== 'view' && s.kind !== 'host').map((s) => s.node.outputs[0]!).filter((o) => !this.escaping.has(o)));
+    const pooled = new Set(steps.filter((s) => !UNPOOLED.has(s.kind)).map((s) => s.node.outputs[0]!).filter((o) => !this.escaping.has(o)));
     this.releaseAfter = releaseSchedule(steps, pooled, this.escaping);
   }
 
@@ -188,6 +216,8 @@ class NativeExecutable implements Executable {
       switch (s.kind) {
         case 'host': return `  ${i}: host op ${sig} (JS perform)`;
         case 'view': return `  ${i}: view ${sig} (no copy)`;
+        case 'shape_at': return `  ${i}: shape ${sig} (read from the operand's shape)`;
+        case 'slice': return `  ${i}: native ${this.kernels[s.kernel]!.name} slice ${sig} (a view when contiguous, else a strided copy)`;
         default: return `  ${i}: native ${this.kernels[s.kernel]!.name} ${s.kind} ${sig}`;
       }
     });
@@ -314,6 +344,84 @@ class NativeExecutable implements Executable {
             this.addon!.run(s.kernel, [...ins.map((a) => a.data), scratch], broadcastParams(shape, ins));
             if (out.size) this.addon!.run(s.sumKernel, [scratch, out.data], sumParams(shape, s.axes, out.size));
           } else out.data.fill(0);
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'slice': {
+          // Bounds are int32 scalars read here; a contiguous region is a view of x, else a strided copy.
+          const x = ins[0]!;
+          const r = resolveRegion(s.op.indices, x.shape, ins.slice(1), node.op.name, node);
+          const n = shapeSize(r.shape);
+          const contiguous = r.strides.every((st, d) => r.shape[d] === 1 || st === stridesOf(r.shape)[d]);
+          if (contiguous) values.set(outVar, new NDArray(x.dtype, r.shape, x.data.subarray(r.base, r.base + n)));
+          else {
+            const out = new NDArray(x.dtype, r.shape, typedArrayFor(x.dtype, n));
+            if (n) this.addon!.run(s.kernel, [x.data.subarray(r.base), out.data], elementwiseParams(r.shape, [r.strides]));
+            values.set(outVar, out);
+            if (this.escaping.has(outVar)) owned.add(out);
+          }
+          break;
+        }
+        case 'shape_at': {
+          values.set(outVar, new NDArray('int32', [], Int32Array.of(ins[0]!.shape[s.axis]!)));
+          break;
+        }
+        case 'gather': {
+          const x = ins[0]!;
+          const idx = ins.slice(1);
+          const ax = s.axis;
+          const k = idx.length;
+          const xs = stridesOf(x.shape);
+          const { shape, offsets } = indexOffsets(idx, x.shape.slice(ax, ax + k), xs.slice(ax, ax + k), ax, node.op.name, node);
+          const innerShape = x.shape.slice(ax + k);
+          const out = this.allocate(node, x.dtype, [...x.shape.slice(0, ax), ...shape, ...innerShape]);
+          const params = [shapeSize(x.shape.slice(0, ax)), shapeSize(x.shape.slice(ax)), offsets.length, shapeSize(innerShape)];
+          if (out.size) this.addon!.run(s.kernel, [x.data, offsets, out.data], Float64Array.from(params));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'scatter': {
+          const [x, y, ...idx] = ins as [NDArray, NDArray, ...NDArray[]];
+          const ax = s.axis;
+          const k = idx.length;
+          const xs = stridesOf(x.shape);
+          const { shape: bShape, offsets } = indexOffsets(idx, x.shape.slice(ax, ax + k), xs.slice(ax, ax + k), ax, node.op.name, node);
+          const outerShape = x.shape.slice(0, ax);
+          const innerShape = x.shape.slice(ax + k);
+          const ys = broadcastIntoStrides(y.shape, node.inputs[1]!.type.shape, [...outerShape, ...bShape, ...innerShape]);
+          if (typeof ys === 'string') throw new HypatiaError(node.op.name, `at run time: ${ys}`, node.site);
+          const nb = bShape.length;
+          const yOuter = flatOffsets(outerShape, ys.slice(0, ax));
+          const yPicked = flatOffsets(bShape, ys.slice(ax, ax + nb));
+          const yInner = flatOffsets(innerShape, ys.slice(ax + nb));
+          const out = this.allocate(node, x.dtype, x.shape);
+          const params = [yOuter.length, shapeSize(x.shape.slice(ax)), offsets.length, yInner.length, x.size];
+          if (out.size) this.addon!.run(s.kernel, [x.data, y.data, offsets, yOuter, yPicked, yInner, out.data], Float64Array.from(params));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'arange': {
+          const [start, stop, step] = ins.map((a) => a.item());
+          if (step === 0 || ![start, stop, step].every(Number.isFinite)) {
+            throw new HypatiaError(node.op.name, `needs finite bounds and a non-zero step, got start ${start}, stop ${stop}, step ${step}`, node.site);
+          }
+          const out = this.allocate(node, outVar.dtype, [arangeLength(start!, stop!, step!)]);
+          if (out.size) this.addon!.run(s.kernel, [Float64Array.of(start!, step!), out.data], Float64Array.of(out.size));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'label_loss': {
+          const z = ins[s.grad ? 1 : 0]!;
+          const cols = labelColumns(node.op.name, z, ins[s.grad ? 2 : 1]!, node);
+          const [n, k] = z.shape as [number, number];
+          if (s.grad && ins[0]!.size !== n) throw new HypatiaError(node.op.name, `at run time the loss gradient has ${ins[0]!.size} entries for ${n} rows`, node.site);
+          const out = this.allocate(node, outVar.dtype, s.grad ? z.shape : [n]);
+          const buffers = s.grad ? [ins[0]!.data, z.data, cols, out.data] : [z.data, cols, out.data];
+          if (n && k) this.addon!.run(s.kernel, buffers, Float64Array.of(n, k));
           values.set(outVar, out);
           if (this.escaping.has(outVar)) owned.add(out);
           break;

@@ -1,0 +1,111 @@
+import type { DType } from '@hypatia/core';
+import { cType } from '../c-scalar.js';
+
+/** C addition with JS's result for the dtype: int32 wraps (unsigned arithmetic, which C defines). */
+const addC = (d: DType, a: string, b: string): string =>
+  d === 'int32' ? `(int32_t)((uint32_t)${a} + (uint32_t)${b})` : `${a} + ${b}`;
+
+/**
+ * Integer-array gather (advanced_subtensor). JS resolves the index arrays to element offsets (they
+ * are small: one per picked row); C moves the data. Buffers: x, offsets (int32), out.
+ * Parameters: outer (product of the axes before the indexed ones), block (x's elements per outer
+ * step), picks, inner (elements copied per pick).
+ */
+export function gatherKernelC(name: string, dtype: DType): string {
+  const T = cType(dtype);
+  return `
+static void ${name}(void **b, const int64_t *p) {
+  const ${T} *x = (const ${T} *)b[0];
+  const int32_t *off = (const int32_t *)b[1];
+  ${T} *o = (${T} *)b[2];
+  const int64_t outer = p[0], block = p[1], picks = p[2], inner = p[3];
+  #pragma omp parallel for collapse(2) if (outer * picks * inner >= HYP_PAR_MIN) schedule(static)
+  for (int64_t a = 0; a < outer; a++)
+    for (int64_t k = 0; k < picks; k++)
+      memcpy(o + (a * picks + k) * inner, x + a * block + off[k], (size_t)inner * sizeof(${T}));
+}
+`;
+}
+
+/**
+ * Integer-array scatter (advanced_inc_subtensor / advanced_set_subtensor): out = x, then y added
+ * (or written) at the picked elements. Picks run in order, so repeated indices accumulate, or the
+ * last write wins, as in the reference; only the outer axes run in parallel (their blocks are
+ * disjoint). Buffers: x, y, offsets, y's outer, picked and inner offsets (int32), out.
+ * Parameters: outer, block, picks, inner, x's size.
+ */
+export function scatterKernelC(name: string, dtype: DType, mode: 'inc' | 'set'): string {
+  const T = cType(dtype);
+  const store = mode === 'inc' ? `d[t] = ${addC(dtype, 'd[t]', 'v[yi[t]]')};` : 'd[t] = v[yi[t]];';
+  return `
+static void ${name}(void **b, const int64_t *p) {
+  const ${T} *x = (const ${T} *)b[0], *y = (const ${T} *)b[1];
+  const int32_t *off = (const int32_t *)b[2], *yo = (const int32_t *)b[3], *yp = (const int32_t *)b[4], *yi = (const int32_t *)b[5];
+  ${T} *o = (${T} *)b[6];
+  const int64_t outer = p[0], block = p[1], picks = p[2], inner = p[3], size = p[4];
+  if (o != x) memcpy(o, x, (size_t)size * sizeof(${T}));
+  #pragma omp parallel for if (outer * picks * inner >= HYP_PAR_MIN) schedule(static)
+  for (int64_t a = 0; a < outer; a++)
+    for (int64_t k = 0; k < picks; k++) {
+      ${T} *d = o + a * block + off[k];
+      const ${T} *v = y + yo[a] + yp[k];
+      for (int64_t t = 0; t < inner; t++) ${store}
+    }
+}
+`;
+}
+
+/**
+ * arange: out[i] = start + i * step, computed in double as JS does, then stored (int32 wraps like
+ * a typed-array store). Buffers: [start, step] (float64), out. Parameter: n.
+ */
+export function arangeKernelC(name: string, dtype: DType): string {
+  const T = cType(dtype);
+  const conv = dtype === 'int32' ? '(int32_t)(uint32_t)(int64_t)' : dtype === 'bool' ? '(uint8_t)(0 != ' : `(${T})`;
+  const close = dtype === 'bool' ? ')' : '';
+  return `
+static void ${name}(void **b, const int64_t *p) {
+  const double *r = (const double *)b[0];
+  ${T} *o = (${T} *)b[1];
+  const int64_t n = p[0];
+  for (int64_t i = 0; i < n; i++) o[i] = ${conv}(r[0] + (double)i * r[1])${close};
+}
+`;
+}
+
+/**
+ * The fused softmax cross-entropy with integer labels and its gradient, row by row in double as
+ * the reference computes them (the gradient rounds through the dtype at the same points: the
+ * softmax, minus one at the label, times g). Buffers: loss (z, cols, out); grad (g, z, cols, out),
+ * cols being the labels already checked and made non-negative. Parameters: rows, k.
+ */
+export function labelLossKernelC(name: string, dtype: 'float32' | 'float64', grad: boolean): string {
+  const T = cType(dtype);
+  const body = grad
+    ? `
+    const ${T} *z = (const ${T} *)b[1] + r * k;
+    ${T} *o = (${T} *)b[3] + r * k;
+    double m = -INFINITY, s = 0;
+    for (int64_t j = 0; j < k; j++) if (z[j] > m) m = z[j];
+    for (int64_t j = 0; j < k; j++) { const double e = exp((double)z[j] - m); o[j] = (${T})e; s += e; }
+    const double inv = 1 / s, gi = (double)((const ${T} *)b[0])[r];
+    for (int64_t j = 0; j < k; j++) o[j] = (${T})((double)o[j] * inv);
+    o[cols[r]] = (${T})((double)o[cols[r]] - 1);
+    for (int64_t j = 0; j < k; j++) o[j] = (${T})((double)o[j] * gi);`
+    : `
+    const ${T} *z = (const ${T} *)b[0] + r * k;
+    double m = -INFINITY, s = 0, lse;
+    for (int64_t j = 0; j < k; j++) if (z[j] > m) m = z[j];
+    if (m == INFINITY || m == -INFINITY) lse = m;
+    else { for (int64_t j = 0; j < k; j++) s += exp((double)z[j] - m); lse = m + log(s); }
+    ((${T} *)b[2])[r] = (${T})(lse - (double)z[cols[r]]);`;
+  return `
+static void ${name}(void **b, const int64_t *p) {
+  const int64_t rows = p[0], k = p[1];
+  const int32_t *cols = (const int32_t *)b[${grad ? 2 : 1}];
+  #pragma omp parallel for if (rows * k >= HYP_PAR_MIN) schedule(static)
+  for (int64_t r = 0; r < rows; r++) {${body}
+  }
+}
+`;
+}
