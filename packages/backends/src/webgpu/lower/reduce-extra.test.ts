@@ -48,6 +48,9 @@ describe.runIf(gpuAvailable)('webgpu max, min, prod, argmax, argmin', () => {
     expect(Array.from((await agrees((v) => max(v, 1), b)).data)).toEqual([1, 0]);
     expect(Array.from((await agrees((v) => prod(v, 0), b)).data)).toEqual([0, 0, 0]);
     await agrees((v) => prod(v, 1), randomArray([5, 7], 'int32', 4, -3, 3));
+    expect(Array.from((await agrees((v) => argmax(v, 1), b)).data)).toEqual([1, 0]);
+    const special = NDArray.from([[2, Infinity, 3], [0, Infinity, 1], [NaN, 1, 2], [-Infinity, -1, 0.5]], 'float32');
+    expect(Array.from((await agrees((v) => prod(v, 1), special)).data)).toEqual([Infinity, NaN, NaN, Infinity]);
   });
 
   it('prod over an empty axis is 1; max over one is a run-time error naming the op', async () => {
