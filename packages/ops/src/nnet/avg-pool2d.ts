@@ -1,6 +1,7 @@
-import { NDArray, Op, TensorType, type GradResult, type Variable } from '@hypatia/core';
+import type { GradResult, Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
-import { poolLayout, pooledShape, poolType, resolvePoolOptions, type Pool2dOptions, type PoolLayout, type PoolParams } from './pool-geometry.js';
+import { resolvePoolOptions, type Pool2dOptions, type PoolLayout, type PoolParams } from './pool-geometry.js';
+import { Pool2dOp, forEachPoolWindow } from './pool2d-op.js';
 import { avgPool2dGrad } from './avg-pool2d-grad.js';
 
 export interface AvgPool2dOptions extends Pool2dOptions {
@@ -13,28 +14,15 @@ export interface AvgPoolParams extends PoolParams {
 }
 
 /** Mean over windows of the last two axes, with Theano's pool_2d geometry. */
-export class AvgPool2d extends Op {
+export class AvgPool2d extends Pool2dOp<AvgPoolParams> {
   readonly name = 'avg_pool2d';
-  constructor(readonly params: AvgPoolParams) {
-    super();
-  }
-  override props() {
-    return { ...this.params };
-  }
 
-  inferTypes([x]: readonly TensorType[]): TensorType[] {
-    return [poolType(this.params, x!)];
-  }
-
-  perform([x]: readonly NDArray[]): NDArray[] {
-    const L = poolLayout(this.params, x!.shape);
-    const out = NDArray.zeros(x!.dtype, pooledShape(x!.shape, L));
+  protected poolInto(L: PoolLayout, x: ArrayLike<number>, out: { [i: number]: number }): void {
     forEachWindow(L, this.params.includePad, (o, base, r0, r1, c0, c1, scale) => {
       let s = 0;
-      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) s += x!.data[base + r * L.w + c]!;
-      out.data[o] = s * scale;
+      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) s += x[base + r * L.w + c]!;
+      out[o] = s * scale;
     });
-    return [out];
   }
 
   override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
@@ -48,17 +36,10 @@ export function forEachWindow(
   visit: (o: number, base: number, r0: number, r1: number, c0: number, c1: number, scale: number) => void,
 ): void {
   const { rows, cols } = L;
-  const oh = rows.lo.length, ow = cols.lo.length;
-  let o = 0;
-  for (let img = 0; img < L.m; img++) {
-    const base = img * L.h * L.w;
-    for (let a = 0; a < oh; a++) {
-      for (let b = 0; b < ow; b++, o++) {
-        const count = includePad ? rows.span[a]! * cols.span[b]! : (rows.hi[a]! - rows.lo[a]!) * (cols.hi[b]! - cols.lo[b]!);
-        visit(o, base, rows.lo[a]!, rows.hi[a]!, cols.lo[b]!, cols.hi[b]!, 1 / count);
-      }
-    }
-  }
+  forEachPoolWindow(L, (o, base, a, b) => {
+    const count = includePad ? rows.span[a]! * cols.span[b]! : (rows.hi[a]! - rows.lo[a]!) * (cols.hi[b]! - cols.lo[b]!);
+    visit(o, base, rows.lo[a]!, rows.hi[a]!, cols.lo[b]!, cols.hi[b]!, 1 / count);
+  });
 }
 
 /**

@@ -1,27 +1,15 @@
-import { NDArray, Op, TensorType, type GradResult, type Variable } from '@hypatia/core';
+import type { GradResult, Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
-import { poolLayout, pooledShape, poolType, resolvePoolOptions, type Pool2dOptions, type PoolLayout, type PoolParams } from './pool-geometry.js';
+import { resolvePoolOptions, type Pool2dOptions, type PoolLayout, type PoolParams } from './pool-geometry.js';
+import { Pool2dOp, forEachPoolWindow } from './pool2d-op.js';
 import { maxPool2dGrad } from './max-pool2d-grad.js';
 
 /** Max over windows of the last two axes, with Theano's pool_2d geometry (ignore_border, stride, padding). */
-export class MaxPool2d extends Op {
+export class MaxPool2d extends Pool2dOp<PoolParams> {
   readonly name = 'max_pool2d';
-  constructor(readonly params: PoolParams) {
-    super();
-  }
-  override props() {
-    return { ...this.params };
-  }
 
-  inferTypes([x]: readonly TensorType[]): TensorType[] {
-    return [poolType(this.params, x!)];
-  }
-
-  perform([x]: readonly NDArray[]): NDArray[] {
-    const L = poolLayout(this.params, x!.shape);
-    const out = NDArray.zeros(x!.dtype, pooledShape(x!.shape, L));
-    forEachArgmax(L, x!.data, (o, i) => { out.data[o] = x!.data[i]!; });
-    return [out];
+  protected poolInto(L: PoolLayout, x: ArrayLike<number>, out: { [i: number]: number }): void {
+    forEachArgmax(L, x, (o, i) => { out[o] = x[i]!; });
   }
 
   override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
@@ -35,24 +23,17 @@ export class MaxPool2d extends Op {
  */
 export function forEachArgmax(L: PoolLayout, x: ArrayLike<number>, visit: (o: number, i: number) => void): void {
   const { rows, cols } = L;
-  const oh = rows.lo.length, ow = cols.lo.length;
-  let o = 0;
-  for (let img = 0; img < L.m; img++) {
-    const base = img * L.h * L.w;
-    for (let a = 0; a < oh; a++) {
-      for (let b = 0; b < ow; b++, o++) {
-        let best = -Infinity, at = -1;
-        for (let r = rows.lo[a]!; r < rows.hi[a]!; r++) {
-          const rowBase = base + r * L.w;
-          for (let c = cols.lo[b]!; c < cols.hi[b]!; c++) {
-            const v = x[rowBase + c]!;
-            if (v > best || at < 0) { best = v; at = rowBase + c; }
-          }
-        }
-        visit(o, at);
+  forEachPoolWindow(L, (o, base, a, b) => {
+    let best = -Infinity, at = -1;
+    for (let r = rows.lo[a]!; r < rows.hi[a]!; r++) {
+      const rowBase = base + r * L.w;
+      for (let c = cols.lo[b]!; c < cols.hi[b]!; c++) {
+        const v = x[rowBase + c]!;
+        if (v > best || at < 0) { best = v; at = rowBase + c; }
       }
     }
-  }
+    visit(o, at);
+  });
 }
 
 /**

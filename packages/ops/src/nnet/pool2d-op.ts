@@ -1,0 +1,43 @@
+import { NDArray, Op, TensorType } from '@hypatia/core';
+import { poolLayout, pooledShape, poolType, type PoolLayout, type PoolParams } from './pool-geometry.js';
+
+/**
+ * The skeleton max and average pooling share: the pooling geometry as props, the pooled shape as
+ * the type rule, and a perform that lays out the windows and lets the subclass fill each output.
+ */
+export abstract class Pool2dOp<P extends PoolParams> extends Op {
+  constructor(readonly params: P) {
+    super();
+  }
+  override props(): Record<string, unknown> {
+    const params: PoolParams = this.params; // every field of P, spread at run time
+    return { ...params };
+  }
+
+  inferTypes([x]: readonly TensorType[]): TensorType[] {
+    return [poolType(this.params, x!)];
+  }
+
+  perform([x]: readonly NDArray[]): NDArray[] {
+    const L = poolLayout(this.params, x!.shape);
+    const out = NDArray.zeros(x!.dtype, pooledShape(x!.shape, L));
+    this.poolInto(L, x!.data, out.data);
+    return [out];
+  }
+
+  /** Write each window's pooled value of `x` (laid out by `L`) into `out`, in output order. */
+  protected abstract poolInto(L: PoolLayout, x: ArrayLike<number>, out: { [i: number]: number }): void;
+}
+
+/**
+ * Visit every output position o in row-major order with its image's base offset and its window's
+ * index (a, b) along the rows and columns; both poolings and their gradients walk windows this way.
+ */
+export function forEachPoolWindow(L: PoolLayout, visit: (o: number, base: number, a: number, b: number) => void): void {
+  const oh = L.rows.lo.length, ow = L.cols.lo.length;
+  let o = 0;
+  for (let img = 0; img < L.m; img++) {
+    const base = img * L.h * L.w;
+    for (let a = 0; a < oh; a++) for (let b = 0; b < ow; b++, o++) visit(o, base, a, b);
+  }
+}
