@@ -5,7 +5,7 @@ import {
 import {
   Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Extremum, Flatten, LogSoftmax, MatMul, MaxPool2d, MaxPool2dGrad, Prod,
   Reshape, ReshapeLike, Softmax, SoftmaxGrad, Sum, checkNotEmpty, checkPooledGrad, poolLayout, pooledShape, reducedShape,
-  ARange, AdvancedIncSubtensor, AdvancedSubtensor, ShapeAt, SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, Subtensor,
+  ARange, ArgExtremum, AdvancedIncSubtensor, AdvancedSubtensor, ShapeAt, SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, Subtensor,
   arangeLength, broadcastIntoStrides, resolveRegion,
 } from '@hypatia/ops';
 import { addonSource, type AddonExports, type KernelSource } from './addon-source.js';
@@ -20,7 +20,7 @@ import { maxPoolKernelC } from './kernels/max-pool-c.js';
 import { rowKernelC, type RowOp } from './kernels/softmax-c.js';
 import { BufferPool, releaseSchedule } from './buffer-plan.js';
 import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
-import { arangeKernelC, gatherKernelC, labelLossKernelC, scatterKernelC } from './kernels/indexing-c.js';
+import { arangeKernelC, argExtremumKernelC, gatherKernelC, labelLossKernelC, scatterKernelC } from './kernels/indexing-c.js';
 import { flatOffsets, indexOffsets, labelColumns } from './index-params.js';
 
 /** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
@@ -38,6 +38,7 @@ type Step =
   | { kind: 'gather'; node: Apply; kernel: number; axis: number }
   | { kind: 'scatter'; node: Apply; kernel: number; axis: number }
   | { kind: 'arange'; node: Apply; kernel: number }
+  | { kind: 'arg_extremum'; node: Apply; kernel: number; axes: readonly number[]; keepdims: boolean }
   | { kind: 'label_loss'; node: Apply; kernel: number; grad: boolean }
   | { kind: 'shape_at'; node: Apply; axis: number }
   | { kind: 'host'; node: Apply };
@@ -135,6 +136,10 @@ function planStep(node: Apply, kernels: KernelTable): Step {
   if (op instanceof AdvancedSubtensor) return { kind: 'gather', node, axis: op.axis, kernel: kernels.get(`gather:${ins[0]}`, (name) => gatherKernelC(name, ins[0]!)) };
   if (op instanceof AdvancedIncSubtensor) {
     return { kind: 'scatter', node, axis: op.axis, kernel: kernels.get(`scatter_${op.mode}:${ins[0]}`, (name) => scatterKernelC(name, ins[0]!, op.mode)) };
+  }
+  if (op instanceof ArgExtremum) {
+    const kernel = kernels.get(`arg${op.kind}:${ins[0]}`, (name) => argExtremumKernelC(name, ins[0]!, op.kind));
+    return { kind: 'arg_extremum', node, kernel, axes: op.axes, keepdims: op.keepdims };
   }
   if (op instanceof ARange) {
     const d = node.outputs[0]!.dtype;
@@ -410,6 +415,19 @@ class NativeExecutable implements Executable {
           }
           const out = this.allocate(node, outVar.dtype, [arangeLength(start!, stop!, step!)]);
           if (out.size) this.addon!.run(s.kernel, [Float64Array.of(start!, step!), out.data], Float64Array.of(out.size));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'arg_extremum': {
+          const x = ins[0]!;
+          checkNotEmpty(node.op.name, x, s.axes, node);
+          const xs = stridesOf(x.shape);
+          const kept = x.shape.map((_, a) => a).filter((a) => !s.axes.includes(a));
+          const keptOffsets = flatOffsets(kept.map((a) => x.shape[a]!), kept.map((a) => xs[a]!));
+          const reducedOffsets = flatOffsets(s.axes.map((a) => x.shape[a]!), s.axes.map((a) => xs[a]!));
+          const out = this.allocate(node, 'int32', reducedShape(x.shape, s.axes, s.keepdims));
+          if (out.size) this.addon!.run(s.kernel, [x.data, keptOffsets, reducedOffsets, out.data], Float64Array.of(out.size, reducedOffsets.length));
           values.set(outVar, out);
           if (this.escaping.has(outVar)) owned.add(out);
           break;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, compile, evaluate, iscalar, ivector, tensor, type DType, type Variable } from '@hypatia/core';
 import {
-  advancedIncSubtensor, advancedIndex, advancedSetSubtensor, arange, compareArrays, shapeOf, sliceAxis, softmaxCrossentropyGrad,
+  advancedIncSubtensor, advancedIndex, argmax, argmin, advancedSetSubtensor, arange, compareArrays, shapeOf, sliceAxis, softmaxCrossentropyGrad,
   softmaxCrossentropyWithLabels, subtensor, take,
 } from '@hypatia/ops';
 import { NativeBackend } from './native-backend.js';
@@ -60,6 +60,18 @@ describe('native indexing kernels agree with the reference', () => {
       const d = await agree([x, rows, cols, m, y], outputs, args, dtype === 'float32' ? 1e-6 : 0);
       expect(d).toMatch(/gather/);
       expect(d).toMatch(/scatter/);
+    });
+  }
+
+  for (const dtype of ['float32', 'int32'] as DType[]) {
+    it(`argmax and argmin, ${dtype}: first of ties, a NaN wins, several axes, keepdims`, async () => {
+      const x = tensor(dtype, [null, null, null], 'x');
+      const outputs = [argmax(x, 2), argmin(x, 1, true), argmax(x, [0, 2]), argmin(x), argmax(x, 0)];
+      const a = ramp(dtype, [3, 4, 5]);
+      for (let i = 0; i < a.size; i++) a.data[i] = (i * 7) % 11;
+      if (dtype === 'float32') { a.data[6] = NaN; a.data[33] = NaN; }
+      const d = await agree([x], outputs, [a], 0);
+      expect(d).toMatch(/arg_extremum/);
     });
   }
 

@@ -109,3 +109,34 @@ static void ${name}(void **b, const int64_t *p) {
 }
 `;
 }
+
+/**
+ * argmax / argmin: for each kept position, the first index of the extremum over the reduced axes
+ * (row-major in the op's axis order); a NaN wins and ends the scan, as in the reference. JS gives
+ * the element offsets of the kept and of the reduced positions. Buffers: x, kept offsets, reduced
+ * offsets (int32), out (int32). Parameters: outputs, block.
+ */
+export function argExtremumKernelC(name: string, dtype: DType, kind: 'max' | 'min'): string {
+  const T = cType(dtype);
+  const better = kind === 'max' ? '!(v <= best)' : '!(v >= best)';
+  const isFloat = dtype === 'float32' || dtype === 'float64';
+  return `
+static void ${name}(void **b, const int64_t *p) {
+  const ${T} *x = (const ${T} *)b[0];
+  const int32_t *ko = (const int32_t *)b[1], *ro = (const int32_t *)b[2];
+  int32_t *o = (int32_t *)b[3];
+  const int64_t n = p[0], block = p[1];
+  #pragma omp parallel for if (n * block >= HYP_PAR_MIN) schedule(static)
+  for (int64_t i = 0; i < n; i++) {
+    const ${T} *s = x + ko[i];
+    ${T} best = s[ro[0]];
+    int32_t at = 0;
+    for (int64_t j = 1; j < block${isFloat ? ' && best == best' : ''}; j++) {
+      const ${T} v = s[ro[j]];
+      if (${better}) { best = v; at = (int32_t)j; }
+    }
+    o[i] = at;
+  }
+}
+`;
+}
