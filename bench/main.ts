@@ -99,6 +99,10 @@ for (const [name, m, k, n] of [['256', 256, 256, 256], ['512', 512, 512, 512], [
       notes.push(`${r.key} ${row.workload}: not run in --quick (plain JS takes seconds per call)`);
       continue;
     }
+    if (r.key === 'hypatia-webgpu-swiftshader' && m >= 512) {
+      notes.push(`${r.key} ${row.workload}: not run (SwiftShader emulates the GPU on the CPU at ~0.016 GFLOP/s: a 512 product takes ~17 s, a 1024 one over 2 minutes)`);
+      continue;
+    }
     row[r.key] = await attempt(r.key, row.workload, () => r.sgemm(m, k, n, budget));
   }
   if (selected('openblas')) row.openblas = await attempt('openblas', row.workload, async () => openblasSgemm(m, k, n, budget, notes));
@@ -121,6 +125,8 @@ for (const r of runners) {
   cached[r.key] = await attempt(r.key, 'compile-conv-cached', () => r.compileConv!(true, params.conv, data));
 }
 rows.push(cold, cached);
+
+for (const r of runners) notes.push(...r.notes);
 
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage: loadavg()[0], node: process.version };
 console.log(renderTable(rows, COLUMNS, PEERS));

@@ -103,7 +103,10 @@ export class JaxRunner implements Runner {
    * the jitted conv step (trace, compile, run) less the median of later calls (run only).
    */
   async compileConv(cached: boolean, params: Param[], data: BenchData): Promise<number | null> {
-    if (cached) return null;
+    if (cached) {
+      this.notes.push('jax-js compile-conv-cached: jax-js keeps compiled code only in memory, so a new process always compiles cold');
+      return null;
+    }
     await this.use();
     const step = jit((p: Arr[], x: Arr, y: Arr) => {
       const [c, g] = valueAndGrad((q: Arr[]) => cost('conv', q, x, y))(tree.ref(p));
