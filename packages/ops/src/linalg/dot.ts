@@ -1,5 +1,5 @@
 import {
-  HypatiaError, Op, ShapeError, TensorType, upcast,
+  HypatiaError, ShapeError, TensorType, upcast,
   type Apply, type Dim, type GradResult, type NDArray, type Variable,
 } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
@@ -8,36 +8,22 @@ import { castTo } from '../elementwise/broadcast.js';
 import { mul } from '../elementwise/arithmetic.js';
 import { gemm } from './gemm-kernel.js';
 import { fitOrAllocate } from './output-buffer.js';
+import { ProductOp } from './product-op.js';
 
 /**
  * NumPy's dot for vectors and matrices: vector·vector is a scalar, matrix·vector and
  * vector·matrix are vectors, matrix·matrix a matrix. `transA`/`transB` read a matrix operand
  * transposed without copying it, which is what the gradients of a product need (g·Bᵀ, Aᵀ·g).
  */
-export class Dot extends Op {
+export class Dot extends ProductOp {
   readonly name = 'dot';
-  constructor(readonly transA = false, readonly transB = false) {
-    super();
-  }
-
-  override props() {
-    return { transA: this.transA, transB: this.transB };
-  }
 
   inferTypes([a, b]: readonly TensorType[]): TensorType[] {
-    for (const [t, side] of [[a!, 'left'], [b!, 'right']] as const) {
-      if (t.ndim < 1 || t.ndim > 2) {
-        throw new ShapeError(`the ${side} operand must be a vector or a matrix, got ${t.ndim} dimensions (use matmul for batches)`);
-      }
-      if (t.dtype === 'bool') throw new ShapeError(`the ${side} operand is bool; cast it to a number type first`);
-    }
+    this.checkOperands(a!, b!, (ndim) =>
+      ndim < 1 || ndim > 2 ? `must be a vector or a matrix, got ${ndim} dimensions (use matmul for batches)` : null);
     if (this.transA && a!.ndim !== 2) throw new ShapeError('transA needs a matrix on the left');
     if (this.transB && b!.ndim !== 2) throw new ShapeError('transB needs a matrix on the right');
-    const ka = this.innerA(a!.shape);
-    const kb = this.innerB(b!.shape);
-    if (ka !== null && kb !== null && ka !== kb) {
-      throw new ShapeError(`inner dimensions do not match: ${this.describe(a!.shape, b!.shape)} (${ka} vs ${kb})`);
-    }
+    this.checkInner(this.innerA(a!.shape), this.innerB(b!.shape), a!.shape, b!.shape);
     const shape: Dim[] = [];
     if (a!.ndim === 2) shape.push(this.transA ? a!.shape[1]! : a!.shape[0]!);
     if (b!.ndim === 2) shape.push(this.transB ? b!.shape[0]! : b!.shape[1]!);
@@ -53,17 +39,9 @@ export class Dot extends Op {
     return s.length === 1 ? s[0]! : this.transB ? s[1]! : s[0]!;
   }
 
-  /** `[10, 784] · [100, 10]`, with ᵀ on transposed operands. */
-  private describe(a: readonly Dim[], b: readonly Dim[]): string {
-    const f = (s: readonly Dim[], t: boolean) => `[${s.map((d) => d ?? '?').join(', ')}]${t ? 'ᵀ' : ''}`;
-    return `${f(a, this.transA)} · ${f(b, this.transB)}`;
-  }
-
   perform([a, b]: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
     const k = this.innerA(a!.shape);
-    if (k !== this.innerB(b!.shape)) {
-      throw new HypatiaError(this.name, `at run time, inner dimensions do not match: ${this.describe(a!.shape, b!.shape)} (${k} vs ${this.innerB(b!.shape)})`, node.site);
-    }
+    this.checkInnerAtRun(k, this.innerB(b!.shape), a!.shape, b!.shape, node);
     const m = a!.ndim === 2 ? (this.transA ? a!.shape[1]! : a!.shape[0]!) : 1;
     const n = b!.ndim === 2 ? (this.transB ? b!.shape[0]! : b!.shape[1]!) : 1;
     const shape = [...(a!.ndim === 2 ? [m] : []), ...(b!.ndim === 2 ? [n] : [])];

@@ -1,6 +1,6 @@
 import {
-  HypatiaError, Op, ShapeError, TensorType, broadcastRuntime, broadcastStatic, upcast,
-  type Apply, type Dim, type GradResult, type NDArray, type Variable,
+  HypatiaError, ShapeError, TensorType, broadcastRuntime, broadcastStatic, upcast,
+  type Apply, type GradResult, type NDArray, type Variable,
 } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { dimshuffle } from '../shape/dimshuffle.js';
@@ -8,32 +8,21 @@ import { sumToShape } from '../elementwise/broadcast.js';
 import { gemm } from './gemm-kernel.js';
 import { dot } from './dot.js';
 import { fitOrAllocate } from './output-buffer.js';
+import { ProductOp } from './product-op.js';
 
 /**
  * A stack of matrix products (NumPy's matmul for operands of two or more dimensions): the last two
  * axes multiply, the leading batch axes broadcast (only statically length-1 axes stretch, as
  * everywhere in Hypatia). `transA`/`transB` read the last two axes of an operand transposed.
  */
-export class MatMul extends Op {
+export class MatMul extends ProductOp {
   readonly name = 'matmul';
-  constructor(readonly transA = false, readonly transB = false) {
-    super();
-  }
-
-  override props() {
-    return { transA: this.transA, transB: this.transB };
-  }
 
   inferTypes([a, b]: readonly TensorType[]): TensorType[] {
-    for (const [t, side] of [[a!, 'left'], [b!, 'right']] as const) {
-      if (t.ndim < 2) throw new ShapeError(`the ${side} operand needs at least 2 dimensions, got ${t.ndim}`);
-      if (t.dtype === 'bool') throw new ShapeError(`the ${side} operand is bool; cast it to a number type first`);
-    }
+    this.checkOperands(a!, b!, (ndim) => (ndim < 2 ? `needs at least 2 dimensions, got ${ndim}` : null));
     const [m, ka] = this.matA(a!.shape);
     const [kb, n] = this.matB(b!.shape);
-    if (ka !== null && kb !== null && ka !== kb) {
-      throw new ShapeError(`inner dimensions do not match: ${this.describe(a!.shape, b!.shape)} (${ka} vs ${kb})`);
-    }
+    this.checkInner(ka, kb, a!.shape, b!.shape);
     const batch = broadcastStatic([a!.shape.slice(0, -2), b!.shape.slice(0, -2)]);
     if (typeof batch === 'string') throw new ShapeError(`batch dimensions do not broadcast: ${batch}`);
     return [new TensorType(upcast(a!.dtype, b!.dtype), [...batch, m, n])];
@@ -51,15 +40,10 @@ export class MatMul extends Op {
     return this.transB ? [c, r] : [r, c];
   }
 
-  private describe(a: readonly Dim[], b: readonly Dim[]): string {
-    const f = (s: readonly Dim[], t: boolean) => `[${s.map((d) => d ?? '?').join(', ')}]${t ? 'ᵀ' : ''}`;
-    return `${f(a, this.transA)} · ${f(b, this.transB)}`;
-  }
-
   perform([a, b]: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
     const [m, k] = this.matA(a!.shape);
     const [kb, n] = this.matB(b!.shape);
-    if (k !== kb) throw new HypatiaError(this.name, `at run time, inner dimensions do not match: ${this.describe(a!.shape, b!.shape)} (${k} vs ${kb})`, node.site);
+    this.checkInnerAtRun(k, kb, a!.shape, b!.shape, node);
     const batchA = a!.shape.slice(0, -2);
     const batchB = b!.shape.slice(0, -2);
     const batch = broadcastRuntime([batchA, batchB]);
