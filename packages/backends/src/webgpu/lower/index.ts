@@ -7,6 +7,7 @@ import './reduce-extra.js';
 import './indexing.js';
 import './creation.js';
 import './random.js';
+import './shape-extra.js';
 import './nnet.js';
 import './conv.js';
 import './pool.js';
