@@ -1,7 +1,8 @@
 import {
-  Constant, ElemwiseSum, HypatiaError, NDArray, SharedVariable, formulaKey, input, shapeSize, stridesOf, typedArrayFor,
+  ElemwiseSum, HypatiaError, NDArray, formulaKey, input, shapeSize, stridesOf, typedArrayFor,
   type Apply, type Backend, type DType, type TypedArray, type Executable, type LowerSpec, type RunResult, type ScalarExpr, type Variable,
 } from '@hypatia/core';
+import { valueTable } from '../leaf-values.js';
 import {
   Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Extremum, Flatten, LogSoftmax, MatMul, MaxPool2d, MaxPool2dGrad, Prod,
   Reshape, ReshapeLike, Softmax, SoftmaxGrad, Sum, checkNotEmpty, checkPooledGrad, poolLayout, pooledShape, reducedShape,
@@ -251,15 +252,7 @@ class NativeExecutable implements Executable {
 
   async run(args: readonly NDArray[]): Promise<RunResult> {
     const { graph, inputs, nOutputs } = this.spec;
-    const values = new Map<Variable, NDArray>();
-    inputs.forEach((v, i) => values.set(v, args[i]!));
-    const get = (v: Variable): NDArray => {
-      const x = values.get(v);
-      if (x) return x;
-      if (v instanceof Constant) return v.value;
-      if (v instanceof SharedVariable) return v.get();
-      throw new HypatiaError(this.spec.name, `no value for ${v} (${v.type})`, v.site);
-    };
+    const { values, get } = valueTable(this.spec.name, inputs, args);
     // Arrays a kernel allocated this call for a variable that leaves the function: safe to hand out once.
     const owned = new Set<NDArray>();
     this.release([...this.inUse.keys()]); // left over by a call that threw

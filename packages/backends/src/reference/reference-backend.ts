@@ -1,7 +1,8 @@
 import {
-  Constant, NDArray, SharedVariable, HypatiaError,
+  NDArray, HypatiaError,
   type Apply, type Backend, type Executable, type LowerSpec, type RunResult, type Variable,
 } from '@hypatia/core';
+import { valueTable } from '../leaf-values.js';
 
 /**
  * The reference backend: runs the optimised graph node by node with each op's reference semantics,
@@ -36,15 +37,7 @@ class ReferenceExecutable implements Executable {
 
   async run(args: readonly NDArray[]): Promise<RunResult> {
     const { graph, inputs, nOutputs } = this.spec;
-    const values = new Map<Variable, NDArray>();
-    inputs.forEach((v, i) => values.set(v, args[i]!));
-    const get = (v: Variable): NDArray => {
-      const x = values.get(v);
-      if (x) return x;
-      if (v instanceof Constant) return v.value;
-      if (v instanceof SharedVariable) return v.get();
-      throw new HypatiaError(this.spec.name, `no value for ${v} (${v.type})`, v.site);
-    };
+    const { values, get } = valueTable(this.spec.name, inputs, args);
     for (const node of this.nodes) {
       const reuse = node.outputs.some((o) => this.escaping.has(o)) ? undefined : this.previous.get(node);
       const outs = node.op.perform(node.inputs.map(get), node, reuse);
