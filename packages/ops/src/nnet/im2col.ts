@@ -22,11 +22,11 @@ function validRange(out: number, s: number, before: number, kOff: number, n: num
 }
 
 /**
- * Unfold one image x[c, h, w] (at offset xo) into cols[(c, i, j), co + (oh, ow)]: columns co to
- * co + OH*OW of a matrix with rows of length ld and c*kh*kw rows, whose product with the filters
- * [O, c*kh*kw] is the convolution. Several images side by side make one larger product. Padding reads as 0.
+ * Walk the pairing between one image x[c, h, w] (at offset xo) and its columns cols[(c, i, j), co + (oh, ow)]
+ * in a matrix with rows of length ld: each call pairs cols[col + t] with x[img + t * sw] for t < count.
+ * Only positions inside the image are visited; padding has no image position.
  */
-export function im2col(x: TypedArray, xo: number, L: PatchLayout, cols: TypedArray, ld: number, co: number): void {
+function forEachPatchRun(xo: number, L: PatchLayout, ld: number, co: number, visit: (col: number, img: number, count: number) => void): void {
   const { c, h, w, kh, kw, sh, sw, gh, gw } = L;
   const OH = gh.out, OW = gw.out;
   let row = 0;
@@ -36,38 +36,34 @@ export function im2col(x: TypedArray, xo: number, L: PatchLayout, cols: TypedArr
       const [ohLo, ohHi] = validRange(OH, sh, gh.before, i, h);
       for (let j = 0; j < kw; j++, row++) {
         const base = row * ld + co;
-        cols.fill(0, base, base + OH * OW);
         const [owLo, owHi] = validRange(OW, sw, gw.before, j, w);
         for (let oh = ohLo; oh < ohHi; oh++) {
-          const src = xc + (oh * sh - gh.before + i) * w - gw.before + j;
-          const dst = base + oh * OW;
-          for (let ow = owLo; ow < owHi; ow++) cols[dst + ow] = x[src + ow * sw]!;
+          visit(base + oh * OW + owLo, xc + (oh * sh - gh.before + i) * w - gw.before + j + owLo * sw, owHi - owLo);
         }
       }
     }
   }
 }
 
+/**
+ * Unfold one image x[c, h, w] (at offset xo) into cols[(c, i, j), co + (oh, ow)]: columns co to
+ * co + OH*OW of a matrix with rows of length ld and c*kh*kw rows, whose product with the filters
+ * [O, c*kh*kw] is the convolution. Several images side by side make one larger product. Padding reads as 0.
+ */
+export function im2col(x: TypedArray, xo: number, L: PatchLayout, cols: TypedArray, ld: number, co: number): void {
+  const n = L.gh.out * L.gw.out, sw = L.sw;
+  for (let row = 0; row < L.c * L.kh * L.kw; row++) cols.fill(0, row * ld + co, row * ld + co + n);
+  forEachPatchRun(xo, L, ld, co, (col, img, count) => {
+    for (let t = 0; t < count; t++) cols[col + t] = x[img + t * sw]!;
+  });
+}
+
 /** The adjoint of im2col: add each column entry back into the image position it was read from. */
 export function col2imAdd(cols: TypedArray, ld: number, co: number, L: PatchLayout, x: TypedArray, xo: number): void {
-  const { c, h, w, kh, kw, sh, sw, gh, gw } = L;
-  const OH = gh.out, OW = gw.out;
-  let row = 0;
-  for (let ch = 0; ch < c; ch++) {
-    const xc = xo + ch * h * w;
-    for (let i = 0; i < kh; i++) {
-      const [ohLo, ohHi] = validRange(OH, sh, gh.before, i, h);
-      for (let j = 0; j < kw; j++, row++) {
-        const base = row * ld + co;
-        const [owLo, owHi] = validRange(OW, sw, gw.before, j, w);
-        for (let oh = ohLo; oh < ohHi; oh++) {
-          const dst = xc + (oh * sh - gh.before + i) * w - gw.before + j;
-          const src = base + oh * OW;
-          for (let ow = owLo; ow < owHi; ow++) x[dst + ow * sw] = x[dst + ow * sw]! + cols[src + ow]!;
-        }
-      }
-    }
-  }
+  const sw = L.sw;
+  forEachPatchRun(xo, L, ld, co, (col, img, count) => {
+    for (let t = 0; t < count; t++) x[img + t * sw] = x[img + t * sw]! + cols[col + t]!;
+  });
 }
 
 /** Images per im2col batch: as many as keep the column matrix near 2^22 elements (16 MiB in float32). */
