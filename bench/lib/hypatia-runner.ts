@@ -33,11 +33,12 @@ export class HypatiaRunner implements Runner {
   readonly notes: string[] = [];
   constructor(readonly key: string, readonly backend: string) {}
 
-  async train(kind: NetKind, miniBatch: number, params: Param[], data: BenchData, budget: Budget): Promise<number> {
+  async train(kind: NetKind, miniBatch: number, params: Param[], data: BenchData, budget: Budget, costs?: number[]): Promise<number> {
     const step = await compileTraining(this.backend, kind, miniBatch, params, data);
     const batches = Math.floor(data.nTrain / miniBatch);
     return measureRate(budget, miniBatch, async (s) => {
       const cost = await step(s % batches);
+      costs?.push(cost.data[0]!);
       if (!Number.isFinite(cost.data[0]!)) throw new Error(`${this.key}: training cost became ${cost.data[0]}`);
     });
   }

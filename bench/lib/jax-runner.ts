@@ -42,7 +42,7 @@ export class JaxRunner implements Runner {
     return this.ready;
   }
 
-  async train(kind: NetKind, miniBatch: number, params: Param[], data: BenchData, budget: Budget): Promise<number> {
+  async train(kind: NetKind, miniBatch: number, params: Param[], data: BenchData, budget: Budget, costs?: number[]): Promise<number> {
     await this.use();
     const step = jit((p: Arr[], x: Arr, y: Arr) => {
       const [c, g] = valueAndGrad((q: Arr[]) => cost(kind, q, x, y))(tree.ref(p));
@@ -58,6 +58,7 @@ export class JaxRunner implements Runner {
         const [c, next] = step(p, x, y);
         p = next;
         const v = (await c.data())[0]!;
+        costs?.push(v);
         if (!Number.isFinite(v)) throw new Error(`jax-js: training cost became ${v}`);
       });
     } finally {

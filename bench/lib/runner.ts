@@ -6,8 +6,12 @@ import type { Budget } from './timing.js';
 export interface Runner {
   /** Column key in the JSON rows, e.g. 'tfjs-wasm' or 'hypatia-native'. */
   readonly key: string;
-  /** Training examples per second of mini-batch SGD (eta 0.1, log-likelihood) from `params`. */
-  train(kind: NetKind, miniBatch: number, params: Param[], data: BenchData, budget: Budget): Promise<number | null>;
+  /**
+   * Training examples per second of mini-batch SGD (eta 0.1, log-likelihood) from `params`, step s on
+   * mini-batch s mod (batches). Each step's cost is pushed onto `costs` when given, so that runners can
+   * be checked to compute the same thing.
+   */
+  train(kind: NetKind, miniBatch: number, params: Param[], data: BenchData, budget: Budget, costs?: number[]): Promise<number | null>;
   /** Examples per second classifying data.validX (argmax of the softmax). */
   infer(kind: NetKind, params: Param[], data: BenchData, budget: Budget): Promise<number | null>;
   /** GFLOP/s of a float32 [m x k] by [k x n] product, result read back to the host. */

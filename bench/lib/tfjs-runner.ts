@@ -46,7 +46,7 @@ export class TfjsRunner implements Runner {
     await tf.ready();
   }
 
-  async train(kind: NetKind, miniBatch: number, params: Param[], data: BenchData, budget: Budget): Promise<number> {
+  async train(kind: NetKind, miniBatch: number, params: Param[], data: BenchData, budget: Budget, costs?: number[]): Promise<number> {
     await this.use();
     const v = toTf(kind, params);
     const opt = tf.train.sgd(ETA);
@@ -61,6 +61,7 @@ export class TfjsRunner implements Runner {
         });
         const c = cost.dataSync()[0]!;
         cost.dispose();
+        costs?.push(c);
         if (!Number.isFinite(c)) throw new Error(`${this.key}: training cost became ${c}`);
       });
     } finally {
