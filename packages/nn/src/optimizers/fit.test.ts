@@ -11,6 +11,7 @@ import { SigmoidOutputLayer } from '../costs/sigmoid-output-layer.js';
 import { Rng } from '../init/rng.js';
 import { adam } from './optimizers.js';
 import { fit } from './fit.js';
+import { stepDecay } from '../schedules/schedules.js';
 
 /** Two Gaussian blobs in 6 dimensions, labels 0 and 1. */
 function blobs(n: number, seed: number) {
@@ -51,5 +52,14 @@ describe('fit', () => {
     expect(h.stoppedEarly).toBe(true);
     expect(h.epochs.length).toBe(h.bestEpoch! + 3);
     expect([...out.w.get().data]).toEqual(snapshot);
+  });
+});
+
+describe('fit with a schedule', () => {
+  it('sets the learning rate of each epoch from the schedule', async () => {
+    const net = new Network([new SoftmaxLayer({ nIn: 6, nOut: 2, seed: 5 })], 10);
+    const etas: number[] = [];
+    await fit(net, blobs(40, 6), { epochs: 3, schedule: stepDecay(0.4, 0.5, 1), backend: 'reference', onEpoch: (r) => etas.push(r.eta) });
+    expect(etas).toEqual([0.4, 0.2, 0.1]);
   });
 });
