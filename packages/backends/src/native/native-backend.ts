@@ -6,7 +6,7 @@ import { valueTable } from '../leaf-values.js';
 import {
   Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Extremum, Flatten, LogSoftmax, MatMul, MaxPool2d, MaxPool2dGrad, Prod,
   Reshape, ReshapeLike, Softmax, SoftmaxGrad, Sum, checkNotEmpty, checkPooledGrad, poolLayout, pooledShape, reducedShape,
-  ARange, ArgExtremum, AdvancedIncSubtensor, AdvancedSubtensor, ShapeAt, SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, Subtensor,
+  ARange, ArgExtremum, AvgPool2d, AvgPool2dGrad, AdvancedIncSubtensor, AdvancedSubtensor, ShapeAt, SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, Subtensor,
   arangeLength, broadcastIntoStrides, resolveRegion,
 } from '@hypatia/ops';
 import { addonSource, type AddonExports, type KernelSource } from './addon-source.js';
@@ -18,6 +18,7 @@ import { runDot, runMatMul } from './run-products.js';
 import { conv2dKernelsC } from './kernels/conv2d-c.js';
 import { runConv } from './run-conv.js';
 import { maxPoolKernelC } from './kernels/max-pool-c.js';
+import { avgPoolKernelC } from './kernels/avg-pool-c.js';
 import { rowKernelC, type RowOp } from './kernels/softmax-c.js';
 import { BufferPool, releaseSchedule } from './buffer-plan.js';
 import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
@@ -32,6 +33,7 @@ type Step =
   | { kind: 'dot' | 'matmul'; node: Apply; kernel: number }
   | { kind: 'conv2d'; node: Apply; kernel: number }
   | { kind: 'max_pool'; node: Apply; kernel: number; grad: boolean }
+  | { kind: 'avg_pool'; node: Apply; kernel: number; grad: boolean }
   | { kind: 'rows'; node: Apply; kernel: number }
   | { kind: 'elemwise_sum'; node: Apply; kernel: number; sumKernel: number; axes: readonly number[]; keepdims: boolean }
   | { kind: 'view'; node: Apply; shape: (ins: readonly NDArray[]) => number[] }
@@ -118,6 +120,11 @@ function planStep(node: Apply, kernels: KernelTable): Step {
     const d = node.outputs[0]!.dtype as 'float32' | 'float64';
     const grad = op instanceof MaxPool2dGrad;
     return { kind: 'max_pool', node, grad, kernel: kernels.get(`max_pool${grad ? '_grad' : ''}:${d}`, (name) => maxPoolKernelC(name, d, grad)) };
+  }
+  if ((op instanceof AvgPool2d || op instanceof AvgPool2dGrad) && sameFloatDtype(node)) {
+    const d = node.outputs[0]!.dtype as 'float32' | 'float64';
+    const grad = op instanceof AvgPool2dGrad;
+    return { kind: 'avg_pool', node, grad, kernel: kernels.get(`avg_pool${grad ? '_grad' : ''}:${d}`, (name) => avgPoolKernelC(name, d, grad)) };
   }
   const row: RowOp | null = op instanceof Softmax ? 'softmax' : op instanceof LogSoftmax ? 'log_softmax' : op instanceof SoftmaxGrad ? 'softmax_grad' : null;
   if (row && sameFloatDtype(node)) {
@@ -314,6 +321,21 @@ class NativeExecutable implements Executable {
           const windows = [L.rows.lo, L.rows.hi, L.cols.lo, L.cols.hi];
           const buffers = [x.data, ...(s.grad ? [ins[1]!.data] : []), ...windows, out.data];
           if (out.size) this.addon!.run(s.kernel, buffers, Float64Array.from([L.m, L.h, L.w, L.rows.lo.length, L.cols.lo.length]));
+          values.set(outVar, out);
+          if (this.escaping.has(outVar)) owned.add(out);
+          break;
+        }
+        case 'avg_pool': {
+          // The gradient's operands are (gy, x); x gives the geometry.
+          const x = ins[s.grad ? 1 : 0]!;
+          const { params } = node.op as AvgPool2d;
+          const L = poolLayout(params, x.shape);
+          const pooled = pooledShape(x.shape, L);
+          if (s.grad) checkPooledGrad(node.op.name, node, ins[0]!.shape, pooled);
+          const out = this.allocate(node, outVar.dtype, s.grad ? x.shape : pooled);
+          const windows = [L.rows.lo, L.rows.hi, L.cols.lo, L.cols.hi, L.rows.span, L.cols.span];
+          const p = Float64Array.from([L.m, L.h, L.w, L.rows.lo.length, L.cols.lo.length, params.includePad ? 1 : 0]);
+          if (out.size) this.addon!.run(s.kernel, [ins[0]!.data, ...windows, out.data], p);
           values.set(outVar, out);
           if (this.escaping.has(outVar)) owned.add(out);
           break;

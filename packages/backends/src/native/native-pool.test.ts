@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, compile, evaluate, mulberry32, tensor, type DType, type Variable } from '@hypatia/core';
-import { compareArrays, maxPool2d, maxPool2dGrad, resolvePoolOptions, type Pool2dOptions } from '@hypatia/ops';
+import { avgPool2d, avgPool2dGrad, compareArrays, maxPool2d, maxPool2dGrad, resolvePoolOptions, type Pool2dOptions } from '@hypatia/ops';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 
@@ -30,6 +30,34 @@ describe('native max pooling and its gradient agree with the reference', () => {
       const want = evaluate(outputs, new Map([[x, args[0]!]]));
       const fn = await compile({ inputs: [x], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
       expect(fn.executable.describe()).toMatch(/native .* max_pool2d_grad/);
+      const got = await fn(...args);
+      const failures = outputs.map((_o, k) => compareArrays(want[k]!, got[k]!, 0, 0)).map((d, k) => d && `output ${k}: ${d}`).filter(Boolean);
+      expect(failures).toEqual([]);
+    });
+  }
+});
+
+describe('native average pooling and its gradient agree with the reference', () => {
+  for (const dtype of ['float32', 'float64'] as DType[]) {
+    it(`${dtype}, excluding and including padding`, async () => {
+      const x = tensor(dtype, [null, null, null, null], 'x');
+      const gy: Variable[] = [];
+      const outputs: Variable[] = [];
+      for (const includePad of [false, true]) {
+        for (const o of options) {
+          const y = avgPool2d(x, { ...o, includePad });
+          const g = tensor(dtype, [null, null, null, null], `g${gy.length}`);
+          gy.push(g);
+          outputs.push(y, avgPool2dGrad(g, x, { ...resolvePoolOptions(o, 'avg_pool2d'), includePad }));
+        }
+      }
+      const xv = randomArray([2, 3, 7, 9], dtype, 2);
+      const pooled = evaluate(outputs.filter((_, k) => k % 2 === 0), new Map([[x, xv]]));
+      const args = [xv, ...pooled.map((p, k) => randomArray(p.shape, dtype, 10 + k))];
+      const inputs = [x, ...gy];
+      const want = evaluate(outputs, new Map(inputs.map((v, k) => [v, args[k]!])));
+      const fn = await compile({ inputs, outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
+      expect(fn.executable.describe()).not.toMatch(/host op/);
       const got = await fn(...args);
       const failures = outputs.map((_o, k) => compareArrays(want[k]!, got[k]!, 0, 0)).map((d, k) => d && `output ${k}: ${d}`).filter(Boolean);
       expect(failures).toEqual([]);
