@@ -8,6 +8,7 @@ import './indexing.js';
 import './creation.js';
 import './random.js';
 import './shape-extra.js';
+import './matmul.js';
 import './nnet.js';
 import './conv.js';
 import './pool.js';

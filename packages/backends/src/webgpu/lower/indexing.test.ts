@@ -11,8 +11,8 @@ const available = await getDevice().then(() => true, (e: Error) => {
   return false;
 });
 
-/** The op-table rows of the indexing, shape and creation families, lowered in indexing.ts, creation.ts and shape-extra.ts. */
-const ROWS = /^(subtensor|inc_subtensor|set_subtensor|advanced_subtensor|take|advanced_inc_subtensor|advanced_set_subtensor|shape|arange|eye|concatenate)\b/;
+/** The op-table rows of the indexing, shape and creation families, lowered in indexing.ts, creation.ts and shape-extra.ts, and batched matmul (matmul.ts). */
+const ROWS = /^(subtensor|inc_subtensor|set_subtensor|advanced_subtensor|take|advanced_inc_subtensor|advanced_set_subtensor|shape|arange|eye|concatenate|matmul)\b/;
 
 describe.runIf(available)('webgpu indexing and creation', () => {
   afterAll(async () => { (await getDevice()).destroy(); await new Promise((r) => setTimeout(r, 50)); });

@@ -1,0 +1,88 @@
+import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, type DType } from '@hypatia/core';
+import { bindGroup, pipeline, registerLowering, unsupported } from '../lowering.js';
+import { TILE } from '../kernels.js';
+import { wgslType } from '../wgsl-scalar.js';
+import { walk } from './strided-kernels.js';
+
+/**
+ * The tiled matmul of kernels.ts with broadcast batch axes: workgroup z is the flat batch index,
+ * split over the batch shape into each operand's own offset (0 strides where it broadcasts).
+ * params: [M, N, K, sAm, sAk, sBk, sBn, batchShape(nb), batchStridesA(nb), batchStridesB(nb)].
+ */
+function batchedMatmulSource(dtype: DType, nb: number): string {
+  const t = wgslType(dtype);
+  return `
+@group(0) @binding(0) var<storage, read> params: array<u32>;
+@group(0) @binding(1) var<storage, read> A: array<${t}>;
+@group(0) @binding(2) var<storage, read> B: array<${t}>;
+@group(0) @binding(3) var<storage, read_write> C: array<${t}>;
+var<workgroup> ta: array<array<${t}, ${TILE}>, ${TILE}>;
+var<workgroup> tb: array<array<${t}, ${TILE}>, ${TILE}>;
+@compute @workgroup_size(${TILE}, ${TILE})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let M = params[0]; let N = params[1]; let K = params[2];
+  let b = wid.z;
+  var oa = 0u;
+  var ob = 0u;
+  ${walk('b', nb, '7u', [{ acc: 'oa', strideAt: `${7 + nb}u` }, { acc: 'ob', strideAt: `${7 + 2 * nb}u` }])}
+  let row = wid.y * ${TILE}u + lid.y;
+  let col = wid.x * ${TILE}u + lid.x;
+  var acc: ${t} = ${t}(0);
+  for (var t0 = 0u; t0 < K; t0 += ${TILE}u) {
+    let ka = t0 + lid.x;
+    var va: ${t} = ${t}(0);
+    if (row < M && ka < K) { va = A[oa + row * params[3] + ka * params[4]]; }
+    ta[lid.y][lid.x] = va;
+    let kb = t0 + lid.y;
+    var vb: ${t} = ${t}(0);
+    if (kb < K && col < N) { vb = B[ob + kb * params[5] + col * params[6]]; }
+    tb[lid.y][lid.x] = vb;
+    workgroupBarrier();
+    for (var k = 0u; k < ${TILE}u; k++) { acc += ta[lid.y][k] * tb[k][lid.x]; }
+    workgroupBarrier();
+  }
+  if (row < M && col < N) { C[(b * M + row) * N + col] = acc; }
+}`;
+}
+
+// matmul: batched matrix products with broadcast batch axes and transposed reads.
+registerLowering('matmul', async (device, node) => {
+  const [a, b] = node.inputs;
+  const out = node.outputs[0]!;
+  if (a!.dtype !== b!.dtype) unsupported(node, `mixed dtypes ${a!.dtype} and ${b!.dtype}`);
+  if (out.dtype === 'bool') unsupported(node, 'bool operands');
+  const { transA, transB } = node.op as unknown as { transA: boolean; transB: boolean };
+  const nb = out.ndim - 2;
+  const pipe = await pipeline(device, batchedMatmulSource(out.dtype, nb));
+  const layout = (sa: readonly number[], sb: readonly number[]) => {
+    const [ra, ca] = sa.slice(-2) as [number, number];
+    const [rb, cb] = sb.slice(-2) as [number, number];
+    const [M, K] = transA ? [ca, ra] : [ra, ca];
+    const [Kb, N] = transB ? [cb, rb] : [rb, cb];
+    if (K !== Kb) throw new HypatiaError('matmul', `inner dimensions do not match: [${sa}] @ [${sb}]`, node.site);
+    const batch = broadcastRuntime([sa.slice(0, -2), sb.slice(0, -2)]);
+    if (typeof batch === 'string') throw new HypatiaError('matmul', `at run time, batch dimensions: ${batch}`, node.site);
+    // Batch strides of each operand in elements (whole matrices), 0 on the axes it broadcasts along.
+    const bsA = broadcastStrides(sa.slice(0, -2), batch).map((s) => s * ra * ca);
+    const bsB = broadcastStrides(sb.slice(0, -2), batch).map((s) => s * rb * cb);
+    const [sAm, sAk] = transA ? [1, ca] : [ca, 1];
+    const [sBk, sBn] = transB ? [1, cb] : [cb, 1];
+    return { M, N, K, batch, params: [M, N, K, sAm, sAk, sBk, sBn, ...batch, ...bsA, ...bsB] };
+  };
+  return {
+    node,
+    describe: `batched matmul ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} over ${nb} batch axes (${TILE}x${TILE} tiles)`,
+    shapes: ([x, y]) => {
+      const l = layout(x!.shape, y!.shape);
+      return [[...l.batch, l.M, l.N]];
+    },
+    encode: (pass, [x, y], [o], ctx) => {
+      const l = layout(x!.shape, y!.shape);
+      const count = shapeSize(l.batch);
+      if (count === 0 || l.M === 0 || l.N === 0) return;
+      pass.setPipeline(pipe);
+      pass.setBindGroup(0, bindGroup(ctx.device, pipe, [ctx.params(Uint32Array.from(l.params)), x!.buffer, y!.buffer, o!.buffer]));
+      pass.dispatchWorkgroups(Math.ceil(l.N / TILE), Math.ceil(l.M / TILE), count);
+    },
+  };
+});
