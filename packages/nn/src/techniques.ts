@@ -20,3 +20,10 @@ export * from './diagnostics/gradient-norms.js';
 export * from './diagnostics/bias-variance.js';
 export * from './diagnostics/hyperparameter-search.js';
 export * from './ensembles/ensembles.js';
+
+// Saved networks with these layers load again.
+import { registerLayerType } from './io/network-io.js';
+import { DropoutLayer } from './regularization/dropout-layer.js';
+import { SigmoidOutputLayer } from './costs/sigmoid-output-layer.js';
+registerLayerType('DropoutLayer', DropoutLayer.fromConfig);
+registerLayerType('SigmoidOutputLayer', SigmoidOutputLayer.fromConfig);

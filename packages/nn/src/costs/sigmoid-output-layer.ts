@@ -18,12 +18,13 @@ export class SigmoidOutputLayer implements OutputLayer {
   readonly nIn: number;
   readonly nOut: number;
   readonly costKind: SigmoidCost;
+  readonly seed: number;
   readonly w: SharedVariable;
   readonly b: SharedVariable;
   private built?: { z: Variable; zDropout: Variable; output: Variable; outputDropout: Variable; yOut: Variable };
 
   constructor({ nIn, nOut, cost = 'cross-entropy', seed = nextLayerSeed() }: SigmoidOutputOptions) {
-    this.nIn = nIn; this.nOut = nOut; this.costKind = cost;
+    this.nIn = nIn; this.nOut = nOut; this.costKind = cost; this.seed = seed;
     const rng = new Rng(seed);
     this.w = shared(normalArray([nIn, nOut], Math.sqrt(1 / nIn), rng), { name: 'w' });
     this.b = shared(normalArray([nOut], 1, rng), { name: 'b' });
@@ -50,7 +51,11 @@ export class SigmoidOutputLayer implements OutputLayer {
   }
 
   config(): LayerConfig {
-    return { type: 'SigmoidOutputLayer', nIn: this.nIn, nOut: this.nOut, cost: this.costKind };
+    return { type: 'SigmoidOutputLayer', nIn: this.nIn, nOut: this.nOut, cost: this.costKind, seed: this.seed };
+  }
+
+  static fromConfig(c: LayerConfig): SigmoidOutputLayer {
+    return new SigmoidOutputLayer({ nIn: c.nIn as number, nOut: c.nOut as number, cost: c.cost as SigmoidCost, seed: c.seed as number });
   }
 
   private get() { return connected(this.built, 'SigmoidOutputLayer', 'output'); }

@@ -1,7 +1,7 @@
 import { NDArray, shared, type SharedVariable, type Update, type Variable } from '@hypatia/core';
 import { add, dimshuffle, div, mean, mul, reshape, sqrt, square, sub } from '@hypatia/ops';
 import { linear, type Activation } from '../layers/activations.js';
-import { connected, type Layer, type LayerConfig } from '../layers/layer.js';
+import { connected, type Layer } from '../layers/layer.js';
 
 export interface BatchNormOptions {
   /** Units of a dense layer, or feature maps of a convolutional one. */
@@ -87,8 +87,6 @@ export class BatchNormLayer implements StatefulLayer {
   get outputDropout(): Variable { return connected(this.built, 'BatchNormLayer', 'outputDropout').outputDropout; }
   /** The running-average updates; include them in the training function's updates. */
   stateUpdates(): Update[] { return connected(this.built, 'BatchNormLayer', 'stateUpdates').updates; }
-
-  config(): LayerConfig {
-    return { type: 'BatchNormLayer', features: this.features, conv: this.conv, momentum: this.momentum, eps: this.eps, activation: this.activation.name };
-  }
+  // No config(): the running averages are not parameters, so a saved network would lose them;
+  // saving a network with batch norm fails loudly rather than reloading with the wrong statistics.
 }

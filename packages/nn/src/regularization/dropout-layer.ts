@@ -57,4 +57,8 @@ export class DropoutLayer implements Layer {
   config(): LayerConfig {
     return { type: 'DropoutLayer', keep: this.keep, mode: this.mode, seed: this.seed };
   }
+
+  static fromConfig(c: LayerConfig): DropoutLayer {
+    return new DropoutLayer({ keep: c.keep as number, mode: c.mode as DropoutMode, seed: c.seed as number });
+  }
 }
