@@ -1,16 +1,11 @@
-import { NDArray, Op, TensorType, DISCONNECTED, type Apply, type GradResult, type Variable } from '@hypatia/core';
-import { checkPooledGrad, checkPooledGradType, poolLayout, pooledShape } from './pool-geometry.js';
+import { TensorType, DISCONNECTED, type NDArray, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { checkPooledGradType } from './pool-geometry.js';
+import { PoolParamsOp, scatterPooledGrad } from './pool2d-op.js';
 import { AvgPool2d, forEachWindow, type AvgPoolParams } from './avg-pool2d.js';
 
 /** Gradient of average pooling: each output's gradient is spread evenly over its window. The second operand gives the input's shape. */
-export class AvgPool2dGrad extends Op {
+export class AvgPool2dGrad extends PoolParamsOp<AvgPoolParams> {
   readonly name = 'avg_pool2d_grad';
-  constructor(readonly params: AvgPoolParams) {
-    super();
-  }
-  override props() {
-    return { ...this.params };
-  }
 
   inferTypes([gy, x]: readonly TensorType[]): TensorType[] {
     checkPooledGradType(this.params, x!, gy!);
@@ -18,15 +13,12 @@ export class AvgPool2dGrad extends Op {
   }
 
   perform([gy, x]: readonly NDArray[], node: Apply): NDArray[] {
-    const L = poolLayout(this.params, x!.shape);
-    checkPooledGrad(this.name, node, gy!.shape, pooledShape(x!.shape, L));
-    const gx = NDArray.zeros(x!.dtype, x!.shape);
-    const d = gx.data;
-    forEachWindow(L, this.params.includePad, (o, base, r0, r1, c0, c1, scale) => {
-      const v = gy!.data[o]! * scale;
-      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) d[base + r * L.w + c] = d[base + r * L.w + c]! + v;
-    });
-    return [gx];
+    return [scatterPooledGrad(this, node, x!, gy!, (L, d) => {
+      forEachWindow(L, this.params.includePad, (o, base, r0, r1, c0, c1, scale) => {
+        const v = gy!.data[o]! * scale;
+        for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) d[base + r * L.w + c] = d[base + r * L.w + c]! + v;
+      });
+    })];
   }
 
   /** Linear in gy; its adjoint is average pooling itself. */

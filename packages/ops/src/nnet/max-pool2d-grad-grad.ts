@@ -1,6 +1,7 @@
-import { NDArray, Op, ShapeError, TensorType, zerosLike, type GradResult, type Variable } from '@hypatia/core';
+import { NDArray, ShapeError, TensorType, zerosLike, type GradResult, type Variable } from '@hypatia/core';
 import { poolLayout, pooledShape, poolType, type PoolParams } from './pool-geometry.js';
 import { forEachArgmax } from './max-pool2d.js';
+import { PoolParamsOp } from './pool2d-op.js';
 import { maxPool2dGrad } from './max-pool2d-grad.js';
 
 /**
@@ -8,14 +9,8 @@ import { maxPool2dGrad } from './max-pool2d-grad.js';
  * out[o] = h[argmax of window o of x], a gather of h at each window's (first) maximum of x. It is
  * what second-order gradients through max pooling are built from.
  */
-export class MaxPool2dGradGrad extends Op {
+export class MaxPool2dGradGrad extends PoolParamsOp<PoolParams> {
   readonly name = 'max_pool2d_grad_grad';
-  constructor(readonly params: PoolParams) {
-    super();
-  }
-  override props() {
-    return { ...this.params };
-  }
 
   inferTypes([x, h]: readonly TensorType[]): TensorType[] {
     if (h!.dtype !== x!.dtype || h!.ndim !== x!.ndim) throw new ShapeError(`the operand ${h} must have the input's type ${x}`);

@@ -1,17 +1,12 @@
-import { NDArray, Op, TensorType, zerosLike, type Apply, type GradResult, type Variable } from '@hypatia/core';
-import { checkPooledGrad, checkPooledGradType, poolLayout, pooledShape, type PoolParams } from './pool-geometry.js';
+import { TensorType, zerosLike, type NDArray, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { checkPooledGradType, type PoolParams } from './pool-geometry.js';
+import { PoolParamsOp, scatterPooledGrad } from './pool2d-op.js';
 import { forEachArgmax } from './max-pool2d.js';
 import { maxPool2dGradGrad } from './max-pool2d-grad-grad.js';
 
 /** Gradient of max pooling: each output's gradient goes to its window's (first) maximum. */
-export class MaxPool2dGrad extends Op {
+export class MaxPool2dGrad extends PoolParamsOp<PoolParams> {
   readonly name = 'max_pool2d_grad';
-  constructor(readonly params: PoolParams) {
-    super();
-  }
-  override props() {
-    return { ...this.params };
-  }
 
   inferTypes([x, gy]: readonly TensorType[]): TensorType[] {
     checkPooledGradType(this.params, x!, gy!);
@@ -19,11 +14,9 @@ export class MaxPool2dGrad extends Op {
   }
 
   perform([x, gy]: readonly NDArray[], node: Apply): NDArray[] {
-    const L = poolLayout(this.params, x!.shape);
-    checkPooledGrad(this.name, node, gy!.shape, pooledShape(x!.shape, L));
-    const gx = NDArray.zeros(x!.dtype, x!.shape);
-    forEachArgmax(L, x!.data, (o, i) => { gx.data[i] = gx.data[i]! + gy!.data[o]!; });
-    return [gx];
+    return [scatterPooledGrad(this, node, x!, gy!, (L, gx) => {
+      forEachArgmax(L, x!.data, (o, i) => { gx[i] = gx[i]! + gy!.data[o]!; });
+    })];
   }
 
   /** Piecewise constant in x; linear in gy, with the gather at the maxima as its adjoint. */

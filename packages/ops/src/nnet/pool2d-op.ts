@@ -1,11 +1,8 @@
-import { NDArray, Op, TensorType } from '@hypatia/core';
-import { poolLayout, pooledShape, poolType, type PoolLayout, type PoolParams } from './pool-geometry.js';
+import { NDArray, Op, TensorType, type Apply } from '@hypatia/core';
+import { checkPooledGrad, poolLayout, pooledShape, poolType, type PoolLayout, type PoolParams } from './pool-geometry.js';
 
-/**
- * The skeleton max and average pooling share: the pooling geometry as props, the pooled shape as
- * the type rule, and a perform that lays out the windows and lets the subclass fill each output.
- */
-export abstract class Pool2dOp<P extends PoolParams> extends Op {
+/** An op of the pooling family: its pooling geometry is what makes two instances the same op. */
+export abstract class PoolParamsOp<P extends PoolParams> extends Op {
   constructor(readonly params: P) {
     super();
   }
@@ -13,6 +10,13 @@ export abstract class Pool2dOp<P extends PoolParams> extends Op {
     const params: PoolParams = this.params; // every field of P, spread at run time
     return { ...params };
   }
+}
+
+/**
+ * The skeleton max and average pooling share: the pooled shape as the type rule, and a perform
+ * that lays out the windows and lets the subclass fill each output.
+ */
+export abstract class Pool2dOp<P extends PoolParams> extends PoolParamsOp<P> {
 
   inferTypes([x]: readonly TensorType[]): TensorType[] {
     return [poolType(this.params, x!)];
@@ -40,4 +44,19 @@ export function forEachPoolWindow(L: PoolLayout, visit: (o: number, base: number
     const base = img * L.h * L.w;
     for (let a = 0; a < oh; a++) for (let b = 0; b < ow; b++, o++) visit(o, base, a, b);
   }
+}
+
+/**
+ * The perform both pooling gradients share: check that gy has x's pooled shape, then let `scatter`
+ * add gy into a zero gradient of x's shape, window by window.
+ */
+export function scatterPooledGrad(
+  op: PoolParamsOp<PoolParams>, node: Apply, x: NDArray, gy: NDArray,
+  scatter: (L: PoolLayout, gx: { [i: number]: number }) => void,
+): NDArray {
+  const L = poolLayout(op.params, x.shape);
+  checkPooledGrad(op.name, node, gy.shape, pooledShape(x.shape, L));
+  const gx = NDArray.zeros(x.dtype, x.shape);
+  scatter(L, gx.data);
+  return gx;
 }
