@@ -46,6 +46,13 @@ describe.runIf(available)('webgpu indexing and creation', () => {
     expect(Array.from(gpu!.data)).toEqual(Array.from(cpu!.data));
   });
 
+  it('a bound that only the GPU knows (a shared scalar) is a compile-time error naming the op', async () => {
+    const data = shared(NDArray.zeros('float32', [6, 3]), 'data');
+    const k = shared(NDArray.from(2, 'int32'), 'k');
+    const err = await compile({ outputs: [slice(data, [[k, null]])], backend: 'webgpu' }).then(() => null, (e: Error) => e);
+    expect(String(err)).toMatch(/subtensor: the webgpu backend cannot run this op: the index bound .* is computed on the GPU/);
+  });
+
   it('evaluates shape arithmetic on the host: arange over a shape reads nothing back mid-call', async () => {
     const x = matrix('x');
     const f = await compile({ inputs: [x], outputs: [arange(shapeOf(x, 0)), shapeOf(x)], backend: 'webgpu' });
