@@ -1,22 +1,17 @@
-import { NDArray, Op, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
 import { gemm } from '../linalg/gemm-kernel.js';
 import { convOutputShape, type ConvParams } from './conv-geometry.js';
-import { im2col, imagesPerBatch, interleave } from './im2col.js';
-import { conv2d, patchLayout, SHAPE_ONLY } from './conv2d.js';
-import { checkGradShape, checkRunShape, conv2dGradInput } from './conv2d-grad-input.js';
+import { im2col, interleave } from './im2col.js';
+import { conv2d, SHAPE_ONLY } from './conv2d.js';
+import { conv2dGradInput } from './conv2d-grad-input.js';
+import { ConvOp, checkGradShape, checkRunShape, forEachImageBatch } from './conv-op.js';
 
 /**
  * The gradient of conv2d w.r.t. its filters: dy · colsᵀ with the images of a batch side by side. Its third operand
  * is the filters, read only for their shape (a strided convolution does not determine it).
  */
-export class Conv2dGradFilters extends Op {
+export class Conv2dGradFilters extends ConvOp {
   readonly name = 'conv2d_grad_filters';
-  constructor(readonly params: ConvParams) {
-    super();
-  }
-  override props() {
-    return { stride: this.params.stride, padding: this.params.padding };
-  }
 
   inferTypes([x, dy, w]: readonly TensorType[]): TensorType[] {
     checkGradShape(dy!, x!.dtype, convOutputShape(this.params, x!, w!));
@@ -24,24 +19,20 @@ export class Conv2dGradFilters extends Op {
   }
 
   perform([x, dy, w]: readonly NDArray[], node: Apply): NDArray[] {
-    const L = patchLayout(this, node, x!.shape, w!.shape);
-    const [N, O] = [x!.shape[0]!, w!.shape[0]!];
-    const K = L.c * L.kh * L.kw, P = L.gh.out * L.gw.out;
-    checkRunShape(this.name, node, dy!.shape, [N, O, L.gh.out, L.gw.out]);
+    const s = this.sizes(node, x!.shape, w!.shape);
+    const { L, O, K, P } = s;
+    checkRunShape(this.name, node, dy!.shape, [s.N, O, L.gh.out, L.gw.out]);
     const dw = NDArray.zeros(w!.dtype, w!.shape);
-    const batch = imagesPerBatch(L, N);
-    const cols = typedArrayFor(x!.dtype, K * batch * P);
-    const dyT = typedArrayFor(x!.dtype, O * batch * P);
+    const cols = typedArrayFor(x!.dtype, K * s.batch * P);
+    const dyT = typedArrayFor(x!.dtype, O * s.batch * P);
     const part = typedArrayFor(x!.dtype, O * K);
-    const image = L.c * L.h * L.w;
-    for (let n0 = 0; n0 < N; n0 += batch) {
-      const B = Math.min(batch, N - n0);
-      for (let b = 0; b < B; b++) im2col(x!.data, (n0 + b) * image, L, cols, B * P, b * P);
+    forEachImageBatch(s, (n0, B) => {
+      for (let b = 0; b < B; b++) im2col(x!.data, (n0 + b) * s.image, L, cols, B * P, b * P);
       interleave(dy!.data, dyT, n0, B, O, P);
       gemm({ data: dyT, offset: 0 }, { data: cols, offset: 0 }, { data: part, offset: 0 }, O, K, B * P, false, true);
       const d = dw.data;
       for (let i = 0; i < O * K; i++) d[i] = d[i]! + part[i]!;
-    }
+    });
     return [dw];
   }
 

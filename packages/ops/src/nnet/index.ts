@@ -8,6 +8,7 @@ export * from './categorical-crossentropy.js';
 export * from './categorical-crossentropy-grad.js';
 export * from './binary-crossentropy.js';
 export * from './conv-geometry.js';
+export * from './conv-op.js';
 export * from './conv2d.js';
 export * from './conv2d-grad-input.js';
 export * from './conv2d-grad-filters.js';
