@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  adam, BatchNormLayer, fit, FullyConnectedLayer, gradientNorms, linear, momentum, Network, reinitialise, relu, sgd,
+  adam, BatchNormLayer, DropoutLayer, fit, FullyConnectedLayer, gradientNorms, linear, momentum, Network, reinitialise, relu, sgd,
   SigmoidOutputLayer, sliceDataset, SoftmaxLayer, type Dataset, type FitHistory, type Layer, type WeightInit,
 } from '@hypatia/nn';
 import { lineChartSvg, type Series } from './svg-plot.js';
@@ -14,6 +14,8 @@ export interface TechniquesConfig {
   training: Dataset;
   validation: Dataset;
   log?: (line: string) => void;
+  /** Run only these comparisons (ids as in the results: cost, l2, dropout, init, optimizers, batchnorm, gradnorms). */
+  only?: readonly string[];
 }
 
 export interface ExperimentResult {
@@ -44,6 +46,7 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
   const mb = 10;
   const E = (full: number) => (quick ? 1 : full);
   const results: ExperimentResult[] = [];
+  const want = (id: string) => !cfg.only || cfg.only.includes(id);
   const validation = cfg.validation;
   const train = cfg.training;
   const run = async (name: string, net: Network, data: Dataset, opts: Parameters<typeof fit>[2]) => {
@@ -53,8 +56,8 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
   };
 
   // 1. Nielsen 3.1: quadratic vs cross-entropy, both from a saturated start (weights N(0, 1)).
-  log('quadratic vs cross-entropy from a saturated start');
-  {
+  if (want('cost')) {
+    log('quadratic vs cross-entropy from a saturated start');
     const hs: Record<string, FitHistory> = {};
     for (const cost of ['quadratic', 'cross-entropy'] as const) {
       const net = new Network([new FullyConnectedLayer({ nIn: 784, nOut: 30, seed: 11 }), new SigmoidOutputLayer({ nIn: 30, nOut: 10, cost, seed: 12 })], mb);
@@ -70,8 +73,8 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
   }
 
   // 2. Nielsen 3.2: L2 regularisation on 1,000 training images.
-  log('L2 vs none on 1,000 images');
-  {
+  if (want('l2')) {
+    log('L2 vs none on 1,000 images');
     const small = sliceDataset(train, 0, quick ? 200 : 1000);
     const series: Series[] = []; const rows: [string, string, string][] = [];
     for (const l2 of [0, 0.1]) {
@@ -91,8 +94,30 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
   }
 
   // 3. Initialisation on a deep sigmoid stack.
-  log('four initialisations on a 784-30-30-30-30-10 sigmoid stack');
-  {
+  // Nielsen 3.2 / CS231n: dropout against overfitting, on 1,000 images with a wider hidden layer.
+  if (want('dropout')) {
+    log('dropout vs none on 1,000 images');
+    const small = sliceDataset(train, 0, quick ? 200 : 1000);
+    const series: Series[] = []; const rows: [string, string, string][] = [];
+    for (const keep of [1, 0.5]) {
+      const layers: Layer[] = [new FullyConnectedLayer({ nIn: 784, nOut: 100, seed: 71 })];
+      if (keep < 1) layers.push(new DropoutLayer({ keep, seed: 72 }));
+      layers.push(new SoftmaxLayer({ nIn: 100, nOut: 10, seed: 73 }));
+      const net = new Network(layers, mb);
+      reinitialise(net.layers, { weights: 'nielsen', biases: 'normal', seed: 74, skipLast: true });
+      const h = await run(`keep ${keep}`, net, small, { epochs: E(60), optimizer: sgd(0.5), trainAccuracy: true });
+      rows.push([keep < 1 ? `inverted dropout, keep ${keep}` : 'no dropout', pct(h.bestValidationAccuracy), `final training ${pct(h.epochs.at(-1)!.trainAccuracy)}, final validation ${pct(lastAcc(h))}`]);
+      series.push({ name: `val, keep ${keep}`, values: curve(h, 'validationAccuracy') }, { name: `train, keep ${keep}`, values: curve(h, 'trainAccuracy') });
+    }
+    results.push({
+      id: 'dropout', title: `Dropout on ${quick ? 200 : 1000} training images (784-100-10, eta 0.5, ${quick ? 1 : 60} epochs)`,
+      claim: 'Nielsen 3.2: dropout (half the hidden neurons) reduces overfitting, like averaging many thinned networks, and helps most when training data is scarce.',
+      rows, plot: lineChartSvg('Dropout vs none', 'epoch', 'accuracy %', series),
+    });
+  }
+
+  if (want('init')) {
+    log('four initialisations on a 784-30-30-30-30-10 sigmoid stack');
     const series: Series[] = []; const rows: [string, string, string][] = [];
     for (const init of ['large', 'nielsen', 'xavier', 'he'] as WeightInit[]) {
       const net = new Network(stack([784, 30, 30, 30, 30, 10], 31, sigmoidHidden, (nIn) => new SoftmaxLayer({ nIn, nOut: 10, seed: 39 })), mb);
@@ -110,8 +135,8 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
   }
 
   // 4. Optimisers.
-  log('SGD vs momentum vs Adam');
-  {
+  if (want('optimizers')) {
+    log('SGD vs momentum vs Adam');
     const series: Series[] = []; const rows: [string, string, string][] = [];
     const opts = { sgd: () => sgd(0.1), momentum: () => momentum(0.02, 0.9), adam: () => adam(0.001) };
     for (const [name, make] of Object.entries(opts)) {
@@ -129,8 +154,8 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
   }
 
   // 5. Batch normalisation.
-  log('batch norm vs none on a 784-100-100-100-10 ReLU stack');
-  {
+  if (want('batchnorm')) {
+    log('batch norm vs none on a 784-100-100-100-10 ReLU stack');
     const series: Series[] = []; const rows: [string, string, string][] = [];
     for (const bn of [false, true]) {
       const hidden = (nIn: number, nOut: number, seed: number): Layer[] => (bn
@@ -151,8 +176,8 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
   }
 
   // 6. Vanishing gradients: per-layer gradient norms at initialisation (Nielsen ch. 5).
-  log('gradient norms per layer, 784-30-30-30-30-10 sigmoid net');
-  {
+  if (want('gradnorms')) {
+    log('gradient norms per layer, 784-30-30-30-30-10 sigmoid net');
     const net = new Network(stack([784, 30, 30, 30, 30, 10], 61, sigmoidHidden, (nIn) => new SigmoidOutputLayer({ nIn, nOut: 10, seed: 69 })), quick ? 100 : 1000);
     reinitialise(net.layers, { weights: 'nielsen', biases: 'normal', seed: 63 });
     const batch = sliceDataset(train, 0, quick ? 100 : 1000);

@@ -10,15 +10,15 @@ async function main(): Promise<void> {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false }, backend: { type: 'string', default: 'cpu' },
-      limit: { type: 'string' }, out: { type: 'string', default: 'results/techniques' }, help: { type: 'boolean', default: false },
+      limit: { type: 'string' }, out: { type: 'string', default: 'results/techniques' }, only: { type: 'string' }, help: { type: 'boolean', default: false },
     },
   });
-  if (values.help) { console.log('usage: pnpm techniques -- [--quick] [--backend NAME] [--limit N] [--out DIR]'); return; }
+  if (values.help) { console.log('usage: pnpm techniques -- [--quick] [--backend NAME] [--limit N] [--out DIR] [--only id,id]'); return; }
   const limit = values.limit ? Number(values.limit) : values.quick ? 500 : 10_000;
   if (!Number.isInteger(limit) || limit <= 0) throw new Error(`--limit must be a positive integer, got '${values.limit}'`);
   const { training, validation } = loadMnist({ limit });
   const t0 = performance.now();
-  await runTechniques({ quick: values.quick!, backend: values.backend!, outDir: values.out!, training, validation: { x: validation.x, y: validation.y }, log: console.log });
+  await runTechniques({ quick: values.quick!, backend: values.backend!, outDir: values.out!, training, validation: { x: validation.x, y: validation.y }, log: console.log, only: values.only?.split(',') });
   console.log(`wrote ${values.out}/results.md and the SVG plots in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 

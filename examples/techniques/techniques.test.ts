@@ -12,7 +12,7 @@ describe('pnpm techniques --quick', () => {
     const { training, validation } = loadMnist({ limit: 300 });
     const out = mkdtempSync(join(tmpdir(), 'techniques-'));
     const results = await runTechniques({ quick: true, backend: 'reference', outDir: out, training, validation: sliceDataset(validation, 0, 200) });
-    expect(results.map((r) => r.id)).toEqual(['cost', 'l2', 'init', 'optimizers', 'batchnorm', 'gradnorms']);
+    expect(results.map((r) => r.id)).toEqual(['cost', 'l2', 'dropout', 'init', 'optimizers', 'batchnorm', 'gradnorms']);
     for (const r of results) {
       expect(existsSync(join(out, `${r.id}.svg`))).toBe(true);
       expect(r.rows.length).toBeGreaterThan(1);
