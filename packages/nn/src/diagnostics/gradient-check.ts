@@ -40,6 +40,7 @@ export interface GradientCheckOptions {
  * two-sided difference (f(w + h) - f(w - h)) / 2h, which is O(h^2) accurate where the one-sided one is
  * O(h). Both are computed in float64 on a copy of the graph (parameters and data replaced by float64
  * copies), so float32 rounding does not swamp the comparison; the network itself is not changed.
+ * Check a network without dropout: fresh random masks on every evaluation make the differences meaningless.
  */
 export async function checkGradients(net: Network, batch: Dataset, options: GradientCheckOptions = {}): Promise<GradientCheckResult> {
   const last = net.layers[net.layers.length - 1]!;
