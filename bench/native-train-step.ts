@@ -44,12 +44,17 @@ for (const name of Object.keys(nets)) {
     const f = await step(name, backend);
     if (print && backend === 'native') console.log(f.debugPrint().split('\n\n').pop());
     await f.run([0]);
+    // Best of three passes over the data: the machine is shared, and the best pass is the least disturbed.
     const batches = n / mb;
-    const t0 = performance.now();
+    let rate = 0;
     let c = 0;
-    for (let b = 0; b < batches; b++) c += (await f.run([b]))[0]!.data[0]!;
-    const rate = (batches * mb) / ((performance.now() - t0) / 1000);
-    rates.push(`${backend} ${rate.toFixed(0)} examples/s (mean cost ${(c / batches).toFixed(4)})`);
+    for (let pass = 0; pass < 3; pass++) {
+      const t0 = performance.now();
+      c = 0;
+      for (let b = 0; b < batches; b++) c += (await f.run([b]))[0]!.data[0]!;
+      rate = Math.max(rate, (batches * mb) / ((performance.now() - t0) / 1000));
+    }
+    rates.push(`${backend} ${rate.toFixed(0)} examples/s (mean cost of the last pass ${(c / batches).toFixed(4)})`);
   }
   console.log(`${name}: ${rates.join(', ')}`);
 }
