@@ -5,27 +5,16 @@ import { max } from './extremum.js';
 import { sum } from './sum.js';
 import { cast } from '../elementwise/arithmetic.js';
 import { naiveReduce, sample } from './naive-reduce.js';
+import { AXES, sweepAxes } from './sweep-axes.js';
 
-const AXES: (number | number[] | undefined)[] = [undefined, 0, -1, [0, 2], [1, 2]];
-const norm = (a: number | number[] | undefined) => (a === undefined ? [0, 1, 2] : [a].flat().map((x) => (x < 0 ? x + 3 : x)));
 const firstIndexOf = (pick: (...v: number[]) => number) => (v: number[]) => v.indexOf(pick(...v));
 
 describe('argmax and argmin', () => {
   for (const [name, f, ref] of [['argmax', argmax, Math.max], ['argmin', argmin, Math.min]] as const) {
-    for (const axis of AXES) {
-      for (const keepdims of [false, true]) {
-        it(`${name} over ${JSON.stringify(axis)}, keepdims=${keepdims}`, () => {
-          const X = sample([2, 3, 4], 1);
-          const axes = norm(axis);
-          const x = tensor('float64', [null, null, null], 'x');
-          const out = f(x, axis, keepdims);
-          expect(out.dtype).toBe('int32');
-          const [v] = evaluate([out], new Map([[x, X]]));
-          expect(v!.shape).toEqual(X.shape.flatMap((d, i) => (axes.includes(i) ? (keepdims ? [1] : []) : [d])));
-          expect([...v!.data]).toEqual(naiveReduce(X, axes, firstIndexOf(ref)));
-        });
-      }
-    }
+    sweepAxes(name, f, (out, X, axes, v) => {
+      expect(v.dtype).toBe('int32');
+      expect([...out.data]).toEqual(naiveReduce(X, axes, firstIndexOf(ref)));
+    });
   }
 
   it('takes the first of ties and the first NaN, as NumPy', () => {

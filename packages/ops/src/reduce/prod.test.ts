@@ -3,9 +3,8 @@ import { NDArray, evaluate, grad, tensor, verifyGrad } from '@hypatia/core';
 import { prod } from './prod.js';
 import { sum } from './sum.js';
 import { naiveReduce, sample } from './naive-reduce.js';
+import { AXES, sweepAxes } from './sweep-axes.js';
 
-const AXES: (number | number[] | undefined)[] = [undefined, 0, -1, [0, 2], [1, 2]];
-const norm = (a: number | number[] | undefined) => (a === undefined ? [0, 1, 2] : [a].flat().map((x) => (x < 0 ? x + 3 : x)));
 
 /** Finite differences cannot see the kinks, but the product is smooth in each element, so they agree even at zeros. */
 function withZeros(): NDArray {
@@ -19,18 +18,9 @@ function withZeros(): NDArray {
 }
 
 describe('prod', () => {
-  for (const axis of AXES) {
-    for (const keepdims of [false, true]) {
-      it(`over ${JSON.stringify(axis)}, keepdims=${keepdims}`, () => {
-        const X = sample([2, 3, 4], 1);
-        const axes = norm(axis);
-        const x = tensor('float64', [null, null, null], 'x');
-        const [out] = evaluate([prod(x, axis, keepdims)], new Map([[x, X]]));
-        expect(out!.shape).toEqual(X.shape.flatMap((d, i) => (axes.includes(i) ? (keepdims ? [1] : []) : [d])));
-        naiveReduce(X, axes, (v) => v.reduce((p, a) => p * a, 1)).forEach((w, i) => expect(out!.data[i]).toBeCloseTo(w, 12));
-      });
-    }
-  }
+  sweepAxes('', prod, (out, X, axes) => {
+    naiveReduce(X, axes, (v) => v.reduce((p, a) => p * a, 1)).forEach((w, i) => expect(out.data[i]).toBeCloseTo(w, 12));
+  });
 
   it('gradient without zeros', () => {
     for (const axis of AXES) verifyGrad((x) => prod(x, axis), [sample([2, 3, 4], 2)]);
