@@ -20,6 +20,13 @@ export abstract class ConvOp extends Op {
       batch: imagesPerBatch(L, N), image: L.c * L.h * L.w,
     };
   }
+
+  /** The sizes, for a gradient op whose output gradient `dy` must have the convolution's output shape. */
+  protected gradSizes(node: Apply, xs: readonly number[], ws: readonly number[], dy: readonly number[]): ConvSizes {
+    const s = this.sizes(node, xs, ws);
+    checkRunShape(this.name, node, dy, [s.N, s.O, s.L.gh.out, s.L.gw.out]);
+    return s;
+  }
 }
 
 /**

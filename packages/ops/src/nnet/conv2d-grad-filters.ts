@@ -4,7 +4,7 @@ import { convOutputShape, type ConvParams } from './conv-geometry.js';
 import { im2col, interleave } from './im2col.js';
 import { conv2d, SHAPE_ONLY } from './conv2d.js';
 import { conv2dGradInput } from './conv2d-grad-input.js';
-import { ConvOp, checkGradShape, checkRunShape, forEachImageBatch } from './conv-op.js';
+import { ConvOp, checkGradShape, forEachImageBatch } from './conv-op.js';
 
 /**
  * The gradient of conv2d w.r.t. its filters: dy · colsᵀ with the images of a batch side by side. Its third operand
@@ -19,9 +19,8 @@ export class Conv2dGradFilters extends ConvOp {
   }
 
   perform([x, dy, w]: readonly NDArray[], node: Apply): NDArray[] {
-    const s = this.sizes(node, x!.shape, w!.shape);
+    const s = this.gradSizes(node, x!.shape, w!.shape, dy!.shape);
     const { L, O, K, P } = s;
-    checkRunShape(this.name, node, dy!.shape, [s.N, O, L.gh.out, L.gw.out]);
     const dw = NDArray.zeros(w!.dtype, w!.shape);
     const cols = typedArrayFor(x!.dtype, K * s.batch * P);
     const dyT = typedArrayFor(x!.dtype, O * s.batch * P);
