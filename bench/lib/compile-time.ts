@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', 'compile-conv.ts');
 
-function runChild(backend: string, cacheDir: string): Promise<number> {
+export function runChild(backend: string, cacheDir: string): Promise<number> {
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, backend], {
       env: { ...process.env, HYPATIA_CACHE_DIR: cacheDir }, stdio: ['ignore', 'pipe', 'pipe'],

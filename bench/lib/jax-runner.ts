@@ -101,7 +101,8 @@ export class JaxRunner implements Runner {
 
   /**
    * jax-js keeps no compiled code between processes, so only a cold figure exists: the first call of
-   * the jitted conv step (trace, compile, run) less the median of later calls (run only).
+   * the jitted conv step (trace, compile, run) less the median of later calls (run only). Its kernels
+   * are cached per process, so this is cold only in a fresh process (bench/compile-conv.ts jax-js).
    */
   async compileConv(cached: boolean, params: Param[], data: BenchData): Promise<number | null> {
     if (cached) {
