@@ -4,6 +4,9 @@ import { isOutputLayer, type Layer, type OutputLayer } from './layers/layer.js';
 import type { Dataset } from './data/dataset.js';
 import { sgdRule, type UpdateRule } from './training/update-rules.js';
 import { ProgressBar, stdoutSink, terminalSink, type ProgressSink } from './training/progress-bar.js';
+import { isStatefulLayer } from './normalization/batch-norm.js';
+import { withMaxNorm } from './regularization/max-norm.js';
+import { EarlyStopping } from './regularization/early-stopping.js';
 
 /** What sgd reports after each epoch. */
 export interface EpochReport {
@@ -41,6 +44,12 @@ export interface SgdOptions {
   progress?: boolean | ProgressSink;
   /** Replaces plain SGD with learning rate eta. */
   updateRule?: UpdateRule;
+  /** A further penalty added to the cost (e.g. l1Penalty or elasticNetPenalty of the weights). */
+  penalty?: Variable | null;
+  /** Project each unit's incoming weights into the ball of this radius after every update (max-norm). */
+  maxNorm?: number;
+  /** Stop after this many epochs without a better validation accuracy and restore the best epoch's weights. */
+  earlyStoppingPatience?: number;
   /** Examples per call of the accuracy functions (default 1000; any size gives the same accuracy). */
   evalBatchSize?: number;
 }
@@ -91,7 +100,12 @@ export class Network {
     const l2 = this.layers.flatMap((l) => [...l.weights]).map((w) => sum(square(w)));
     let cost = this.last.cost(this.y);
     if (lmbda > 0 && l2.length) cost = add(cost, div(mul(0.5 * lmbda, l2.reduce((a, b) => add(a, b))), nBatches));
+    if (options.penalty) cost = add(cost, options.penalty);
     const grads = grad(cost, this.params);
+    let updates = rule.updates(this.params, grads);
+    if (options.maxNorm) updates = withMaxNorm(updates, this.layers.flatMap((l) => [...l.weights]), options.maxNorm);
+    // Layers with state of their own (batch norm's running averages) update it on every training step.
+    for (const l of this.layers) if (isStatefulLayer(l)) updates.push(...l.stateUpdates());
 
     const trainX = shared(trainingData.x, { name: 'trainingX' });
     const trainY = shared(trainingData.y, { name: 'trainingY' });
@@ -99,7 +113,7 @@ export class Network {
     const mb = miniBatchSize;
     const train = await compile({
       name: 'train_mb', inputs: [i], outputs: cost, backend,
-      updates: rule.updates(this.params, grads),
+      updates,
       givens: [[this.x, sliceAxis(trainX, 0, mul(i, mb), mul(add(i, 1), mb))], [this.y, sliceAxis(trainY, 0, mul(i, mb), mul(add(i, 1), mb))]],
     });
     const validate = validationData ? await this.accuracyFunction(validationData, 'validationData', backend, options.evalBatchSize) : null;
@@ -108,6 +122,7 @@ export class Network {
     const sink = options.progress === true ? stdoutSink() : options.progress ? options.progress : options.progress === false ? null : terminalSink();
     const history: TrainingHistory = { epochs: [], bestValidationAccuracy: null, bestEpoch: null, testAccuracy: null, seconds: 0, trainExamplesPerSec: 0 };
     let trainSeconds = 0;
+    const stopper = options.earlyStoppingPatience && validate ? new EarlyStopping(this.params, { patience: options.earlyStoppingPatience }) : null;
     for (let epoch = 0; epoch < epochs; epoch++) {
       const bar = sink ? new ProgressBar(sink, nBatches, `epoch ${epoch + 1}/${epochs}`) : null;
       const t0 = performance.now();
@@ -134,7 +149,9 @@ export class Network {
       };
       history.epochs.push(report);
       options.onEpoch?.(report);
+      if (stopper?.observe(epoch, validationAccuracy!)) break;
     }
+    stopper?.restoreBest();
     history.seconds = (performance.now() - started) / 1000;
     history.trainExamplesPerSec = trainSeconds > 0 ? (epochs * nBatches * mb) / trainSeconds : 0;
     return history;
