@@ -10,3 +10,7 @@ export * from './nnet/index.js';
 export * from './random/index.js';
 export * from './formula/index.js';
 export { OP_TABLE, checkCase, compareArrays, type OpCase } from './testing/op-table.js';
+// Host-side helpers the backends share with the reference semantics (same checks, same errors).
+export { flatOffsets } from './shape/strided.js';
+export { indexOffsets } from './indexing/index-arrays.js';
+export { labelColumns } from './nnet/labels.js';

@@ -23,7 +23,7 @@ import { rowKernelC, type RowOp } from './kernels/softmax-c.js';
 import { BufferPool, releaseSchedule } from './buffer-plan.js';
 import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
 import { arangeKernelC, argExtremumKernelC, gatherKernelC, labelLossKernelC, scatterKernelC } from './kernels/indexing-c.js';
-import { flatOffsets, indexOffsets, labelColumns } from './index-params.js';
+import { flatOffsets, indexOffsets, labelColumns } from '@hypatia/ops';
 
 /** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
 type Step =
