@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { grad, evaluate, dvector, dscalar, ivector, NDArray, stopGradient, GradientError, Constant } from '@hypatia/core';
+import { add, mul, sum, square, cast, exp } from '@hypatia/ops';
+
+const at = (v: ReturnType<typeof dvector>, x: number[]) => new Map([[v, NDArray.from(x, 'float64')]]);
+
+describe('grad', () => {
+  it('gradients of gradients: a Hessian-vector product matches the analytic one', () => {
+    // f(x) = sum(x^3) + (sum x)^2; H = diag(6x) + 2·11ᵀ, so Hv = 6x∘v + 2·sum(v)
+    const x = dvector('x');
+    const v = dvector('v');
+    const f = add(sum(mul(square(x), x)), square(sum(x)));
+    const g = grad(f, x);
+    const hv = grad(sum(mul(g, v)), x);
+    const xs = [0.5, -1.5, 2];
+    const vs = [1, 0.25, -2];
+    const got = evaluate([hv], new Map([[x, NDArray.from(xs, 'float64')], [v, NDArray.from(vs, 'float64')]]))[0]!;
+    const sv = vs.reduce((a, b) => a + b, 0);
+    xs.forEach((xi, i) => expect(got.data[i]).toBeCloseTo(6 * xi * vs[i]! + 2 * sv, 12));
+  });
+
+  it('sums the contributions of a variable used twice', () => {
+    const x = dvector('x');
+    const g = grad(sum(add(mul(x, 3), exp(x))), x);
+    const got = evaluate([g], at(x, [0, 1]))[0]!;
+    expect(Array.from(got.data)).toEqual([3 + 1, 3 + Math.E]);
+  });
+
+  it('a cost that does not depend on wrt is an error by default, zeros or null on request', () => {
+    const x = dvector('x');
+    const y = dvector('y');
+    const c = sum(x);
+    expect(() => grad(c, y)).toThrow(GradientError);
+    expect(() => grad(c, y)).toThrow(/does not depend on y/);
+    expect(Array.from(evaluate([grad(c, y, { disconnected: 'zero' })], new Map([[x, NDArray.from([1, 2], 'float64')], [y, NDArray.from([1, 2], 'float64')]]))[0]!.data)).toEqual([0, 0]);
+    expect(grad(c, [y], { disconnected: 'none' })[0]).toBeNull();
+  });
+
+  it('consider and stopGradient stop the flow; known gradients seed it', () => {
+    const x = dvector('x');
+    const h = mul(x, x);
+    const viaConsider = grad(sum(mul(h, x)), x, { consider: [h] });
+    expect(Array.from(evaluate([viaConsider], at(x, [2, 3]))[0]!.data)).toEqual([4, 9]);
+    const viaStop = grad(sum(mul(stopGradient(h), x)), x);
+    expect(Array.from(evaluate([viaStop], at(x, [2, 3]))[0]!.data)).toEqual([4, 9]);
+    const seeded = grad(null, x, { knownGrads: [[h, new Constant(NDArray.from([1, 10], 'float64'))]] });
+    expect(Array.from(evaluate([seeded], at(x, [2, 3]))[0]!.data)).toEqual([4, 60]);
+  });
+
+  it('integer paths carry no gradient, and an integer wrt or a non-scalar cost is an error naming it', () => {
+    const i = ivector('i');
+    const x = dscalar('x');
+    const c = sum(mul(cast(i, 'float64'), x));
+    expect(() => grad(c, i)).toThrow(/integer type/);
+    expect(() => grad(mul(x, cast(i, 'float64')), x)).toThrow(/cost must be a scalar/);
+    const g = grad(c, x);
+    expect(evaluate([g], new Map<never, NDArray>([[i as never, NDArray.from([1, 2], 'int32')], [x as never, NDArray.from(5, 'float64')]]))[0]!.item()).toBe(3);
+  });
+});
