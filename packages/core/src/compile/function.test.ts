@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { compile, matrix, vector, ivector, shared, NDArray, CallError, HypatiaError, tensor } from '@hypatia/core';
+import { add, mul, dot, sum, sub } from '@hypatia/ops';
+import '@hypatia/backends';
+
+async function step() {
+  const x = matrix('x');
+  const w = shared(NDArray.from([[1, 2], [3, 4]], 'float32'), 'w');
+  const b = shared(NDArray.from([0.5, -0.5], 'float32'), 'b');
+  const out = add(dot(x, w), b);
+  const f = await compile({ inputs: [x], outputs: sum(out), updates: [[w, mul(w, 2)], [b, sub(b, 1)]], backend: 'reference' });
+  return { f, w, b };
+}
+
+describe('compile: calls', () => {
+  it('updates read the values from before the call and land together', async () => {
+    const x = vector('x');
+    const a = shared(NDArray.from([1], 'float32'), 'a');
+    const c = shared(NDArray.from([10], 'float32'), 'c');
+    // swap: both updates must see the old values
+    const f = await compile({ inputs: [x], outputs: add(a, x), updates: [[a, c], [c, a]], backend: 'reference' });
+    const out = await f([0]);
+    expect(out.data[0]).toBe(1);
+    expect([a.get().data[0], c.get().data[0]]).toEqual([10, 1]);
+  });
+
+  it('wrong argument count, shape, dtype or fractional ints are clear errors that change no shared variable', async () => {
+    const { f, w, b } = await step();
+    const before = [Array.from(w.get().data), Array.from(b.get().data)];
+    await expect(f()).rejects.toThrow(CallError);
+    await expect(f()).rejects.toThrow(/expected 1 argument \(x: float32\[\?, \?\]\), got 0/);
+    await expect(f([1, 2])).rejects.toThrow(/argument 0 \(x\) has shape \[2\] but the input is float32\[\?, \?\]/);
+    await expect(f(NDArray.from([[1, 2]], 'float64'))).rejects.toThrow(/dtype float64 .*astype\('float32'\)/);
+    const i = ivector('i');
+    const g = await compile({ inputs: [i], outputs: sum(i), backend: 'reference' });
+    await expect(g([1.5])).rejects.toThrow(/fractional values/);
+    expect([Array.from(w.get().data), Array.from(b.get().data)]).toEqual(before);
+  });
+
+  it('a call that fails while running (a run-time shape mismatch) changes no shared variable', async () => {
+    const { f, w, b } = await step();
+    const before = [Array.from(w.get().data), Array.from(b.get().data)];
+    await expect(f([[1, 2, 3]])).rejects.toThrow(HypatiaError);
+    expect([Array.from(w.get().data), Array.from(b.get().data)]).toEqual(before);
+    await f([[1, 1]]);
+    expect(Array.from(w.get().data)).toEqual([2, 4, 6, 8]);
+  });
+
+  it('rejects bad specs at compile time with the names involved', async () => {
+    const x = vector('x');
+    const w = shared(NDArray.from([1, 2], 'float32'), 'w');
+    await expect(compile({ inputs: [x], outputs: x, updates: [[w, mul(x, 1)], [w, x]] })).rejects.toThrow(/w is updated twice/);
+    await expect(compile({ inputs: [x], outputs: x, updates: [[w, tensor('float64', [null], 'd')]] })).rejects.toThrow(/update of w has type float64\[\?\]/);
+    await expect(compile({ inputs: [], outputs: mul(x, 2) })).rejects.toThrow(/depend on x .*neither an input nor given/);
+  });
+});
