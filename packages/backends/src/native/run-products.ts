@@ -1,5 +1,5 @@
 import { HypatiaError, broadcastRuntime, type Apply, type NDArray } from '@hypatia/core';
-import type { Dot, MatMul } from '@hypatia/ops';
+import { batchStrides, type Dot, type MatMul } from '@hypatia/ops';
 import { gemmParams, matrixView, type StridedMatrix } from './kernel-params.js';
 
 type Allocate = (shape: readonly number[]) => NDArray;
@@ -62,14 +62,3 @@ export function runMatMul(node: Apply, a: NDArray, b: NDArray, allocate: Allocat
   return out;
 }
 
-/** Element strides of an operand's batch axes as broadcast to `batch` (0 where stretched or missing). */
-function batchStrides(own: readonly number[], batch: readonly number[], matrixSize: number): number[] {
-  const s = new Array<number>(batch.length).fill(0);
-  let acc = matrixSize;
-  for (let i = own.length - 1; i >= 0; i--) {
-    const j = batch.length - own.length + i;
-    s[j] = own[i] === 1 ? 0 : acc;
-    acc *= own[i]!;
-  }
-  return s;
-}

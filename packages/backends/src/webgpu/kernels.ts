@@ -98,43 +98,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 
 export const TILE = 16;
 
-/**
- * C[b, m, n] = sum_k A[b, m, k] B[b, k, n], operands read through strides (so transposed and
- * vector operands need no copy), tiled through workgroup memory.
- */
-export function matmulSource(dtype: DType): string {
-  const t = wgslType(dtype);
-  return `
-@group(0) @binding(0) var<storage, read> params: array<u32>; // M N K sAb sAm sAk sBb sBk sBn
-@group(0) @binding(1) var<storage, read> A: array<${t}>;
-@group(0) @binding(2) var<storage, read> B: array<${t}>;
-@group(0) @binding(3) var<storage, read_write> C: array<${t}>;
-var<workgroup> ta: array<array<${t}, ${TILE}>, ${TILE}>;
-var<workgroup> tb: array<array<${t}, ${TILE}>, ${TILE}>;
-@compute @workgroup_size(${TILE}, ${TILE})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let M = params[0]; let N = params[1]; let K = params[2];
-  let b = wid.z;
-  let row = wid.y * ${TILE}u + lid.y;
-  let col = wid.x * ${TILE}u + lid.x;
-  var acc: ${t} = ${t}(0);
-  for (var t0 = 0u; t0 < K; t0 += ${TILE}u) {
-    let ka = t0 + lid.x;
-    var va: ${t} = ${t}(0);
-    if (row < M && ka < K) { va = A[b * params[3] + row * params[4] + ka * params[5]]; }
-    ta[lid.y][lid.x] = va;
-    let kb = t0 + lid.y;
-    var vb: ${t} = ${t}(0);
-    if (kb < K && col < N) { vb = B[b * params[6] + kb * params[7] + col * params[8]]; }
-    tb[lid.y][lid.x] = vb;
-    workgroupBarrier();
-    for (var k = 0u; k < ${TILE}u; k++) { acc += ta[lid.y][k] * tb[k][lid.x]; }
-    workgroupBarrier();
-  }
-  if (row < M && col < N) { C[(b * M + row) * N + col] = acc; }
-}`;
-}
-
 /** Workgroup grid for `groups` one-dimensional workgroups, wrapping past the per-dimension limit. */
 export function grid(groups: number): [number, number] {
   if (groups <= GRID_X) return [Math.max(1, groups), 1];

@@ -92,7 +92,7 @@ export class MatMul extends ProductOp {
 }
 
 /** Element strides of each batch axis of an operand, read as broadcast to `batch` (0 where it stretches or is missing). */
-function batchStrides(own: readonly number[], batch: readonly number[], matrixSize: number): number[] {
+export function batchStrides(own: readonly number[], batch: readonly number[], matrixSize: number): number[] {
   const s = new Array<number>(batch.length).fill(0);
   let acc = matrixSize;
   for (let i = own.length - 1; i >= 0; i--) {

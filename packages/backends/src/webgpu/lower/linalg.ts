@@ -1,6 +1,7 @@
 import { HypatiaError } from '@hypatia/core';
 import { bindGroup, pipeline, registerLowering, unsupported } from '../lowering.js';
-import { TILE, matmulSource } from '../kernels.js';
+import { TILE } from '../kernels.js';
+import { batchedMatmulSource } from './matmul.js';
 import type { GpuTensor } from '../buffers.js';
 
 // dot (vectors and matrices, with transA/transB): the tiled matmul reading operands through strides.
@@ -9,7 +10,7 @@ registerLowering('dot', async (device, node) => {
   const out = node.outputs[0]!;
   if (a!.dtype !== b!.dtype) unsupported(node, `mixed dtypes ${a!.dtype} and ${b!.dtype}`);
   const { transA, transB } = node.op as unknown as { transA: boolean; transB: boolean };
-  const pipe = await pipeline(device, matmulSource(out.dtype));
+  const pipe = await pipeline(device, batchedMatmulSource(out.dtype, 0));
   const dims = (ins: readonly GpuTensor[]) => {
     const [sa, sb] = [ins[0]!.shape, ins[1]!.shape];
     const M = sa.length === 2 ? (transA ? sa[1]! : sa[0]!) : 1;
@@ -30,7 +31,7 @@ registerLowering('dot', async (device, node) => {
       const { M, N, K, sa, sb } = dims(ins);
       const [sAm, sAk] = sa.length === 1 ? [0, 1] : transA ? [1, sa[1]!] : [sa[1]!, 1];
       const [sBk, sBn] = sb.length === 1 ? [1, 0] : transB ? [1, sb[1]!] : [sb[1]!, 1];
-      const params = ctx.params(Uint32Array.from([M, N, K, 0, sAm, sAk, 0, sBk, sBn]));
+      const params = ctx.params(Uint32Array.from([M, N, K, sAm, sAk, sBk, sBn]));
       pass.setPipeline(pipe);
       pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ins[0]!.buffer, ins[1]!.buffer, o!.buffer]));
       pass.dispatchWorkgroups(Math.ceil(N / TILE), Math.ceil(M / TILE), 1);

@@ -5,11 +5,13 @@ import { wgslType } from '../wgsl-scalar.js';
 import { walk } from './strided-kernels.js';
 
 /**
- * The tiled matmul of kernels.ts with broadcast batch axes: workgroup z is the flat batch index,
+ * C = A·B tiled through workgroup memory, operands read through strides (so transposed and
+ * vector operands need no copy), with broadcast batch axes: workgroup z is the flat batch index,
  * split over the batch shape into each operand's own offset (0 strides where it broadcasts).
+ * With nb = 0 it is the plain matrix product that `dot` uses.
  * params: [M, N, K, sAm, sAk, sBk, sBn, batchShape(nb), batchStridesA(nb), batchStridesB(nb)].
  */
-function batchedMatmulSource(dtype: DType, nb: number): string {
+export function batchedMatmulSource(dtype: DType, nb: number): string {
   const t = wgslType(dtype);
   return `
 @group(0) @binding(0) var<storage, read> params: array<u32>;
