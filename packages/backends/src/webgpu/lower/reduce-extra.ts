@@ -1,6 +1,7 @@
-import { HypatiaError, stridesOf, type DType } from '@hypatia/core';
-import { dispatch1d, pipeline, registerLowering, type Lowering } from '../lowering.js';
+import { HypatiaError, type DType } from '@hypatia/core';
+import { pipeline, registerLowering, type Lowering } from '../lowering.js';
 import { WORKGROUP } from '../kernels.js';
+import { dispatchReduction } from './reduce.js';
 import { WGSL_HELPERS, storageType, wgslType } from '../wgsl-scalar.js';
 
 /**
@@ -133,14 +134,7 @@ function foldLowering(k: string, needsElements: boolean): Lowering {
         }
         return [t!.shape.flatMap((d, i) => (axes.includes(i) ? (keepdims ? [1] : []) : [d]))];
       },
-      encode: (pass, [t], [o], ctx) => {
-        const s = t!.shape;
-        const st = stridesOf(s);
-        const nRed = axes.reduce((a, i) => a * s[i]!, 1);
-        const nOut = kept.reduce((a, i) => a * s[i]!, 1);
-        const params = ctx.params(Uint32Array.from([nOut, nRed, ...kept.map((i) => s[i]!), ...kept.map((i) => st[i]!), ...axes.map((i) => s[i]!), ...axes.map((i) => st[i]!)]));
-        dispatch1d(ctx.device, pass, pipe, [params, t!.buffer, o!.buffer], nOut);
-      },
+      encode: (pass, [t], [o], ctx) => dispatchReduction(pass, ctx, pipe, t!, o!, axes, kept),
     };
   };
 }
