@@ -24,6 +24,7 @@ import { BufferPool, releaseSchedule } from './buffer-plan.js';
 import { broadcastParams, elementwiseParams, elementwiseShape, sumParams } from './kernel-params.js';
 import { arangeKernelC, argExtremumKernelC, gatherKernelC, labelLossKernelC, scatterKernelC } from './kernels/indexing-c.js';
 import { flatOffsets, indexOffsets, labelColumns } from '@hypatia/ops';
+import { NATIVE_REWRITES } from '../supported-rewrites.js';
 
 /** One step of a compiled function: a C kernel, a free reshape of a buffer, or an op's JS `perform`. */
 type Step =
@@ -54,6 +55,7 @@ type Step =
  */
 export class NativeBackend implements Backend {
   readonly name = 'native';
+  readonly supportedRewrites = NATIVE_REWRITES;
   async lower(spec: LowerSpec): Promise<Executable> {
     const opts = resolveBuildOptions(spec.options);
     const kernels = new KernelTable();

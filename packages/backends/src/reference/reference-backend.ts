@@ -3,6 +3,7 @@ import {
   type Apply, type Backend, type Executable, type LowerSpec, type RunResult, type Variable,
 } from '@hypatia/core';
 import { valueTable } from '../leaf-values.js';
+import { REFERENCE_REWRITES } from '../supported-rewrites.js';
 
 /**
  * The reference backend: runs the optimised graph node by node with each op's reference semantics,
@@ -12,6 +13,7 @@ import { valueTable } from '../leaf-values.js';
  */
 export class ReferenceBackend implements Backend {
   readonly name = 'reference';
+  readonly supportedRewrites = REFERENCE_REWRITES;
   lower(spec: LowerSpec): Executable {
     return new ReferenceExecutable(spec);
   }

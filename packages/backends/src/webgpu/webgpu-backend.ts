@@ -8,6 +8,7 @@ import { hostPlan, hostStep } from './host-eval.js';
 import { getDevice, gpuDescription } from './device.js';
 import { lowerNode, type EncodeContext, type Step } from './lowering.js';
 import './lower/index.js';
+import { WEBGPU_REWRITES } from '../supported-rewrites.js';
 
 /**
  * The WebGPU backend: every node becomes a WGSL compute kernel (or a view, for reshapes), all
@@ -16,6 +17,7 @@ import './lower/index.js';
  */
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
+  readonly supportedRewrites = WEBGPU_REWRITES;
   async lower(spec: LowerSpec): Promise<Executable> {
     const device = await getDevice();
     const host = hostPlan(spec);

@@ -33,6 +33,11 @@ export interface Executable {
 
 export interface Backend {
   readonly name: string;
+  /**
+   * Opt-in rewrites this backend can run the results of (for example 'reduction_fusion', whose
+   * ElemwiseSum only some backends lower). compile() adds them to the user's `include`.
+   */
+  readonly supportedRewrites?: readonly string[];
   lower(spec: LowerSpec): Executable | Promise<Executable>;
 }
 

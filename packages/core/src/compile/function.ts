@@ -95,9 +95,9 @@ export async function compile<O extends Variable | readonly Variable[] = readonl
   }
 
   const graph = new FunctionGraph(inputs, cloned);
-  if (spec.rewrites !== false) optimize(graph, spec.rewrites === true || spec.rewrites === undefined ? {} : spec.rewrites);
-
   const backend = await resolveBackend(spec.backend);
+  if (spec.rewrites !== false) optimize(graph, rewriteOptionsFor(backend, spec.rewrites === true || spec.rewrites === undefined ? {} : spec.rewrites));
+
   const updated = updates.map(([sv]) => sv);
   const executable = await backend.lower({ graph, inputs, nOutputs: outputs.length, updated, options: spec.backendOptions ?? {}, name });
 
@@ -128,6 +128,12 @@ export async function compile<O extends Variable | readonly Variable[] = readonl
     debugPrint: () => `${debugPrintGraph(graph.outputs)}\n\n${backend.name} backend, ${executable.kernelCount} kernel(s):\n${executable.describe()}`,
   });
   return fn;
+}
+
+/** The user's rewrite options plus the opt-in rules the backend declares it can run. */
+function rewriteOptionsFor(backend: Backend, user: RewriteOptions): RewriteOptions {
+  const include = [...(backend.supportedRewrites ?? []), ...(user.include ?? [])];
+  return include.length ? { ...user, include } : user;
 }
 
 function checkUpdateType(name: string, sv: SharedVariable, expr: Variable): void {

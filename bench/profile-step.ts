@@ -1,0 +1,39 @@
+// Where a native training step spends its time: per-step wall time, time inside kernels, and the
+// kernels that take longest. A developer's tool (not part of `pnpm bench`):
+//   KIND=shallow|conv MB=10 N=3000 OMP_NUM_THREADS=1 npx tsx bench/profile-step.ts
+import '@hypatia/backends';
+import { compileTraining } from './lib/hypatia-runner.js';
+import { loadBenchData, type NetKind } from './lib/workloads.js';
+
+const kind = (process.env.KIND ?? 'shallow') as NetKind;
+const mb = Number(process.env.MB ?? 10);
+const N = Number(process.env.N ?? 3000);
+const data = loadBenchData(5000, 1000);
+const step = await compileTraining('native', kind, mb, null, data);
+const batches = Math.floor(5000 / mb);
+
+// Time every kernel launch by wrapping the addon's run (the executable's private fields, read on purpose).
+const ex = step.executable as unknown as { addon?: { run: (k: number, b: unknown, p: unknown) => void }; kernels: { name: string }[]; describe(): string };
+const acc = new Map<number, number>();
+let timing = false;
+if (ex.addon) {
+  const run = ex.addon.run.bind(ex.addon);
+  ex.addon.run = (k, b, p) => {
+    if (!timing) return run(k, b, p);
+    const t = process.hrtime.bigint();
+    run(k, b, p);
+    acc.set(k, (acc.get(k) ?? 0) + Number(process.hrtime.bigint() - t));
+  };
+}
+for (let i = 0; i < 200; i++) await step(i % batches);
+timing = true;
+const t0 = performance.now();
+for (let i = 0; i < N; i++) await step(i % batches);
+const us = ((performance.now() - t0) / N) * 1000;
+const inKernels = [...acc.values()].reduce((a, b) => a + b, 0) / N / 1000;
+console.log(`${kind} mb${mb}: ${us.toFixed(1)} us per step (${((mb / us) * 1e6).toFixed(0)} ex/s), ${inKernels.toFixed(1)} us of it in kernel launches`);
+const lines = ex.describe().split('\n');
+[...acc.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).forEach(([k, v]) => {
+  const name = ex.kernels[k]!.name;
+  console.log(`${(v / N / 1000).toFixed(1).padStart(8)} us  ${lines.find((l) => l.includes(`${name} `))?.trim().slice(0, 140) ?? name}`);
+});
