@@ -15,7 +15,7 @@ export function valueTable(functionName: string, inputs: readonly Variable[], ar
     const x = values.get(v);
     if (x) return x;
     if (v instanceof Constant) return v.value;
-    if (v instanceof SharedVariable) return v.get();
+    if (v instanceof SharedVariable) return v.get({ borrow: true });
     throw new HypatiaError(functionName, `no value for ${v} (${v.type})`, v.site);
   };
   return { values, get };

@@ -52,8 +52,20 @@ class ReferenceExecutable implements Executable {
       });
       if (!reuse) this.previous.set(node, outs);
     }
-    // Leaves that are outputs are copied so the caller never holds an alias of an input or a weight.
-    const result = graph.outputs.map((o) => (o.owner ? get(o) : get(o).copy()));
+    // Outputs that share memory with a leaf (an input, a weight: ops may return views), with a
+    // buffer kept for the next call, or with another output are copied, so the caller (and a shared
+    // variable adopting an update) never holds an alias that something else can overwrite.
+    const kept = new Set<ArrayBufferLike>();
+    for (const node of this.nodes) {
+      for (const v of node.inputs) if (!v.owner) kept.add(get(v).data.buffer);
+      for (const o of node.outputs) if (!this.escaping.has(o)) kept.add(get(o).data.buffer);
+    }
+    const result = graph.outputs.map((o) => {
+      const a = get(o);
+      if (!o.owner || kept.has(a.data.buffer)) return a.copy();
+      kept.add(a.data.buffer);
+      return a;
+    });
     return { outputs: result.slice(0, nOutputs), updates: result.slice(nOutputs) };
   }
 }

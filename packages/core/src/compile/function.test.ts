@@ -46,6 +46,19 @@ describe('compile: calls', () => {
     expect(Array.from(w.get().data)).toEqual([2, 4, 6, 8]);
   });
 
+  it('get() returns a copy that later calls leave alone; get({ borrow: true }) the value itself', async () => {
+    const { f, w } = await step();
+    const copy = w.get();
+    copy.data[0] = 100;
+    expect(w.get().data[0]).toBe(1);
+    const borrowed = w.get({ borrow: true });
+    expect(w.get({ borrow: true })).toBe(borrowed);
+    await f([[1, 1]]);
+    expect(Array.from(copy.data)).toEqual([100, 2, 3, 4]);
+    expect(Array.from(w.get().data)).toEqual([2, 4, 6, 8]);
+    expect(Array.from((await w.getAsync()).data)).toEqual([2, 4, 6, 8]);
+  });
+
   it('rejects bad specs at compile time with the names involved', async () => {
     const x = vector('x');
     const w = shared(NDArray.from([1, 2], 'float32'), 'w');

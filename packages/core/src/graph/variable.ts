@@ -91,20 +91,30 @@ export class SharedVariable extends Variable {
     }
   }
 
-  /** The current value on the host (a reference: do not mutate it; use set). */
-  get(): NDArray {
+  /**
+   * The current value on the host, as a copy (Theano's get_value): mutating it changes nothing, and
+   * later calls cannot change it. `{ borrow: true }` returns the internal array itself, without
+   * copying: do not mutate it, and read it before the next call of a function that updates this
+   * variable, which may overwrite it in place.
+   */
+  get(opts?: { borrow?: boolean }): NDArray {
+    const v = this.hostNow();
+    return opts?.borrow ? v : v.copy();
+  }
+
+  /** `get` for values that may live on a device that reads back asynchronously (WebGPU). */
+  async getAsync(opts?: { borrow?: boolean }): Promise<NDArray> {
+    if (!this.host) this.host = await this.device!.read();
+    return opts?.borrow ? this.host : this.host.copy();
+  }
+
+  private hostNow(): NDArray {
     if (this.host) return this.host;
     const d = this.device!;
     if (!d.readSync) {
       throw new HypatiaError(`shared ${this.name ?? ''}`.trim(), `the value lives on the ${d.backend} device; use await getAsync()`);
     }
     this.host = d.readSync();
-    return this.host;
-  }
-
-  async getAsync(): Promise<NDArray> {
-    if (this.host) return this.host;
-    this.host = await this.device!.read();
     return this.host;
   }
 

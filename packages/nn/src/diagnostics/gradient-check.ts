@@ -58,7 +58,7 @@ export async function checkCostGradients(
   const h = options.h ?? 1e-5;
   const samples = options.samples ?? 8;
   const rng = new Rng(options.seed ?? 0);
-  const p64 = params.map((p) => shared(p.get().astype('float64'), { name: p.name ?? 'p' }));
+  const p64 = params.map((p) => shared(p.get({ borrow: true }).astype('float64'), { name: p.name ?? 'p' }));
   const map = new Map(replace);
   params.forEach((p, i) => map.set(p, p64[i]!));
   const [c64] = cloneGraph([cost], map);
@@ -68,7 +68,7 @@ export async function checkCostGradients(
   const [, ...analytic] = await f();
   const entries: GradientCheckEntry[] = [];
   for (const [k, p] of p64.entries()) {
-    const base = p.get().copy();
+    const base = p.get();
     const picks = new Set<number>();
     while (picks.size < Math.min(samples, base.size)) picks.add(Math.floor(rng.uniform() * base.size));
     for (const idx of picks) {

@@ -48,7 +48,7 @@ export function namedParams(net: Network): Map<string, Network['params'][number]
 
 export function encodeWeights(net: Network): Uint8Array {
   const tensors = new Map<string, NDArray>();
-  for (const [name, p] of namedParams(net)) tensors.set(name, p.get());
+  for (const [name, p] of namedParams(net)) tensors.set(name, p.get({ borrow: true }));
   return encodeSafetensors(tensors, { format: 'hypatia-network' });
 }
 
@@ -62,7 +62,7 @@ export function loadWeightsInto(net: Network, bytes: Uint8Array): void {
   const plan: [Network['params'][number], NDArray][] = [];
   for (const [name, p] of params) {
     const t = tensors.get(name);
-    const want = p.get();
+    const want = p.get({ borrow: true });
     if (!t) throw new Error(`weights do not fit the network: tensor '${name}' (${want.dtype}[${want.shape.join(', ')}]) is missing`);
     if (t.dtype !== want.dtype || t.shape.length !== want.shape.length || t.shape.some((d, i) => d !== want.shape[i])) {
       throw new Error(`weights do not fit the network: '${name}' is ${t.dtype}[${t.shape.join(', ')}] in the file but ${want.dtype}[${want.shape.join(', ')}] in the network`);

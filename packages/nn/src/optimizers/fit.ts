@@ -93,7 +93,7 @@ export async function fit(net: Network, training: Dataset, options: FitOptions):
   const history: FitHistory = { epochs: [], bestValidationAccuracy: null, bestEpoch: null, testAccuracy: null, stoppedEarly: false, seconds: 0 };
 
   for (let epoch = 0; epoch < options.epochs; epoch++) {
-    const eta = options.schedule ? applySchedule(opt.lr, options.schedule, epoch) : opt.lr.get().data[0]!;
+    const eta = options.schedule ? applySchedule(opt.lr, options.schedule, epoch) : opt.lr.get({ borrow: true }).data[0]!;
     if (options.shuffleSeed !== undefined) {
       const s = shuffleDataset(training, options.shuffleSeed + epoch);
       trainX.set(s.x); trainY.set(s.y);

@@ -21,7 +21,7 @@ export function learningRate(eta: number): SharedVariable {
 }
 
 function zerosLike(p: SharedVariable, name: string): SharedVariable {
-  const v = p.get();
+  const v = p.get({ borrow: true });
   return shared(NDArray.zeros(v.dtype, v.shape), { name: `${p.name ?? 'p'}_${name}` });
 }
 

@@ -35,7 +35,7 @@ export class EarlyStopping {
       this.bestScore = score;
       this.bestEpoch = epoch;
       this.sinceBest = 0;
-      this.snapshot = this.params.map((p) => p.get().copy());
+      this.snapshot = this.params.map((p) => p.get());
     } else {
       this.sinceBest++;
     }

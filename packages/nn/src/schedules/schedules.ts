@@ -38,7 +38,7 @@ export class HalveOnPlateau {
   stopped = false;
 
   constructor(private readonly lr: SharedVariable, readonly patience = 10, readonly stopRatio = 128, readonly factor = 0.5) {
-    this.eta0 = this.eta = lr.get().data[0]!;
+    this.eta0 = this.eta = lr.get({ borrow: true }).data[0]!;
     if (!(factor > 0 && factor < 1)) throw new RangeError(`HalveOnPlateau: factor must be in (0, 1), got ${factor}`);
   }
 
