@@ -8,8 +8,24 @@ import { WGSL_HELPERS, loadExpr, scalarToWGSL, storageType, storeExpr, wgslType 
  */
 
 export const WORKGROUP = 64;
-/** Workgroups per grid row; grids wrap into y past the 65,535 per-dimension limit. */
-export const GRID_X = 65535;
+
+/**
+ * Workgroups per grid dimension that dispatches use: WebGPU guarantees 65,535
+ * (maxComputeWorkgroupsPerDimension). Kernels never bake it in (they read num_workgroups), so
+ * tests lower it to drive the grid-wrapping paths with small tensors.
+ */
+let gridLimit = 65535;
+
+export function workgroupGridLimit(): number {
+  return gridLimit;
+}
+
+/** For tests: dispatch with at most `limit` workgroups per dimension; returns the undo. */
+export function setWorkgroupGridLimit(limit: number): () => void {
+  const before = gridLimit;
+  gridLimit = limit;
+  return () => { gridLimit = before; };
+}
 
 /**
  * out[i] = formula(in0[o0], in1[o1], ...) where o_k walks input k with its own strides (0 on
@@ -98,8 +114,29 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 
 export const TILE = 16;
 
-/** Workgroup grid for `groups` one-dimensional workgroups, wrapping past the per-dimension limit. */
+/**
+ * Grid for `groups` one-dimensional workgroups: one row, wrapping into y past the per-dimension
+ * limit. Kernels take their index as x + y * num_workgroups.x and ignore the overshoot of the last
+ * row. Two dimensions reach 65,535² workgroups, more threads than a u32 index can name.
+ */
 export function grid(groups: number): [number, number] {
-  if (groups <= GRID_X) return [Math.max(1, groups), 1];
-  return [GRID_X, Math.ceil(groups / GRID_X)];
+  const L = gridLimit;
+  if (groups <= L) return [Math.max(1, groups), 1];
+  const rows = Math.ceil(groups / L);
+  if (rows > L) throw new Error(`${groups} workgroups exceed a ${L} x ${L} grid`);
+  return [L, rows];
 }
+
+/** Grid for `groups` workgroups that the kernel numbers with WORKGROUP_INDEX: x, then y, then z. */
+export function grid3(groups: number): [number, number, number] {
+  const L = gridLimit;
+  const x = Math.min(Math.max(1, groups), L);
+  const y = Math.min(Math.ceil(groups / x), L);
+  const z = Math.ceil(groups / (x * y));
+  if (z > L) throw new Error(`${groups} workgroups exceed a ${L}³ grid`);
+  return [x, y, z];
+}
+
+/** The flat workgroup number of a grid3 dispatch (needs wid and nwg); the grid may overshoot, so kernels compare it with their count. */
+export const WORKGROUP_INDEX = 'let flatGroup = wid.x + nwg.x * (wid.y + nwg.y * wid.z);';
+

@@ -1,7 +1,8 @@
+/// <reference types="@webgpu/types" />
 import { type Apply } from '@hypatia/core';
 import { checkRunShape, patchLayout, type Conv2d } from '@hypatia/ops';
-import { bindGroup, pipeline, registerLowering } from '../lowering.js';
-import { GRID_X, TILE } from '../kernels.js';
+import { bindGroup, dispatch1d, pipeline, registerLowering } from '../lowering.js';
+import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3 } from '../kernels.js';
 import type { GpuTensor } from '../buffers.js';
 
 /**
@@ -15,8 +16,8 @@ import type { GpuTensor } from '../buffers.js';
  * dyAt reads dy at the output position that read input (h, w) through tap (di, dj), 0 if none.
  */
 
-/** params: the geometry, then the product's M, N, K. */
-const GEOMETRY = `
+/** params: the geometry, then the product's M, N, K and its split of K (kChunk, chunks). */
+const GEOMETRY_PARAMS = `
 fn gN() -> u32 { return params[0]; }
 fn gC() -> u32 { return params[1]; }
 fn gH() -> u32 { return params[2]; }
@@ -30,6 +31,9 @@ fn gSH() -> u32 { return params[9]; }
 fn gSW() -> u32 { return params[10]; }
 fn gPT() -> i32 { return i32(params[11]); }
 fn gPL() -> i32 { return i32(params[12]); }
+`;
+/** The geometry accessors and, for kernels that bind the input x, its readers. */
+const GEOMETRY = `${GEOMETRY_PARAMS}
 // The input of image n, channel c at (h, w), or 0 outside it (the padding).
 fn inputAt(n: u32, c: u32, h: i32, w: i32) -> f32 {
   if (h < 0 || w < 0 || h >= i32(gH()) || w >= i32(gW())) { return 0.0; }
@@ -99,10 +103,17 @@ const PRODUCTS: Record<string, ConvProduct> = {
   },
 };
 
-function convSource(p: ConvProduct): string {
+/**
+ * The tiled product, workgroups numbered flat (column tile, row tile, K chunk) over a grid3.
+ * 'direct' stores each result through the product's layout; 'partial' computes one chunk of the
+ * reduction over K and writes it to partials[chunk][m][col], summed later by chunkSumSource.
+ * params: geometry (13), M, N, K, kChunk, chunks.
+ */
+function convSource(p: ConvProduct, mode: 'direct' | 'partial'): string {
   const bindings = p.buffers.map(([name], i) => `@group(0) @binding(${i + 1}) var<storage, read> ${name}: array<f32>;`).join('\n');
   // inputAt() and patchAt() read x, which the gradient w.r.t. the input does not bind.
-  const geometry = p.buffers.some(([n]) => n === 'x') ? GEOMETRY : GEOMETRY.slice(0, GEOMETRY.indexOf('// The input of image'));
+  const geometry = p.buffers.some(([n]) => n === 'x') ? GEOMETRY : GEOMETRY_PARAMS;
+  const result = mode === 'direct' ? 'store(row, col, acc);' : 'out[(chunk * M + row) * N + col] = acc;';
   return `
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 ${bindings}
@@ -114,38 +125,96 @@ fn loadA(m: u32, k: u32) -> f32 {
 fn loadB(k: u32, col: u32) -> f32 {
   ${p.loadB}
 }
-fn store(m: u32, col: u32, v: f32) {
-  ${p.store}
-}
+${mode === 'direct' ? storeFn(p) : ''}
 var<workgroup> ta: array<array<f32, ${TILE}>, ${TILE}>;
 var<workgroup> tb: array<array<f32, ${TILE}>, ${TILE}>;
 @compute @workgroup_size(${TILE}, ${TILE})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let M = params[13]; let N = params[14]; let K = params[15];
-  let row = wid.y * ${TILE}u + lid.y;
-  let col = (wid.x + wid.z * ${GRID_X}u) * ${TILE}u + lid.x;
+  ${WORKGROUP_INDEX}
+  let tilesN = (N + ${TILE - 1}u) / ${TILE}u;
+  let tilesM = (M + ${TILE - 1}u) / ${TILE}u;
+  let chunk = flatGroup / (tilesN * tilesM);
+  // The grid's overshoot: whole workgroups leave together, so the barriers below stay uniform.
+  if (chunk >= params[17]) { return; }
+  let row = ((flatGroup / tilesN) % tilesM) * ${TILE}u + lid.y;
+  let col = (flatGroup % tilesN) * ${TILE}u + lid.x;
+  let kBegin = chunk * params[16];
+  let kEnd = min(K, kBegin + params[16]);
   var acc = 0.0;
-  for (var t0 = 0u; t0 < K; t0 += ${TILE}u) {
+  for (var t0 = kBegin; t0 < kEnd; t0 += ${TILE}u) {
     let ka = t0 + lid.x;
     var va = 0.0;
-    if (row < M && ka < K) { va = loadA(row, ka); }
+    if (row < M && ka < kEnd) { va = loadA(row, ka); }
     ta[lid.y][lid.x] = va;
     let kb = t0 + lid.y;
     var vb = 0.0;
-    if (kb < K && col < N) { vb = loadB(kb, col); }
+    if (kb < kEnd && col < N) { vb = loadB(kb, col); }
     tb[lid.y][lid.x] = vb;
     workgroupBarrier();
     for (var k = 0u; k < ${TILE}u; k++) { acc += ta[lid.y][k] * tb[k][lid.x]; }
     workgroupBarrier();
   }
-  if (row < M && col < N) { store(row, col, acc); }
+  if (row < M && col < N) { ${result} }
 }`;
+}
+
+function storeFn(p: ConvProduct): string {
+  return `fn store(m: u32, col: u32, v: f32) {
+  ${p.store}
+}`;
+}
+
+/** The second pass of a split product: each output element sums its chunks in order, then stores. params as convSource's. */
+function chunkSumSource(p: ConvProduct): string {
+  return `
+@group(0) @binding(0) var<storage, read> params: array<u32>;
+@group(0) @binding(1) var<storage, read> partials: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${GEOMETRY_PARAMS}
+${storeFn(p)}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * ${WORKGROUP}u;
+  let MN = params[13] * params[14];
+  if (i >= MN) { return; }
+  var acc = 0.0;
+  for (var c = 0u; c < params[17]; c++) { acc += partials[c * MN + i]; }
+  store(i / params[14], i % params[14], acc);
+}`;
+}
+
+/**
+ * How many chunks to split K into: enough workgroups to occupy a GPU (the filter gradient of a
+ * small layer is a few 16x16 tiles reducing over batch x positions, thousands of terms), while
+ * each chunk still loops over at least MIN_CHUNK terms. Chunks are whole tiles of K.
+ */
+const TARGET_WORKGROUPS = 256;
+const MIN_CHUNK = 128;
+export function splitK(tiles: number, K: number): { chunks: number; kChunk: number } {
+  const want = Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(K / MIN_CHUNK));
+  if (want <= 1) return { chunks: 1, kChunk: Math.max(K, 1) };
+  const kChunk = Math.ceil(K / want / TILE) * TILE;
+  return { chunks: Math.ceil(K / kChunk), kChunk };
 }
 
 for (const [name, product] of Object.entries(PRODUCTS)) {
   registerLowering(name, async (device, node: Apply) => {
     const op = node.op as unknown as Conv2d;
-    const pipe = await pipeline(device, convSource(product));
+    const [direct, partial, chunkSum] = await Promise.all([
+      pipeline(device, convSource(product, 'direct')),
+      pipeline(device, convSource(product, 'partial')),
+      pipeline(device, chunkSumSource(product)),
+    ]);
+    // Partial sums of a split product, owned by this step and grown as needed (calls run in queue order, so one suffices).
+    let scratch: GPUBuffer | null = null;
+    const scratchOf = (gpu: GPUDevice, bytes: number): GPUBuffer => {
+      if (!scratch || scratch.size < bytes) {
+        scratch?.destroy();
+        scratch = gpu.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE });
+      }
+      return scratch;
+    };
     // The forward input and filter shapes, wherever this op keeps them.
     const shapesOf = (ins: readonly GpuTensor[]): [number[], number[]] =>
       name === 'conv2d' ? [ins[0]!.shape, ins[1]!.shape] : name === 'conv2d_grad_input' ? [ins[2]!.shape, ins[1]!.shape] : [ins[0]!.shape, ins[2]!.shape];
@@ -158,7 +227,7 @@ for (const [name, product] of Object.entries(PRODUCTS)) {
     };
     return {
       node,
-      describe: `${name} as an implicit GEMM (${TILE}x${TILE} tiles in workgroup memory)`,
+      describe: `${name} as an implicit GEMM (${TILE}x${TILE} tiles in workgroup memory, K split over workgroups when the tiles are few)`,
       shapes: (ins) => {
         const g = geometry(ins);
         const [xs, ws] = shapesOf(ins);
@@ -168,11 +237,21 @@ for (const [name, product] of Object.entries(PRODUCTS)) {
         const g = geometry(ins);
         const [M, N, K] = product.dims(g);
         if (M === 0 || N === 0) return;
-        const params = ctx.params(Uint32Array.from([g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.pt, g.pl, M, N, K]));
-        pass.setPipeline(pipe);
-        pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...product.buffers.map(([, i]) => ins[i]!.buffer), o!.buffer]));
-        const tiles = Math.ceil(N / TILE);
-        pass.dispatchWorkgroups(Math.min(tiles, GRID_X), Math.ceil(M / TILE), Math.ceil(tiles / GRID_X));
+        const tiles = Math.ceil(N / TILE) * Math.ceil(M / TILE);
+        const { chunks, kChunk } = splitK(tiles, K);
+        const params = ctx.params(Uint32Array.from([g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.pt, g.pl, M, N, K, kChunk, chunks]));
+        const operands = product.buffers.map(([, i]) => ins[i]!.buffer);
+        if (chunks === 1) {
+          pass.setPipeline(direct);
+          pass.setBindGroup(0, bindGroup(ctx.device, direct, [params, ...operands, o!.buffer]));
+          pass.dispatchWorkgroups(...grid3(tiles));
+          return;
+        }
+        const partials = scratchOf(ctx.device, chunks * M * N * 4);
+        pass.setPipeline(partial);
+        pass.setBindGroup(0, bindGroup(ctx.device, partial, [params, ...operands, partials]));
+        pass.dispatchWorkgroups(...grid3(tiles * chunks));
+        dispatch1d(ctx.device, pass, chunkSum, [params, partials, o!.buffer], Math.ceil((M * N) / WORKGROUP));
       },
     };
   });

@@ -1,7 +1,7 @@
 import { HypatiaError } from '@hypatia/core';
-import { bindGroup, pipeline, registerLowering, unsupported } from '../lowering.js';
+import { pipeline, registerLowering, unsupported } from '../lowering.js';
 import { TILE } from '../kernels.js';
-import { batchedMatmulSource } from './matmul.js';
+import { batchedMatmulSource, encodeMatmul } from './matmul.js';
 import type { GpuTensor } from '../buffers.js';
 
 // dot (vectors and matrices, with transA/transB): the tiled matmul reading operands through strides.
@@ -31,10 +31,7 @@ registerLowering('dot', async (device, node) => {
       const { M, N, K, sa, sb } = dims(ins);
       const [sAm, sAk] = sa.length === 1 ? [0, 1] : transA ? [1, sa[1]!] : [sa[1]!, 1];
       const [sBk, sBn] = sb.length === 1 ? [1, 0] : transB ? [1, sb[1]!] : [sb[1]!, 1];
-      const params = ctx.params(Uint32Array.from([M, N, K, sAm, sAk, sBk, sBn]));
-      pass.setPipeline(pipe);
-      pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ins[0]!.buffer, ins[1]!.buffer, o!.buffer]));
-      pass.dispatchWorkgroups(Math.ceil(N / TILE), Math.ceil(M / TILE), 1);
+      encodeMatmul(pass, ctx, pipe, [M, N, K, sAm, sAk, sBk, sBn, 1], [ins[0]!.buffer, ins[1]!.buffer, o!.buffer]);
     },
   };
 });

@@ -1,15 +1,17 @@
 import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, type DType } from '@hypatia/core';
-import { bindGroup, pipeline, registerLowering, unsupported } from '../lowering.js';
-import { TILE } from '../kernels.js';
+/// <reference types="@webgpu/types" />
+import { bindGroup, pipeline, registerLowering, unsupported, type EncodeContext } from '../lowering.js';
+import { TILE, WORKGROUP_INDEX, grid3 } from '../kernels.js';
 import { wgslType } from '../wgsl-scalar.js';
 import { walk } from './strided-kernels.js';
 
 /**
  * C = A·B tiled through workgroup memory, operands read through strides (so transposed and
- * vector operands need no copy), with broadcast batch axes: workgroup z is the flat batch index,
- * split over the batch shape into each operand's own offset (0 strides where it broadcasts).
- * With nb = 0 it is the plain matrix product that `dot` uses.
- * params: [M, N, K, sAm, sAk, sBk, sBn, batchShape(nb), batchStridesA(nb), batchStridesB(nb)].
+ * vector operands need no copy), with broadcast batch axes: the flat batch index is split over
+ * the batch shape into each operand's own offset (0 strides where it broadcasts).
+ * With nb = 0 it is the plain matrix product that `dot` uses. Workgroups are numbered flat
+ * (column tile, then row tile, then batch) over a grid3, so no count meets the per-dimension limit.
+ * params: [M, N, K, sAm, sAk, sBk, sBn, batchCount, batchShape(nb), batchStridesA(nb), batchStridesB(nb)].
  */
 export function batchedMatmulSource(dtype: DType, nb: number): string {
   const t = wgslType(dtype);
@@ -21,14 +23,19 @@ export function batchedMatmulSource(dtype: DType, nb: number): string {
 var<workgroup> ta: array<array<${t}, ${TILE}>, ${TILE}>;
 var<workgroup> tb: array<array<${t}, ${TILE}>, ${TILE}>;
 @compute @workgroup_size(${TILE}, ${TILE})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let M = params[0]; let N = params[1]; let K = params[2];
-  let b = wid.z;
+  ${WORKGROUP_INDEX}
+  let tilesN = (N + ${TILE - 1}u) / ${TILE}u;
+  let tilesM = (M + ${TILE - 1}u) / ${TILE}u;
+  let b = flatGroup / (tilesN * tilesM);
+  // The grid's overshoot: whole workgroups leave together, so the barriers below stay uniform.
+  if (b >= params[7]) { return; }
   var oa = 0u;
   var ob = 0u;
-  ${walk('b', nb, '7u', [{ acc: 'oa', strideAt: `${7 + nb}u` }, { acc: 'ob', strideAt: `${7 + 2 * nb}u` }])}
-  let row = wid.y * ${TILE}u + lid.y;
-  let col = wid.x * ${TILE}u + lid.x;
+  ${walk('b', nb, '8u', [{ acc: 'oa', strideAt: `${8 + nb}u` }, { acc: 'ob', strideAt: `${8 + 2 * nb}u` }])}
+  let row = ((flatGroup / tilesN) % tilesM) * ${TILE}u + lid.y;
+  let col = (flatGroup % tilesN) * ${TILE}u + lid.x;
   var acc: ${t} = ${t}(0);
   for (var t0 = 0u; t0 < K; t0 += ${TILE}u) {
     let ka = t0 + lid.x;
@@ -45,6 +52,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
   if (row < M && col < N) { C[(b * M + row) * N + col] = acc; }
 }`;
+}
+
+/** Records one batched product: `params` as batchedMatmulSource's, buffers [A, B, C]. */
+export function encodeMatmul(
+  pass: GPUComputePassEncoder, ctx: EncodeContext, pipe: GPUComputePipeline,
+  params: readonly number[], buffers: readonly GPUBuffer[],
+): void {
+  const [M, N, , , , , , count] = params as [number, number, number, number, number, number, number, number];
+  if (count === 0 || M === 0 || N === 0) return;
+  pass.setPipeline(pipe);
+  pass.setBindGroup(0, bindGroup(ctx.device, pipe, [ctx.params(Uint32Array.from(params)), ...buffers]));
+  pass.dispatchWorkgroups(...grid3(Math.ceil(N / TILE) * Math.ceil(M / TILE) * count));
 }
 
 // matmul: batched matrix products with broadcast batch axes and transposed reads.
@@ -69,7 +88,7 @@ registerLowering('matmul', async (device, node) => {
     const bsB = broadcastStrides(sb.slice(0, -2), batch).map((s) => s * rb * cb);
     const [sAm, sAk] = transA ? [1, ca] : [ca, 1];
     const [sBk, sBn] = transB ? [1, cb] : [cb, 1];
-    return { M, N, K, batch, params: [M, N, K, sAm, sAk, sBk, sBn, ...batch, ...bsA, ...bsB] };
+    return { M, N, K, batch, params: [M, N, K, sAm, sAk, sBk, sBn, shapeSize(batch), ...batch, ...bsA, ...bsB] };
   };
   return {
     node,
@@ -78,13 +97,6 @@ registerLowering('matmul', async (device, node) => {
       const l = layout(x!.shape, y!.shape);
       return [[...l.batch, l.M, l.N]];
     },
-    encode: (pass, [x, y], [o], ctx) => {
-      const l = layout(x!.shape, y!.shape);
-      const count = shapeSize(l.batch);
-      if (count === 0 || l.M === 0 || l.N === 0) return;
-      pass.setPipeline(pipe);
-      pass.setBindGroup(0, bindGroup(ctx.device, pipe, [ctx.params(Uint32Array.from(l.params)), x!.buffer, y!.buffer, o!.buffer]));
-      pass.dispatchWorkgroups(Math.ceil(l.N / TILE), Math.ceil(l.M / TILE), count);
-    },
+    encode: (pass, [x, y], [o], ctx) => encodeMatmul(pass, ctx, pipe, layout(x!.shape, y!.shape).params, [x!.buffer, y!.buffer, o!.buffer]),
   };
 });
