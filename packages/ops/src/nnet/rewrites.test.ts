@@ -4,7 +4,7 @@ import {
   softmax, log, sigmoid, sub, mul, sum, mean, neg, arange, shapeOf, advancedIndex, categoricalCrossentropy, binaryCrossentropy,
 } from '@hypatia/ops';
 import '@hypatia/backends';
-import { LogSoftmax } from './log-softmax.js';
+import { LogSoftmax, logSoftmax } from './log-softmax.js';
 import { Softmax } from './softmax.js';
 import { SoftmaxGrad } from './softmax-grad.js';
 import { SoftmaxCrossentropyWithLabels } from './softmax-crossentropy.js';
@@ -142,6 +142,79 @@ describe('log_softmax_nll (network3 cost)', () => {
     const [c0, g0] = await naive(zv, yv);
     expect(c0!.item()).toBe(Infinity);
     expect(allFinite(g0!)).toBe(false);
+  });
+});
+
+describe('log_softmax_nll_grad (network3 cost, backward)', () => {
+  const nllRules = ['log_softmax', 'log_softmax_grad', 'log_softmax_nll'];
+  const z4 = (s: number) => randomArray([4, 5], 'float64', s, -5, 5);
+  it('turns the scatter and log-softmax gradient into one softmax_crossentropy_grad on z when rows are all of z', async () => {
+    const z = tensor('float64', [4, 5], 'z');
+    const y = tensor('int32', [4], 'y');
+    const cost = network3Cost(z, y);
+    const r = await checkRewrite({
+      inputs: [z, y], outputs: [cost, grad(cost, z)], rewrite: 'log_softmax_nll_grad',
+      args: argSets((s) => [z4(s), labels(s % 5, 4, 0, -2)]),
+    });
+    expect(r.fired).toBe(true);
+    expect(count(r.withRule, SoftmaxCrossentropyGrad)).toBe(1);
+    for (const gone of ['advanced_inc_subtensor', 'softmax', 'log_softmax', 'zeros_like']) expect(named(r.withRule, gone), gone).toBe(0);
+    // Without it the scatter (into a constant zero matrix: the shapes are static) and a softmax are there.
+    expect(named(r.withoutRule, 'advanced_inc_subtensor')).toBe(1);
+    expect(named(r.withoutRule, 'softmax')).toBe(1);
+  });
+  it('with arange(y.shape[0]) and z of unknown rows: the fused gradient on z[rows], scattered back', async () => {
+    const z = dmatrix('z');
+    const y = ivector('y');
+    const cost = network3Cost(z, y);
+    // Fewer labels than rows: the rows beyond get no gradient, with and without the rule.
+    const r = await checkRewrite({
+      inputs: [z, y], outputs: [cost, grad(cost, z)], rewrite: 'log_softmax_nll_grad',
+      args: [[z4(1), labels(1, 4, 0, 2)], [z4(2), labels(3, 3)], [z4(3), labels(-1, -5, 2)]],
+    });
+    expect(r.fired).toBe(true);
+    expect(count(r.withRule, SoftmaxCrossentropyGrad)).toBe(1);
+    expect(named(r.withRule, 'log_softmax')).toBe(0);
+    expect(named(r.withRule, 'softmax')).toBe(0);
+    // The gathered z[rows] is the forward's, shared by the gradient.
+    expect(named(r.withRule, 'advanced_subtensor')).toBe(1);
+  });
+  it('matches the gradient of log_softmax written directly, and repeated rows', async () => {
+    const z = dmatrix('z');
+    const rows = ivector('rows');
+    const y = ivector('y');
+    const g = dvector('g');
+    const picked = advancedIndex(logSoftmax(z), [rows, y]);
+    const r = await checkRewrite({
+      inputs: [z, rows, y, g], outputs: [grad(sum(mul(g, picked)), z)], rewrite: 'log_softmax_nll_grad',
+      args: [[z4(1), labels(0, 2, 2), labels(1, 4, 0), NDArray.from([0.5, -1, 2])], [z4(2), labels(3, -1), labels(0, 0), NDArray.from([1, 3])]],
+    });
+    // rows and labels are both unknown-length vectors: not provably the same length, so left alone.
+    expect(r.fired).toBe(false);
+    const rows3 = tensor('int32', [3], 'rows');
+    const y3 = tensor('int32', [3], 'y');
+    const g3 = tensor('float64', [3], 'g');
+    const picked3 = advancedIndex(logSoftmax(z), [rows3, y3]);
+    const r3 = await checkRewrite({
+      inputs: [z, rows3, y3, g3], outputs: [grad(sum(mul(g3, picked3)), z)], rewrite: 'log_softmax_nll_grad',
+      args: [[z4(1), labels(0, 2, 2), labels(1, 4, 0), NDArray.from([0.5, -1, 2])], [z4(2), labels(3, -1, 3), labels(0, 0, 1), NDArray.from([1, 3, -2])]],
+    });
+    expect(r3.fired).toBe(true);
+    expect(count(r3.withRule, SoftmaxCrossentropyGrad)).toBe(1);
+    expect(named(r3.withRule, 'log_softmax')).toBe(0);
+  });
+  it('keeps the saturated gradient finite and exact', async () => {
+    const z = dmatrix('z');
+    const y = ivector('y');
+    const cost = network3Cost(z, y);
+    const fn = await compile({ inputs: [z, y], outputs: [cost, grad(cost, z)], backend: 'reference' });
+    expect(fn.graph.history).toContain('log_softmax_nll_grad');
+    const [c, g] = await fn(NDArray.from([[1000, -1000, 0], [-1000, 1000, 0]]), labels(1, 0));
+    expect(c!.item()).toBeCloseTo(2000, 6);
+    expect(Array.from(g!.data)).toEqual([0.5, -0.5, 0, -0.5, 0.5, 0]);
+    // The stabilising rules before it are what make the gradient finite; this one keeps that.
+    const noNll = await compile({ inputs: [z, y], outputs: [grad(cost, z)], backend: 'reference', rewrites: { exclude: nllRules } });
+    expect(allFinite((await noNll(NDArray.from([[1000, -1000, 0], [-1000, 1000, 0]]), labels(1, 0)))[0]!)).toBe(false);
   });
 });
 

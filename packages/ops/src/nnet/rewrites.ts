@@ -1,11 +1,12 @@
 import { match, P } from 'ts-pattern';
 import {
-  Constant, isConstantFilled, isElemwiseNamed, keepsType, registerRewrite,
+  Constant, isConstantFilled, isElemwiseNamed, keepsType, registerRewrite, zerosLike,
   type Apply, type LocalRewrite, type Op, type Variable,
 } from '@hypatia/core';
 import { add, mul, neg, softplus, sub } from '../elementwise/arithmetic.js';
-import { sum } from '../reduce/sum.js';
+import { Sum, sum } from '../reduce/sum.js';
 import { AdvancedSubtensor, take } from '../indexing/advanced-subtensor.js';
+import { AdvancedIncSubtensor } from '../indexing/advanced-inc-subtensor.js';
 import { ARange } from '../creation/arange.js';
 import { ShapeAt } from '../creation/shape-of.js';
 import { Softmax } from './softmax.js';
@@ -106,6 +107,70 @@ export const logSoftmaxNllRewrite = stabilize('log_softmax_nll', (node) => {
 });
 
 /**
+ * The gradient of network3's cost into the logits, as the chain rule builds it once log_softmax
+ * and log_softmax_grad have run: A - p * sum(A, -1, keepdims) with p = softmax(z) (or
+ * exp(log_softmax(z))) and A = advanced_inc_subtensor(zeros_like(·), g, rows, labels), the per-row
+ * seed g scattered into a zero matrix of z's shape. Row by row that is g * (onehot(y) - softmax(z)),
+ * i.e. softmax_crossentropy_grad(-g, z, y): one kernel in place of computing a log-softmax only for
+ * its shape, the scatter, a softmax, a row sum and the combining kernel. When `rows` is provably
+ * every row of z in order, z is used directly; otherwise the fused gradient is taken on z[rows] and
+ * scattered back (scatter-add, so repeated or missing rows keep their meaning).
+ */
+export const logSoftmaxNllGradRewrite = stabilize('log_softmax_nll_grad', (node) => {
+  if (!isElemwiseNamed(node, 'sub')) return null;
+  const [a, scaled] = node.inputs as [Variable, Variable];
+  const inc = producedBy(a, AdvancedIncSubtensor);
+  const m = scaled.owner;
+  if (!inc || inc.op.axis !== 0 || inc.op.mode !== 'inc' || inc.inputs.length !== 4 || !isElemwiseNamed(m, 'mul')) return null;
+  const [base, g, rows, labels] = inc.inputs as [Variable, Variable, Variable, Variable];
+  for (const [p, s] of [m.inputs, [...m.inputs].reverse()] as [Variable, Variable][]) {
+    const z = softmaxLogits(p);
+    if (!z || z.ndim !== 2 || !isRowSumOf(s, a) || !isZerosShapedLike(base, z)) continue;
+    if (g.ndim !== 1 || g.dtype !== z.dtype || rows.ndim !== 1 || labels.ndim !== 1 || rows.dtype !== 'int32' || labels.dtype !== 'int32') return null;
+    const r = rowsIndex(rows);
+    const rowsLength = rows.shape[0] ?? r?.length ?? r?.lengthOf?.shape[0] ?? null;
+    // Rows and labels of provably equal length (else the index broadcasts, which the fused op does not).
+    if (!(r?.lengthOf === labels || (rowsLength !== null && rowsLength === labels.shape[0]))) return null;
+    if (r !== null && coversRows(r, z, labels)) return softmaxCrossentropyGrad(neg(g), z, labels);
+    // zeros_like(z), not of the log-softmax, which would then be computed only for its shape.
+    const zeros = base instanceof Constant ? base : zerosLike(z);
+    return new AdvancedIncSubtensor(0, 'inc').call(zeros, softmaxCrossentropyGrad(neg(g), take(z, rows, 0), labels), rows);
+  }
+  return null;
+});
+
+/** z when p is softmax(z) or exp(log_softmax(z)). */
+function softmaxLogits(p: Variable): Variable | null {
+  const sm = producedBy(p, Softmax);
+  if (sm) return sm.inputs[0]!;
+  const e = p.owner;
+  if (!isElemwiseNamed(e, 'exp')) return null;
+  return producedBy(e.inputs[0], LogSoftmax)?.inputs[0] ?? null;
+}
+
+/** Is s = sum(a, last axis, keepdims)? */
+function isRowSumOf(s: Variable, a: Variable): boolean {
+  const node = producedBy(s, Sum);
+  return !!node && node.inputs[0] === a && node.op.keepdims && node.op.axes.length === 1 && node.op.axes[0] === a.ndim - 1;
+}
+
+/** Is `base` zeros of z's run-time shape: zeros_like(z, softmax(z) or log_softmax(z)), or a zero constant of z's static shape? */
+function isZerosShapedLike(base: Variable, z: Variable): boolean {
+  if (base instanceof Constant) {
+    return isConstantFilled(base, 0) && base.value.shape.length === z.ndim && base.value.shape.every((d, i) => d === z.shape[i]);
+  }
+  const zl = base.owner;
+  if (!isElemwiseNamed(zl, 'zeros_like')) return false;
+  const x = zl.inputs[0]!;
+  return x === z || producedBy(x, Softmax)?.inputs[0] === z || producedBy(x, LogSoftmax)?.inputs[0] === z;
+}
+
+/** Are rows (as rowsIndex describes them) every row of z in order? */
+function coversRows(r: { lengthOf: Variable | null; length: number | null }, z: Variable, labels: Variable): boolean {
+  return r.lengthOf === z || (r.lengthOf === labels && z.shape[0] !== null && z.shape[0] === labels.shape[0]) || (r.length !== null && r.length === z.shape[0]);
+}
+
+/**
  * Is `rows` 0, 1, ..., n-1? Then say what its length is: `lengthOf` when it is arange(v.shape[0]),
  * `length` when it is a constant.
  */
@@ -204,7 +269,7 @@ function cancelQuotients(g: Variable, s: Variable, oneMinusS: Variable): Variabl
 
 export const NNET_REWRITES: readonly LocalRewrite[] = [
   logSoftmaxRewrite, logSoftmaxGradRewrite, softmaxCategoricalRewrite, softmaxCategoricalGradRewrite,
-  logSoftmaxNllRewrite, logSigmoidRewrite, logOneMinusSigmoidRewrite, sigmoidGradCancelRewrite,
+  logSoftmaxNllRewrite, logSoftmaxNllGradRewrite, logSigmoidRewrite, logOneMinusSigmoidRewrite, sigmoidGradCancelRewrite,
 ];
 
 for (const r of NNET_REWRITES) registerRewrite(r);
