@@ -1,7 +1,7 @@
 import { HypatiaError, type DType } from '@hypatia/core';
 import { pipeline, registerLowering, type Lowering } from '../lowering.js';
 import { WORKGROUP } from '../kernels.js';
-import { dispatchReduction } from './reduce.js';
+import { contiguous, dispatchReduction } from './reduce.js';
 import { WGSL_HELPERS, storageType, wgslType } from '../wgsl-scalar.js';
 
 /**
@@ -134,7 +134,7 @@ function foldLowering(k: string, needsElements: boolean): Lowering {
         }
         return [t!.shape.flatMap((d, i) => (axes.includes(i) ? (keepdims ? [1] : []) : [d]))];
       },
-      encode: (pass, [t], [o], ctx) => dispatchReduction(pass, ctx, pipe, t!, o!, axes, kept),
+      encode: (pass, [t], [o], ctx) => dispatchReduction(pass, ctx, pipe, t!.shape, [contiguous(t!)], o!, axes, kept),
     };
   };
 }
