@@ -4,35 +4,50 @@ import { avgPool2d, avgPool2dGrad, compareArrays, maxPool2d, maxPool2dGrad, reso
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 
-function randomArray(shape: readonly number[], dtype: DType, seed: number): NDArray {
+function randomArray(shape: readonly number[], dtype: DType, seed: number, nans = false): NDArray {
   const r = mulberry32(seed);
   const a = NDArray.zeros(dtype, shape);
-  // Few distinct values, so windows hold ties and the first-maximum rule matters.
-  for (let i = 0; i < a.size; i++) a.data[i] = Math.floor(r() * 5) - 2;
+  // Few distinct values, so windows hold ties and the first-maximum rule matters; with `nans`, a
+  // few NaNs (first in a window, they stick; later, they lose) and signed zeros.
+  for (let i = 0; i < a.size; i++) {
+    const u = r();
+    a.data[i] = nans && u < 0.05 ? NaN : nans && u < 0.1 ? -0 : Math.floor(r() * 5) - 2;
+  }
   return a;
 }
 
+// Regular windows (the kernels' fast paths: 2x2, 3x3, 1x1, gaps between windows, a ragged border
+// left out) and irregular ones (overlapping, clipped at the border, padded: the general loop).
 const options: Pool2dOptions[] = [
-  { window: [2, 2] }, { window: [3, 2], stride: [1, 1] }, { window: [2, 3], ignoreBorder: false },
-  { window: [3, 3], stride: [2, 2], padding: [1, 1] },
+  { window: [2, 2] }, { window: [3, 3] }, { window: [1, 1] }, { window: [2, 2], stride: [3, 3] }, { window: [2, 1], stride: [2, 4] },
+  { window: [3, 2], stride: [1, 1] }, { window: [2, 3], ignoreBorder: false }, { window: [3, 3], stride: [2, 2], padding: [1, 1] },
 ];
+// Odd sizes, even sizes, and one large enough to spread images over threads.
+const shapes = [[2, 3, 7, 9], [3, 2, 8, 12], [20, 20, 28, 28]];
 
 describe('native max pooling and its gradient agree with the reference', () => {
   for (const dtype of ['float32', 'float64'] as DType[]) {
-    it(dtype, async () => {
+    it(`${dtype}, with ties, NaNs and signed zeros`, async () => {
       const x = tensor(dtype, [null, null, null, null], 'x');
       const outputs: Variable[] = [];
       for (const o of options) {
         const y = maxPool2d(x, o);
         outputs.push(y, maxPool2dGrad(x, y, resolvePoolOptions(o, 'max_pool2d')));
       }
-      const args = [randomArray([2, 3, 7, 9], dtype, 1)];
-      const want = evaluate(outputs, new Map([[x, args[0]!]]));
       const fn = await compile({ inputs: [x], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
       expect(fn.executable.describe()).toMatch(/native .* max_pool2d_grad/);
-      const got = await fn(...args);
-      const failures = outputs.map((_o, k) => compareArrays(want[k]!, got[k]!, 0, 0)).map((d, k) => d && `output ${k}: ${d}`).filter(Boolean);
-      expect(failures).toEqual([]);
+      for (const [k, shape] of shapes.entries()) {
+        for (const nans of [false, true]) {
+          const args = [randomArray(shape, dtype, 1 + k, nans)];
+          const want = evaluate(outputs, new Map([[x, args[0]!]]));
+          const got = await fn(...args);
+          const failures = outputs.map((_o, i) => compareArrays(want[i]!, got[i]!, 0, 0)).map((d, i) => d && `[${shape}] output ${i}: ${d}`).filter(Boolean);
+          expect(failures).toEqual([]);
+          // Signed zeros: compareArrays takes -0 === 0, Object.is does not.
+          const signs = got.map((g, i) => g.data.findIndex((v, e) => !Object.is(v, want[i]!.data[e]))).map((e, i) => e >= 0 && `[${shape}] output ${i}: element ${e}`).filter(Boolean);
+          expect(signs).toEqual([]);
+        }
+      }
     });
   }
 });
@@ -51,16 +66,18 @@ describe('native average pooling and its gradient agree with the reference', () 
           outputs.push(y, avgPool2dGrad(g, x, { ...resolvePoolOptions(o, 'avg_pool2d'), includePad }));
         }
       }
-      const xv = randomArray([2, 3, 7, 9], dtype, 2);
-      const pooled = evaluate(outputs.filter((_, k) => k % 2 === 0), new Map([[x, xv]]));
-      const args = [xv, ...pooled.map((p, k) => randomArray(p.shape, dtype, 10 + k))];
       const inputs = [x, ...gy];
-      const want = evaluate(outputs, new Map(inputs.map((v, k) => [v, args[k]!])));
       const fn = await compile({ inputs, outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
       expect(fn.executable.describe()).not.toMatch(/host op/);
-      const got = await fn(...args);
-      const failures = outputs.map((_o, k) => compareArrays(want[k]!, got[k]!, 0, 0)).map((d, k) => d && `output ${k}: ${d}`).filter(Boolean);
-      expect(failures).toEqual([]);
+      for (const [k, shape] of shapes.entries()) {
+        const xv = randomArray(shape, dtype, 2 + k);
+        const pooled = evaluate(outputs.filter((_, i) => i % 2 === 0), new Map([[x, xv]]));
+        const args = [xv, ...pooled.map((p, i) => randomArray(p.shape, dtype, 10 + i))];
+        const want = evaluate(outputs, new Map(inputs.map((v, i) => [v, args[i]!])));
+        const got = await fn(...args);
+        const failures = outputs.map((_o, i) => compareArrays(want[i]!, got[i]!, 0, 0)).map((d, i) => d && `[${shape}] output ${i}: ${d}`).filter(Boolean);
+        expect(failures).toEqual([]);
+      }
     });
   }
 });

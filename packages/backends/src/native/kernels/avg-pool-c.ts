@@ -1,3 +1,5 @@
+import { poolWindowHelpersC } from './pool-windows-c.js';
+
 /**
  * Average pooling over the last two axes and its gradient, with the window bounds and padded spans
  * from JS (the reference's geometry). Sums in double and scales by 1 / count as the reference does
@@ -5,17 +7,64 @@
  * gy * scale over the window, rounding through the dtype at each addition like the reference.
  * Buffers: x (forward) or gy (gradient), rowLo, rowHi, colLo, colHi, rowSpan, colSpan, out.
  * Parameters: images, h, w, oh, ow, includePad.
+ *
+ * Regular windows (see pool-windows-c.ts; every count is then kh * kw) take a fast path whose
+ * innermost loop walks the output columns, summing in the reference's order; the gradient's fast
+ * path needs non-overlapping windows and writes each input element once (a single addition onto
+ * 0, so the same rounding as the reference).
  */
 export function avgPoolKernelC(name: string, dtype: 'float32' | 'float64', grad: boolean): string {
   const T = dtype === 'float32' ? 'float' : 'double';
-  return `
+  const regular = grad ? `
+static inline void ${name}_regular(const ${T} *restrict gyi, ${T} *restrict gi, int64_t h, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
+  const double scale = 1 / ((double)kh * kw);
+  for (int64_t a = 0; a < oh; a++) {
+    const ${T} *restrict g = gyi + a * ow;
+    for (int64_t i = 0; i < sh && a * sh + i < h; i++) {
+      ${T} *restrict gr = gi + (a * sh + i) * w;
+      if (i >= kh || sw > kw) { for (int64_t q = 0; q < w; q++) gr[q] = 0; }
+      else for (int64_t q = ow * sw; q < w; q++) gr[q] = 0;
+      if (i >= kh) continue;
+      for (int64_t j = 0; j < kw; j++)
+        for (int64_t c = 0; c < ow; c++) gr[c * sw + j] = (${T})(0.0 + (double)g[c] * scale);
+    }
+  }
+  for (int64_t e = oh * sh * w; e < h * w; e++) gi[e] = 0;
+}
+` : `
+static inline void ${name}_regular(const ${T} *restrict xi, ${T} *restrict yi, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
+  const double scale = 1 / ((double)kh * kw);
+  double s[ow];
+  for (int64_t a = 0; a < oh; a++) {
+    for (int64_t c = 0; c < ow; c++) s[c] = 0;
+    for (int64_t i = 0; i < kh; i++)
+      for (int64_t j = 0; j < kw; j++) {
+        const ${T} *restrict xr = xi + (a * sh + i) * w + j;
+        for (int64_t c = 0; c < ow; c++) s[c] += xr[c * sw];
+      }
+    for (int64_t c = 0; c < ow; c++) yi[a * ow + c] = (${T})(s[c] * scale);
+  }
+}
+`;
+  return `${poolWindowHelpersC}${regular}
 static void ${name}(void **b, const int64_t *p) {
   const ${T} *src = (const ${T} *)b[0];
   const int32_t *rlo = (const int32_t *)b[1], *rhi = (const int32_t *)b[2], *clo = (const int32_t *)b[3], *chi = (const int32_t *)b[4];
   const int32_t *rsp = (const int32_t *)b[5], *csp = (const int32_t *)b[6];
   ${T} *out = (${T} *)b[7];
   const int64_t m = p[0], h = p[1], w = p[2], oh = p[3], ow = p[4], pad = p[5];
-  #pragma omp parallel for if (m * h * w >= HYP_PAR_MIN) schedule(static)
+  int64_t kh, kw, sh, sw;
+  int fast = hyp_regular_windows(rlo, rhi, oh, h, &kh, &sh) && hyp_regular_windows(clo, chi, ow, w, &kw, &sw)${grad ? ' && sh >= kh && sw >= kw' : ''};
+  for (int64_t a = 0; fast && a < oh; a++) fast = rsp[a] == kh;
+  for (int64_t c = 0; fast && c < ow; c++) fast = csp[c] == kw;
+  if (fast) {
+    #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
+    for (int64_t img = 0; img < m; img++)
+      ${grad ? `${name}_regular(src + img * oh * ow, out + img * h * w, h, w, oh, ow, kh, kw, sh, sw);`
+        : `${name}_regular(src + img * h * w, out + img * oh * ow, w, oh, ow, kh, kw, sh, sw);`}
+    return;
+  }
+  #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
   for (int64_t img = 0; img < m; img++) {
     ${grad ? `${T} *gi = out + img * h * w;
     for (int64_t e = 0; e < h * w; e++) gi[e] = 0;` : `const ${T} *xi = src + img * h * w;`}

@@ -1,13 +1,62 @@
+import { poolWindowHelpersC } from './pool-windows-c.js';
+
 /**
  * Max pooling over the last two axes and its gradient. The window bounds come from JS (the same
  * Int32Arrays the reference uses), so padding and border rules live in one place. The first
  * maximum wins, as in the reference; an empty window yields NaN (forward) or nothing (gradient).
  * Buffers: x, [gy,] rowLo, rowHi, colLo, colHi, out. Parameters: images, h, w, oh, ow.
+ *
+ * Regular windows (see pool-windows-c.ts) take a fast path whose innermost loop walks the output
+ * columns, which gcc vectorises; 2x2 stride 2 gets its own copy with the constants inlined. The
+ * gradient's fast path needs non-overlapping windows (stride >= window) and writes each input
+ * element once instead of zeroing the image and scattering into it. Other windows take the
+ * general loop.
  */
 export function maxPoolKernelC(name: string, dtype: 'float32' | 'float64', grad: boolean): string {
   const T = dtype === 'float32' ? 'float' : 'double';
   const k = grad ? 1 : 0;
-  return `
+  const imageArgs = grad ? `const ${T} *restrict xi, const ${T} *restrict gyi, ${T} *restrict gi, int64_t h, int64_t w, int64_t oh, int64_t ow`
+    : `const ${T} *restrict xi, ${T} *restrict yi, int64_t w, int64_t oh, int64_t ow`;
+  // One image on the fast path; `two` inlines kh = kw = sh = sw = 2. The fold `v > best` over the
+  // window in row-major order is the reference's first-maximum rule, NaNs included (a NaN first
+  // element sticks, later NaNs lose).
+  const regular = (fn: string, two: boolean) => `
+static inline void ${fn}(${imageArgs}${two ? '' : ', int64_t kh, int64_t kw, int64_t sh, int64_t sw'}) {
+  ${two ? 'const int64_t kh = 2, kw = 2, sh = 2, sw = 2;' : ''}
+  for (int64_t a = 0; a < oh; a++) {
+    ${grad ? `const ${T} *restrict g = gyi + a * ow;
+    ${T} best[ow];
+    int32_t at[ow];
+    for (int64_t c = 0; c < ow; c++) at[c] = 0;` : `${T} *restrict best = yi + a * ow;`}
+    for (int64_t c = 0; c < ow; c++) best[c] = xi[a * sh * w + c * sw];
+    for (int64_t i = 0; i < kh; i++)
+      for (int64_t j = (i == 0); j < kw; j++) {
+        const ${T} *restrict xr = xi + (a * sh + i) * w + j;
+        ${grad ? `const int32_t pos = (int32_t)(i * kw + j);
+        for (int64_t c = 0; c < ow; c++) {
+          const ${T} v = xr[c * sw];
+          const int gt = v > best[c];
+          at[c] = gt ? pos : at[c];
+          best[c] = gt ? v : best[c];
+        }` : `for (int64_t c = 0; c < ow; c++) { const ${T} v = xr[c * sw]; best[c] = v > best[c] ? v : best[c]; }`}
+      }${grad ? `
+    // Rows of this band: window rows get gy at the argmax and 0 elsewhere; gaps and the border get 0.
+    for (int64_t i = 0; i < sh && a * sh + i < h; i++) {
+      ${T} *restrict gr = gi + (a * sh + i) * w;
+      if (i >= kh || sw > kw) { for (int64_t q = 0; q < w; q++) gr[q] = 0; }
+      else for (int64_t q = ow * sw; q < w; q++) gr[q] = 0;
+      if (i >= kh) continue;
+      for (int64_t j = 0; j < kw; j++) {
+        const int32_t pos = (int32_t)(i * kw + j);
+        for (int64_t c = 0; c < ow; c++) gr[c * sw + j] = at[c] == pos ? (${T})0 + g[c] : (${T})0;
+      }
+    }` : ''}
+  }${grad ? `
+  for (int64_t e = oh * sh * w; e < h * w; e++) gi[e] = 0;` : ''}
+}
+`;
+  const args = grad ? 'xi, gyi, gi, h, w, oh, ow' : 'xi, yi, w, oh, ow';
+  return `${poolWindowHelpersC}${regular(`${name}_regular`, false)}${regular(`${name}_2x2`, true)}
 static void ${name}(void **b, const int64_t *p) {
   const ${T} *x = (const ${T} *)b[0];
   ${grad ? `const ${T} *gy = (const ${T} *)b[1];` : ''}
@@ -15,7 +64,20 @@ static void ${name}(void **b, const int64_t *p) {
   const int32_t *clo = (const int32_t *)b[${3 + k}], *chi = (const int32_t *)b[${4 + k}];
   ${T} *out = (${T} *)b[${5 + k}];
   const int64_t m = p[0], h = p[1], w = p[2], oh = p[3], ow = p[4];
-  #pragma omp parallel for if (m * h * w >= HYP_PAR_MIN) schedule(static)
+  int64_t kh, kw, sh, sw;
+  if (hyp_regular_windows(rlo, rhi, oh, h, &kh, &sh) && hyp_regular_windows(clo, chi, ow, w, &kw, &sw)${grad ? ' && sh >= kh && sw >= kw' : ''}) {
+    const int two = kh == 2 && kw == 2 && sh == 2 && sw == 2;
+    #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
+    for (int64_t img = 0; img < m; img++) {
+      const ${T} *xi = x + img * h * w;
+      ${grad ? `const ${T} *gyi = gy + img * oh * ow;
+      ${T} *gi = out + img * h * w;` : `${T} *yi = out + img * oh * ow;`}
+      if (two) ${name}_2x2(${args});
+      else ${name}_regular(${args}, kh, kw, sh, sw);
+    }
+    return;
+  }
+  #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
   for (int64_t img = 0; img < m; img++) {
     const ${T} *xi = x + img * h * w;
     ${grad ? `${T} *gi = out + img * h * w;
