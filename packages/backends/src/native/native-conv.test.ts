@@ -28,14 +28,14 @@ describe('native conv2d and its gradients agree with the reference', () => {
         outputs.push(y, conv2dGradInput(y, w, x, p), conv2dGradFilters(x, y, w, p));
         names.push(`conv2d ${JSON.stringify(g)}`, `grad input ${JSON.stringify(g)}`, `grad filters ${JSON.stringify(g)}`);
       }
-      // Large enough to spread images over threads.
+      // Large enough to spread work over threads, and to run in three groups of images (8, 8, 4).
       const xb = tensor(dtype, [null, null, null, null], 'xb');
       const wb = tensor(dtype, [null, null, null, null], 'wb');
       const yb = conv2d(xb, wb, { padding: 'same' });
       const pb = resolveConvOptions({ padding: 'same' }, 'conv2d');
       outputs.push(yb, conv2dGradInput(yb, wb, xb, pb), conv2dGradFilters(xb, yb, wb, pb));
       names.push('large conv2d', 'large grad input', 'large grad filters');
-      const args = [randomArray([3, 2, 7, 8], dtype, 1), randomArray([4, 2, 3, 2], dtype, 2), randomArray([8, 3, 20, 20], dtype, 3), randomArray([6, 3, 5, 5], dtype, 4)];
+      const args = [randomArray([3, 2, 7, 8], dtype, 1), randomArray([4, 2, 3, 2], dtype, 2), randomArray([20, 3, 20, 20], dtype, 3), randomArray([6, 3, 5, 5], dtype, 4)];
       const want = evaluate(outputs, new Map([[x, args[0]!], [w, args[1]!], [xb, args[2]!], [wb, args[3]!]]));
       const fn = await compile({ inputs: [x, w, xb, wb], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
       expect(fn.executable.describe()).toMatch(/native .* conv2d_grad_filters/);
@@ -48,4 +48,23 @@ describe('native conv2d and its gradients agree with the reference', () => {
       expect(failures).toEqual([]);
     });
   }
+});
+
+describe('native conv2d on empty operands', () => {
+  it('an empty mini-batch gives empty outputs and zero filter gradients; no input channels give zeros', async () => {
+    const x = tensor('float32', [null, null, null, null], 'x');
+    const w = tensor('float32', [null, null, null, null], 'w');
+    const p = resolveConvOptions({}, 'conv2d');
+    const y = conv2d(x, w);
+    const outputs = [y, conv2dGradInput(y, w, x, p), conv2dGradFilters(x, y, w, p)];
+    const fn = await compile({ inputs: [x, w], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
+    for (const [xs, ws] of [[[0, 2, 7, 8], [4, 2, 3, 2]], [[3, 0, 7, 8], [4, 0, 3, 2]]]) {
+      const args = [randomArray(xs!, 'float32', 5), randomArray(ws!, 'float32', 6)];
+      const want = evaluate(outputs, new Map([[x, args[0]!], [w, args[1]!]]));
+      const got = await fn(...args);
+      const failures = outputs.map((_o, k) => compareArrays(want[k]!, got[k]!, 0, 0)).map((d, k) => d && `[${xs}] output ${k}: ${d}`).filter(Boolean);
+      expect(failures).toEqual([]);
+      expect(got[2]!.shape).toEqual(ws);
+    }
+  });
 });
