@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, fmatrix, grad, ivector, NDArray, shared, type SharedVariable } from '@hypatia/core';
 import {
   add, advancedIndex, arange, div, dot, log, mean, mul, neg, shapeOf, sigmoid, softmax, square, sub, sum,
-  Softmax, SoftmaxCrossentropyWithLabels,
+  Softmax, SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels,
 } from '@hypatia/ops';
 import '@hypatia/backends';
 
@@ -49,6 +49,8 @@ async function compileStep(rewrites: boolean) {
   return { f, params: net.params };
 }
 
+type OpClass = abstract new (...args: never[]) => unknown;
+const nodesOf = (f: { graph: { nodes: readonly { op: unknown }[] } }, cls: OpClass) => f.graph.nodes.filter((n) => n.op instanceof cls);
 const opNames = (nodes: readonly { op: { name: string; key(): string } }[]) => nodes.map((n) => n.op.name);
 
 function expectClose(got: NDArray, want: NDArray, what: string): void {
@@ -76,43 +78,49 @@ describe('network3 shallow training step on the reference backend', () => {
   });
 
   /*
-   * The 38 kernels of the rewritten step (read from f.debugPrint()), and why each is there.
+   * The 28 kernels of the rewritten step (read from debugPrint(f)), and why each is there.
    *
-   * Forward, 17:
+   * Forward, 13:
    *  - dot(X, W1); composite{add,sigmoid} = the hidden layer h (also read by both weight gradients).
-   *  - dot(h, W2); add(·, b2) = z. z stays its own kernel: its readers (row gather, log_softmax,
-   *    softmax) are not elementwise, so there is nothing to fuse it into.
+   *  - dot(h, W2); add(·, b2) = z. z stays its own kernel: its readers (the row gather, zeros_like)
+   *    are not elementwise, so there is nothing to fuse it into.
    *  - shape_at(y), arange = the row indices; advanced_subtensor z[arange(n)] (n is not provably z's
-   *    row count, so the gather stays); softmax_crossentropy_with_labels; neg; sum = Σ nll.
-   *  - shape_at(nll), cast = n for the mean (the nll vector is also the shape source of its gradient).
-   *  - square(W1), sum; square(W2), sum = the L2 terms. Each square is its own kernel because the
-   *    gradient reads it too (as second(square, g), for its shape), so it cannot fuse into the sum.
+   *    row count, so the gather stays); softmax_crossentropy_with_labels; elemwise_sum{neg} = Σ nll
+   *    (the neg fused into the sum: the loss vector's other readers take only its shape, and
+   *    label_loss_length / second_shape_source send those to y and the loss itself).
+   *  - cast(shape_at(y)) = n for the mean (the shape_at merged with arange's).
+   *  - elemwise_sum{square}(W1), elemwise_sum{square}(W2) = the L2 terms, one pass each: the
+   *    gradient's second(square(W), g) reads W for the shape instead (second_shape_source).
    *  - composite{add,mul,div,div,neg,add} = the scalar cost.
-   * Backward of the cost to z, 9:
-   *  - div(-1, n), dimshuffle, second = the per-row seed -1/n; zeros_like(log_softmax(z)) and
-   *    advanced_inc_subtensor = the one-hot scatter g into d cost / d log_softmax;
-   *    softmax(z), sum(g, rows), composite{mul,sub} = g - softmax(z)·Σg (log-softmax's gradient).
-   *    NOT all necessary: log_softmax(z) is computed only so zeros_like can read its shape, and
-   *    the whole group (these 9) is what softmax_crossentropy_grad(n-scaled seed, z, y) would do in
-   *    one kernel; no rewrite yet matches advanced_inc_subtensor(zeros_like(·)) feeding the
-   *    log-softmax gradient. With such a rewrite the count would drop to about 30.
-   * Backward through the layers and the SGD updates, 12:
+   * Backward of the cost to z, 5 (log_softmax_nll_grad; 9 before it):
+   *  - div(-1, n) = the per-row seed's value; composite{second,neg} = the seed broadcast to the
+   *    loss's length and negated (mean's dimshuffle of the scalar dropped by elemwise_leading_axes).
+   *  - softmax_crossentropy_grad(seed, z[rows], y) = (softmax - onehot)·seed for the gathered rows.
+   *  - zeros_like(z), advanced_inc_subtensor = the rows scattered back into dz: needed because rows
+   *    = arange(len(y)) is not provably every row of z (with static shapes, or rows = arange of z's
+   *    own row count, the rule uses z directly and these two go).
+   * Backward through the layers and the SGD updates, 10:
    *  - dot(dz, W2ᵀ); composite{sub,mul,mul} = dh·h·(1-h), the sigmoid's gradient.
    *  - W1: dot(Xᵀ, dh), composite update (L2 term + SGD step in one kernel).
-   *  - b1: sum(dh, rows), dimshuffle, composite update.
-   *  - W2: dot(hᵀ, dz), composite update; b2: sum(dz, rows), dimshuffle, composite update.
-   *    The bias sums keep keepdims then drop the axis with a dimshuffle, which is its own node.
+   *  - b1: sum(dh, rows), composite update (the keepdims-then-dimshuffle of the bias gradient is one
+   *    sum: reduce_keepdims_dimshuffle). dh is also read by a product, so it cannot fuse into the sum.
+   *  - W2: dot(hᵀ, dz), composite update; b2: sum(dz, rows), composite update.
    */
-  it('leaves 38 kernels after elementwise fusion', async () => {
+  it('leaves 28 kernels after fusion', async () => {
     const { f } = await compileStep(true);
     const unfused = (await compileStep(false)).f;
-    expect(f.executable.kernelCount).toBe(38);
+    expect(f.executable.kernelCount).toBe(28);
     expect(unfused.executable.kernelCount).toBeGreaterThan(f.executable.kernelCount);
     const names = opNames(f.graph.nodes);
     // Two forward products and three backward ones (dz·W2ᵀ, Xᵀ·dh, hᵀ·dz); the transposes are read in place.
     expect(names.filter((n) => n === 'dot')).toHaveLength(5);
-    expect(names.filter((n) => n === 'transpose' || n === 'dimshuffle').length).toBe(3);
-    // Fused groups: hidden layer, cost, log-softmax gradient, sigmoid gradient, four updates.
+    expect(names.filter((n) => n === 'transpose' || n === 'dimshuffle')).toEqual([]);
+    // The backward pass to z: one fused gradient, no log-softmax, softmax or row sum.
+    expect(nodesOf(f, SoftmaxCrossentropyGrad)).toHaveLength(1);
+    for (const gone of ['log_softmax', 'softmax', 'square']) expect(names, gone).not.toContain(gone);
+    // Sums fused with their elementwise operand: Σ nll and the two L2 terms.
+    expect(names.filter((n) => n === 'elemwise_sum')).toHaveLength(3);
+    // Fused groups: hidden layer, cost, seed, sigmoid gradient, four updates.
     expect(f.graph.nodes.filter((n) => n.op.key().startsWith('composite'))).toHaveLength(8);
   });
 

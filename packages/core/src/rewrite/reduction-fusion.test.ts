@@ -1,15 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { checkRewrite, compile, dmatrix, ElemwiseSum, fmatrix, NDArray, tensor } from '@hypatia/core';
 import { add, exp, gt, mul, sigmoid, sum, tanh } from '@hypatia/ops';
-import '@hypatia/backends';
+import { ReferenceBackend } from '@hypatia/backends';
 
 const m = () => NDArray.from([[0.1, -0.2, 0.3], [0.5, -0.6, 0.7]], 'float64');
 
-describe('reduction_fusion (opt-in)', () => {
-  it('is off unless included', async () => {
+/** The reference backend, declaring no opt-in rewrites: as a backend without an ElemwiseSum kernel would. */
+class PlainReference extends ReferenceBackend {
+  override readonly supportedRewrites: readonly string[] = [];
+}
+
+describe('reduction_fusion (opt-in, declared by the backends that run ElemwiseSum)', () => {
+  it('runs where the backend declares it, and only there unless included', async () => {
     const x = dmatrix('x');
-    const f = await compile({ inputs: [x], outputs: [sum(exp(x))], backend: 'reference' });
-    expect(f.graph.nodes.some((n) => n.op instanceof ElemwiseSum)).toBe(false);
+    const declared = await compile({ inputs: [x], outputs: [sum(exp(x))], backend: 'reference' });
+    expect(declared.graph.nodes.map((n) => n.op.name)).toEqual(['elemwise_sum']);
+    const plain = await compile({ inputs: [x], outputs: [sum(exp(x))], backend: new PlainReference() });
+    expect(plain.graph.nodes.some((n) => n.op instanceof ElemwiseSum)).toBe(false);
+    const included = await compile({ inputs: [x], outputs: [sum(exp(x))], backend: new PlainReference(), rewrites: { include: ['reduction_fusion'] } });
+    expect(included.graph.nodes.map((n) => n.op.name)).toEqual(['elemwise_sum']);
   });
 
   it('sums a fused elementwise group in one node, over any axes', async () => {

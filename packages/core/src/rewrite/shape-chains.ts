@@ -3,6 +3,7 @@ import type { Op } from '../graph/op.js';
 import type { Variable } from '../graph/variable.js';
 import { registerRewrite, type LocalRewrite } from './registry.js';
 import { keepsType } from './match.js';
+import { Elemwise } from '../elemwise.js';
 
 // Chains of shape ops collapse to one. Core cannot import @hypatia/ops, so the ops are recognised
 // by name and read through props() (their declared identity), and the replacement is built with
@@ -61,4 +62,59 @@ export const reshapeNoop: LocalRewrite = {
   },
 };
 
-for (const r of [dimshuffleOfDimshuffle, reshapeOfReshape, reshapeNoop]) registerRewrite(r);
+type AxisReductionClass = new (axes: readonly number[], keepdims: boolean) => Op;
+/** Reductions whose class is constructed from (axes, keepdims) alone. */
+const AXIS_REDUCTIONS = ['sum', 'prod'];
+
+/**
+ * dimshuffle(sum(x, axes, keepdims=true)) that drops exactly the kept length-1 axes, in order ->
+ * sum(x, axes): what a broadcast operand's gradient (sumToShape, then a drop of the broadcast axes)
+ * builds for every bias. Only when the dimshuffle is the reduction's one reader, so nothing is
+ * reduced twice. Also for prod.
+ */
+export const reduceKeepdimsDimshuffle: LocalRewrite = {
+  kind: 'local',
+  name: 'reduce_keepdims_dimshuffle',
+  phase: 'canonicalize',
+  apply(node, fg) {
+    const inner = node.inputs[0]?.owner ?? null;
+    if (!named(node, 'dimshuffle') || !inner || !AXIS_REDUCTIONS.includes(inner.op.name) || inner.inputs.length !== 1) return null;
+    const { axes, keepdims } = inner.op.props() as { axes: readonly number[]; keepdims: boolean };
+    if (!keepdims || fg.clients(inner.outputs[0]!).length !== 1) return null;
+    const { pattern } = node.op.props() as { pattern: Pattern };
+    const keptAxes = inner.outputs[0]!.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    if (pattern.length !== keptAxes.length || pattern.some((p, i) => p !== keptAxes[i])) return null;
+    const result = new (inner.op.constructor as AxisReductionClass)(axes, false).apply([inner.inputs[0]!], inner.site).outputs[0]!;
+    return keepsType(node.outputs[0]!, result) ? [result] : null;
+  },
+};
+
+/**
+ * f(..., dimshuffle(v, ['x', ..., 'x', 0, 1, ...]), ...) -> f(..., v, ...) for an elementwise f:
+ * broadcasting aligns trailing axes and pads missing leading ones with length 1, which is all such
+ * a dimshuffle does (mean's gradient makes one of its scalar to broadcast against a vector).
+ */
+export const elemwiseLeadingAxes: LocalRewrite = {
+  kind: 'local',
+  name: 'elemwise_leading_axes',
+  phase: 'canonicalize',
+  apply(node) {
+    if (!(node.op instanceof Elemwise) || !node.op.pure || node.outputs.length !== 1) return null;
+    let changed = false;
+    const ins = node.inputs.map((x) => {
+      const d = x.owner ?? null;
+      if (!named(d, 'dimshuffle')) return x;
+      const { pattern } = d.op.props() as { pattern: Pattern };
+      const v = d.inputs[0]!;
+      const lead = pattern.length - v.ndim;
+      if (lead <= 0 || !pattern.every((p, i) => (i < lead ? p === 'x' : p === i - lead))) return x;
+      changed = true;
+      return v;
+    });
+    if (!changed) return null;
+    const result = node.op.apply(ins, node.site).outputs[0]!;
+    return keepsType(node.outputs[0]!, result) ? [result] : null;
+  },
+};
+
+for (const r of [dimshuffleOfDimshuffle, reshapeOfReshape, reshapeNoop, reduceKeepdimsDimshuffle, elemwiseLeadingAxes]) registerRewrite(r);

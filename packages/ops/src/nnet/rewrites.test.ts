@@ -17,6 +17,7 @@ const named = (fn: { graph: { nodes: { op: Op }[] } }, name: string) => fn.graph
 const argSets = (make: (seed: number) => NDArray[]) => [1, 2, 3].map(make);
 const allFinite = (a: NDArray) => Array.from(a.data).every(Number.isFinite);
 const labels = (...ys: number[]) => NDArray.from(ys, 'int32');
+const z4 = (s: number) => randomArray([4, 5], 'float64', s, -5, 5);
 
 /** network3's log-likelihood cost, written as the book writes it. */
 const network3Cost = (z: Variable, y: Variable) => neg(mean(advancedIndex(log(softmax(z)), [arange(shapeOf(y, 0)), y])));
@@ -147,7 +148,6 @@ describe('log_softmax_nll (network3 cost)', () => {
 
 describe('log_softmax_nll_grad (network3 cost, backward)', () => {
   const nllRules = ['log_softmax', 'log_softmax_grad', 'log_softmax_nll'];
-  const z4 = (s: number) => randomArray([4, 5], 'float64', s, -5, 5);
   it('turns the scatter and log-softmax gradient into one softmax_crossentropy_grad on z when rows are all of z', async () => {
     const z = tensor('float64', [4, 5], 'z');
     const y = tensor('int32', [4], 'y');
@@ -215,6 +215,23 @@ describe('log_softmax_nll_grad (network3 cost, backward)', () => {
     // The stabilising rules before it are what make the gradient finite; this one keeps that.
     const noNll = await compile({ inputs: [z, y], outputs: [grad(cost, z)], backend: 'reference', rewrites: { exclude: nllRules } });
     expect(allFinite((await noNll(NDArray.from([[1000, -1000, 0], [-1000, 1000, 0]]), labels(1, 0)))[0]!)).toBe(false);
+  });
+});
+
+describe('label_loss_length', () => {
+  it("reads mean's row count from the labels, not the loss vector", async () => {
+    const z = dmatrix('z');
+    const y = ivector('y');
+    const cost = network3Cost(z, y);
+    const r = await checkRewrite({
+      inputs: [z, y], outputs: [cost, grad(cost, z)], rewrite: 'label_loss_length',
+      args: [[z4(1), labels(1, 4, 0, 2)], [z4(2), labels(3, 3)]],
+    });
+    expect(r.fired).toBe(true);
+    const shapeReads = (fn: typeof r.withRule) => fn.graph.nodes.filter((n) => n.op.name === 'shape_at').map((n) => n.inputs[0]!.name);
+    // One shape_at(y), shared by arange and the mean (merged); without the rule the loss vector is read too.
+    expect(shapeReads(r.withRule)).toEqual(['y']);
+    expect(shapeReads(r.withoutRule)).toHaveLength(2);
   });
 });
 

@@ -12,7 +12,7 @@ import { ShapeAt } from '../creation/shape-of.js';
 import { Softmax } from './softmax.js';
 import { SoftmaxGrad } from './softmax-grad.js';
 import { LogSoftmax, logSoftmax } from './log-softmax.js';
-import { softmaxCrossentropyWithLabels } from './softmax-crossentropy.js';
+import { SoftmaxCrossentropyWithLabels, softmaxCrossentropyWithLabels } from './softmax-crossentropy.js';
 import { softmaxCrossentropyGrad } from './softmax-crossentropy-grad.js';
 import { CategoricalCrossentropyWithLabels } from './categorical-crossentropy.js';
 import { CategoricalCrossentropyGrad } from './categorical-crossentropy-grad.js';
@@ -267,9 +267,27 @@ function cancelQuotients(g: Variable, s: Variable, oneMinusS: Variable): Variabl
   return null;
 }
 
+/**
+ * shape_at(loss, 0) -> shape_at(labels, 0) for the label-indexed losses, whose length is the
+ * labels' (checked when they run): mean's gradient reads the per-row loss only for its length, so
+ * the loss vector then has one reader less and the count merges with arange's shape_at(labels).
+ * In `specialize`, with core's shape-source rules, after the losses exist.
+ */
+export const labelLossLengthRewrite: LocalRewrite = {
+  kind: 'local',
+  name: 'label_loss_length',
+  phase: 'specialize',
+  apply(node) {
+    if (!(node.op instanceof ShapeAt) || node.op.axis !== 0) return null;
+    const loss = producedBy(node.inputs[0], SoftmaxCrossentropyWithLabels) ?? producedBy(node.inputs[0], CategoricalCrossentropyWithLabels);
+    return loss ? [node.op.apply([loss.inputs[1]!], node.site).outputs[0]!] : null;
+  },
+};
+
 export const NNET_REWRITES: readonly LocalRewrite[] = [
   logSoftmaxRewrite, logSoftmaxGradRewrite, softmaxCategoricalRewrite, softmaxCategoricalGradRewrite,
   logSoftmaxNllRewrite, logSoftmaxNllGradRewrite, logSigmoidRewrite, logOneMinusSigmoidRewrite, sigmoidGradCancelRewrite,
+  labelLossLengthRewrite,
 ];
 
 for (const r of NNET_REWRITES) registerRewrite(r);
