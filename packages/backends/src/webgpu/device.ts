@@ -52,10 +52,7 @@ export function getDevice(): Promise<GPUDevice> {
         limits[k] = adapter.limits[k];
       }
       const device = await adapter.requestDevice({ requiredLimits: limits });
-      device.lost.then((l) => {
-        pending = null;
-        lostReason = `${l.reason}: ${l.message}`;
-      });
+      watchLoss(device);
       return device;
     })();
     pending.catch(() => { pending = null; });
@@ -63,7 +60,29 @@ export function getDevice(): Promise<GPUDevice> {
   return pending;
 }
 
-let lostReason: string | null = null;
-export function deviceLostReason(): string | null {
-  return lostReason;
+/** Why each lost device was lost, once its `lost` promise has settled. */
+const lostReasons = new WeakMap<GPUDevice, string>();
+const lossHandlers = new WeakMap<GPUDevice, ((reason: string) => void)[]>();
+
+function watchLoss(device: GPUDevice): void {
+  void device.lost.then((l) => {
+    // The next getDevice() finds a fresh device; functions compiled for this one must be compiled again.
+    pending = null;
+    const reason = `${l.reason === 'destroyed' ? 'destroyed' : 'lost'}${l.message ? `: ${l.message}` : ''}`;
+    lostReasons.set(device, reason);
+    for (const h of lossHandlers.get(device) ?? []) h(reason);
+  });
+}
+
+/** Why `device` was lost, or null while it is usable. */
+export function deviceLostReason(device: GPUDevice): string | null {
+  return lostReasons.get(device) ?? null;
+}
+
+/** Run `handler` once when `device` is lost (at once if it already is). */
+export function onDeviceLost(device: GPUDevice, handler: (reason: string) => void): void {
+  const reason = lostReasons.get(device);
+  if (reason !== undefined) { handler(reason); return; }
+  const list = lossHandlers.get(device);
+  if (list) list.push(handler); else lossHandlers.set(device, [handler]);
 }

@@ -3,6 +3,7 @@ import { broadcastIntoStrides, resolveRegion, type AxisIndex } from '@hypatia/op
 import { dispatch1d, pipeline, registerLowering, unsupported, type LowerContext } from '../lowering.js';
 import { WORKGROUP } from '../kernels.js';
 import type { GpuTensor } from '../buffers.js';
+import { indexChecker, type IndexChecker } from '../index-checks.js';
 import { advancedGatherSource, advancedScatterSource, gatherSource, lastWriteMaskSource, scatterRegionSource } from './strided-kernels.js';
 
 const groups = (n: number) => Math.ceil(n / WORKGROUP);
@@ -88,21 +89,38 @@ function advancedLayout(axis: number, x: GpuTensor, idx: readonly GpuTensor[], n
   return { bShape, outerShape, innerShape, head };
 }
 
+/**
+ * Every index array checked against its axis, as the reference backend does (indexOffsets in
+ * ops): the same message, naming the index, the axis, its size and the position in the array.
+ * An empty broadcast shape picks nothing, so nothing is checked.
+ */
+function checkIndexArrays(
+  checker: IndexChecker, pass: GPUComputePassEncoder, ctx: Parameters<IndexChecker['check']>[1],
+  node: Apply, axis: number, x: GpuTensor, idx: readonly GpuTensor[], bShape: readonly number[],
+): void {
+  if (shapeSize(bShape) === 0) return;
+  idx.forEach((t, j) => {
+    const len = x.shape[axis + j]!;
+    checker.check(pass, ctx, t, len, (i, p) => new HypatiaError(node.op.name, `index ${i} is out of bounds for axis ${axis + j} with size ${len} (index array ${j}, position ${p})`, node.site));
+  });
+}
+
 registerLowering('advanced_subtensor', async (device, node) => {
   const axis = (node.op as unknown as { axis: number }).axis;
   const k = node.inputs.length - 1;
   const out = node.outputs[0]!;
   const nb = out.ndim - (node.inputs[0]!.ndim - k);
-  const pipe = await pipeline(device, advancedGatherSource(out.dtype, k, nb));
+  const [pipe, checker] = await Promise.all([pipeline(device, advancedGatherSource(out.dtype, k, nb)), indexChecker(device)]);
   return {
     node,
-    describe: `advanced_subtensor on axis ${axis} with ${k} index array(s) (gather; out-of-range indices clamp)`,
+    describe: `advanced_subtensor on axis ${axis} with ${k} index array(s) (gather; out-of-range indices raise, see index-checks.ts)`,
     shapes: ([x, ...idx]) => {
       const l = advancedLayout(axis, x!, idx, node);
       return [[...l.outerShape, ...l.bShape, ...l.innerShape]];
     },
     encode: (pass, [x, ...idx], [o], ctx) => {
       const l = advancedLayout(axis, x!, idx, node);
+      checkIndexArrays(checker, pass, ctx, node, axis, x!, idx, l.bShape);
       const params = ctx.params(Uint32Array.from([o!.size, ...l.head]));
       dispatch1d(ctx.device, pass, pipe, [params, x!.buffer, ...idx.map((t) => t.buffer), o!.buffer], groups(o!.size));
     },
@@ -116,7 +134,7 @@ for (const mode of ['inc', 'set'] as const) {
     const k = node.inputs.length - 2;
     const nb = Math.max(...node.inputs.slice(2).map((v) => v.ndim));
     const ni = x!.ndim - axis - k;
-    const pipe = await pipeline(device, advancedScatterSource(x!.dtype, k, nb, axis, ni, mode));
+    const [pipe, checker] = await Promise.all([pipeline(device, advancedScatterSource(x!.dtype, k, nb, axis, ni, mode)), indexChecker(device)]);
     return {
       node,
       describe: `${node.op.name} on axis ${axis} (one thread per element scans the indices in order: deterministic, no atomics)`,
@@ -125,6 +143,7 @@ for (const mode of ['inc', 'set'] as const) {
         const l = advancedLayout(axis, xt!, idx, node);
         const ys = broadcastIntoStrides(yt!.shape, node.inputs[1]!.type.shape, [...l.outerShape, ...l.bShape, ...l.innerShape]);
         if (typeof ys === 'string') throw new HypatiaError(node.op.name, `at run time: ${ys}`, node.site);
+        checkIndexArrays(checker, pass, ctx, node, axis, xt!, idx, l.bShape);
         const nbb = l.bShape.length;
         const params = ctx.params(Uint32Array.from(new Int32Array([
           o!.size, ...l.head, ...l.outerShape, ...ys.slice(0, axis), ...ys.slice(axis, axis + nbb), ...l.innerShape, ...ys.slice(axis + nbb),
@@ -140,13 +159,14 @@ registerLowering('last_write_mask', async (device, node) => {
   const axis = (node.op as unknown as { axis: number }).axis;
   const k = node.inputs.length - 1;
   const nb = node.outputs[0]!.ndim;
-  const pipe = await pipeline(device, lastWriteMaskSource(k, nb));
+  const [pipe, checker] = await Promise.all([pipeline(device, lastWriteMaskSource(k, nb)), indexChecker(device)]);
   return {
     node,
     describe: `last_write_mask on axis ${axis}`,
     shapes: ([x, ...idx]) => [advancedLayout(axis, x!, idx, node).bShape],
     encode: (pass, [x, ...idx], [o], ctx) => {
       const l = advancedLayout(axis, x!, idx, node);
+      checkIndexArrays(checker, pass, ctx, node, axis, x!, idx, l.bShape);
       const params = ctx.params(Uint32Array.from([o!.size, ...l.head]));
       dispatch1d(ctx.device, pass, pipe, [params, ...idx.map((t) => t.buffer), o!.buffer], groups(o!.size));
     },

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { compile, grad, tensor, NDArray } from '@hypatia/core';
+import { compile, grad, shared, tensor, NDArray } from '@hypatia/core';
 import {
   categoricalCrossentropy, categoricalCrossentropyGrad, logSoftmax, softmax, softmaxCrossentropyGrad,
   softmaxCrossentropyWithLabels, softmaxGrad, sum, mul,
@@ -57,12 +57,18 @@ describe.runIf(gpuAvailable)('webgpu softmax family and label losses (row kernel
     expect(l!.data[0]).toBe(Infinity);
   });
 
-  it('labels out of range give NaN rows on the GPU (the reference throws; the GPU cannot)', async () => {
+  it('labels out of range raise the reference backend\'s error, from the host or from the GPU', async () => {
     const z = tensor('float32', [null, null], 'z');
     const y = tensor('int32', [null], 'y');
     const f = await compile({ inputs: [z, y], outputs: [softmaxCrossentropyWithLabels(z, y)], backend: 'webgpu' });
-    const [l] = await f(NDArray.from([[1, 2], [3, 4]], 'float32'), NDArray.from([5, 1], 'int32'));
-    expect(l!.data[0]).toBeNaN();
+    const zs = NDArray.from([[1, 2], [3, 4]], 'float32');
+    await expect(f(zs, NDArray.from([5, 1], 'int32'))).rejects.toThrow(/softmax_crossentropy_with_labels: label 5 at row 0 is out of range for 2 classes/);
+    // Labels that live on the GPU (a shared dataset) are checked by a kernel; the error is the same.
+    const labels = shared(NDArray.from([1, -3], 'int32'), 'labels');
+    const g = await compile({ inputs: [z], outputs: [softmaxCrossentropyWithLabels(z, labels)], backend: 'webgpu' });
+    await expect(g(zs)).rejects.toThrow(/softmax_crossentropy_with_labels: label -3 at row 1 is out of range for 2 classes; no shared variable was changed/);
+    labels.set(NDArray.from([-2, 1], 'int32'));
+    const [l] = await g(zs);
     expect(l!.data[1]).toBeCloseTo(Math.log(Math.exp(3) + Math.exp(4)) - 4, 5);
     await expect(f(NDArray.from([[1, 2], [3, 4]], 'float32'), NDArray.from([1], 'int32'))).rejects.toThrow(/softmax_crossentropy_with_labels: at run time there are 2 rows but 1 labels/);
   });

@@ -3,6 +3,7 @@ import { dispatch1d, pipeline, registerLowering } from '../lowering.js';
 import { WORKGROUP } from '../kernels.js';
 import { WGSL_HELPERS } from '../wgsl-scalar.js';
 import type { GpuTensor } from '../buffers.js';
+import { indexChecker } from '../index-checks.js';
 
 /**
  * The softmax family and the label-indexed losses as row kernels: one workgroup per row of the
@@ -139,8 +140,10 @@ interface RowOp {
   rowsFrom: number;
   /** Output is one value per row rather than the rows' shape. */
   perRow: boolean;
-  /** Run-time checks perform makes on the shapes (the label values are checked in the kernel: NaN when out of range). */
+  /** Run-time checks perform makes on the shapes. */
   check(ins: readonly GpuTensor[], rows: number, fail: (why: string) => never): void;
+  /** The input holding class labels, checked against [-k, k) as perform does (index-checks.ts); the kernels also write NaN for a bad label. */
+  labels?: number;
 }
 
 const sameSize = (a: number, b: number): RowOp['check'] => (ins, _rows, fail) => {
@@ -155,16 +158,16 @@ const ROW_OPS: Record<string, RowOp> = {
   softmax: { rowsFrom: 0, perRow: false, check: () => {} },
   log_softmax: { rowsFrom: 0, perRow: false, check: () => {} },
   softmax_grad: { rowsFrom: 1, perRow: false, check: sameSize(0, 1) },
-  softmax_crossentropy_with_labels: { rowsFrom: 0, perRow: true, check: labelled(1) },
-  softmax_crossentropy_grad: { rowsFrom: 1, perRow: false, check: labelled(2, 0) },
-  categorical_crossentropy_with_labels: { rowsFrom: 0, perRow: true, check: labelled(1) },
-  categorical_crossentropy_grad: { rowsFrom: 1, perRow: false, check: labelled(2, 0) },
+  softmax_crossentropy_with_labels: { rowsFrom: 0, perRow: true, check: labelled(1), labels: 1 },
+  softmax_crossentropy_grad: { rowsFrom: 1, perRow: false, check: labelled(2, 0), labels: 2 },
+  categorical_crossentropy_with_labels: { rowsFrom: 0, perRow: true, check: labelled(1), labels: 1 },
+  categorical_crossentropy_grad: { rowsFrom: 1, perRow: false, check: labelled(2, 0), labels: 2 },
 };
 
 for (const [name, spec] of Object.entries(ROW_OPS)) {
   registerLowering(name, async (device, node: Apply) => {
     const src = SOURCES[name]!;
-    const pipe = await pipeline(device, rowSource(src.inputs, src.body));
+    const [pipe, checker] = await Promise.all([pipeline(device, rowSource(src.inputs, src.body)), spec.labels === undefined ? null : indexChecker(device)]);
     const fail = (why: string): never => { throw new HypatiaError(name, why, node.site); };
     const geometry = (ins: readonly GpuTensor[]) => {
       const shape = ins[spec.rowsFrom]!.shape;
@@ -182,6 +185,9 @@ for (const [name, spec] of Object.entries(ROW_OPS)) {
       },
       encode: (pass, ins, [o], ctx) => {
         const { k, rows } = geometry(ins);
+        if (checker && spec.labels !== undefined) {
+          checker.check(pass, ctx, ins[spec.labels]!, k, (y, row) => new HypatiaError(name, `label ${y} at row ${row} is out of range for ${k} classes`, node.site));
+        }
         const params = ctx.params(Uint32Array.from([rows, k]));
         dispatch1d(ctx.device, pass, pipe, [params, ...ins.map((t) => t.buffer), o!.buffer], k === 0 && !spec.perRow ? 0 : rows);
       },
