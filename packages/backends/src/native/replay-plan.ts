@@ -1,0 +1,224 @@
+import { NDArray, shapeSize, typedArrayFor, type DType, type RunResult, type SharedVariable, type TypedArray } from '@hypatia/core';
+import type { AddonExports } from './addon-source.js';
+import { planArena, type Lifetime } from './arena.js';
+import { BoundTag, DTYPE_CODE, PlanOp } from './plan-interpreter-c.js';
+import type { Instr, Recording, SlotSource } from './plan-recorder.js';
+
+/**
+ * Arrays the native backend handed to shared variables as their new values. Nothing else holds
+ * them (outputs are separate arrays, and get() copies), so a later call may overwrite them in
+ * place; any other array a variable holds (set() by the user, another backend's result) is not
+ * written to.
+ */
+const nativeOwned = new WeakSet<ArrayBufferView>();
+
+export function markNativeOwned(a: ArrayBufferView): void {
+  nativeOwned.add(a);
+}
+
+const VIEW: Record<DType, new (b: ArrayBuffer, off: number, n: number) => TypedArray> = {
+  float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array,
+};
+
+/**
+ * A recorded call of a compiled function, replayed by one native call: the launches and the
+ * value-dependent steps as a program for the plan interpreter, intermediates in one arena placed
+ * by liveness, and shared-variable updates written in place where that is safe. A replay that
+ * meets different shapes or a failed check returns null, and the caller runs the JS path.
+ */
+export class ReplayPlan {
+  private constructor(
+    private readonly addon: AddonExports,
+    private readonly handle: number,
+    private readonly slots: readonly SlotSource[],
+    private readonly dynamic: readonly number[],
+    private readonly outputs: Recording['outputs'],
+    private readonly nOutputs: number,
+    /** Fresh slots that receive an update in place, by slot: the update's index. */
+    private readonly inPlace: ReadonlyMap<number, number>,
+    private readonly updated: readonly SharedVariable[],
+    private readonly arena: ArrayBuffer,
+    private readonly arenaAt: ReadonlyMap<number, number>,
+    private readonly offsets: Float64Array,
+    readonly instructionCount: number,
+  ) {}
+
+  static build(rec: Recording, nOutputs: number, updated: readonly SharedVariable[], addon: AddonExports): ReplayPlan {
+    const { slots, outputs } = rec;
+    const root = (s: number): number => {
+      for (let src = slots[s]!; src.kind === 'derived'; src = slots[s]!) s = src.parent;
+      return s;
+    };
+    const touched = (ins: Instr): number[] => touches(ins).map(root);
+    // In-place updates: the update's only writer is an elementwise launch whose operands read the
+    // variable only as itself, at full shape; nothing else reads the new value, no output reads
+    // the old one, and no other in-place launch reads it. Those launches move to the end, after
+    // every instruction that can fail and every other reader of the old values.
+    const inPlace = new Map<number, number>();
+    const moved = new Set<Instr>();
+    const targets = new Set<number>();
+    updated.forEach((sv, j) => {
+      const out = outputs[nOutputs + j]!;
+      const F = out.slot;
+      const S = slots.findIndex((s) => s.kind === 'shared' && s.variable === sv);
+      if (!out.handed || slots[F]!.kind !== 'fresh' || S < 0) return;
+      if (outputs.some((o, k) => k !== nOutputs + j && (o.slot === F || root(o.slot) === S))) return;
+      const writers = rec.instrs.filter((ins) => touched(ins).includes(F));
+      const w = writers[0];
+      if (writers.length !== 1 || w!.op !== 'kernel' || w!.elementwise?.out !== F) return;
+      if (!sameShape((slots[S] as { shape: readonly number[] }).shape, out.shape)) return;
+      if (w!.elementwise.operands.some((o) => root(o.slot) === S && (o.slot !== S || !o.fullShape))) return;
+      const reads = touched(w!);
+      if (reads.some((s) => targets.has(s)) || [...moved].some((m) => touched(m).includes(S))) return;
+      inPlace.set(F, j);
+      moved.add(w!);
+      targets.add(S);
+    });
+    const instrs = [...rec.instrs.filter((i) => !moved.has(i)), ...rec.instrs.filter((i) => moved.has(i))];
+
+    // Intermediates live from their first to their last instruction (outputs read after the end).
+    const lives = new Map<number, Lifetime>();
+    const touch = (s: number, at: number) => {
+      if (slots[s]!.kind !== 'pool') return;
+      const l = lives.get(s);
+      if (l) l.last = Math.max(l.last, at);
+      else lives.set(s, { id: s, first: at, last: at, bytes: (slots[s] as { bytes: number }).bytes });
+    };
+    instrs.forEach((ins, at) => touched(ins).forEach((s) => touch(s, at)));
+    outputs.forEach((o) => touch(root(o.slot), instrs.length));
+    slots.forEach((s, id) => { if (s.kind === 'pool') touch(id, instrs.length); });
+    const { offsets: arenaAt, size } = planArena([...lives.values()]);
+    const arena = new ArrayBuffer(size);
+
+    const staticBuffers = slots.map((s, id): ArrayBufferView | null => {
+      if (s.kind === 'static' || s.kind === 'prep') return s.data;
+      if (s.kind === 'pool') return new Uint8Array(arena, arenaAt.get(id)!, s.bytes);
+      return null;
+    });
+    const dynamic = slots.map((s, id) => (s.kind === 'arg' || s.kind === 'shared' || s.kind === 'fresh' ? id : -1)).filter((id) => id >= 0);
+    const offsets = new Float64Array(Math.max(slots.length, 1));
+    const handle = addon.newPlan(encode(instrs), staticBuffers, Int32Array.from(dynamic), offsets);
+    return new ReplayPlan(addon, handle, slots, dynamic, outputs, nOutputs, inPlace, updated, arena, arenaAt, offsets, instrs.length);
+  }
+
+  get inPlaceUpdates(): SharedVariable[] {
+    return [...this.inPlace.values()].map((j) => this.updated[j]!);
+  }
+
+  get arenaBytes(): number {
+    return this.arena.byteLength;
+  }
+
+  /** One call, or null when the shapes differ from the recorded call's or a check failed in C. */
+  run(args: readonly NDArray[]): RunResult | null {
+    const shared = new Map<SharedVariable, NDArray>();
+    for (const s of this.slots) {
+      if (s.kind === 'arg' && !sameShape(args[s.index]!.shape, s.shape)) return null;
+      if (s.kind === 'shared') {
+        const v = s.variable.get({ borrow: true });
+        if (!sameShape(v.shape, s.shape)) return null;
+        shared.set(s.variable, v);
+      }
+    }
+    const buffers = new Map<number, TypedArray>();
+    const writtenInPlace = new Set<number>();
+    for (const id of this.dynamic) {
+      const s = this.slots[id]!;
+      if (s.kind === 'arg') buffers.set(id, args[s.index]!.data);
+      else if (s.kind === 'shared') buffers.set(id, shared.get(s.variable)!.data);
+      else if (s.kind === 'fresh') {
+        const j = this.inPlace.get(id);
+        const own = j === undefined ? undefined : shared.get(this.updated[j]!);
+        if (own && this.mayOverwrite(own.data, args, shared)) {
+          buffers.set(id, own.data);
+          writtenInPlace.add(j!);
+        } else buffers.set(id, typedArrayFor(s.dtype, s.length));
+      }
+    }
+    if (this.addon.runPlan(this.handle, this.dynamic.map((id) => buffers.get(id)!)) !== 0) return null;
+    const results = this.outputs.map((o, k) => {
+      const j = k - this.nOutputs;
+      if (j >= 0 && writtenInPlace.has(j)) return shared.get(this.updated[j]!)!;
+      if (o.handed) return new NDArray(o.dtype, o.shape, buffers.get(o.slot)!);
+      return new NDArray(o.dtype, o.shape, this.dataOf(o.slot, o.dtype, buffers).slice(0, shapeSize(o.shape)));
+    });
+    results.slice(this.nOutputs).forEach((a) => markNativeOwned(a.data));
+    return { outputs: results.slice(0, this.nOutputs), updates: results.slice(this.nOutputs) };
+  }
+
+  /** A variable's buffer is written in place only when this backend made it and no argument or other variable shares its memory. */
+  private mayOverwrite(data: TypedArray, args: readonly NDArray[], shared: ReadonlyMap<SharedVariable, NDArray>): boolean {
+    if (!nativeOwned.has(data)) return false;
+    let sharers = 0;
+    for (const a of args) if (a.data.buffer === data.buffer) return false;
+    for (const v of shared.values()) if (v.data.buffer === data.buffer) sharers++;
+    return sharers === 1;
+  }
+
+  private dataOf(slot: number, dtype: DType, buffers: ReadonlyMap<number, TypedArray>): TypedArray {
+    const s = this.slots[slot]!;
+    switch (s.kind) {
+      case 'static': case 'prep': return s.data;
+      case 'pool': return new VIEW[dtype](this.arena, this.arenaAt.get(slot)!, s.bytes / VIEW[dtype].prototype.BYTES_PER_ELEMENT);
+      case 'derived': return this.dataOf(s.parent, dtype, buffers).subarray(this.offsets[slot]!);
+      default: return buffers.get(slot)!;
+    }
+  }
+
+  free(): void {
+    this.addon.freePlan(this.handle);
+  }
+}
+
+function touches(ins: Instr): number[] {
+  switch (ins.op) {
+    case 'kernel': return ins.slots;
+    case 'slice': return [ins.dst, ins.src, ...ins.scalars];
+    case 'offsets': return [ins.dst, ...ins.idx.flatMap((j) => [j.slot, j.pos])];
+    case 'labels': return [ins.dst, ins.src];
+    case 'arange': return [ins.dst, ...ins.bounds.map((b) => b.slot)];
+    case 'fill': return [ins.slot];
+  }
+}
+
+/** The program for plan-interpreter-c.ts, one number per int64 word. */
+function encode(instrs: readonly Instr[]): Float64Array {
+  const w: number[] = [];
+  for (const ins of instrs) {
+    switch (ins.op) {
+      case 'kernel':
+        w.push(PlanOp.kernel, ins.k, ins.slots.length, ...ins.slots, ins.params.length, ...ins.params);
+        break;
+      case 'slice': {
+        const bound = (b: number | null | { readonly input: number }) =>
+          b === null ? [BoundTag.none, 0] : typeof b === 'number' ? [BoundTag.constant, b] : [BoundTag.slot, ins.scalars[b.input]!];
+        w.push(PlanOp.slice, ins.dst, ins.src, ins.esize, ins.dst, ins.xShape.length, ...ins.xShape);
+        ins.xShape.forEach((_, d) => {
+          const a = ins.indices[d];
+          if (!a) w.push(0, 0, 0, 0, 0, 0, 0);
+          else if (a.kind === 'index') w.push(1, ...bound(a.at), 0, 0, 0, 0);
+          else w.push(2, ...bound(a.start), ...bound(a.stop), ...bound(a.step));
+        });
+        w.push(ins.shape.length, ...ins.shape, ...ins.strides);
+        break;
+      }
+      case 'offsets':
+        w.push(PlanOp.offsets, ins.dst, ins.n, ins.idx.length, ...ins.idx.flatMap((j) => [j.slot, j.pos, j.len, j.stride]));
+        break;
+      case 'labels':
+        w.push(PlanOp.labels, ins.dst, ins.src, ins.n, ins.k);
+        break;
+      case 'arange':
+        w.push(PlanOp.arange, ins.dst, ...ins.bounds.flatMap((b) => [b.slot, DTYPE_CODE[b.dtype]]), ins.length);
+        break;
+      case 'fill':
+        w.push(PlanOp.fill, ins.slot, ins.n, DTYPE_CODE[ins.dtype], ins.value);
+        break;
+    }
+  }
+  return Float64Array.from(w);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}

@@ -1,0 +1,18 @@
+import type { StepFamily } from '../step-family.js';
+import { elementwise } from './elementwise.js';
+import { argExtremum, elemwiseSum, reduce } from './reductions.js';
+import { products } from './products.js';
+import { conv } from './conv.js';
+import { avgPool, maxPool } from './pooling.js';
+import { labelLoss, rows } from './rows.js';
+import { shapeAt, slice, transpose, view } from './views.js';
+import { arange, gather, scatter } from './indexing.js';
+
+/**
+ * Every step family, tried in order; a node no family takes runs its JS `perform` (a host step).
+ * Views come before transpose (an in-order dimshuffle is a view), and the generic elementwise
+ * family last, since many specific ops also have a scalar formula.
+ */
+export const STEP_FAMILIES: readonly StepFamily[] = [
+  elemwiseSum, reduce, products, conv, maxPool, avgPool, rows, view, transpose, slice, shapeAt, gather, scatter, argExtremum, arange, labelLoss, elementwise,
+];
