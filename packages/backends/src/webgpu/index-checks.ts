@@ -69,10 +69,13 @@ export class CallIndexChecks {
     return null;
   }
 
+  /** Return the flag buffers to the pool (once their readback is queued); the error factories stay for firstError. */
   release(): void {
+    if (this.released) return;
+    this.released = true;
     for (const f of this.flags) this.pool.release(f.tensor.buffer);
-    this.flags.length = 0;
   }
+  private released = false;
 }
 
 const calls = new WeakMap<EncodeContext, CallIndexChecks>();
