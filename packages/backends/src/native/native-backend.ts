@@ -75,6 +75,8 @@ class NativeExecutable implements Executable {
   private readonly plans: ReplayPlan[] = [];
   private futileRecordings = 0;
   private readonly replayable: boolean;
+  /** Calls replayed, calls recorded, and replays a check in C sent back to the JS path (for tests and profiling). */
+  readonly stats = { replayed: 0, recorded: 0, checksFailed: 0 };
 
   constructor(
     private readonly spec: LowerSpec,
@@ -119,16 +121,24 @@ class NativeExecutable implements Executable {
     if (this.replayable) {
       for (const [i, plan] of this.plans.entries()) {
         const r = plan.run(args);
-        if (!r) continue;
+        if (r === 'shapes') continue;
+        if (r === 'check') {
+          this.stats.checksFailed++;
+          continue;
+        }
         if (i) this.plans.unshift(...this.plans.splice(i, 1));
         this.futileRecordings = 0;
+        this.stats.replayed++;
         return r;
       }
     }
     const record = this.replayable && this.futileRecordings < MAX_FUTILE_RECORDINGS;
     const rec = record ? new PlanRecorder() : undefined;
     const result = this.runJs(args, rec);
-    if (rec) this.futileRecordings++;
+    if (rec) {
+      this.futileRecordings++;
+      this.stats.recorded++;
+    }
     if (rec && !rec.unreplayable) {
       this.plans.unshift(ReplayPlan.build(rec.finish(result.handed), this.spec.nOutputs, this.spec.updated, this.addon!));
       if (this.plans.length > MAX_PLANS) this.plans.pop()!.free();

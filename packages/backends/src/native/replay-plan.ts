@@ -24,7 +24,7 @@ const VIEW: Record<DType, new (b: ArrayBuffer, off: number, n: number) => TypedA
  * A recorded call of a compiled function, replayed by one native call: the launches and the
  * value-dependent steps as a program for the plan interpreter, intermediates in one arena placed
  * by liveness, and shared-variable updates written in place where that is safe. A replay that
- * meets different shapes or a failed check returns null, and the caller runs the JS path.
+ * meets different shapes or a failed check says so, and the caller runs the JS path.
  */
 export class ReplayPlan {
   private constructor(
@@ -109,14 +109,14 @@ export class ReplayPlan {
     return this.arena.byteLength;
   }
 
-  /** One call, or null when the shapes differ from the recorded call's or a check failed in C. */
-  run(args: readonly NDArray[]): RunResult | null {
+  /** One call; 'shapes' when the shapes differ from the recorded call's, 'check' when a check in C failed (nothing was written that outlives the call). */
+  run(args: readonly NDArray[]): RunResult | 'shapes' | 'check' {
     const shared = new Map<SharedVariable, NDArray>();
     for (const s of this.slots) {
-      if (s.kind === 'arg' && !sameShape(args[s.index]!.shape, s.shape)) return null;
+      if (s.kind === 'arg' && !sameShape(args[s.index]!.shape, s.shape)) return 'shapes';
       if (s.kind === 'shared') {
         const v = s.variable.get({ borrow: true });
-        if (!sameShape(v.shape, s.shape)) return null;
+        if (!sameShape(v.shape, s.shape)) return 'shapes';
         shared.set(s.variable, v);
       }
     }
@@ -135,7 +135,7 @@ export class ReplayPlan {
         } else buffers.set(id, typedArrayFor(s.dtype, s.length));
       }
     }
-    if (this.addon.runPlan(this.handle, this.dynamic.map((id) => buffers.get(id)!)) !== 0) return null;
+    if (this.addon.runPlan(this.handle, this.dynamic.map((id) => buffers.get(id)!)) !== 0) return 'check';
     const results = this.outputs.map((o, k) => {
       const j = k - this.nOutputs;
       if (j >= 0 && writtenInPlace.has(j)) return shared.get(this.updated[j]!)!;

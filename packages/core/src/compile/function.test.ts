@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compile, matrix, vector, ivector, shared, NDArray, CallError, HypatiaError, tensor } from '@hypatia/core';
-import { add, mul, dot, sum, sub } from '@hypatia/ops';
+import { add, mul, dot, sum, sub, take } from '@hypatia/ops';
 import '@hypatia/backends';
 
 async function step() {
@@ -57,6 +57,20 @@ describe('compile: calls', () => {
     expect(Array.from(copy.data)).toEqual([100, 2, 3, 4]);
     expect(Array.from(w.get().data)).toEqual([2, 4, 6, 8]);
     expect(Array.from((await w.getAsync()).data)).toEqual([2, 4, 6, 8]);
+  });
+
+  it('on the native backend, whose updates land in place, a call that fails in a replayed step changes no shared variable', async () => {
+    const idx = ivector('idx');
+    const w = shared(NDArray.from([1, 2, 3], 'float32'), 'w');
+    const f = await compile({ inputs: [idx], outputs: take(w, idx, 0), updates: [[w, mul(w, 2)]], backend: 'cpu' });
+    await f([0]);
+    await f([1]);
+    const held = w.get({ borrow: true });
+    await expect(f([5])).rejects.toThrow(/index 5 is out of bounds for axis 0 with size 3/);
+    expect(Array.from(w.get().data)).toEqual([4, 8, 12]);
+    expect(Array.from((await f([2])).data)).toEqual([12]);
+    expect(Array.from(w.get().data)).toEqual([8, 16, 24]);
+    expect(w.get({ borrow: true }) === held).toBe(f.executable.describe().includes('updates in place: w'));
   });
 
   it('rejects bad specs at compile time with the names involved', async () => {
