@@ -68,7 +68,7 @@ function watchLoss(device: GPUDevice): void {
   void device.lost.then((l) => {
     // The next getDevice() finds a fresh device; functions compiled for this one must be compiled again.
     pending = null;
-    const reason = `${l.reason === 'destroyed' ? 'destroyed' : 'lost'}${l.message ? `: ${l.message}` : ''}`;
+    const reason = l.reason === 'destroyed' ? 'destroyed' : `lost (${l.message || 'no reason given'})`;
     lostReasons.set(device, reason);
     for (const h of lossHandlers.get(device) ?? []) h(reason);
   });
