@@ -41,7 +41,10 @@ const CASES: Case[] = [
   { what: 'int32 products (wrapping sum)', inputs: [{ dtype: 'int32', shape: [null] }, { dtype: 'int32', shape: [null] }], body: (a, b) => mul(mul(a, b), 1000), axes: [0], shapes: [[2000], [2000]] },
   { what: 'a count of a bool formula (int32 result)', inputs: [f32([null, null])], body: (a) => gt(a, 0.5), axes: [1], shapes: [[6, 40]] },
   { what: 'float32 formula of a cast, large single reduction', inputs: [{ dtype: 'int32', shape: [null] }], body: (a) => cast(square(a), 'float32'), axes: [0], shapes: [[40000]] },
-  { what: 'length-1 and empty axes', inputs: [f32([null, null, null])], body: (a) => square(a), axes: [0, 2], shapes: [[1, 4, 1]] },
+  { what: 'length-1 axes', inputs: [f32([null, null, null])], body: (a) => square(a), axes: [0, 2], shapes: [[1, 4, 1]] },
+  { what: 'an empty reduced axis (zeros)', inputs: [f32([null, null])], body: (a) => square(a), axes: [1], shapes: [[3, 0]] },
+  { what: 'an empty reduced outer axis, inner kept (zeros)', inputs: [f32([null, null])], body: (a) => square(a), axes: [0], shapes: [[0, 5]] },
+  { what: 'no outputs', inputs: [f32([null, null])], body: (a) => square(a), axes: [1], shapes: [[0, 5]] },
 ];
 
 const cc = resolveBuildOptions({ cacheDir: testCacheDir() });

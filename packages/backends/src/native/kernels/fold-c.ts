@@ -107,7 +107,8 @@ static void ${name}(void **b, const int64_t *p) {
  * elemwiseSumParams): mode, nOut, nk, kshape[nk], kstride_0[nk] .. kstride_{m-1}[nk], nr,
  * rshape[nr], rstride_0[nr] .. rstride_{m-1}[nr] — the kept and reduced axes of the broadcast
  * iteration space, with each input's element strides (0 where it broadcasts). Mode 0: the
- * innermost axis is reduced; mode 1: it is kept (whole output rows accumulate at once).
+ * innermost axis is reduced; mode 1: it is kept (whole output rows accumulate at once). Empty
+ * reductions write 0; no output, nothing.
  */
 export function elemwiseSumKernelC(name: string, formula: ScalarExpr, inDtypes: readonly DType[], outDtype: DType): string {
   const m = inDtypes.length;
@@ -143,8 +144,10 @@ static void ${name}(void **b, const int64_t *p) {
   ${each((i) => `const int64_t *rs${i} = rshape + ${i + 1} * nr;`)}
   int64_t nRed = 1;
   for (int64_t d = 0; d < nr; d++) nRed *= rshape[d];
+  if (nOut == 0) return;
   if (mode == 0) {
-    const int64_t inner = rshape[nr - 1], outer = nRed / inner;
+    /* An empty reduced axis (inner or outer) leaves every output at 0. */
+    const int64_t inner = rshape[nr - 1], outer = inner ? nRed / inner : 0;
     ${each((i) => `const int64_t t${i} = rs${i}[nr - 1];`)}
     if (nOut == 1 && nRed >= HYP_PAR_MIN) {
       /* One output: split the reduced index space into chunks, summed in a fixed order. */
