@@ -1,6 +1,6 @@
 import {
   Constant, HypatiaError, NDArray, SharedVariable, broadcastStrides, shapeSize, stridesOf, typedArrayFor,
-  type Apply, type Backend, type DType, type TypedArray, type Executable, type LowerSpec, type RunResult, type Variable,
+  type Apply, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type Variable,
 } from '@hypatia/core';
 import { arangeLength, flatOffsets, indexOffsets, labelColumns, resolveRegion, type AxisIndex } from '@hypatia/ops';
 import { valueTable } from '../leaf-values.js';
@@ -70,8 +70,6 @@ class NativeExecutable implements Executable {
   private readonly releaseAfter: Variable[][];
   /** This call's pooled buffers still in use, by variable. */
   private readonly inUse = new Map<Variable, NDArray>();
-  /** Intermediate buffers of two-kernel steps, kept across calls. */
-  private readonly scratchBuffers = new Map<Apply, TypedArray>();
   private readonly plans: ReplayPlan[] = [];
   private futileRecordings = 0;
   private readonly replayable: boolean;
@@ -242,12 +240,6 @@ class NativeExecutable implements Executable {
       fill: (a, dtype, value) => {
         rec?.fill(a, dtype, value);
         a.fill(value);
-      },
-      scratch: (node, dtype, n) => {
-        let s = this.scratchBuffers.get(node);
-        if (!s || s.length !== n) this.scratchBuffers.set(node, (s = typedArrayFor(dtype, n)));
-        rec?.scratch(s);
-        return s;
       },
       slice: (node, indices, x, scalars) => sliceOf(node, indices, x, scalars, rec),
       indexOffsets: (node, idx, dims, strides, axis) => {

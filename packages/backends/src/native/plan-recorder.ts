@@ -77,10 +77,6 @@ export class PlanRecorder {
     this.add(data, { kind: 'fresh', dtype, length: data.length });
   }
 
-  scratch(data: TypedArray): void {
-    if (!this.bySlot.has(data)) this.add(data, { kind: 'static', data });
-  }
-
   launch(k: number, buffers: readonly ArrayBufferView[], params: Float64Array, elementwise?: { ins: readonly NDArray[]; out: NDArray }): void {
     const slots = buffers.map((b) => this.slotOf(b));
     const ew = elementwise && {

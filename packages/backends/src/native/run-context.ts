@@ -14,8 +14,6 @@ export interface RunContext {
   /** An elementwise launch: `ins` into `out`, element i of each operand of `out`'s shape read before element i is written. */
   launchElementwise(k: number, ins: readonly NDArray[], out: NDArray, params: Float64Array): void;
   fill(a: TypedArray, dtype: DType, value: number): void;
-  /** A buffer kept across calls for a step's intermediate result. */
-  scratch(node: Apply, dtype: DType, n: number): TypedArray;
 
   /** A basic index of `x` by bounds read from int32 scalars: its region and its data from the region's start (a view of `x`). */
   slice(node: Apply, indices: readonly AxisIndex[], x: NDArray, scalars: readonly NDArray[]): { region: Region; contiguous: boolean; data: TypedArray };

@@ -1,10 +1,9 @@
-import { ElemwiseSum, shapeSize, stridesOf, type Apply, type NDArray } from '@hypatia/core';
+import { ElemwiseSum, broadcastStrides, formulaKey, shapeSize, stridesOf, type Apply, type NDArray } from '@hypatia/core';
 import { ArgExtremum, Extremum, Prod, Sum, checkNotEmpty, flatOffsets, reducedShape } from '@hypatia/ops';
-import { foldKernelC, type Fold } from '../kernels/fold-c.js';
+import { elemwiseSumKernelC, elemwiseSumParams, foldKernelC, type Fold } from '../kernels/fold-c.js';
 import { argExtremumKernelC } from '../kernels/indexing-c.js';
-import { broadcastParams, elementwiseShape, sumParams } from '../kernel-params.js';
+import { elementwiseShape, sumParams } from '../kernel-params.js';
 import { family, type NativeStep } from '../step-family.js';
-import { formulaKernel } from './elementwise.js';
 import type { RunContext } from '../run-context.js';
 
 interface ReduceStep extends NativeStep { kernel: number; axes: readonly number[]; keepdims: boolean; fold: Fold }
@@ -29,35 +28,27 @@ export const reduce = family<ReduceStep>({
   },
 });
 
-interface ElemwiseSumStep extends NativeStep { kernel: number; sumKernel: number; axes: readonly number[]; keepdims: boolean }
+interface ElemwiseSumStep extends NativeStep { kernel: number; axes: readonly number[] }
 
-/**
- * A sum of an elementwise formula (reduction_fusion's ElemwiseSum). Two kernels: the formula into
- * a scratch buffer, then the sum. H4's single-pass kernel (elementwiseSumKernelC in
- * kernels/fold-c.ts) replaces both launches here when it lands.
- */
+/** A sum of an elementwise formula (reduction_fusion's ElemwiseSum) in one pass: the formula's values are never stored. */
 export const elemwiseSum = family<ElemwiseSumStep>({
   kind: 'elemwise_sum',
   output: 'kernel',
   plan(node, kernels) {
     const op = node.op;
     if (!(op instanceof ElemwiseSum)) return null;
-    const f = op.formula;
+    const ins = node.inputs.map((v) => v.dtype);
     const out = node.outputs[0]!.dtype;
-    const kernel = formulaKernel(kernels, f, node.inputs.map((v) => v.dtype));
-    const sumKernel = kernels.get(`sum:${f.dtype}:${out}`, (name) => foldKernelC(name, 'sum', f.dtype, out));
-    return { node, kernel, sumKernel, axes: op.axes, keepdims: op.keepdims };
+    const kernel = kernels.get(`esum:${ins.join(',')}:${out}:${formulaKey(op.formula)}`, (name) => elemwiseSumKernelC(name, op.formula, ins, out));
+    return { node, kernel, axes: op.axes };
   },
   run(s, ins, ctx) {
     const shape = elementwiseShape(s.node, ins);
-    const dtype = (s.node.op as ElemwiseSum).formula.dtype;
-    const n = shapeSize(shape);
-    const scratch = ctx.scratch(s.node, dtype, n);
-    const out = ctx.allocate(s.node, s.node.outputs[0]!.dtype, reducedShape(shape, s.axes, s.keepdims));
-    if (n) {
-      ctx.launch(s.kernel, [...ins.map((a) => a.data), scratch], broadcastParams(shape, ins));
-      if (out.size) ctx.launch(s.sumKernel, [scratch, out.data], sumParams(shape, s.axes, out.size));
-    } else ctx.fill(out.data, out.dtype, 0);
+    const op = s.node.op as ElemwiseSum;
+    const out = ctx.allocate(s.node, s.node.outputs[0]!.dtype, reducedShape(shape, op.axes, op.keepdims));
+    if (!out.size) return out;
+    if (shapeSize(shape)) ctx.launch(s.kernel, [...ins.map((a) => a.data), out.data], elemwiseSumParams(shape, op.axes, ins.map((a) => broadcastStrides(a.shape, shape))));
+    else ctx.fill(out.data, out.dtype, 0);
     return out;
   },
 });
