@@ -43,6 +43,8 @@ describe.runIf(gpuAvailable)('webgpu device loss and out-of-memory', () => {
     const gpu = await trainer('webgpu', { hostMirrorEvery: 5 });
     const cpu = await trainer('reference');
     for (let i = 0; i < 10; i++) {
+      // Before call 10 the queue is idle, so its snapshot is taken (one still being mapped would defer it to call 11).
+      if (i === 9) await hostMirrorsSettled();
       await gpu.f.run([XS], { readOutputs: false });
       await cpu.f.run([XS], { readOutputs: false });
     }
@@ -57,8 +59,8 @@ describe.runIf(gpuAvailable)('webgpu device loss and out-of-memory', () => {
     lost.destroy();
     const e = await gpu.f.run([XS], { readOutputs: false }).then(() => null, (err: unknown) => err);
     expect(e).toBeInstanceOf(HypatiaError);
-    // (v, of the test above, lived on the same device; it was read back, so its current value is kept.)
-    expect(String(e)).toMatch(/train: the GPU device was destroyed; shared variables were restored from their newest complete host copies: v \(its current value, read back before the loss\); w, b \(after call 10 of 'train'\)\. The next call compiles this function for a new device/);
+    // (v, of the test above, lived on the same device; unless it was garbage-collected, it is listed with its current value, read back.)
+    expect(String(e)).toMatch(/train: the GPU device was destroyed; shared variables were restored from their newest complete host copies: (v \(its current value, read back before the loss\); )?w, b \(after call 10 of 'train'\)\. The next call compiles this function for a new device/);
     expectClose(gpu.w.get(), w10);
     expectClose(gpu.b.get(), b10);
 

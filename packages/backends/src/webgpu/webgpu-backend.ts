@@ -61,6 +61,8 @@ class WebGPUExecutable implements Executable {
   private constants = new Map<Constant, GpuTensor>();
   private inPlace = new Map<number, InPlaceTarget>();
   private calls = 0;
+  /** The call whose updates the latest host snapshot copied. */
+  private lastSnapshot = 0;
   /** Set once a call has raised the loss of `device`; the next call compiles for a fresh device. */
   private lossReported = false;
 
@@ -265,7 +267,9 @@ class WebGPUExecutable implements Executable {
     for (const b of [...produced, ...temporary, ...metas]) if (!keep.has(b)) pool.release(b);
     checks.release();
     const every = this.options.hostMirrorEvery;
-    if (every > 0 && call % every === 0 && !snapshotsPending()) {
+    // Every k-th call; while an earlier copy is still being mapped, the next call takes it instead (none waits).
+    if (every > 0 && call - this.lastSnapshot >= every && !snapshotsPending()) {
+      this.lastSnapshot = call;
       snapshot(device, spec.updated, updates.map((u) => u.tensor), `after call ${call} of '${spec.name}'`);
     }
     return { outputs, updates };
