@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NDArray, checkRewrite, compile, grad, dmatrix, dvector, ivector, tensor, type Op, type Variable } from '@hypatia/core';
+import { NDArray, checkRewrite, compile, grad, dmatrix, dvector, ivector, tensor, zerosLike, type Op, type Variable } from '@hypatia/core';
 import {
   softmax, log, sigmoid, sub, mul, sum, mean, neg, arange, shapeOf, advancedIndex, categoricalCrossentropy, binaryCrossentropy,
 } from '@hypatia/ops';
@@ -10,6 +10,7 @@ import { SoftmaxGrad } from './softmax-grad.js';
 import { SoftmaxCrossentropyWithLabels } from './softmax-crossentropy.js';
 import { SoftmaxCrossentropyGrad } from './softmax-crossentropy-grad.js';
 import { randomArray } from '../testing/cases/elementwise.js';
+import { AdvancedIncSubtensor } from '../indexing/advanced-inc-subtensor.js';
 
 type OpClass = abstract new (...args: never[]) => Op;
 const count = (fn: { graph: { nodes: { op: Op }[] } }, cls: OpClass) => fn.graph.nodes.filter((n) => n.op instanceof cls).length;
@@ -202,6 +203,15 @@ describe('log_softmax_nll_grad (network3 cost, backward)', () => {
     expect(r3.fired).toBe(true);
     expect(count(r3.withRule, SoftmaxCrossentropyGrad)).toBe(1);
     expect(named(r3.withRule, 'log_softmax')).toBe(0);
+  });
+  it('leaves a seed that broadcasts over the rows in the scatter alone', async () => {
+    const z = dmatrix('z');
+    const y = tensor('int32', [3], 'y');
+    const g = tensor('float64', [1], 'g');
+    const a = new AdvancedIncSubtensor(0, 'inc').call(zerosLike(logSoftmax(z)), g, arange(3), y);
+    const dz = sub(a, mul(softmax(z), sum(a, -1, true)));
+    const r = await checkRewrite({ inputs: [z, y, g], outputs: [dz], rewrite: 'log_softmax_nll_grad', args: [[z4(1), labels(1, 4, 0), NDArray.from([0.5])]] });
+    expect(r.fired).toBe(false);
   });
   it('keeps the saturated gradient finite and exact', async () => {
     const z = dmatrix('z');

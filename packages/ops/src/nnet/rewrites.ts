@@ -131,6 +131,8 @@ export const logSoftmaxNllGradRewrite = stabilize('log_softmax_nll_grad', (node)
     const rowsLength = rows.shape[0] ?? r?.length ?? r?.lengthOf?.shape[0] ?? null;
     // Rows and labels of provably equal length (else the index broadcasts, which the fused op does not).
     if (!(r?.lengthOf === labels || (rowsLength !== null && rowsLength === labels.shape[0]))) return null;
+    // A seed declared length 1 may broadcast over the rows in the scatter; the fused op takes one per row.
+    if (g.shape[0] === 1 && rowsLength !== 1) return null;
     if (r !== null && coversRows(r, z, labels)) return softmaxCrossentropyGrad(neg(g), z, labels);
     // zeros_like(z), not of the log-softmax, which would then be computed only for its shape.
     const zeros = base instanceof Constant ? base : zerosLike(z);
