@@ -1,16 +1,80 @@
-// Throughput of the reference backend's matrix product kernel on MNIST-sized layers, against a
-// textbook i-j-k loop. Timed in process CPU time, so a busy shared machine skews it less.
-// Run: npx tsx bench/gemm.ts
+// Throughput of the matrix product kernels on network3's shapes (the shallow net at mini-batch 10
+// and the conv net's fully connected layer) and a square product:
+//   - the native gemm kernel (packages/backends/src/native/kernels/gemm-c.ts), called straight
+//     through its addon (no graph, no JS between calls), on 1 and on 2 threads, in wall time;
+//   - with --reference, the reference backend's JS kernel against a textbook i-j-k loop, in CPU time.
+// Run: npx tsx bench/gemm.ts [--reference] [--par-min=FLOPS] (the second builds the kernel with
+// HYP_GEMM_PAR_MIN=FLOPS, the least work per thread before a product uses threads).
+import { addonSource, type AddonExports } from '../packages/backends/src/native/addon-source.js';
+import { DEFAULT_FLAGS, buildAddon, resolveBuildOptions } from '../packages/backends/src/native/build-addon.js';
+import { gemmKernelC } from '../packages/backends/src/native/kernels/gemm-c.js';
 import { gemm } from '../packages/ops/src/linalg/gemm-kernel.js';
 
 type Arr = Float32Array | Float64Array;
 type Ctor = new (n: number) => Arr;
+
+/** m, n, k, transA, transB, what it is. */
+const SHAPES: [number, number, number, boolean, boolean, string][] = [
+  [10, 100, 784, false, false, 'shallow x·W1'],
+  [784, 100, 10, true, false, 'shallow xᵀ·dh'],
+  [10, 100, 10, false, true, 'shallow dz·W2ᵀ'],
+  [100, 10, 10, true, false, 'shallow hᵀ·dz'],
+  [10, 10, 100, false, false, 'shallow h·W2'],
+  [10, 100, 2880, false, false, 'conv fc x·W'],
+  [2880, 100, 10, true, false, 'conv fc xᵀ·dh'],
+  [10, 2880, 100, false, true, 'conv fc dh·Wᵀ'],
+  [1024, 1024, 1024, false, false, 'sgemm-1024'],
+];
 
 const make = (C: Ctor, n: number): Arr => {
   const a = new C(n);
   for (let i = 0; i < n; i++) a[i] = Math.sin(i) * 0.5;
   return a;
 };
+
+const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}`))?.split('=')[1] ?? (process.argv.includes(`--${name}`) ? '' : undefined);
+
+/** Median of five rounds of GFLOP/s in wall time, each round about 60 ms. */
+function wallGflops(flops: number, run: () => void): number {
+  for (let i = 0; i < 20; i++) run();
+  let reps = 1;
+  for (let t = 0; t < 0.02; reps *= 2) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) run();
+    t = (performance.now() - t0) / 1000;
+  }
+  const rounds: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) run();
+    rounds.push((flops * reps) / ((performance.now() - t0) / 1000) / 1e9);
+  }
+  return rounds.sort((a, b) => a - b)[2]!;
+}
+
+async function native(): Promise<void> {
+  const parMin = arg('par-min');
+  const flags = [...DEFAULT_FLAGS, ...(parMin ? [`-DHYP_GEMM_PAR_MIN=${parMin}`] : [])];
+  const dtypes = ['float32', 'float64'] as const;
+  const src = addonSource(dtypes.map((d) => ({ name: `gemm_${d}`, code: gemmKernelC(`gemm_${d}`, d) })));
+  const { exports: addon } = await buildAddon<AddonExports>(src, resolveBuildOptions({ flags }));
+  console.log(`native gemm kernel, wall time${parMin ? `, HYP_GEMM_PAR_MIN=${parMin}` : ''} (GFLOP/s, us per call)`);
+  for (const [di, dtype] of dtypes.entries()) {
+    const C = dtype === 'float32' ? Float32Array : Float64Array;
+    for (const [m, n, k, tA, tB, what] of SHAPES) {
+      if (dtype === 'float64' && m * n * k > 1e8) continue;
+      const a = make(C, m * k), b = make(C, k * n), c = new C(m * n);
+      const params = Float64Array.from([m, n, k, tA ? 1 : k, tA ? m : 1, tB ? 1 : n, tB ? k : 1, 0, 0, 0]);
+      const flops = 2 * m * n * k;
+      const cells = [1, 2].map((threads) => {
+        addon.setThreads(threads);
+        const g = wallGflops(flops, () => addon.run(di, [a, b, c], params));
+        return `${threads}T ${g.toFixed(1).padStart(6)} GFLOP/s ${(flops / g / 1e3).toFixed(1).padStart(7)} us`;
+      });
+      console.log(`${dtype} ${`${what} [${m}x${k}]${tA ? 'ᵀ' : ''}·[${k}x${n}]${tB ? 'ᵀ' : ''}`.padEnd(38)} ${cells.join('   ')}`);
+    }
+  }
+}
 
 function naive(a: Arr, b: Arr, c: Arr, m: number, n: number, k: number): void {
   for (let i = 0; i < m; i++) {
@@ -23,7 +87,7 @@ function naive(a: Arr, b: Arr, c: Arr, m: number, n: number, k: number): void {
 }
 
 /** GFLOP/s of `run`, measured in CPU seconds. */
-function gflops(flops: number, run: () => void): number {
+function cpuGflops(flops: number, run: () => void): number {
   for (let i = 0; i < 10; i++) run();
   const reps = Math.max(5, Math.ceil(1e9 / flops / 4));
   const t0 = process.cpuUsage();
@@ -32,19 +96,17 @@ function gflops(flops: number, run: () => void): number {
   return (flops * reps) / ((d.user + d.system) / 1e6) / 1e9;
 }
 
-function bench(label: string, C: Ctor, m: number, n: number, k: number, transA: boolean, transB: boolean): void {
-  const a = make(C, m * k), b = make(C, k * n), c = new C(m * n);
-  const fast = gflops(2 * m * n * k, () => gemm({ data: a, offset: 0 }, { data: b, offset: 0 }, { data: c, offset: 0 }, m, n, k, transA, transB));
-  const slow = gflops(2 * m * n * k, () => naive(a, b, c, m, n, k));
-  console.log(`${label.padEnd(40)} ${fast.toFixed(2)} GFLOP/s  (${(fast / slow).toFixed(1)}x the naive loop)`);
+function reference(): void {
+  console.log('reference backend JS gemm, CPU time');
+  for (const [name, C] of [['float32', Float32Array], ['float64', Float64Array]] as const) {
+    for (const [m, n, k, transA, transB, what] of SHAPES.filter((s) => s[0] * s[1] * s[2] < 1e7)) {
+      const a = make(C, m * k), b = make(C, k * n), c = new C(m * n);
+      const fast = cpuGflops(2 * m * n * k, () => gemm({ data: a, offset: 0 }, { data: b, offset: 0 }, { data: c, offset: 0 }, m, n, k, transA, transB));
+      const slow = cpuGflops(2 * m * n * k, () => naive(a, b, c, m, n, k));
+      console.log(`${name} ${what.padEnd(20)} ${fast.toFixed(2)} GFLOP/s  (${(fast / slow).toFixed(1)}x the naive loop)`);
+    }
+  }
 }
 
-for (const [name, C] of [['float32', Float32Array], ['float64', Float64Array]] as const) {
-  bench(`${name} [10x784]·[784x100]`, C, 10, 100, 784, false, false);
-  bench(`${name} [10x784]·[100x784]ᵀ`, C, 10, 100, 784, false, true);
-  bench(`${name} [10x784]ᵀ·[10x100]`, C, 784, 100, 10, true, false);
-  bench(`${name} [10x100]·[784x100]ᵀ`, C, 10, 784, 100, false, true);
-  bench(`${name} [100x784]·[784x30]`, C, 100, 30, 784, false, false);
-  bench(`${name} [100x784]ᵀ·[100x30]`, C, 784, 30, 100, true, false);
-  bench(`${name} [256x256]·[256x256]`, C, 256, 256, 256, false, false);
-}
+if (arg('reference') !== undefined) reference();
+else await native();

@@ -1,73 +1,235 @@
+import type { DType, ScalarExpr } from '@hypatia/core';
+import { cType, scalarToC } from '../c-scalar.js';
+
 /**
- * A packed, cache-blocked matrix product C = A·B for float or double, in the usual three levels:
- * a KC x NC block of B is packed into NR-wide column panels (kept in L2/L3), each thread packs an
- * MC x KC block of A into MR-tall row panels (L1/L2), and a register-tiled MR x NR micro-kernel
- * runs over one panel pair. The micro-kernel uses GCC/Clang vector extensions (32-byte vectors,
- * AVX2 width), which -O3 -march=native turns into FMA code; written as plain scalar loops, gcc
- * vectorised the wrong axis and ran 18x slower. A and B are read through arbitrary strides, so
- * transposed operands cost nothing; C is contiguous. Parameters:
- * m, n, k, rsA, csA, rsB, csB, offA, offB, offC (element units).
+ * An elementwise formula applied to C as the product finishes it (bias-add plus activation).
+ * Formula input `product` is C's element; every other input is an extra operand, read through its
+ * own offset and row/column strides over C's shape (0 on broadcast axes).
  */
-export function gemmKernelC(name: string, dtype: 'float32' | 'float64'): string {
+export interface GemmEpilogue {
+  formula: ScalarExpr;
+  product: number;
+  /** Dtypes of the formula's inputs, in order (the product's entry is the gemm dtype). */
+  inDtypes: readonly DType[];
+}
+
+/** The extra operands of an epilogue, in formula-input order (every input but the product). */
+export function epilogueExtras(e: GemmEpilogue): number[] {
+  return e.inDtypes.map((_, i) => i).filter((i) => i !== e.product);
+}
+
+/**
+ * A matrix product C = A·B for float or double with a register-tiled MR x NR micro-kernel over GCC
+ * vector extensions (32-byte vectors; -O3 -march=native makes them FMA code; plain scalar loops
+ * vectorised the wrong axis and ran 18x slower). A and B are read through arbitrary strides, so
+ * transposes cost nothing; C is contiguous. Parameters: m, n, k, rsA, csA, rsB, csB, offA, offB,
+ * offC (element units); buffers A, B, C.
+ *
+ * Two drivers. Small or thin products (network3's: m=10, or k=10) run "direct": A is read in place,
+ * B in place when its rows are contiguous (else one panel copy per thread), and the MR x NR tiles
+ * are split between threads along whichever axis has more of them, with one parallel region and
+ * no barrier inside it. Large products pack A and B into cache-sized blocks (the classic three
+ * levels). Packing buffers are per thread and kept between calls (grown on demand), so a call
+ * allocates nothing. Threads start only when each gets at least HYP_GEMM_PAR_MIN flops: waking a
+ * sleeping OpenMP team costs tens of microseconds, more than a whole small product.
+ *
+ * With `epilogue`, the kernel applies the formula to each tile of C right after its last k-block,
+ * while the tile is in L1. Buffers then are A, B, C, the extra operands; parameters add, per extra
+ * operand, its offset, row stride and column stride.
+ */
+export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue?: GemmEpilogue): string {
   const T = dtype === 'float32' ? 'float' : 'double';
   // Twelve vector accumulators on AVX2 (16 registers): 6 rows x 2 vectors of 8 floats or 4 doubles.
   const MR = 6;
   const NR = dtype === 'float32' ? 16 : 8;
   const KC = 256, MC = 96, NC = dtype === 'float32' ? 2048 : 1024;
   const p = `${name}_`;
+  const epi = epilogue ? epilogueTileC(`${p}epi`, T, epilogue) : '';
+  const done = (i0: string, j0: string, h: string, w: string) => (epilogue ? `${p}epi(C, n, ${i0}, ${j0}, ${h}, ${w}, bufs, p);` : '');
   return `
+#ifndef HYP_GEMM_PAR_MIN
+#define HYP_GEMM_PAR_MIN 4000000
+#endif
 #define ${p}MR ${MR}
 #define ${p}NR ${NR}
 typedef ${T} ${p}vec __attribute__((vector_size(32)));
 #define ${p}VL (32 / (int)sizeof(${T}))
-static inline void ${p}micro(int64_t kc, const ${T} *restrict a, const ${T} *restrict b, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first) {
-  ${p}vec acc[${MR}][${NR} / ${p}VL];
-  for (int i = 0; i < ${MR}; i++) for (int v = 0; v < ${NR} / ${p}VL; v++) acc[i][v] = (${p}vec){0};
+#define ${p}NV (${NR} / ${p}VL)
+
+/* Per-thread packing buffers, 64-byte aligned, grown on demand and kept for the thread's life. */
+static __thread ${T} *${p}abuf, *${p}bbuf;
+static __thread size_t ${p}acap, ${p}bcap;
+static ${T} *${p}grow(${T} **buf, size_t *cap, size_t count) {
+  if (count > *cap) {
+    free(*buf);
+    *buf = (${T} *)aligned_alloc(64, (count * sizeof(${T}) + 63) & ~(size_t)63);
+    if (!*buf) abort();
+    *cap = count;
+  }
+  return *buf;
+}
+
+/*
+ * acc = op(A)[0:MR, 0:kc] * b[0:kc, 0:NR], stored (first) or added into c[0:mr, 0:nr]. Row i of A
+ * is a + i * rsa, element q at q * csa; rows at or past arows repeat the last one (their results
+ * are discarded), so an unpacked A is never read out of bounds. b rows are ldb apart and NR wide.
+ */
+static inline __attribute__((always_inline)) void ${p}micro_rv(const int R, const int V, int64_t kc, const ${T} *restrict a, int64_t rsa, int64_t csa, int64_t arows,
+    const ${T} *restrict b, int64_t ldb, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first) {
+  ${p}vec acc[${MR}][${p}NV];
+  const ${T} *ar[${MR}];
+  for (int i = 0; i < R; i++) {
+    ar[i] = a + (i < arows ? i : arows - 1) * rsa;
+    for (int v = 0; v < V; v++) acc[i][v] = (${p}vec){0};
+  }
   for (int64_t q = 0; q < kc; q++) {
-    ${p}vec bv[${NR} / ${p}VL];
-    for (int v = 0; v < ${NR} / ${p}VL; v++) __builtin_memcpy(&bv[v], b + q * ${NR} + v * ${p}VL, sizeof(${p}vec));
-    for (int i = 0; i < ${MR}; i++) {
-      const ${T} ai = a[q * ${MR} + i];
-      for (int v = 0; v < ${NR} / ${p}VL; v++) acc[i][v] += ai * bv[v];
+    ${p}vec bv[${p}NV];
+    for (int v = 0; v < V; v++) __builtin_memcpy(&bv[v], b + q * ldb + v * ${p}VL, sizeof(${p}vec));
+    for (int i = 0; i < R; i++) {
+      const ${T} ai = ar[i][q * csa];
+      for (int v = 0; v < V; v++) acc[i][v] += ai * bv[v];
     }
+  }
+  if (nr == V * ${p}VL) {
+    for (int64_t i = 0; i < mr; i++) {
+      ${T} *ci = c + i * ldc;
+      for (int v = 0; v < V; v++) {
+        if (!first) {
+          ${p}vec old;
+          __builtin_memcpy(&old, ci + v * ${p}VL, sizeof(${p}vec));
+          acc[i][v] += old;
+        }
+        __builtin_memcpy(ci + v * ${p}VL, &acc[i][v], sizeof(${p}vec));
+      }
+    }
+    return;
   }
   for (int64_t i = 0; i < mr; i++) {
     ${T} row[${NR}];
-    __builtin_memcpy(row, acc[i], sizeof(row));
+    __builtin_memcpy(row, acc[i], V * sizeof(${p}vec));
     ${T} *restrict ci = c + i * ldc;
     if (first) for (int64_t j = 0; j < nr; j++) ci[j] = row[j];
     else for (int64_t j = 0; j < nr; j++) ci[j] += row[j];
   }
 }
 
-static void ${name}(void **bufs, const int64_t *p) {
-  const int64_t m = p[0], n = p[1], k = p[2], rsA = p[3], csA = p[4], rsB = p[5], csB = p[6];
-  const ${T} *A = (const ${T} *)bufs[0] + p[7];
-  const ${T} *B = (const ${T} *)bufs[1] + p[8];
-  ${T} *C = (${T} *)bufs[2] + p[9];
-  if (m == 0 || n == 0) return;
-  if (k == 0) { memset(C, 0, (size_t)(m * n) * sizeof(${T})); return; }
+/* The micro-kernel sized to the tile: ${MR} or 4 rows, ${NR} or ${NR / 2} columns, so edge tiles do less wasted work. */
+static inline __attribute__((always_inline)) void ${p}micro(int64_t kc, const ${T} *restrict a, int64_t rsa, int64_t csa, int64_t arows,
+    const ${T} *restrict b, int64_t ldb, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first) {
+  if (mr > 4) {
+    if (nr > ${p}VL) ${p}micro_rv(${MR}, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+    else ${p}micro_rv(${MR}, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+  } else {
+    if (nr > ${p}VL) ${p}micro_rv(4, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+    else ${p}micro_rv(4, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+  }
+}
+
+/* Copy op(B)[pc:pc+kc, j0:j0+w] into NR-wide rows, zero-padded past w; a transposed B is read down its contiguous columns. */
+static void ${p}pack_b(${T} *restrict dst, const ${T} *B, int64_t rsB, int64_t csB, int64_t pc, int64_t kc, int64_t j0, int64_t w) {
+  if (rsB == 1 && w == ${NR}) {
+    for (int64_t j = 0; j < ${NR}; j++) {
+      const ${T} *src = B + pc + (j0 + j) * csB;
+      for (int64_t q = 0; q < kc; q++) dst[q * ${NR} + j] = src[q];
+    }
+    return;
+  }
+  for (int64_t q = 0; q < kc; q++) {
+    const ${T} *src = B + (pc + q) * rsB + j0 * csB;
+    ${T} *d = dst + q * ${NR};
+    if (csB == 1) { for (int64_t j = 0; j < w; j++) d[j] = src[j]; }
+    else for (int64_t j = 0; j < w; j++) d[j] = src[j * csB];
+    for (int64_t j = w; j < ${NR}; j++) d[j] = 0;
+  }
+}
+${epi}
+static int ${p}threads(double flops) {
+#ifdef _OPENMP
+  if (omp_in_parallel()) return 1;
+  const int most = omp_get_max_threads();
+  const int fit = (int)(flops / HYP_GEMM_PAR_MIN);
+  return fit < 1 ? 1 : fit < most ? fit : most;
+#else
+  (void)flops;
+  return 1;
+#endif
+}
+
+/* Unpacked A, B in place where possible; tiles split between threads, each looping over all k-blocks. */
+static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, int64_t csA,
+    const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, void **bufs, const int64_t *p) {
+  (void)bufs; (void)p;
+  const int64_t panels = (n + ${NR} - 1) / ${NR}, blocks = (m + ${MR} - 1) / ${MR};
+  const int64_t tiles = panels * blocks;
+  /* Panel-major order when there are more column panels than row blocks: a thread's tiles then share B panels. */
+  const int byPanel = panels >= blocks;
+  #pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+#ifdef _OPENMP
+    const int64_t t = omp_get_thread_num(), tn = omp_get_num_threads();
+#else
+    const int64_t t = 0, tn = 1;
+#endif
+    const int64_t t0 = tiles * t / tn, t1 = tiles * (t + 1) / tn;
+    if (t0 < t1) {
+      for (int64_t pc = 0; pc < k; pc += ${KC}) {
+        const int64_t kc = k - pc < ${KC} ? k - pc : ${KC};
+        const int last = pc + kc == k;
+        /*
+         * B panels that are not NR contiguous columns are copied: in panel order, one panel at a time
+         * as the tiles reach it (it stays in L1 for the panel's row blocks); otherwise every panel
+         * this thread reads, once per k-block.
+         */
+        ${T} *packed = NULL;
+        int64_t packedPanel = -1;
+        if (csB != 1 || n % ${NR}) {
+          packed = ${p}grow(&${p}bbuf, &${p}bcap, (size_t)((byPanel ? 1 : panels) * kc * ${NR}));
+          if (!byPanel) {
+            for (int64_t jp = csB != 1 ? 0 : panels - 1; jp < panels; jp++) {
+              const int64_t w = n - jp * ${NR} < ${NR} ? n - jp * ${NR} : ${NR};
+              ${p}pack_b(packed + jp * kc * ${NR}, B, rsB, csB, pc, kc, jp * ${NR}, w);
+            }
+          }
+        }
+        for (int64_t tile = t0; tile < t1; tile++) {
+          const int64_t jp = byPanel ? tile / blocks : tile % panels, ib = byPanel ? tile % blocks : tile / panels;
+          const int64_t i0 = ib * ${MR}, j0 = jp * ${NR};
+          const int64_t h = m - i0 < ${MR} ? m - i0 : ${MR}, w = n - j0 < ${NR} ? n - j0 : ${NR};
+          const int direct = csB == 1 && w == ${NR};
+          if (!direct && byPanel && packedPanel != jp) {
+            ${p}pack_b(packed, B, rsB, csB, pc, kc, j0, w);
+            packedPanel = jp;
+          }
+          const ${T} *b = direct ? B + pc * rsB + j0 : packed + (byPanel ? 0 : jp) * kc * ${NR};
+          ${p}micro(kc, A + i0 * rsA + pc * csA, rsA, csA, h, b, direct ? rsB : ${NR}, C + i0 * n + j0, n, h, w, pc == 0);
+          if (last) { ${done('i0', 'j0', 'h', 'w')} }
+        }
+      }
+    }
+  }
+}
+
+/* Both operands packed: KC x NC blocks of B in NR-wide panels, MC x KC blocks of A in MR-tall panels. */
+static void ${p}packed(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, int64_t csA,
+    const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, void **bufs, const int64_t *p) {
+  (void)bufs; (void)p;
   const int64_t panelsN = (${NC} + ${NR} - 1) / ${NR};
-  ${T} *Bp = (${T} *)malloc((size_t)(${KC} * panelsN * ${NR}) * sizeof(${T}));
-  const int par = m * n * k >= 64 * 64 * 64;
+  ${T} *Bp = ${p}grow(&${p}bbuf, &${p}bcap, (size_t)(${KC} * panelsN * ${NR}));
   for (int64_t jc = 0; jc < n; jc += ${NC}) {
     const int64_t nc = n - jc < ${NC} ? n - jc : ${NC};
     for (int64_t pc = 0; pc < k; pc += ${KC}) {
       const int64_t kc = k - pc < ${KC} ? k - pc : ${KC};
+      const int last = pc + kc == k;
       const int64_t np = (nc + ${NR} - 1) / ${NR};
-      #pragma omp parallel for if (par) schedule(static)
-      for (int64_t jp = 0; jp < np; jp++) {
-        ${T} *dst = Bp + jp * kc * ${NR};
-        for (int64_t q = 0; q < kc; q++) {
-          const ${T} *src = B + (pc + q) * rsB + (jc + jp * ${NR}) * csB;
-          const int64_t w = nc - jp * ${NR} < ${NR} ? nc - jp * ${NR} : ${NR};
-          for (int64_t j = 0; j < ${NR}; j++) dst[q * ${NR} + j] = j < w ? src[j * csB] : 0;
-        }
-      }
       const int64_t blocks = (m + ${MC} - 1) / ${MC};
-      #pragma omp parallel if (par)
+      #pragma omp parallel num_threads(nt) if (nt > 1)
       {
-        ${T} *Ap = (${T} *)malloc((size_t)(${MC} * ${KC}) * sizeof(${T}));
+        #pragma omp for schedule(static)
+        for (int64_t jp = 0; jp < np; jp++) {
+          const int64_t w = nc - jp * ${NR} < ${NR} ? nc - jp * ${NR} : ${NR};
+          ${p}pack_b(Bp + jp * kc * ${NR}, B, rsB, csB, pc, kc, jc + jp * ${NR}, w);
+        }
+        ${T} *Ap = ${p}grow(&${p}abuf, &${p}acap, (size_t)(${MC} * ${KC}));
         #pragma omp for schedule(dynamic)
         for (int64_t ib = 0; ib < blocks; ib++) {
           const int64_t ic = ib * ${MC};
@@ -84,15 +246,54 @@ static void ${name}(void **bufs, const int64_t *p) {
             const int64_t w = nc - jr < ${NR} ? nc - jr : ${NR};
             for (int64_t ir = 0; ir < mc; ir += ${MR}) {
               const int64_t h = mc - ir < ${MR} ? mc - ir : ${MR};
-              ${p}micro(kc, Ap + ir * kc, Bp + (jr / ${NR}) * kc * ${NR}, C + (ic + ir) * n + jc + jr, n, h, w, pc == 0);
+              ${p}micro(kc, Ap + ir * kc, 1, ${MR}, ${MR}, Bp + (jr / ${NR}) * kc * ${NR}, ${NR}, C + (ic + ir) * n + jc + jr, n, h, w, pc == 0);
+              if (last) { const int64_t i0 = ic + ir, j0 = jc + jr; ${done('i0', 'j0', 'h', 'w')} }
             }
           }
         }
-        free(Ap);
       }
     }
   }
-  free(Bp);
+}
+
+static void ${name}(void **bufs, const int64_t *p) {
+  const int64_t m = p[0], n = p[1], k = p[2], rsA = p[3], csA = p[4], rsB = p[5], csB = p[6];
+  const ${T} *A = (const ${T} *)bufs[0] + p[7];
+  const ${T} *B = (const ${T} *)bufs[1] + p[8];
+  ${T} *C = (${T} *)bufs[2] + p[9];
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    memset(C, 0, (size_t)(m * n) * sizeof(${T}));
+    ${done('0', '0', 'm', 'n')}
+    return;
+  }
+  const int nt = ${p}threads(2.0 * (double)m * (double)n * (double)k);
+  /* Packing pays for itself only when both A and B are reused many times. */
+  if (m >= 4 * ${MR} * 4 && n >= 64 && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, bufs, p);
+  else ${p}direct(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, bufs, p);
+}
+`;
+}
+
+/**
+ * The epilogue applied to the tile C[i0:i0+mr, j0:j0+nr] (C already offset, rows ldc apart): each
+ * element becomes the formula of itself and the extra operands at the same (row, column).
+ */
+function epilogueTileC(name: string, T: string, e: GemmEpilogue): string {
+  const extras = epilogueExtras(e);
+  const decl = extras.map((x, j) => {
+    const E = cType(e.inDtypes[x]!);
+    return `const ${E} *e${x} = (const ${E} *)bufs[${3 + j}] + p[${10 + 3 * j}]; const int64_t r${x} = p[${11 + 3 * j}], c${x} = p[${12 + 3 * j}];`;
+  }).join('\n  ');
+  const loads = extras.map((x) => `const ${cType(e.inDtypes[x]!)} v${x} = e${x}[i * r${x} + j * c${x}];`).join(' ');
+  const expr = scalarToC(e.formula, (i) => `v${i}`);
+  return `
+static inline void ${name}(${T} *C, int64_t ldc, int64_t i0, int64_t j0, int64_t mr, int64_t nr, void **bufs, const int64_t *p) {
+  ${decl}
+  for (int64_t i = i0; i < i0 + mr; i++) {
+    ${T} *restrict ci = C + i * ldc;
+    for (int64_t j = j0; j < j0 + nr; j++) { const ${T} v${e.product} = ci[j]; ${loads} ci[j] = ${expr}; }
+  }
 }
 `;
 }

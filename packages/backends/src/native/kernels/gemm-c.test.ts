@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '@hypatia/core';
+import { addonSource, type AddonExports } from '../addon-source.js';
+import { DEFAULT_FLAGS, buildAddon, resolveBuildOptions } from '../build-addon.js';
+import { testCacheDir } from '../testing/test-cache-dir.js';
+import { gemmKernelC } from './gemm-c.js';
+
+/**
+ * The gemm kernel called directly (no graph): every (m, n, k) below against a float64 loop over the
+ * same strided views, with A and B transposed or not, padded rows (strides larger than the width),
+ * non-zero offsets and k = 0. The shapes cross every tile edge (MR=6, NR=8/16, KC=256, MC=96) and
+ * reach both drivers (direct: network3's thin products; packed: m, n, k all large). A second build
+ * with HYP_GEMM_PAR_MIN=1 runs even the smallest product on every thread, so the threaded splits
+ * are checked too, and a product whose C is preceded and followed by sentinels shows the kernel
+ * writes exactly its m x n block.
+ */
+const shapes: [number, number, number][] = [
+  [1, 1, 1], [4, 3, 5], [7, 33, 17], [6, 16, 256], [13, 17, 0],
+  [10, 100, 784], [784, 100, 10], [100, 10, 10], [10, 100, 10], [10, 784, 100], [10, 100, 2880],
+  [97, 35, 300], [200, 130, 300], [100, 70, 513],
+];
+
+type Arr = Float32Array | Float64Array;
+
+interface View { rows: number; cols: number; rs: number; cs: number; off: number; data: Arr }
+
+/** A rows x cols operand stored transposed or not, with `pad` unused elements after each stored row and `off` before the first. */
+function operand(C: new (n: number) => Arr, rows: number, cols: number, trans: boolean, pad: number, off: number, seed: number): View {
+  const [sr, sc] = trans ? [cols, rows] : [rows, cols];
+  const ld = sc + pad;
+  const data = new C(off + sr * ld + 1);
+  const r = mulberry32(seed);
+  for (let i = 0; i < data.length; i++) data[i] = r() * 2 - 1;
+  return trans ? { rows, cols, rs: 1, cs: ld, off, data } : { rows, cols, rs: ld, cs: 1, off, data };
+}
+
+function expected(a: View, b: View): Float64Array {
+  const out = new Float64Array(a.rows * b.cols);
+  for (let i = 0; i < a.rows; i++) {
+    for (let j = 0; j < b.cols; j++) {
+      let s = 0;
+      for (let q = 0; q < a.cols; q++) s += a.data[a.off + i * a.rs + q * a.cs]! * b.data[b.off + q * b.rs + j * b.cs]!;
+      out[i * b.cols + j] = s;
+    }
+  }
+  return out;
+}
+
+async function build(dtype: 'float32' | 'float64', parMin?: number): Promise<AddonExports> {
+  const flags = [...DEFAULT_FLAGS, ...(parMin === undefined ? [] : [`-DHYP_GEMM_PAR_MIN=${parMin}`])];
+  const src = addonSource([{ name: 'gemm', code: gemmKernelC('gemm', dtype) }]);
+  const { exports } = await buildAddon<AddonExports>(src, resolveBuildOptions({ cacheDir: testCacheDir(), flags }));
+  exports.setThreads(2);
+  return exports;
+}
+
+function check(addon: AddonExports, dtype: 'float32' | 'float64'): string[] {
+  const C = dtype === 'float32' ? Float32Array : Float64Array;
+  const tol = dtype === 'float32' ? 1e-4 : 1e-12;
+  const failures: string[] = [];
+  let seed = 1;
+  for (const [m, n, k] of shapes) {
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        const pad = seed % 3, offC = 5;
+        const a = operand(C, m, k, tA, pad, 3, seed++);
+        const b = operand(C, k, n, tB, 2 - pad, 7, seed++);
+        const out = new C(offC + m * n + 5).fill(NaN);
+        addon.run(0, [a.data, b.data, out], Float64Array.from([m, n, k, a.rs, a.cs, b.rs, b.cs, a.off, b.off, offC]));
+        const want = expected(a, b);
+        const label = `[${m}x${k}]${tA ? 'ᵀ' : ''}·[${k}x${n}]${tB ? 'ᵀ' : ''}`;
+        const worst = want.reduce((w, x, i) => Math.max(w, Math.abs(out[offC + i]! - x) / (1 + Math.abs(x))), 0);
+        if (!(worst <= tol * Math.max(1, Math.sqrt(k)))) failures.push(`${label}: relative error ${worst}`);
+        const outside = [...out.subarray(0, offC), ...out.subarray(offC + m * n)];
+        if (!outside.every(Number.isNaN)) failures.push(`${label}: wrote outside C`);
+      }
+    }
+  }
+  return failures;
+}
+
+describe('gemm kernel', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: every shape, transpose, stride and offset, with the default threading`, async () => {
+      expect(check(await build(dtype), dtype)).toEqual([]);
+    });
+    it(`${dtype}: the same with every product split between threads`, async () => {
+      expect(check(await build(dtype, 1), dtype)).toEqual([]);
+    });
+  }
+});
