@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkRewrite, compile, constant, evaluate, NDArray, onesLike, stopGradient, tensor, type Variable } from '@hypatia/core';
-import { add, castTo, compareArrays, dimshuffle, div, exp, mul, neg, reshape, secondOp, sigmoid, sub, tanh, transpose } from '@hypatia/ops';
+import { add, castTo, compareArrays, dimshuffle, div, exp, mul, neg, reshape, secondOp, shapeOf, sigmoid, sub, sum, tanh, transpose } from '@hypatia/ops';
 import '@hypatia/backends';
 
 // Every generic rewrite, compared on random graphs: the full pipeline against the pipeline without
@@ -8,7 +8,8 @@ import '@hypatia/backends';
 const RULES = [
   'merge', 'merge_late', 'constant_folding', 'mul_one', 'add_zero', 'sub_zero', 'div_one', 'neg_neg',
   'stop_gradient', 'cast_same_dtype', 'second_same_shape', 'dimshuffle_dimshuffle', 'reshape_reshape',
-  'reshape_noop', 'fill_like_constant', 'elemwise_fusion',
+  'reshape_noop', 'fill_like_constant', 'elemwise_fusion', 'reduce_keepdims_dimshuffle', 'elemwise_leading_axes',
+  'second_shape_source', 'shape_at_shape_source', 'reduction_fusion',
 ];
 
 function rng(seed: number): () => number {
@@ -48,6 +49,11 @@ function randomGraph(seed: number) {
     () => { const f = full(); return f.length ? dimshuffle(dimshuffle(f[Math.floor(r() * f.length)]!, 1, 0, 'x'), 1, 0) : pick(); },
     () => { const f = full(); return f.length ? reshape(reshape(f[Math.floor(r() * f.length)]!, [-1]), [3, 4]) : pick(); },
     () => { const v = pick(); return v.shape.every((d) => d !== null) ? reshape(v, v.shape as number[]) : tanh(v); },
+    // Bias-gradient shapes: column sums kept then dropped, as vectors that later broadcast back.
+    () => { const v = pick(); return v.ndim === 2 ? add(dimshuffle(sum(tanh(v), 0, true), 1), dimshuffle(sum(v, 0, true), 1)) : tanh(v); },
+    // Lengths read through elementwise ops, and sums of elementwise results.
+    () => { const f = pool.filter((v) => v.ndim === 2); const v = f[Math.floor(r() * f.length)]!; return mul(pick(), castTo(shapeOf(neg(v), Math.floor(r() * 2)), 'float64')); },
+    () => { const v = pick(); return v.ndim === 2 ? sum(exp(mul(v, 0.5)), Math.floor(r() * 2), true) : tanh(v); },
   ];
   for (let i = 0; i < 14; i++) {
     let v = steps[Math.floor(r() * steps.length)]!();
