@@ -115,6 +115,30 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 export const TILE = 16;
 
 /**
+ * Which kernel a matrix product (matmul, dot, the conv GEMMs) runs on: 16x16 tiles through
+ * workgroup memory, or a simple kernel with one thread per output element looping over K (no
+ * workgroup memory, no barriers). Tiles pay off when each thread's K is long enough to reuse the
+ * loaded tiles; when it is short (K, or a split-K chunk, of at most 64) or the whole product is
+ * small (2^20 multiply-adds), the simple kernel does as well on a GPU (a handful of tiles, operands
+ * in cache) and much better on SwiftShader, where every barrier switches coroutines: measured there
+ * (shared 2-core machine), 784x10x100 14x faster, network3's first conv layer 3x, 10x784x100 2x.
+ */
+export type ProductKernel = 'tiled' | 'simple';
+let forced: ProductKernel | null = null;
+
+export function productKernel(M: number, N: number, kPerThread: number): ProductKernel {
+  if (forced) return forced;
+  return kPerThread <= 64 || M * N * kPerThread <= 2 ** 20 ? 'simple' : 'tiled';
+}
+
+/** For tests: run every product on one kernel (null: choose by size); returns the undo. */
+export function forceProductKernel(kernel: ProductKernel | null): () => void {
+  const before = forced;
+  forced = kernel;
+  return () => { forced = before; };
+}
+
+/**
  * Grid for `groups` one-dimensional workgroups: one row, wrapping into y past the per-dimension
  * limit. Kernels take their index as x + y * num_workgroups.x and ignore the overshoot of the last
  * row. Two dimensions reach 65,535² workgroups, more threads than a u32 index can name.

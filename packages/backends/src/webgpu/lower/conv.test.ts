@@ -2,9 +2,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile, tensor, NDArray } from '@hypatia/core';
 import { conv2d, conv2dGradFilters, conv2dGradInput, resolveConvOptions, type Conv2dOptions } from '@hypatia/ops';
 import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
+import { forceProductKernel } from '../kernels.js';
 
-/** conv2d and both gradients, as separate ops, against the reference. */
+/** conv2d and both gradients, as separate ops, against the reference, on the tiled and the simple kernels. */
 async function check(xs: number[], ws: number[], opts: Conv2dOptions, seed: number): Promise<void> {
+  for (const kernel of ['tiled', 'simple'] as const) {
+    const restore = forceProductKernel(kernel);
+    try {
+      await checkOnce(xs, ws, opts, seed);
+    } finally {
+      restore();
+    }
+  }
+}
+
+async function checkOnce(xs: number[], ws: number[], opts: Conv2dOptions, seed: number): Promise<void> {
   const x = tensor('float32', [null, null, null, null], 'x');
   const w = tensor('float32', [null, null, null, null], 'w');
   const dy = tensor('float32', [null, null, null, null], 'dy');
@@ -34,6 +46,20 @@ describe.runIf(gpuAvailable)('webgpu conv2d and its gradients (implicit GEMM)', 
 
   it('a stride larger than the filter leaves input positions no output reads (their gradient is 0)', async () => {
     await check([2, 2, 9, 9], [3, 2, 2, 2], { stride: [3, 3] }, 40);
+  });
+
+  it("the filter gradient of network3's first layer, 10 and 100 images: thousands of terms per weight, split over K", async () => {
+    const x = tensor('float32', [null, null, null, null], 'x');
+    const dy = tensor('float32', [null, null, null, null], 'dy');
+    const w = tensor('float32', [null, null, null, null], 'w');
+    const params = resolveConvOptions({}, 'conv2d');
+    for (const mb of [10, 100]) {
+      await agreesWithReference(
+        [x, dy, w], [conv2dGradFilters(x, dy, w, params)],
+        [seeded([mb, 1, 28, 28], 'float32', mb), seeded([mb, 20, 24, 24], 'float32', mb + 1), seeded([20, 1, 5, 5], 'float32', mb + 2)],
+        1e-4, 1e-3,
+      );
+    }
   });
 
   it('a mismatched output gradient is a run-time error naming the op', async () => {

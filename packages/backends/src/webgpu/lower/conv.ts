@@ -2,7 +2,7 @@
 import { type Apply } from '@hypatia/core';
 import { checkRunShape, patchLayout, type Conv2d } from '@hypatia/ops';
 import { bindGroup, dispatch1d, pipeline, registerLowering } from '../lowering.js';
-import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3 } from '../kernels.js';
+import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
 import type { GpuTensor } from '../buffers.js';
 
 /**
@@ -159,6 +159,46 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 }`;
 }
 
+/**
+ * The same product with one thread per output element (and chunk), looping over its part of K
+ * with no workgroup memory and no barriers, for short or small products (productKernel in kernels.ts).
+ * It adds the terms in the tiled kernel's order. params as convSource's.
+ */
+function convSimpleSource(p: ConvProduct, mode: 'direct' | 'partial'): string {
+  const bindings = p.buffers.map(([name], i) => `@group(0) @binding(${i + 1}) var<storage, read> ${name}: array<f32>;`).join('\n');
+  const geometry = p.buffers.some(([n]) => n === 'x') ? GEOMETRY : GEOMETRY_PARAMS;
+  const result = mode === 'direct' ? 'store(row, col, acc);' : 'out[t] = acc;';
+  return `
+@group(0) @binding(0) var<storage, read> params: array<u32>;
+${bindings}
+@group(0) @binding(${p.buffers.length + 1}) var<storage, read_write> out: array<f32>;
+${geometry}
+fn loadA(m: u32, k: u32) -> f32 {
+  ${p.loadA}
+}
+fn loadB(k: u32, col: u32) -> f32 {
+  ${p.loadB}
+}
+${mode === 'direct' ? storeFn(p) : ''}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let M = params[13]; let N = params[14]; let K = params[15];
+  ${WORKGROUP_INDEX}
+  // Thread t computes chunk t / MN of element t % MN: partials[chunk][m][col] is partials[t].
+  let t = flatGroup * ${WORKGROUP}u + lid.x;
+  let MN = M * N;
+  let chunk = t / MN;
+  if (chunk >= params[17]) { return; }
+  let row = (t % MN) / N;
+  let col = t % N;
+  let kBegin = chunk * params[16];
+  let kEnd = min(K, kBegin + params[16]);
+  var acc = 0.0;
+  for (var k = kBegin; k < kEnd; k++) { acc += loadA(row, k) * loadB(k, col); }
+  ${result}
+}`;
+}
+
 function storeFn(p: ConvProduct): string {
   return `fn store(m: u32, col: u32, v: f32) {
   ${p.store}
@@ -201,9 +241,11 @@ export function splitK(tiles: number, K: number): { chunks: number; kChunk: numb
 for (const [name, product] of Object.entries(PRODUCTS)) {
   registerLowering(name, async (device, node: Apply) => {
     const op = node.op as unknown as Conv2d;
-    const [direct, partial, chunkSum] = await Promise.all([
+    const [direct, partial, simpleDirect, simplePartial, chunkSum] = await Promise.all([
       pipeline(device, convSource(product, 'direct')),
       pipeline(device, convSource(product, 'partial')),
+      pipeline(device, convSimpleSource(product, 'direct')),
+      pipeline(device, convSimpleSource(product, 'partial')),
       pipeline(device, chunkSumSource(product)),
     ]);
     // Partial sums of a split product, owned by this step and grown as needed (calls run in queue order, so one suffices).
@@ -227,7 +269,7 @@ for (const [name, product] of Object.entries(PRODUCTS)) {
     };
     return {
       node,
-      describe: `${name} as an implicit GEMM (${TILE}x${TILE} tiles in workgroup memory, K split over workgroups when the tiles are few)`,
+      describe: `${name} as an implicit GEMM (${TILE}x${TILE} tiles in workgroup memory or a thread per element by size, K split over workgroups when the tiles are few)`,
       shapes: (ins) => {
         const g = geometry(ins);
         const [xs, ws] = shapesOf(ins);
@@ -241,16 +283,14 @@ for (const [name, product] of Object.entries(PRODUCTS)) {
         const { chunks, kChunk } = splitK(tiles, K);
         const params = ctx.params(Uint32Array.from([g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.pt, g.pl, M, N, K, kChunk, chunks]));
         const operands = product.buffers.map(([, i]) => ins[i]!.buffer);
-        if (chunks === 1) {
-          pass.setPipeline(direct);
-          pass.setBindGroup(0, bindGroup(ctx.device, direct, [params, ...operands, o!.buffer]));
-          pass.dispatchWorkgroups(...grid3(tiles));
-          return;
-        }
-        const partials = scratchOf(ctx.device, chunks * M * N * 4);
-        pass.setPipeline(partial);
-        pass.setBindGroup(0, bindGroup(ctx.device, partial, [params, ...operands, partials]));
-        pass.dispatchWorkgroups(...grid3(tiles * chunks));
+        const simple = productKernel(M, N, kChunk) === 'simple';
+        const pipe = chunks === 1 ? (simple ? simpleDirect : direct) : simple ? simplePartial : partial;
+        const target = chunks === 1 ? o!.buffer : scratchOf(ctx.device, chunks * M * N * 4);
+        pass.setPipeline(pipe);
+        pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...operands, target]));
+        pass.dispatchWorkgroups(...grid3(simple ? Math.ceil((M * N * chunks) / WORKGROUP) : tiles * chunks));
+        if (chunks === 1) return;
+        const partials = target;
         dispatch1d(ctx.device, pass, chunkSum, [params, partials, o!.buffer], Math.ceil((M * N) / WORKGROUP));
       },
     };

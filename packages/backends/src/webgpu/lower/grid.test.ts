@@ -4,7 +4,7 @@ import {
   RandomStreams, add, argmax, arange, avgPool2d, concatenate, conv2d, conv2dGradFilters, conv2dGradInput, dimshuffle, dot,
   matmul, max, maxPool2d, maxPool2dGrad, mul, resolveConvOptions, resolvePoolOptions, softmax, sum, take, tanh,
 } from '@hypatia/ops';
-import { grid, grid3, setWorkgroupGridLimit, TILE } from '../kernels.js';
+import { grid, grid3, forceProductKernel, setWorkgroupGridLimit, TILE } from '../kernels.js';
 import { splitK } from './conv.js';
 import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 
@@ -97,16 +97,24 @@ describe.runIf(gpuAvailable)(`webgpu kernels with at most ${LIMIT} workgroups pe
     gpu.forEach((g, k) => expect(Array.from(g.data)).toEqual(Array.from(cpu[k]!.data)));
   });
 
-  it('matmul over 30 batches and dot: tiles numbered over x, y and z', async () => {
+  it('matmul over 30 batches and dot: tiles numbered over x, y and z (the simple kernel wraps as 1-d)', async () => {
     const a = tensor('float32', [null, null, null], 'a');
     const b = tensor('float32', [null, null], 'b');
     const p = tensor('float32', [null, null], 'p');
     const q = tensor('float32', [null, null], 'q');
-    await agreesWithReference(
-      [a, b, p, q],
-      [matmul(a, b), dot(p, q)],
-      [seeded([30, 20, 5], 'float32', 8), seeded([5, 20], 'float32', 9), seeded([100, 5], 'float32', 10), seeded([5, 120], 'float32', 11)],
-    );
+    for (const kernel of ['tiled', 'simple'] as const) {
+      const undo = forceProductKernel(kernel);
+      try {
+        await agreesWithReference(
+          [a, b, p, q],
+          [matmul(a, b), dot(p, q)],
+          // 120 and 56 tiles; 12,000 and 12,000 elements, 188 workgroups of 64 (a 7 x 7 x 4 grid).
+          [seeded([30, 20, 5], 'float32', 8), seeded([5, 20], 'float32', 9), seeded([100, 5], 'float32', 10), seeded([5, 120], 'float32', 11)],
+        );
+      } finally {
+        undo();
+      }
+    }
   });
 
   it('conv2d and its gradients, the filter gradient split over K', async () => {
@@ -114,11 +122,18 @@ describe.runIf(gpuAvailable)(`webgpu kernels with at most ${LIMIT} workgroups pe
     const w = tensor('float32', [null, null, null, null], 'w');
     const dy = tensor('float32', [null, null, null, null], 'dy');
     const params = resolveConvOptions({}, 'conv2d');
-    await agreesWithReference(
-      [x, w, dy],
-      [conv2d(x, w), conv2dGradInput(dy, w, x, params), conv2dGradFilters(x, dy, w, params)],
-      [seeded([3, 3, 20, 20], 'float32', 12), seeded([4, 3, 3, 3], 'float32', 13), seeded([3, 4, 18, 18], 'float32', 14)],
-      1e-3, 1e-4,
-    );
+    for (const kernel of ['tiled', 'simple'] as const) {
+      const undo = forceProductKernel(kernel);
+      try {
+        await agreesWithReference(
+          [x, w, dy],
+          [conv2d(x, w), conv2dGradInput(dy, w, x, params), conv2dGradFilters(x, dy, w, params)],
+          [seeded([3, 3, 20, 20], 'float32', 12), seeded([4, 3, 3, 3], 'float32', 13), seeded([3, 4, 18, 18], 'float32', 14)],
+          1e-3, 1e-4,
+        );
+      } finally {
+        undo();
+      }
+    }
   });
 });

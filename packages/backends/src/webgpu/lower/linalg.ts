@@ -1,7 +1,7 @@
 import { HypatiaError } from '@hypatia/core';
-import { pipeline, registerLowering, unsupported } from '../lowering.js';
+import { registerLowering, unsupported } from '../lowering.js';
 import { TILE } from '../kernels.js';
-import { batchedMatmulSource, encodeMatmul } from './matmul.js';
+import { encodeMatmul, matmulPipelines } from './matmul.js';
 import type { GpuTensor } from '../buffers.js';
 
 // dot (vectors and matrices, with transA/transB): the tiled matmul reading operands through strides.
@@ -10,7 +10,7 @@ registerLowering('dot', async (device, node) => {
   const out = node.outputs[0]!;
   if (a!.dtype !== b!.dtype) unsupported(node, `mixed dtypes ${a!.dtype} and ${b!.dtype}`);
   const { transA, transB } = node.op as unknown as { transA: boolean; transB: boolean };
-  const pipe = await pipeline(device, batchedMatmulSource(out.dtype, 0));
+  const pipes = await matmulPipelines(device, out.dtype, 0);
   const dims = (ins: readonly GpuTensor[]) => {
     const [sa, sb] = [ins[0]!.shape, ins[1]!.shape];
     const M = sa.length === 2 ? (transA ? sa[1]! : sa[0]!) : 1;
@@ -22,7 +22,7 @@ registerLowering('dot', async (device, node) => {
   };
   return {
     node,
-    describe: `matmul ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} (${TILE}x${TILE} tiles in workgroup memory)`,
+    describe: `matmul ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} (${TILE}x${TILE} tiles in workgroup memory, or a thread per element when small)`,
     shapes: (ins) => {
       const { M, N, sa, sb } = dims(ins);
       return [[...(sa.length === 2 ? [M] : []), ...(sb.length === 2 ? [N] : [])]];
@@ -31,7 +31,7 @@ registerLowering('dot', async (device, node) => {
       const { M, N, K, sa, sb } = dims(ins);
       const [sAm, sAk] = sa.length === 1 ? [0, 1] : transA ? [1, sa[1]!] : [sa[1]!, 1];
       const [sBk, sBn] = sb.length === 1 ? [1, 0] : transB ? [1, sb[1]!] : [sb[1]!, 1];
-      encodeMatmul(pass, ctx, pipe, [M, N, K, sAm, sAk, sBk, sBn, 1], [ins[0]!.buffer, ins[1]!.buffer, o!.buffer]);
+      encodeMatmul(pass, ctx, pipes, [M, N, K, sAm, sAk, sBk, sBn, 1], [ins[0]!.buffer, ins[1]!.buffer, o!.buffer]);
     },
   };
 });

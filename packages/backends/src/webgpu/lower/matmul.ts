@@ -1,7 +1,7 @@
 import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, type DType } from '@hypatia/core';
 /// <reference types="@webgpu/types" />
 import { bindGroup, pipeline, registerLowering, unsupported, type EncodeContext } from '../lowering.js';
-import { TILE, WORKGROUP_INDEX, grid3 } from '../kernels.js';
+import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
 import { wgslType } from '../wgsl-scalar.js';
 import { walk } from './strided-kernels.js';
 
@@ -54,16 +54,59 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 }`;
 }
 
+/**
+ * The same product with one thread per output element and no workgroup memory, for small
+ * products (simpleProductLimit in kernels.ts); it adds the terms in the tiled kernel's order.
+ * params as batchedMatmulSource's.
+ */
+export function batchedMatmulSimpleSource(dtype: DType, nb: number): string {
+  const t = wgslType(dtype);
+  return `
+@group(0) @binding(0) var<storage, read> params: array<u32>;
+@group(0) @binding(1) var<storage, read> A: array<${t}>;
+@group(0) @binding(2) var<storage, read> B: array<${t}>;
+@group(0) @binding(3) var<storage, read_write> C: array<${t}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let M = params[0]; let N = params[1]; let K = params[2];
+  ${WORKGROUP_INDEX}
+  let i = flatGroup * ${WORKGROUP}u + lid.x;
+  let b = i / (M * N);
+  if (b >= params[7]) { return; }
+  var oa = 0u;
+  var ob = 0u;
+  ${walk('b', nb, '8u', [{ acc: 'oa', strideAt: `${8 + nb}u` }, { acc: 'ob', strideAt: `${8 + 2 * nb}u` }])}
+  let row = (i / N) % M;
+  let col = i % N;
+  var acc: ${t} = ${t}(0);
+  for (var k = 0u; k < K; k++) { acc += A[oa + row * params[3] + k * params[4]] * B[ob + k * params[5] + col * params[6]]; }
+  C[i] = acc;
+}`;
+}
+
+/** Both kernels of a product of `dtype` with nb batch axes; encodeMatmul picks one by size. */
+export async function matmulPipelines(device: GPUDevice, dtype: DType, nb: number): Promise<MatmulPipelines> {
+  const [tiled, simple] = await Promise.all([pipeline(device, batchedMatmulSource(dtype, nb)), pipeline(device, batchedMatmulSimpleSource(dtype, nb))]);
+  return { tiled, simple };
+}
+
+export interface MatmulPipelines {
+  tiled: GPUComputePipeline;
+  simple: GPUComputePipeline;
+}
+
 /** Records one batched product: `params` as batchedMatmulSource's, buffers [A, B, C]. */
 export function encodeMatmul(
-  pass: GPUComputePassEncoder, ctx: EncodeContext, pipe: GPUComputePipeline,
+  pass: GPUComputePassEncoder, ctx: EncodeContext, pipes: MatmulPipelines,
   params: readonly number[], buffers: readonly GPUBuffer[],
 ): void {
-  const [M, N, , , , , , count] = params as [number, number, number, number, number, number, number, number];
+  const [M, N, K, , , , , count] = params as [number, number, number, number, number, number, number, number];
   if (count === 0 || M === 0 || N === 0) return;
+  const simple = productKernel(M * count, N, K) === 'simple';
+  const pipe = simple ? pipes.simple : pipes.tiled;
   pass.setPipeline(pipe);
   pass.setBindGroup(0, bindGroup(ctx.device, pipe, [ctx.params(Uint32Array.from(params)), ...buffers]));
-  pass.dispatchWorkgroups(...grid3(Math.ceil(N / TILE) * Math.ceil(M / TILE) * count));
+  pass.dispatchWorkgroups(...grid3(simple ? Math.ceil((M * N * count) / WORKGROUP) : Math.ceil(N / TILE) * Math.ceil(M / TILE) * count));
 }
 
 // matmul: batched matrix products with broadcast batch axes and transposed reads.
@@ -74,7 +117,7 @@ registerLowering('matmul', async (device, node) => {
   if (out.dtype === 'bool') unsupported(node, 'bool operands');
   const { transA, transB } = node.op as unknown as { transA: boolean; transB: boolean };
   const nb = out.ndim - 2;
-  const pipe = await pipeline(device, batchedMatmulSource(out.dtype, nb));
+  const pipes = await matmulPipelines(device, out.dtype, nb);
   const layout = (sa: readonly number[], sb: readonly number[]) => {
     const [ra, ca] = sa.slice(-2) as [number, number];
     const [rb, cb] = sb.slice(-2) as [number, number];
@@ -92,11 +135,11 @@ registerLowering('matmul', async (device, node) => {
   };
   return {
     node,
-    describe: `batched matmul ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} over ${nb} batch axes (${TILE}x${TILE} tiles)`,
+    describe: `batched matmul ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} over ${nb} batch axes (${TILE}x${TILE} tiles, or a thread per element when small)`,
     shapes: ([x, y]) => {
       const l = layout(x!.shape, y!.shape);
       return [[...l.batch, l.M, l.N]];
     },
-    encode: (pass, [x, y], [o], ctx) => encodeMatmul(pass, ctx, pipe, layout(x!.shape, y!.shape).params, [x!.buffer, y!.buffer, o!.buffer]),
+    encode: (pass, [x, y], [o], ctx) => encodeMatmul(pass, ctx, pipes, layout(x!.shape, y!.shape).params, [x!.buffer, y!.buffer, o!.buffer]),
   };
 });
