@@ -1,0 +1,57 @@
+import {
+  Composite, Elemwise, input, keepsType, registerRewrite, sameStaticShape,
+  type Apply, type FunctionGraph, type GlobalRewrite, type Variable,
+} from '@hypatia/core';
+import { Conv2d } from '../nnet/conv2d.js';
+import { Dot } from './dot.js';
+import { MatMul } from './matmul.js';
+import { ProductEpilogue } from './product-epilogue.js';
+
+/** The product (dot, matmul, conv2d) node behind `v`, when `v` is its result. */
+function productOf(v: Variable): Apply | null {
+  const op = v.owner?.op;
+  return op instanceof Dot || op instanceof MatMul || op instanceof Conv2d ? v.owner! : null;
+}
+
+/**
+ * An elementwise node (a Composite after fusion, or a single op) that reads a product's result
+ * becomes one ProductEpilogue when
+ *  - nothing else uses the product's result and it is not a graph output (it is then never stored),
+ *  - it reads that result once, and its own result has the product's static shape and dtype (so the
+ *    other operands broadcast into the product's output and the kernel writes C in place).
+ * Runs in the fuse phase after elementwise fusion (which made the Composite) and before reduction
+ * fusion. Opt-in: a backend must run ProductEpilogue (the reference runs its perform).
+ */
+export function fuseProductEpilogues(fg: FunctionGraph, reason = 'product_epilogue'): void {
+  const replaced: [Variable, Variable][] = [];
+  for (const node of fg.nodes) {
+    const op = node.op;
+    if (!(op instanceof Elemwise) || !op.pure || node.outputs.length !== 1) continue;
+    const out = node.outputs[0]!;
+    const at = node.inputs.findIndex((v, i) => {
+      const p = productOf(v);
+      return p !== null && node.inputs.indexOf(v) === i && node.inputs.lastIndexOf(v) === i && p.outputs.length === 1
+        && fg.clients(v).every(([c]) => c === node) && v.dtype === out.dtype && sameStaticShape(v.shape, out.shape);
+    });
+    if (at < 0) continue;
+    const product = node.inputs[at]!.owner!;
+    const formula = op instanceof Composite ? op.formula : op.scalarFormula(node.inputs.map((x, i) => input(i, x.dtype)));
+    const fusedOps = op instanceof Composite ? op.fusedOps : [op.name];
+    const fused = new ProductEpilogue(product.op, product.inputs.length, formula, node.inputs.map((x) => x.dtype), at, fusedOps);
+    const operands = [...product.inputs, ...node.inputs.filter((_, i) => i !== at)];
+    const result = fused.apply(operands, node.site).outputs[0]!;
+    if (keepsType(out, result)) replaced.push([out, result]);
+  }
+  fg.replaceAll(replaced, reason);
+}
+
+export const productEpilogue: GlobalRewrite = {
+  kind: 'global',
+  name: 'product_epilogue',
+  phase: 'fuse',
+  order: 5,
+  optIn: true,
+  run: (fg) => fuseProductEpilogues(fg),
+};
+
+registerRewrite(productEpilogue);
