@@ -3,6 +3,6 @@
  * result needs an op that only some backends lower (ElemwiseSum, a product with an epilogue) is
  * listed here once that backend lowers it. compile() adds the list to the user's `include`.
  */
-export const REFERENCE_REWRITES: readonly string[] = ['reduction_fusion'];
+export const REFERENCE_REWRITES: readonly string[] = ['reduction_fusion', 'product_epilogue'];
 export const NATIVE_REWRITES: readonly string[] = ['reduction_fusion'];
 export const WEBGPU_REWRITES: readonly string[] = ['reduction_fusion'];
