@@ -49,7 +49,7 @@ for (const c of cases.filter((c) => c.name.includes(only))) {
   const times: string[] = [];
   for (const threads of [1, 2]) {
     const xs = c.inputs.map((inp, i) => tensor('float32', inp.broadcastable ? inp.shape.map((d, k) => (inp.broadcastable![k] ? 1 : null)) : inp.shape.map(() => null), `x${i}`));
-    const f = await compile({ inputs: xs, outputs: [c.build(xs)], backend: 'native', backendOptions: { threads } });
+    const f = await compile({ inputs: xs, outputs: [c.build(xs)], backend: 'native', backendOptions: { threads, replay: false } });
     const ex = f.executable as unknown as { addon: { run: (k: number, b: unknown, p: unknown) => void } };
     const run = ex.addon.run.bind(ex.addon);
     let best = Infinity;

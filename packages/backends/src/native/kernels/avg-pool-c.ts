@@ -9,7 +9,8 @@ import { poolWindowHelpersC } from './pool-windows-c.js';
  * Parameters: images, h, w, oh, ow, includePad.
  *
  * Regular windows (see pool-windows-c.ts; every count is then kh * kw) take a fast path whose
- * innermost loop walks the output columns, summing in the reference's order; the gradient's fast
+ * innermost loop walks the output columns, summing in the reference's order (2x2 stride 2 has its
+ * own loop); the gradient's fast
  * path needs non-overlapping windows and writes each input element once (a single addition onto
  * 0, so the same rounding as the reference).
  */
@@ -46,7 +47,35 @@ static inline void ${name}_regular(const ${T} *restrict xi, ${T} *restrict yi, i
   }
 }
 `;
-  return `${poolWindowHelpersC}${regular}
+  // 2x2 stride 2: the four elements of each window read or written together (interleaved pairs,
+  // which gcc vectorises with shuffles), summed in the reference's order.
+  const two = grad ? `
+static inline void ${name}_2x2(const ${T} *restrict gyi, ${T} *restrict gi, int64_t h, int64_t w, int64_t oh, int64_t ow) {
+  for (int64_t a = 0; a < oh; a++) {
+    const ${T} *restrict g = gyi + a * ow;
+    ${T} *restrict g0 = gi + 2 * a * w, *restrict g1 = g0 + w;
+    for (int64_t c = 0; c < ow; c++) {
+      const ${T} v = (${T})(0.0 + (double)g[c] * 0.25);
+      g0[2 * c] = v; g0[2 * c + 1] = v; g1[2 * c] = v; g1[2 * c + 1] = v;
+    }
+    for (int64_t q = 2 * ow; q < w; q++) { g0[q] = 0; g1[q] = 0; }
+  }
+  for (int64_t e = 2 * oh * w; e < h * w; e++) gi[e] = 0;
+}
+` : `
+static inline void ${name}_2x2(const ${T} *restrict xi, ${T} *restrict yi, int64_t w, int64_t oh, int64_t ow) {
+  for (int64_t a = 0; a < oh; a++) {
+    const ${T} *restrict x0 = xi + 2 * a * w, *restrict x1 = x0 + w;
+    ${T} *restrict y = yi + a * ow;
+    for (int64_t c = 0; c < ow; c++) {
+      double s = 0;
+      s += x0[2 * c]; s += x0[2 * c + 1]; s += x1[2 * c]; s += x1[2 * c + 1];
+      y[c] = (${T})(s * 0.25);
+    }
+  }
+}
+`;
+  return `${poolWindowHelpersC}${regular}${two}
 static void ${name}(void **b, const int64_t *p) {
   const ${T} *src = (const ${T} *)b[0];
   const int32_t *rlo = (const int32_t *)b[1], *rhi = (const int32_t *)b[2], *clo = (const int32_t *)b[3], *chi = (const int32_t *)b[4];
@@ -58,10 +87,14 @@ static void ${name}(void **b, const int64_t *p) {
   for (int64_t a = 0; fast && a < oh; a++) fast = rsp[a] == kh;
   for (int64_t c = 0; fast && c < ow; c++) fast = csp[c] == kw;
   if (fast) {
+    const int two = kh == 2 && kw == 2 && sh == 2 && sw == 2;
     #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
-    for (int64_t img = 0; img < m; img++)
-      ${grad ? `${name}_regular(src + img * oh * ow, out + img * h * w, h, w, oh, ow, kh, kw, sh, sw);`
-        : `${name}_regular(src + img * h * w, out + img * oh * ow, w, oh, ow, kh, kw, sh, sw);`}
+    for (int64_t img = 0; img < m; img++) {
+      ${grad ? `if (two) ${name}_2x2(src + img * oh * ow, out + img * h * w, h, w, oh, ow);
+      else ${name}_regular(src + img * oh * ow, out + img * h * w, h, w, oh, ow, kh, kw, sh, sw);`
+        : `if (two) ${name}_2x2(src + img * h * w, out + img * oh * ow, w, oh, ow);
+      else ${name}_regular(src + img * h * w, out + img * oh * ow, w, oh, ow, kh, kw, sh, sw);`}
+    }
     return;
   }
   #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)

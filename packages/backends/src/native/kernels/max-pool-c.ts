@@ -7,7 +7,7 @@ import { poolWindowHelpersC } from './pool-windows-c.js';
  * Buffers: x, [gy,] rowLo, rowHi, colLo, colHi, out. Parameters: images, h, w, oh, ow.
  *
  * Regular windows (see pool-windows-c.ts) take a fast path whose innermost loop walks the output
- * columns, which gcc vectorises; 2x2 stride 2 gets its own copy with the constants inlined. The
+ * columns, which gcc vectorises; 2x2 stride 2 gets its own loop. The
  * gradient's fast path needs non-overlapping windows (stride >= window) and writes each input
  * element once instead of zeroing the image and scattering into it. Other windows take the
  * general loop.
@@ -17,12 +17,10 @@ export function maxPoolKernelC(name: string, dtype: 'float32' | 'float64', grad:
   const k = grad ? 1 : 0;
   const imageArgs = grad ? `const ${T} *restrict xi, const ${T} *restrict gyi, ${T} *restrict gi, int64_t h, int64_t w, int64_t oh, int64_t ow`
     : `const ${T} *restrict xi, ${T} *restrict yi, int64_t w, int64_t oh, int64_t ow`;
-  // One image on the fast path; `two` inlines kh = kw = sh = sw = 2. The fold `v > best` over the
-  // window in row-major order is the reference's first-maximum rule, NaNs included (a NaN first
-  // element sticks, later NaNs lose).
-  const regular = (fn: string, two: boolean) => `
-static inline void ${fn}(${imageArgs}${two ? '' : ', int64_t kh, int64_t kw, int64_t sh, int64_t sw'}) {
-  ${two ? 'const int64_t kh = 2, kw = 2, sh = 2, sw = 2;' : ''}
+  // One image on the fast path. The fold `v > best` over the window in row-major order is the
+  // reference's first-maximum rule, NaNs included (a NaN first element sticks, later NaNs lose).
+  const regular = `
+static inline void ${name}_regular(${imageArgs}, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
   for (int64_t a = 0; a < oh; a++) {
     ${grad ? `const ${T} *restrict g = gyi + a * ow;
     ${T} best[ow];
@@ -55,8 +53,42 @@ static inline void ${fn}(${imageArgs}${two ? '' : ', int64_t kh, int64_t kw, int
   for (int64_t e = oh * sh * w; e < h * w; e++) gi[e] = 0;` : ''}
 }
 `;
+  // 2x2 stride 2: one loop over the windows of a row pair, the four elements of each read and
+  // written together (interleaved pairs, which gcc vectorises with shuffles).
+  const two = `
+static inline void ${name}_2x2(${imageArgs}) {
+  for (int64_t a = 0; a < oh; a++) {
+    const ${T} *restrict x0 = xi + 2 * a * w, *restrict x1 = x0 + w;
+    ${grad ? `const ${T} *restrict g = gyi + a * ow;
+    ${T} *restrict g0 = gi + 2 * a * w, *restrict g1 = g0 + w;
+    for (int64_t c = 0; c < ow; c++) {
+      const ${T} v00 = x0[2 * c], v01 = x0[2 * c + 1], v10 = x1[2 * c], v11 = x1[2 * c + 1];
+      ${T} best = v00;
+      int at = 0;
+      at = v01 > best ? 1 : at; best = v01 > best ? v01 : best;
+      at = v10 > best ? 2 : at; best = v10 > best ? v10 : best;
+      at = v11 > best ? 3 : at;
+      const ${T} gc = (${T})0 + g[c];
+      g0[2 * c] = at == 0 ? gc : (${T})0;
+      g0[2 * c + 1] = at == 1 ? gc : (${T})0;
+      g1[2 * c] = at == 2 ? gc : (${T})0;
+      g1[2 * c + 1] = at == 3 ? gc : (${T})0;
+    }
+    for (int64_t q = 2 * ow; q < w; q++) { g0[q] = 0; g1[q] = 0; }` : `${T} *restrict y = yi + a * ow;
+    for (int64_t c = 0; c < ow; c++) {
+      ${T} best = x0[2 * c];
+      const ${T} v01 = x0[2 * c + 1], v10 = x1[2 * c], v11 = x1[2 * c + 1];
+      best = v01 > best ? v01 : best;
+      best = v10 > best ? v10 : best;
+      best = v11 > best ? v11 : best;
+      y[c] = best;
+    }`}
+  }${grad ? `
+  for (int64_t e = 2 * oh * w; e < h * w; e++) gi[e] = 0;` : ''}
+}
+`;
   const args = grad ? 'xi, gyi, gi, h, w, oh, ow' : 'xi, yi, w, oh, ow';
-  return `${poolWindowHelpersC}${regular(`${name}_regular`, false)}${regular(`${name}_2x2`, true)}
+  return `${poolWindowHelpersC}${regular}${two}
 static void ${name}(void **b, const int64_t *p) {
   const ${T} *x = (const ${T} *)b[0];
   ${grad ? `const ${T} *gy = (const ${T} *)b[1];` : ''}
