@@ -1,6 +1,8 @@
-import { HypatiaError, broadcastRuntime, type Apply, type NDArray } from '@hypatia/core';
-import { batchStrides, type Dot, type MatMul } from '@hypatia/ops';
-import { gemmParams, matrixView, type StridedMatrix } from './kernel-params.js';
+import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, stridesOf, type Apply, type NDArray } from '@hypatia/core';
+import { Conv2d, Dot, MatMul, batchStrides, type ProductEpilogue } from '@hypatia/ops';
+import { collapseAxes, gemmParams, matrixView, type StridedMatrix } from './kernel-params.js';
+import { epilogueExtras, type GemmEpilogue } from './kernels/gemm-c.js';
+import { runConv } from './run-conv.js';
 
 type Allocate = (shape: readonly number[]) => NDArray;
 type Launch = (buffers: ArrayBufferView[], params: Float64Array) => void;
@@ -62,3 +64,114 @@ export function runMatMul(node: Apply, a: NDArray, b: NDArray, allocate: Allocat
   return out;
 }
 
+
+/** The epilogue a ProductEpilogue node asks the gemm kernel (or the pass after a conv) to apply. */
+export function gemmEpilogueOf(op: ProductEpilogue): GemmEpilogue {
+  return { formula: op.formula, product: op.productInput, inDtypes: op.formulaDtypes };
+}
+
+/** Which kernel a ProductEpilogue launch is for: the product (for dot/matmul, the gemm with the epilogue built in) or, after a conv, the epilogue pass. */
+export type EpiloguePart = 'product' | 'epilogue';
+type PartLaunch = (part: EpiloguePart, buffers: ArrayBufferView[], params: Float64Array) => void;
+
+const productNodes = new WeakMap<Apply, Apply>();
+
+/** The plain product node a ProductEpilogue node wraps (built once per node: the run-time checks read its op, operand types and site). */
+function productNode(node: Apply): Apply {
+  let p = productNodes.get(node);
+  if (!p) {
+    const op = node.op as ProductEpilogue;
+    productNodes.set(node, (p = op.product.apply(node.inputs.slice(0, op.productArity), node.site)));
+  }
+  return p;
+}
+
+/** The extra operands' strides over the product's output shape, after the same run-time checks as an elementwise op's. */
+function extraStrides(node: Apply, ins: readonly NDArray[], outShape: readonly number[]): { arrays: NDArray[]; strides: number[][] } {
+  const op = node.op as ProductEpilogue;
+  const operands = epilogueExtras(gemmEpilogueOf(op)).map((x) => op.operandOf(x));
+  const arrays = operands.map((i) => ins[i]!);
+  arrays.forEach((a, j) => {
+    const declared = node.inputs[operands[j]!]!.type.shape;
+    const fits = a.ndim <= outShape.length && a.shape.every((d, k) => {
+      const o = outShape[outShape.length - a.ndim + k]!;
+      return d === o || (d === 1 && declared[k] === 1);
+    });
+    if (!fits) {
+      throw new HypatiaError(op.name, `at run time epilogue operand ${j} of shape [${a.shape.join(', ')}] (type ${node.inputs[operands[j]!]!.type}) does not broadcast into the product's [${outShape.join(', ')}]`, node.site);
+    }
+  });
+  return { arrays, strides: arrays.map((a) => broadcastStrides(a.shape, outShape)) };
+}
+
+/**
+ * Run a ProductEpilogue natively. Dot and MatMul: one launch per batch matrix of the gemm kernel
+ * built with the epilogue (gemmKernelC(name, dtype, gemmEpilogueOf(op))), buffers A, B, C, extras;
+ * parameters the gemm's ten, then per extra operand its offset and row and column strides over C.
+ * Conv2d: the conv kernel into the output, then the epilogue pass (epiloguePassKernelC) over it.
+ */
+export function runProductEpilogue(node: Apply, ins: readonly NDArray[], allocate: Allocate, launch: PartLaunch): NDArray {
+  const op = node.op as ProductEpilogue;
+  const inner = productNode(node);
+  const productIns = ins.slice(0, op.productArity);
+  if (op.product instanceof Conv2d) {
+    const y = runConv(inner, productIns, allocate, (buffers, params) => launch('product', buffers, params));
+    const { arrays, strides } = extraStrides(node, ins, y.shape);
+    const merged = collapseAxes(y.shape, [stridesOf(y.shape), ...strides]);
+    const params = Float64Array.from([y.size, merged.shape.length, ...merged.shape, ...merged.strides.slice(1).flat()]);
+    if (y.size) launch('epilogue', [y.data, ...arrays.map((a) => a.data)], params);
+    return y;
+  }
+  const [a, b] = productIns as [NDArray, NDArray];
+  let A: StridedMatrix, B: StridedMatrix, shape: number[], batch: number[], sa: number[], sb: number[];
+  if (op.product instanceof Dot) {
+    const d = op.product;
+    A = a.ndim === 2 ? matrixView(a.shape, d.transA) : { rows: 1, cols: a.shape[0]!, rs: 0, cs: 1 };
+    B = b.ndim === 2 ? matrixView(b.shape, d.transB) : { rows: b.shape[0]!, cols: 1, rs: 1, cs: 0 };
+    if (A.cols !== B.rows) {
+      throw new HypatiaError(d.name, `at run time, inner dimensions do not match: [${a.shape.join(', ')}]${d.transA ? 'ᵀ' : ''} · [${b.shape.join(', ')}]${d.transB ? 'ᵀ' : ''} (${A.cols} vs ${B.rows})`, node.site);
+    }
+    shape = [...(a.ndim === 2 ? [A.rows] : []), ...(b.ndim === 2 ? [B.cols] : [])];
+    batch = []; sa = []; sb = [];
+  } else if (op.product instanceof MatMul) {
+    const mm = op.product;
+    A = matrixView(a.shape, mm.transA);
+    B = matrixView(b.shape, mm.transB);
+    if (A.cols !== B.rows) throw new HypatiaError(mm.name, `at run time, inner dimensions do not match (${A.cols} vs ${B.rows})`, node.site);
+    const bc = broadcastRuntime([a.shape.slice(0, -2), b.shape.slice(0, -2)]);
+    if (typeof bc === 'string') throw new HypatiaError(mm.name, `at run time, batch dimensions: ${bc}`, node.site);
+    batch = bc;
+    shape = [...batch, A.rows, B.cols];
+    sa = batchStrides(a.shape.slice(0, -2), batch, A.rows * A.cols);
+    sb = batchStrides(b.shape.slice(0, -2), batch, B.rows * B.cols);
+  } else {
+    throw new HypatiaError(op.name, `has no native kernel for the product ${op.product.name}`, node.site);
+  }
+  const out = allocate(shape);
+  const { arrays, strides } = extraStrides(node, ins, shape);
+  // C's row and column strides in each extra operand (an absent axis of a vector product reads as stride 0).
+  const rowCol = strides.map((s) => {
+    if (op.product instanceof MatMul) return [s[s.length - 2]!, s[s.length - 1]!];
+    if (shape.length === 2) return [s[0]!, s[1]!];
+    if (shape.length === 1) return a.ndim === 2 ? [s[0]!, 0] : [0, s[0]!];
+    return [0, 0];
+  });
+  const buffers = [a.data, b.data, out.data, ...arrays.map((e) => e.data)];
+  const count = shapeSize(batch);
+  const idx = new Array<number>(batch.length).fill(0);
+  let oa = 0, ob = 0;
+  for (let t = 0; t < count; t++) {
+    const extra = strides.flatMap((s, j) => [idx.reduce((o, i, d) => o + i * s[d]!, 0), rowCol[j]![0]!, rowCol[j]![1]!]);
+    launch('product', buffers, Float64Array.from([...gemmParams(A, B, oa, ob, t * A.rows * B.cols), ...extra]));
+    for (let d = batch.length - 1; d >= 0; d--) {
+      idx[d]!++;
+      oa += sa[d]!;
+      ob += sb[d]!;
+      if (idx[d]! < batch[d]!) break;
+      oa -= sa[d]! * batch[d]!;
+      ob -= sb[d]! * batch[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}

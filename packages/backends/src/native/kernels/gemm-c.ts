@@ -297,3 +297,40 @@ static inline void ${name}(${T} *C, int64_t ldc, int64_t i0, int64_t j0, int64_t
 }
 `;
 }
+
+/**
+ * The epilogue as a pass over a product's contiguous output Y, in place (for conv2d, whose inner
+ * gemm runs per image inside conv2d-c.ts). Buffers: Y, then the extra operands. Parameters: n, nd,
+ * shape[nd] (axes merged where every operand allows), then each extra operand's strides over that
+ * shape (0 on broadcast axes).
+ */
+export function epiloguePassKernelC(name: string, dtype: 'float32' | 'float64', e: GemmEpilogue): string {
+  const T = dtype === 'float32' ? 'float' : 'double';
+  const extras = epilogueExtras(e);
+  const decl = extras.map((x, j) => `const ${cType(e.inDtypes[x]!)} *restrict e${x} = (const ${cType(e.inDtypes[x]!)} *)b[${1 + j}]; const int64_t *s${x} = p + 2 + ${j + 1} * nd;`).join('\n  ');
+  const loads = extras.map((x) => `const ${cType(e.inDtypes[x]!)} v${x} = e${x}[o${x} + j * t${x}];`).join(' ');
+  const expr = scalarToC(e.formula, (i) => `v${i}`);
+  return `
+static void ${name}(void **b, const int64_t *p) {
+  ${T} *y = (${T} *)b[0];
+  const int64_t n = p[0], nd = p[1];
+  const int64_t *shape = p + 2;
+  ${decl}
+  if (n == 0) return;
+  const int64_t inner = nd ? shape[nd - 1] : 1, rows = n / inner;
+  ${extras.map((x) => `const int64_t t${x} = nd ? s${x}[nd - 1] : 0;`).join(' ')}
+  #pragma omp parallel for if (n >= HYP_PAR_MIN) schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t rem = r${extras.map((x) => `, o${x} = 0`).join('')};
+    for (int64_t d = nd - 2; d >= 0; d--) {
+      const int64_t q = rem % shape[d];
+      rem /= shape[d];
+      ${extras.map((x) => `o${x} += q * s${x}[d];`).join(' ')}
+      (void)q;
+    }
+    ${T} *yr = y + r * inner;
+    for (int64_t j = 0; j < inner; j++) { const ${T} v${e.product} = yr[j]; ${loads} yr[j] = ${expr}; }
+  }
+}
+`;
+}
