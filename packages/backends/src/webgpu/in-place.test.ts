@@ -61,6 +61,17 @@ describe.runIf(gpuAvailable)('webgpu in-place updates', () => {
     expect(Array.from((await w.getAsync()).data)).toEqual([8, 16, 24]);
   });
 
+  it('a variable that a later update still reads is not overwritten before it', async () => {
+    const w = shared(NDArray.from([1, 2, 3], 'float32'), 'w');
+    const v = shared(NDArray.from([0, 0, 0], 'float32'), 'v');
+    // Both updates read the old w; whichever root runs first, w's buffer must hold the old value until both ran.
+    const f = await compile({ outputs: [], updates: [[w, mul(w, 2)], [v, sub(mul(w, 3), v)]], backend: 'webgpu' });
+    for (let i = 0; i < 3; i++) await f.run([], { readOutputs: false });
+    expect(Array.from((await w.getAsync()).data)).toEqual([8, 16, 24]);
+    // v = 3w - v over w = 1, 2, 4 (times the first element): 3, 6 - 3 = 3, 12 - 3 = 9
+    expect(Array.from((await v.getAsync()).data)).toEqual([9, 18, 27]);
+  });
+
   it('a call that fails while it is encoded leaves the old value (nothing was submitted)', async () => {
     const w = shared(NDArray.from([1, 2, 3], 'float32'), 'w');
     const x = matrix('x');
