@@ -1,7 +1,9 @@
 // Time of single native kernels (pooling, elementwise, conv2d) at the sizes network3 trains with,
 // on 1 and 2 threads: the best launch time over many calls, read by wrapping the addon's run (the
-// executable's private fields, read on purpose). A developer's tool (not part of `pnpm bench`):
+// executable's private fields, read on purpose). The best, not the mean: on a shared machine the
+// mean mostly measures the other processes. A developer's tool (not part of `pnpm bench`):
 //   ONLY=pool npx tsx bench/native-kernels.ts       (ONLY filters cases by name)
+//   STEP=conv MB=10 npx tsx bench/native-kernels.ts (every kernel of a training step, best and median)
 import { NDArray, compile, tensor, type DType, type Variable } from '@hypatia/core';
 import {
   add, avgPool2d, avgPool2dGrad, conv2d, conv2dGradFilters, conv2dGradInput, maxPool2d, maxPool2dGrad, mul, resolveConvOptions,
@@ -40,6 +42,50 @@ function randomArray(dtype: DType, shape: number[], seed: number): NDArray {
   const a = NDArray.zeros(dtype, shape);
   for (let i = 0; i < a.size; i++) a.data[i] = Math.sin((i + seed) * 12.9898) * 0.5;
   return a;
+}
+
+if (process.env.STEP) {
+  const { compileTraining } = await import('./lib/hypatia-runner.js');
+  const { loadBenchData } = await import('./lib/workloads.js');
+  const mb = Number(process.env.MB ?? 10);
+  const data = loadBenchData(5000, 1000);
+  const threads = Number(process.env.THREADS ?? 1);
+  const step = await compileTraining('native', process.env.STEP as 'conv' | 'shallow', mb, null, data, { threads, replay: false });
+  const ex = step.executable as unknown as { addon: { run: (k: number, b: unknown, p: unknown) => void }; kernels: { name: string }[]; describe(): string };
+  const run = ex.addon.run.bind(ex.addon);
+  // Launch times by kernel and occurrence in the step (one kernel may serve several steps; the
+  // n-th launch of a kernel is matched with the n-th step that names it, for its label).
+  const times = new Map<string, number[]>();
+  const seen = new Map<number, number>();
+  ex.addon.run = (k, b, p) => {
+    const t = process.hrtime.bigint();
+    run(k, b, p);
+    const n = seen.get(k) ?? 0;
+    seen.set(k, n + 1);
+    const key = `${k}:${n}`;
+    if (!times.has(key)) times.set(key, []);
+    times.get(key)!.push(Number(process.hrtime.bigint() - t) / 1000);
+  };
+  const batches = Math.floor(5000 / mb);
+  const steps = Number(process.env.N ?? 300);
+  let best = Infinity;
+  for (let i = 0; i < steps; i++) {
+    seen.clear();
+    const t0 = performance.now();
+    await step(i % batches);
+    best = Math.min(best, (performance.now() - t0) * 1000);
+  }
+  const lines = ex.describe().split('\n');
+  const rows = [...times.entries()].map(([key, ts]) => {
+    const [k, n] = key.split(':').map(Number) as [number, number];
+    const named = lines.filter((l) => l.includes(`native ${ex.kernels[k]!.name} `));
+    const sorted = ts.slice(Math.min(100, ts.length >> 1)).sort((a, b) => a - b);
+    return { min: sorted[0]!, median: sorted[sorted.length >> 1]!, line: (named[n] ?? named[0] ?? '').trim().slice(0, 110) };
+  });
+  const sumMin = rows.reduce((a, r) => a + r.min, 0);
+  console.log(`${process.env.STEP} mb${mb}, ${threads} thread(s): best step ${best.toFixed(0)} us, sum of best launches ${sumMin.toFixed(0)} us`);
+  rows.sort((a, b) => b.min - a.min).slice(0, 16).forEach((r) => console.log(`${r.min.toFixed(1).padStart(8)} ${r.median.toFixed(1).padStart(8)} us  ${r.line}`));
+  process.exit(0);
 }
 
 const only = process.env.ONLY ?? '';
