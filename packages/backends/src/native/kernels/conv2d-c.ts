@@ -30,7 +30,7 @@ export function conv2dKernelsC(prefix: string, dtype: 'float32' | 'float64', gem
 #ifndef HYP_CONV_COMMON
 #define HYP_CONV_COMMON
 #define HYP_CONV_COLS (1 << 18)
-#define HYP_CONV_PAR_MIN (1 << 17)
+#define HYP_CONV_PAR_MIN (1 << 18)
 /* The output positions ow in [*lo, *hi) whose input column ow * s - pad + j lies in [0, len). */
 static inline void hyp_conv_valid(int64_t out, int64_t s, int64_t pad, int64_t j, int64_t len, int64_t *lo, int64_t *hi) {
   int64_t a = pad - j <= 0 ? 0 : (pad - j + s - 1) / s;
