@@ -18,8 +18,11 @@ export interface AddonExports {
    * write their element offsets. Returns the plan's handle. The caller keeps the buffers alive.
    */
   newPlan(code: Float64Array, slots: readonly (ArrayBufferView | null)[], dynamic: Int32Array, offsets: Float64Array): number;
-  /** Run a plan with this call's buffers for its dynamic slots: 0, or 1 + the index of the instruction whose guard failed. */
-  runPlan(plan: number, buffers: readonly ArrayBufferView[]): number;
+  /**
+   * Run words [from, to) of a plan (a segment between host steps) with this call's buffers for its
+   * dynamic slots: 0, or 1 + the index of the instruction whose check failed (-1: no such segment).
+   */
+  runPlan(plan: number, buffers: readonly ArrayBufferView[], from: number, to: number): number;
   freePlan(plan: number): void;
 }
 

@@ -29,7 +29,8 @@ const MAX_FUTILE_RECORDINGS = 8;
  * runs in JS, which computes each node's shapes and checks, launches each kernel, and records
  * the call; later calls with the same shapes replay the recording in one native call (see
  * replay-plan.ts), falling back to the JS path when a check in C fails. Ops without a C kernel
- * run their JS `perform` between native steps, so every graph runs.
+ * run their JS `perform` between native steps (between native segments of a replay), so every
+ * graph runs.
  */
 export class NativeBackend implements Backend {
   readonly name = 'native';
@@ -88,8 +89,7 @@ class NativeExecutable implements Executable {
     const kinds = steps.map((s) => ({ node: s.step.node, kind: s.family ? (s.family.output === 'alias' ? 'view' : s.family.kind) : 'host' }));
     this.pooled = new Set(steps.filter((s) => s.family?.output === 'kernel').map((s) => s.step.node.outputs[0]!).filter((o) => !this.escaping.has(o)));
     this.releaseAfter = releaseSchedule(kinds, this.pooled, this.escaping);
-    // Host steps run JS between kernels; such functions keep the JS path.
-    this.replayable = replay && !!addon && steps.every((s) => s.family);
+    this.replayable = replay && !!addon;
   }
 
   get kernelCount(): number {
@@ -110,7 +110,8 @@ class NativeExecutable implements Executable {
     const plan = this.plans[0];
     if (plan) {
       const inPlace = plan.inPlaceUpdates.map((v) => v.name ?? String(v)).join(', ');
-      lines.push(`  replay: ${plan.instructionCount} instructions in one native call, arena ${plan.arenaBytes} bytes${inPlace ? `, updates in place: ${inPlace}` : ''}`);
+      const calls = plan.nativeCalls === 1 ? 'one native call' : `${plan.nativeCalls} native calls around host steps`;
+      lines.push(`  replay: ${plan.instructionCount} instructions in ${calls}, arena ${plan.arenaBytes} bytes${inPlace ? `, updates in place: ${inPlace}` : ''}`);
     } else if (!this.replayable) lines.push('  replay: none (the JS path runs every call)');
     return lines.join('\n');
   }
@@ -157,7 +158,7 @@ class NativeExecutable implements Executable {
       const node = step.node;
       const ins = node.inputs.map(get);
       if (family) values.set(node.outputs[0]!, family.run(step, ins, ctx));
-      else this.runHost(node, ins, values, owned);
+      else this.runHost(node, ins, values, owned, rec);
       this.release(this.releaseAfter[i]!);
     }
     // Hand out each owned array once; copy leaves, views and repeats so the caller never holds an
@@ -186,9 +187,10 @@ class NativeExecutable implements Executable {
     }
   }
 
-  private runHost(node: Apply, ins: NDArray[], values: Map<Variable, NDArray>, owned: Set<NDArray>): void {
+  private runHost(node: Apply, ins: NDArray[], values: Map<Variable, NDArray>, owned: Set<NDArray>, rec: PlanRecorder | undefined): void {
     const reuse = node.outputs.some((o) => this.escaping.has(o)) ? undefined : this.previous.get(node);
     const outs = node.op.perform(ins, node, reuse);
+    rec?.host(node, ins, outs);
     node.outputs.forEach((o, k) => {
       const a = outs[k]!;
       if (!o.type.accepts(a.shape) || a.dtype !== o.dtype) {

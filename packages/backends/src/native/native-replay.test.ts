@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HypatiaError, NDArray, compile, grad, iscalar, ivector, matrix, shared, vector, type Variable } from '@hypatia/core';
+import { HypatiaError, NDArray, Op, TensorType, compile, evaluate, grad, iscalar, ivector, matrix, shared, vector, type Variable } from '@hypatia/core';
 import { add, arange, mul, sliceAxis, softmaxCrossentropyWithLabels, sub, sum, take } from '@hypatia/ops';
 import { FullyConnectedLayer, Network, SoftmaxLayer, sgdRule } from '@hypatia/nn';
 import { NativeBackend } from './native-backend.js';
@@ -28,7 +28,40 @@ async function training(replay: boolean) {
   return { f, params: net.params, ty };
 }
 
+/** An op with no C kernel: its JS perform runs between native segments. */
+class TimesRowIndex extends Op {
+  readonly name = 'times_row_index';
+  inferTypes([t]: readonly TensorType[]): TensorType[] {
+    return [t!];
+  }
+  perform([x]: readonly NDArray[]): NDArray[] {
+    const out = x!.copy();
+    const cols = x!.shape[1]!;
+    for (let i = 0; i < out.size; i++) out.data[i] = out.data[i]! * Math.floor(i / cols);
+    return [out];
+  }
+}
+
 describe('native replay', () => {
+  it('a host step splits the replay into native segments; results match and an update after it lands in place', async () => {
+    const x = matrix('x');
+    const w = shared(NDArray.from([[1, 2], [3, 4]], 'float32'), 'w');
+    const h = new TimesRowIndex().call(add(x, 1));
+    const out = sum(mul(h, w), 1);
+    const f = await compile({ inputs: [x], outputs: [out, h], updates: [[w, sub(w, mul(out, 0.5))]], ...native() });
+    const xs = [[[1, 2], [3, 4]], [[0, 1], [2, 3]], [[5, 5], [5, 5]]].map((v) => NDArray.from(v, 'float32'));
+    for (let s = 0; s < 6; s++) {
+      const arg = xs[s % 3]!;
+      const want = evaluate([out, h, sub(w, mul(out, 0.5))], new Map([[x, arg]]));
+      const [o, hv] = await f(arg);
+      expect([Array.from(o!.data), Array.from(hv!.data)]).toEqual([Array.from(want[0]!.data), Array.from(want[1]!.data)]);
+      expect(Array.from(w.get().data)).toEqual(Array.from(want[2]!.data));
+    }
+    expect(stats(f)).toEqual({ replayed: 5, recorded: 1, checksFailed: 0 });
+    expect(f.executable.describe()).toMatch(/host op times_row_index/);
+    expect(f.executable.describe()).toMatch(/in 2 native calls around host steps, arena \d+ bytes, updates in place: w/);
+  });
+
   it('a training step replayed in one native call is bit-identical to the JS path, with its updates written in place', async () => {
     const js = await training(false);
     const rp = await training(true);

@@ -6,6 +6,7 @@
  * Everything a JS step computes from values (slice bounds, index arrays, labels, arange bounds) is
  * recomputed here with the same checks; a failed check returns before anything is written that
  * outlives the call, and JS runs the call again on its own path, which raises the precise error.
+ * Host steps (an op's JS perform) split the program into segments, each run by one call.
  */
 
 /** Instruction codes, shared with replay-plan.ts. */
@@ -64,9 +65,10 @@ static void hyp_slice_range(int64_t len, int hasStart, int64_t start, int hasSto
   }
 }
 
-/* Runs the program; 0 when every guard held, else 1 + the failing instruction's index. */
-static int32_t hyp_exec(hyp_plan *pl) {
-  int64_t *c = pl->code, *end = pl->code + pl->ncode;
+/* Runs words [from, to) of the program (one segment between host steps); 0 when every guard held, else 1 + the failing instruction's index in the segment. */
+static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
+  if (from < 0 || to > pl->ncode || from > to) return -1;
+  int64_t *c = pl->code + from, *end = pl->code + to;
   void **s = pl->slots;
   void *bufs[64];
   int32_t at = 0;
@@ -240,10 +242,10 @@ static hyp_plan *hyp_plan_arg(napi_env env, napi_value v) {
 }
 
 static napi_value hyp_run_plan(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2) {
-    napi_throw_error(env, NULL, "runPlan(plan, buffers) takes 2 arguments");
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) {
+    napi_throw_error(env, NULL, "runPlan(plan, buffers, from, to) takes 4 arguments");
     return NULL;
   }
   hyp_plan *pl = hyp_plan_arg(env, argv[0]);
@@ -261,8 +263,11 @@ static napi_value hyp_run_plan(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
+  int64_t from = 0, to = 0;
+  napi_get_value_int64(env, argv[2], &from);
+  napi_get_value_int64(env, argv[3], &to);
   napi_value r;
-  napi_create_int32(env, hyp_exec(pl), &r);
+  napi_create_int32(env, hyp_exec(pl, from, to), &r);
   return r;
 }
 

@@ -1,4 +1,4 @@
-import type { DType, NDArray, SharedVariable, TypedArray } from '@hypatia/core';
+import type { Apply, DType, NDArray, SharedVariable, TypedArray } from '@hypatia/core';
 import type { AxisIndex } from '@hypatia/ops';
 
 /**
@@ -14,7 +14,11 @@ export type SlotSource =
   | { kind: 'prep'; data: TypedArray }
   | { kind: 'pool'; bytes: number }
   | { kind: 'fresh'; dtype: DType; length: number }
-  | { kind: 'derived'; parent: number };
+  | { kind: 'derived'; parent: number }
+  | { kind: 'host' };
+
+/** A buffer as a host step sees it: its slot and the array's dtype and shape. */
+export interface HostOperand { slot: number; dtype: DType; shape: number[] }
 
 /** One recorded instruction (plan-interpreter-c.ts has their C meaning). */
 export type Instr =
@@ -23,7 +27,8 @@ export type Instr =
   | { op: 'offsets'; dst: number; n: number; idx: { slot: number; pos: number; len: number; stride: number }[] }
   | { op: 'labels'; dst: number; src: number; n: number; k: number }
   | { op: 'arange'; dst: number; bounds: { slot: number; dtype: DType }[]; length: number }
-  | { op: 'fill'; slot: number; n: number; dtype: DType; value: number };
+  | { op: 'fill'; slot: number; n: number; dtype: DType; value: number }
+  | { op: 'host'; node: Apply; ins: HostOperand[]; outs: HostOperand[] };
 
 /** A graph output of the recorded call: its buffer's slot, shape, and whether the array itself was handed out (else a copy). */
 export interface RecordedOutput { slot: number; dtype: DType; shape: number[]; handed: boolean }
@@ -116,6 +121,15 @@ export class PlanRecorder {
   arange(out: Float64Array, bounds: readonly NDArray[], length: number): void {
     const dst = this.add(out, { kind: 'prep', data: out });
     this.instrs.push({ op: 'arange', dst, bounds: bounds.map((b) => ({ slot: this.slotOf(b.data), dtype: b.dtype })), length });
+  }
+
+  /** A host step: its operands, and its results as new slots that each replay sets from what `perform` returns. */
+  host(node: Apply, ins: readonly NDArray[], outs: readonly NDArray[]): void {
+    const operand = (a: NDArray, slot: number): HostOperand => ({ slot, dtype: a.dtype, shape: [...a.shape] });
+    const inOps = ins.map((a) => operand(a, this.slotOf(a.data)));
+    // A result that is a buffer seen before (an operand returned as is) could differ on replay.
+    if (outs.some((a) => this.bySlot.has(a.data))) this.unreplayable = `${node.op.name} returned an alias of a buffer`;
+    this.instrs.push({ op: 'host', node, ins: inOps, outs: outs.map((a) => operand(a, this.add(a.data, { kind: 'host' }))) });
   }
 
   finish(outputs: readonly { array: NDArray; handed: boolean }[]): Recording {

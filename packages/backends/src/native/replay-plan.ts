@@ -2,7 +2,10 @@ import { NDArray, shapeSize, typedArrayFor, type DType, type RunResult, type Sha
 import type { AddonExports } from './addon-source.js';
 import { planArena, type Lifetime } from './arena.js';
 import { BoundTag, DTYPE_CODE, PlanOp } from './plan-interpreter-c.js';
-import type { Instr, Recording, SlotSource } from './plan-recorder.js';
+import type { HostOperand, Instr, Recording, SlotSource } from './plan-recorder.js';
+
+/** A stretch of the program run by one native call, or a host step between two. */
+type Part = { from: number; to: number } | { host: Extract<Instr, { op: 'host' }> };
 
 /**
  * Arrays the native backend handed to shared variables as their new values. Nothing else holds
@@ -30,6 +33,7 @@ export class ReplayPlan {
   private constructor(
     private readonly addon: AddonExports,
     private readonly handle: number,
+    private readonly parts: readonly Part[],
     private readonly slots: readonly SlotSource[],
     private readonly dynamic: readonly number[],
     private readonly outputs: Recording['outputs'],
@@ -68,6 +72,8 @@ export class ReplayPlan {
       if (writers.length !== 1 || w!.op !== 'kernel' || w!.elementwise?.out !== F) return;
       if (!sameShape((slots[S] as { shape: readonly number[] }).shape, out.shape)) return;
       if (w!.elementwise.operands.some((o) => root(o.slot) === S && (o.slot !== S || !o.fullShape))) return;
+      // A host step may return the old value itself, which later readers would then see changed.
+      if (rec.instrs.some((ins) => ins.op === 'host' && touched(ins).includes(S))) return;
       const reads = touched(w!);
       if (reads.some((s) => targets.has(s)) || [...moved].some((m) => touched(m).includes(S))) return;
       inPlace.set(F, j);
@@ -84,8 +90,18 @@ export class ReplayPlan {
       if (l) l.last = Math.max(l.last, at);
       else lives.set(s, { id: s, first: at, last: at, bytes: (slots[s] as { bytes: number }).bytes });
     };
+    const last = new Map<number, number>();
+    instrs.forEach((ins, at) => touched(ins).forEach((s) => last.set(s, at)));
+    outputs.forEach((o) => last.set(root(o.slot), instrs.length));
+    // A host step's result may alias its operands, so they live as long as its results.
+    for (let at = instrs.length - 1; at >= 0; at--) {
+      const ins = instrs[at]!;
+      if (ins.op !== 'host') continue;
+      const until = Math.max(at, ...ins.outs.map((o) => last.get(o.slot) ?? at));
+      for (const o of ins.ins) last.set(root(o.slot), Math.max(last.get(root(o.slot)) ?? at, until));
+    }
     instrs.forEach((ins, at) => touched(ins).forEach((s) => touch(s, at)));
-    outputs.forEach((o) => touch(root(o.slot), instrs.length));
+    for (const [s, at] of last) touch(s, at);
     slots.forEach((s, id) => { if (s.kind === 'pool') touch(id, instrs.length); });
     const { offsets: arenaAt, size } = planArena([...lives.values()]);
     const arena = new ArrayBuffer(size);
@@ -95,14 +111,20 @@ export class ReplayPlan {
       if (s.kind === 'pool') return new Uint8Array(arena, arenaAt.get(id)!, s.bytes);
       return null;
     });
-    const dynamic = slots.map((s, id) => (s.kind === 'arg' || s.kind === 'shared' || s.kind === 'fresh' ? id : -1)).filter((id) => id >= 0);
+    const dynamic = slots.map((s, id) => (['arg', 'shared', 'fresh', 'host'].includes(s.kind) ? id : -1)).filter((id) => id >= 0);
     const offsets = new Float64Array(Math.max(slots.length, 1));
-    const handle = addon.newPlan(encode(instrs), staticBuffers, Int32Array.from(dynamic), offsets);
-    return new ReplayPlan(addon, handle, slots, dynamic, outputs, nOutputs, inPlace, updated, arena, arenaAt, offsets, instrs.length);
+    const { code, parts } = encode(instrs);
+    const handle = addon.newPlan(code, staticBuffers, Int32Array.from(dynamic), offsets);
+    return new ReplayPlan(addon, handle, parts, slots, dynamic, outputs, nOutputs, inPlace, updated, arena, arenaAt, offsets, instrs.length);
   }
 
   get inPlaceUpdates(): SharedVariable[] {
     return [...this.inPlace.values()].map((j) => this.updated[j]!);
+  }
+
+  /** Native calls per replay: one, plus one per stretch after a host step. */
+  get nativeCalls(): number {
+    return this.parts.filter((p) => 'from' in p).length;
   }
 
   get arenaBytes(): number {
@@ -121,6 +143,7 @@ export class ReplayPlan {
       }
     }
     const buffers = new Map<number, TypedArray>();
+    const notYet = new Float64Array(0);
     const writtenInPlace = new Set<number>();
     for (const id of this.dynamic) {
       const s = this.slots[id]!;
@@ -133,9 +156,13 @@ export class ReplayPlan {
           buffers.set(id, own.data);
           writtenInPlace.add(j!);
         } else buffers.set(id, typedArrayFor(s.dtype, s.length));
-      }
+      } else buffers.set(id, notYet); // a host step's result, set when it runs
     }
-    if (this.addon.runPlan(this.handle, this.dynamic.map((id) => buffers.get(id)!)) !== 0) return 'check';
+    for (const part of this.parts) {
+      if ('from' in part) {
+        if (this.addon.runPlan(this.handle, this.dynamic.map((id) => buffers.get(id)!), part.from, part.to) !== 0) return 'check';
+      } else if (!this.runHost(part.host, buffers)) return 'check';
+    }
     const results = this.outputs.map((o, k) => {
       const j = k - this.nOutputs;
       if (j >= 0 && writtenInPlace.has(j)) return shared.get(this.updated[j]!)!;
@@ -144,6 +171,28 @@ export class ReplayPlan {
     });
     results.slice(this.nOutputs).forEach((a) => markNativeOwned(a.data));
     return { outputs: results.slice(0, this.nOutputs), updates: results.slice(this.nOutputs) };
+  }
+
+  /**
+   * A host step between segments: its operands read where the plan keeps them, its results checked
+   * against the recorded dtypes and shapes. False sends the call to the JS path (no in-place write
+   * has happened: those come last), which raises the op's error itself.
+   */
+  private runHost(h: Extract<Instr, { op: 'host' }>, buffers: Map<number, TypedArray>): boolean {
+    const view = (o: HostOperand) => {
+      const d = this.dataOf(o.slot, o.dtype, buffers);
+      const n = shapeSize(o.shape);
+      return new NDArray(o.dtype, o.shape, d.length === n ? d : d.subarray(0, n));
+    };
+    let outs: NDArray[];
+    try {
+      outs = h.node.op.perform(h.ins.map(view), h.node, undefined);
+    } catch {
+      return false;
+    }
+    if (outs.some((a, k) => a.dtype !== h.outs[k]!.dtype || !sameShape(a.shape, h.outs[k]!.shape))) return false;
+    h.outs.forEach((o, k) => buffers.set(o.slot, outs[k]!.data));
+    return true;
   }
 
   /** A variable's buffer is written in place only when this backend made it and no argument or other variable shares its memory. */
@@ -178,14 +227,25 @@ function touches(ins: Instr): number[] {
     case 'labels': return [ins.dst, ins.src];
     case 'arange': return [ins.dst, ...ins.bounds.map((b) => b.slot)];
     case 'fill': return [ins.slot];
+    case 'host': return [...ins.ins, ...ins.outs].map((o) => o.slot);
   }
 }
 
-/** The program for plan-interpreter-c.ts, one number per int64 word. */
-function encode(instrs: readonly Instr[]): Float64Array {
+/** The program for plan-interpreter-c.ts, one number per int64 word, in segments split by host steps. */
+function encode(instrs: readonly Instr[]): { code: Float64Array; parts: Part[] } {
   const w: number[] = [];
+  const parts: Part[] = [];
+  let from = 0;
+  const close = () => {
+    if (w.length > from) parts.push({ from, to: w.length });
+    from = w.length;
+  };
   for (const ins of instrs) {
     switch (ins.op) {
+      case 'host':
+        close();
+        parts.push({ host: ins });
+        break;
       case 'kernel':
         w.push(PlanOp.kernel, ins.k, ins.slots.length, ...ins.slots, ins.params.length, ...ins.params);
         break;
@@ -216,7 +276,8 @@ function encode(instrs: readonly Instr[]): Float64Array {
         break;
     }
   }
-  return Float64Array.from(w);
+  close();
+  return { code: Float64Array.from(w), parts };
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
