@@ -288,7 +288,7 @@ function epilogueTileC(name: string, T: string, e: GemmEpilogue): string {
   const loads = extras.map((x) => `const ${cType(e.inDtypes[x]!)} v${x} = e${x}[i * r${x} + j * c${x}];`).join(' ');
   const expr = scalarToC(e.formula, (i) => `v${i}`);
   return `
-static inline void ${name}(${T} *C, int64_t ldc, int64_t i0, int64_t j0, int64_t mr, int64_t nr, void **bufs, const int64_t *p) {
+static __attribute__((noinline)) void ${name}(${T} *C, int64_t ldc, int64_t i0, int64_t j0, int64_t mr, int64_t nr, void **bufs, const int64_t *p) {
   ${decl}
   for (int64_t i = i0; i < i0 + mr; i++) {
     ${T} *restrict ci = C + i * ldc;
