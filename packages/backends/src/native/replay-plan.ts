@@ -19,6 +19,9 @@ export function markNativeOwned(a: ArrayBufferView): void {
   nativeOwned.add(a);
 }
 
+/** A plan dropped without free() (its function was garbage-collected) frees its C side. */
+const dropped = new FinalizationRegistry<{ addon: AddonExports; handle: number }>(({ addon, handle }) => addon.freePlan(handle));
+
 const VIEW: Record<DType, new (b: ArrayBuffer, off: number, n: number) => TypedArray> = {
   float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array,
 };
@@ -45,7 +48,9 @@ export class ReplayPlan {
     private readonly arenaAt: ReadonlyMap<number, number>,
     private readonly offsets: Float64Array,
     readonly instructionCount: number,
-  ) {}
+  ) {
+    dropped.register(this, { addon, handle }, this);
+  }
 
   static build(rec: Recording, nOutputs: number, updated: readonly SharedVariable[], addon: AddonExports): ReplayPlan {
     const { slots, outputs } = rec;
@@ -215,6 +220,7 @@ export class ReplayPlan {
   }
 
   free(): void {
+    dropped.unregister(this);
     this.addon.freePlan(this.handle);
   }
 }
