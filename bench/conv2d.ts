@@ -1,5 +1,7 @@
-// Time of conv2d forward + both gradients on the reference backend, at the size of network3's first
-// layer, against a direct loop over the definition. Prints times and the ratio.
+// Time of conv2d forward + both gradients on the reference and native backends, at the sizes of
+// network3's first layer (mini-batch 10 and 100) and of a second conv layer, against a direct loop
+// over the definition. Prints times and the ratios. (bench/native-kernels.ts times each native
+// kernel on its own.)
 // Run: npx tsx bench/conv2d.ts
 import { NDArray, compile, grad, tensor } from '@hypatia/core';
 import { conv2d, sum, mul } from '@hypatia/ops';
@@ -44,7 +46,7 @@ async function time(label: string, reps: number, f: () => unknown): Promise<numb
   return ms;
 }
 
-for (const [xs, ws] of [[[10, 1, 28, 28], [20, 1, 5, 5]], [[10, 20, 12, 12], [40, 20, 5, 5]]] as const) {
+for (const [xs, ws] of [[[10, 1, 28, 28], [20, 1, 5, 5]], [[100, 1, 28, 28], [20, 1, 5, 5]], [[10, 20, 12, 12], [40, 20, 5, 5]]] as const) {
   const x = tensor('float32', [...xs], 'x');
   const w = tensor('float32', [...ws], 'w');
   const y = conv2d(x, w);
@@ -52,9 +54,11 @@ for (const [xs, ws] of [[[10, 1, 28, 28], [20, 1, 5, 5]], [[10, 20, 12, 12], [40
   const cost = sum(mul(y, gyv as never));
   const [gx, gw] = grad(cost, [x, w]);
   const f = await compile({ inputs: [x, w], outputs: [y, gx!, gw!], backend: 'reference' });
+  const fn = await compile({ inputs: [x, w], outputs: [y, gx!, gw!], backend: 'native' });
   const xv = randomArray([...xs]), wv = randomArray([...ws]);
   const shape = `[${xs}]x[${ws}]`;
-  const fast = await time(`im2col + gemm, forward + both gradients ${shape}`, 20, () => f(xv, wv));
-  const slow = await time(`nested loops, forward + both gradients ${shape}`, 5, () => naive(xv, wv, gyv));
-  console.log(`  ratio nested / im2col: ${(slow / fast).toFixed(1)}x`);
+  const fast = await time(`reference im2col + gemm, forward + both gradients ${shape}`, 10, () => f(xv, wv));
+  const native = await time(`native im2col + gemm, forward + both gradients ${shape}`, 50, () => fn(xv, wv));
+  const slow = await time(`nested loops, forward + both gradients ${shape}`, 3, () => naive(xv, wv, gyv));
+  console.log(`  ratios: nested / reference ${(slow / fast).toFixed(1)}x, reference / native ${(fast / native).toFixed(1)}x`);
 }
