@@ -1,9 +1,11 @@
 /// <reference types="@webgpu/types" />
 import { type Apply } from '@hypatia/core';
 import { checkRunShape, patchLayout, type Conv2d } from '@hypatia/ops';
-import { bindGroup, dispatch1d, pipeline, registerLowering } from '../lowering.js';
+import { bindGroup, dispatch1d, pipeline, registerLowering, type Step } from '../lowering.js';
 import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
 import type { GpuTensor } from '../buffers.js';
+import { WGSL_HELPERS, storageType } from '../wgsl-scalar.js';
+import { epilogueParams, epilogueWGSL, type Epilogue } from './epilogue.js';
 
 /**
  * conv2d and both of its gradients as implicit GEMMs: each is a matrix product whose operands are
@@ -53,7 +55,8 @@ interface ConvProduct {
   buffers: [name: string, input: number][];
   loadA: string;
   loadB: string;
-  store: string;
+  /** The body of `fn outIndex(m, col) -> u32`: where product element (m, col) goes in the output. */
+  index: string;
   /** M, N, K of the product from the geometry. */
   dims(g: Geometry): [number, number, number];
 }
@@ -68,8 +71,8 @@ const PRODUCTS: Record<string, ConvProduct> = {
     buffers: [['x', 0], ['w', 1]],
     loadA: 'return w[m * params[15] + k];',
     loadB: 'return patchAt(k, col);',
-    store: `let positions = gOH() * gOW();
-  out[((col / positions) * gO() + m) * positions + col % positions] = v;`,
+    index: `let positions = gOH() * gOW();
+  return ((col / positions) * gO() + m) * positions + col % positions;`,
     dims: (g) => [g.O, g.N * g.OH * g.OW, g.C * g.KH * g.KW],
   },
   conv2d_grad_input: {
@@ -89,8 +92,8 @@ const PRODUCTS: Record<string, ConvProduct> = {
   let oi = i / gSH(); let oj = j / gSW();
   if (oi >= gOH() || oj >= gOW()) { return 0.0; }
   return dy[((n * gO() + o) * gOH() + oi) * gOW() + oj];`,
-    store: `let pixels = gH() * gW();
-  out[((col / pixels) * gC() + m) * pixels + col % pixels] = v;`,
+    index: `let pixels = gH() * gW();
+  return ((col / pixels) * gC() + m) * pixels + col % pixels;`,
     dims: (g) => [g.C, g.N * g.H * g.W, g.O * g.KH * g.KW],
   },
   conv2d_grad_filters: {
@@ -98,7 +101,7 @@ const PRODUCTS: Record<string, ConvProduct> = {
     loadA: `let positions = gOH() * gOW();
   return dy[((k / positions) * gO() + m) * positions + k % positions];`,
     loadB: 'return patchAt(col, k);',
-    store: 'out[m * params[14] + col] = v;',
+    index: 'return m * params[14] + col;',
     dims: (g) => [g.O, g.C * g.KH * g.KW, g.N * g.OH * g.OW],
   },
 };
@@ -109,15 +112,13 @@ const PRODUCTS: Record<string, ConvProduct> = {
  * reduction over K and writes it to partials[chunk][m][col], summed later by chunkSumSource.
  * params: geometry (13), M, N, K, kChunk, chunks.
  */
-function convSource(p: ConvProduct, mode: 'direct' | 'partial'): string {
-  const bindings = p.buffers.map(([name], i) => `@group(0) @binding(${i + 1}) var<storage, read> ${name}: array<f32>;`).join('\n');
+function convSource(p: ConvProduct, mode: 'direct' | 'partial', epi: Epilogue | null): string {
   // inputAt() and patchAt() read x, which the gradient w.r.t. the input does not bind.
   const geometry = p.buffers.some(([n]) => n === 'x') ? GEOMETRY : GEOMETRY_PARAMS;
   const result = mode === 'direct' ? 'store(row, col, acc);' : 'out[(chunk * M + row) * N + col] = acc;';
-  return `
+  return `${epi && mode === 'direct' ? WGSL_HELPERS : ''}
 @group(0) @binding(0) var<storage, read> params: array<u32>;
-${bindings}
-@group(0) @binding(${p.buffers.length + 1}) var<storage, read_write> out: array<f32>;
+${bindingsOf(p, epi, mode)}
 ${geometry}
 fn loadA(m: u32, k: u32) -> f32 {
   ${p.loadA}
@@ -125,7 +126,7 @@ fn loadA(m: u32, k: u32) -> f32 {
 fn loadB(k: u32, col: u32) -> f32 {
   ${p.loadB}
 }
-${mode === 'direct' ? storeFn(p) : ''}
+${mode === 'direct' ? storeFn(p, epi) : ''}
 var<workgroup> ta: array<array<f32, ${TILE}>, ${TILE}>;
 var<workgroup> tb: array<array<f32, ${TILE}>, ${TILE}>;
 @compute @workgroup_size(${TILE}, ${TILE})
@@ -164,14 +165,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
  * with no workgroup memory and no barriers, for short or small products (productKernel in kernels.ts).
  * It adds the terms in the tiled kernel's order. params as convSource's.
  */
-function convSimpleSource(p: ConvProduct, mode: 'direct' | 'partial'): string {
-  const bindings = p.buffers.map(([name], i) => `@group(0) @binding(${i + 1}) var<storage, read> ${name}: array<f32>;`).join('\n');
+function convSimpleSource(p: ConvProduct, mode: 'direct' | 'partial', epi: Epilogue | null): string {
   const geometry = p.buffers.some(([n]) => n === 'x') ? GEOMETRY : GEOMETRY_PARAMS;
   const result = mode === 'direct' ? 'store(row, col, acc);' : 'out[t] = acc;';
-  return `
+  return `${epi && mode === 'direct' ? WGSL_HELPERS : ''}
 @group(0) @binding(0) var<storage, read> params: array<u32>;
-${bindings}
-@group(0) @binding(${p.buffers.length + 1}) var<storage, read_write> out: array<f32>;
+${bindingsOf(p, epi, mode)}
 ${geometry}
 fn loadA(m: u32, k: u32) -> f32 {
   ${p.loadA}
@@ -179,7 +178,7 @@ fn loadA(m: u32, k: u32) -> f32 {
 fn loadB(k: u32, col: u32) -> f32 {
   ${p.loadB}
 }
-${mode === 'direct' ? storeFn(p) : ''}
+${mode === 'direct' ? storeFn(p, epi) : ''}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let M = params[13]; let N = params[14]; let K = params[15];
@@ -199,20 +198,41 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 }`;
 }
 
-function storeFn(p: ConvProduct): string {
-  return `fn store(m: u32, col: u32, v: f32) {
-  ${p.store}
+function storeFn(p: ConvProduct, epi: Epilogue | null): string {
+  return `fn outIndex(m: u32, col: u32) -> u32 {
+  ${p.index}
+}
+fn store(m: u32, col: u32, v: f32) {
+  let i = outIndex(m, col);
+  out[i] = ${epi ? 'epilogue(v, i)' : 'v'};
 }`;
 }
 
+/** Where the epilogue's params start: after the geometry, M, N, K, kChunk and chunks. */
+const EPILOGUE_AT = 18;
+
+/**
+ * Bindings after params: the product's operands, then (when the kernel stores results) the
+ * epilogue's, then out: the output in the epilogue's type, or the f32 partial sums.
+ */
+function bindingsOf(p: ConvProduct, epi: Epilogue | null, mode: 'direct' | 'partial'): string {
+  const operands = p.buffers.map(([name], i) => `@group(0) @binding(${i + 1}) var<storage, read> ${name}: array<f32>;`).join('\n');
+  const withEpi = mode === 'direct' && epi;
+  const first = p.buffers.length + 1;
+  return `${operands}
+${withEpi ? epilogueWGSL(epi, first, EPILOGUE_AT) : ''}
+@group(0) @binding(${first + (withEpi ? epi.operands.length : 0)}) var<storage, read_write> out: array<${withEpi ? storageType(epi.outDtype) : 'f32'}>;`;
+}
+
 /** The second pass of a split product: each output element sums its chunks in order, then stores. params as convSource's. */
-function chunkSumSource(p: ConvProduct): string {
-  return `
+function chunkSumSource(p: ConvProduct, epi: Epilogue | null): string {
+  return `${epi ? WGSL_HELPERS : ''}
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+${epi ? epilogueWGSL(epi, 2, EPILOGUE_AT) : ''}
+@group(0) @binding(${2 + (epi ? epi.operands.length : 0)}) var<storage, read_write> out: array<${epi ? storageType(epi.outDtype) : 'f32'}>;
 ${GEOMETRY_PARAMS}
-${storeFn(p)}
+${storeFn(p, epi)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * ${WORKGROUP}u;
@@ -238,61 +258,71 @@ export function splitK(tiles: number, K: number): { chunks: number; kChunk: numb
   return { chunks: Math.ceil(K / kChunk), kChunk };
 }
 
-for (const [name, product] of Object.entries(PRODUCTS)) {
-  registerLowering(name, async (device, node: Apply) => {
-    const op = node.op as unknown as Conv2d;
-    const [direct, partial, simpleDirect, simplePartial, chunkSum] = await Promise.all([
-      pipeline(device, convSource(product, 'direct')),
-      pipeline(device, convSource(product, 'partial')),
-      pipeline(device, convSimpleSource(product, 'direct')),
-      pipeline(device, convSimpleSource(product, 'partial')),
-      pipeline(device, chunkSumSource(product)),
-    ]);
-    // Partial sums of a split product, owned by this step and grown as needed (calls run in queue order, so one suffices).
-    let scratch: GPUBuffer | null = null;
-    const scratchOf = (gpu: GPUDevice, bytes: number): GPUBuffer => {
-      if (!scratch || scratch.size < bytes) {
-        scratch?.destroy();
-        scratch = gpu.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE });
-      }
-      return scratch;
-    };
-    // The forward input and filter shapes, wherever this op keeps them.
-    const shapesOf = (ins: readonly GpuTensor[]): [number[], number[]] =>
-      name === 'conv2d' ? [ins[0]!.shape, ins[1]!.shape] : name === 'conv2d_grad_input' ? [ins[2]!.shape, ins[1]!.shape] : [ins[0]!.shape, ins[2]!.shape];
-    const geometry = (ins: readonly GpuTensor[]): Geometry => {
+/**
+ * conv2d or one of its gradients (`name`, from the op `op`) as a step; with an epilogue (a
+ * ProductEpilogue node, whose operands after the product's `arity` feed it), its formula is
+ * applied to each output element before the store.
+ */
+export async function convStep(device: GPUDevice, node: Apply, name: string, op: Conv2d, arity: number, epi: Epilogue | null): Promise<Step> {
+  const product = PRODUCTS[name]!;
+  const [direct, partial, simpleDirect, simplePartial, chunkSum] = await Promise.all([
+    pipeline(device, convSource(product, 'direct', epi)),
+    pipeline(device, convSource(product, 'partial', epi)),
+    pipeline(device, convSimpleSource(product, 'direct', epi)),
+    pipeline(device, convSimpleSource(product, 'partial', epi)),
+    pipeline(device, chunkSumSource(product, epi)),
+  ]);
+  // Partial sums of a split product, owned by this step and grown as needed (calls run in queue order, so one suffices).
+  let scratch: GPUBuffer | null = null;
+  const scratchOf = (gpu: GPUDevice, bytes: number): GPUBuffer => {
+    if (!scratch || scratch.size < bytes) {
+      scratch?.destroy();
+      scratch = gpu.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE });
+    }
+    return scratch;
+  };
+  // The forward input and filter shapes, wherever this op keeps them.
+  const shapesOf = (ins: readonly GpuTensor[]): [number[], number[]] =>
+    name === 'conv2d' ? [ins[0]!.shape, ins[1]!.shape] : name === 'conv2d_grad_input' ? [ins[2]!.shape, ins[1]!.shape] : [ins[0]!.shape, ins[2]!.shape];
+  const geometry = (ins: readonly GpuTensor[]): Geometry => {
+    const [xs, ws] = shapesOf(ins);
+    const L = patchLayout(op, node, xs, ws);
+    const g = { N: xs[0]!, C: L.c, H: L.h, W: L.w, O: ws[0]!, KH: L.kh, KW: L.kw, OH: L.gh.out, OW: L.gw.out, sh: L.sh, sw: L.sw, pt: L.gh.before, pl: L.gw.before };
+    if (name !== 'conv2d') checkRunShape(name, node, ins[name === 'conv2d_grad_input' ? 0 : 1]!.shape, [g.N, g.O, g.OH, g.OW]);
+    return g;
+  };
+  return {
+    node,
+    describe: `${name} as an implicit GEMM (${TILE}x${TILE} tiles in workgroup memory or a thread per element by size, K split over workgroups when the tiles are few)${epi ? ' with its elementwise epilogue' : ''}`,
+    shapes: (ins) => {
+      const g = geometry(ins);
       const [xs, ws] = shapesOf(ins);
-      const L = patchLayout(op, node, xs, ws);
-      const g = { N: xs[0]!, C: L.c, H: L.h, W: L.w, O: ws[0]!, KH: L.kh, KW: L.kw, OH: L.gh.out, OW: L.gw.out, sh: L.sh, sw: L.sw, pt: L.gh.before, pl: L.gw.before };
-      if (name !== 'conv2d') checkRunShape(name, node, ins[name === 'conv2d_grad_input' ? 0 : 1]!.shape, [g.N, g.O, g.OH, g.OW]);
-      return g;
-    };
-    return {
-      node,
-      describe: `${name} as an implicit GEMM (${TILE}x${TILE} tiles in workgroup memory or a thread per element by size, K split over workgroups when the tiles are few)`,
-      shapes: (ins) => {
-        const g = geometry(ins);
-        const [xs, ws] = shapesOf(ins);
-        return [name === 'conv2d' ? [g.N, g.O, g.OH, g.OW] : name === 'conv2d_grad_input' ? [...xs] : [...ws]];
-      },
-      encode: (pass, ins, [o], ctx) => {
-        const g = geometry(ins);
-        const [M, N, K] = product.dims(g);
-        if (M === 0 || N === 0) return;
-        const tiles = Math.ceil(N / TILE) * Math.ceil(M / TILE);
-        const { chunks, kChunk } = splitK(tiles, K);
-        const params = ctx.params(Uint32Array.from([g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.pt, g.pl, M, N, K, kChunk, chunks]));
-        const operands = product.buffers.map(([, i]) => ins[i]!.buffer);
-        const simple = productKernel(M, N, kChunk) === 'simple';
-        const pipe = chunks === 1 ? (simple ? simpleDirect : direct) : simple ? simplePartial : partial;
-        const target = chunks === 1 ? o!.buffer : scratchOf(ctx.device, chunks * M * N * 4);
-        pass.setPipeline(pipe);
-        pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...operands, target]));
-        pass.dispatchWorkgroups(...grid3(simple ? Math.ceil((M * N * chunks) / WORKGROUP) : tiles * chunks));
-        if (chunks === 1) return;
-        const partials = target;
-        dispatch1d(ctx.device, pass, chunkSum, [params, partials, o!.buffer], Math.ceil((M * N) / WORKGROUP));
-      },
-    };
-  });
+      return [name === 'conv2d' ? [g.N, g.O, g.OH, g.OW] : name === 'conv2d_grad_input' ? [...xs] : [...ws]];
+    },
+    encode: (pass, ins, [o], ctx) => {
+      const g = geometry(ins);
+      const [M, N, K] = product.dims(g);
+      if (M === 0 || N === 0) return;
+      const tiles = Math.ceil(N / TILE) * Math.ceil(M / TILE);
+      const { chunks, kChunk } = splitK(tiles, K);
+      const rest = ins.slice(arity);
+      const epiParams = epi ? epilogueParams(node, o!.shape, rest.map((t) => t.shape)) : [];
+      const params = ctx.params(Uint32Array.from([g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.pt, g.pl, M, N, K, kChunk, chunks, ...epiParams]));
+      const operands = product.buffers.map(([, i]) => ins[i]!.buffer);
+      const epiOperands = rest.map((t) => t.buffer);
+      const simple = productKernel(M, N, kChunk) === 'simple';
+      const pipe = chunks === 1 ? (simple ? simpleDirect : direct) : simple ? simplePartial : partial;
+      const target = chunks === 1 ? o!.buffer : scratchOf(ctx.device, chunks * M * N * 4);
+      pass.setPipeline(pipe);
+      pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...operands, ...(chunks === 1 ? epiOperands : []), target]));
+      pass.dispatchWorkgroups(...grid3(simple ? Math.ceil((M * N * chunks) / WORKGROUP) : tiles * chunks));
+      if (chunks === 1) return;
+      const partials = target;
+      dispatch1d(ctx.device, pass, chunkSum, [params, partials, ...epiOperands, o!.buffer], Math.ceil((M * N) / WORKGROUP));
+    },
+  };
+}
+
+for (const name of Object.keys(PRODUCTS)) {
+  registerLowering(name, (device, node) => convStep(device, node, name, node.op as unknown as Conv2d, node.inputs.length, null));
 }

@@ -12,3 +12,4 @@ import './matmul.js';
 import './nnet.js';
 import './conv.js';
 import './pool.js';
+import './product-epilogue.js';

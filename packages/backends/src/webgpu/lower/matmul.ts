@@ -1,8 +1,9 @@
-import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, type DType } from '@hypatia/core';
+import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, type Apply, type DType } from '@hypatia/core';
 /// <reference types="@webgpu/types" />
-import { bindGroup, pipeline, registerLowering, unsupported, type EncodeContext } from '../lowering.js';
+import { bindGroup, pipeline, registerLowering, unsupported, type EncodeContext, type Step } from '../lowering.js';
 import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
-import { wgslType } from '../wgsl-scalar.js';
+import { WGSL_HELPERS, storageType, wgslType } from '../wgsl-scalar.js';
+import { epilogueParams, epilogueWGSL, type Epilogue } from './epilogue.js';
 import { walk } from './strided-kernels.js';
 
 /**
@@ -13,13 +14,9 @@ import { walk } from './strided-kernels.js';
  * (column tile, then row tile, then batch) over a grid3, so no count meets the per-dimension limit.
  * params: [M, N, K, sAm, sAk, sBk, sBn, batchCount, batchShape(nb), batchStridesA(nb), batchStridesB(nb)].
  */
-export function batchedMatmulSource(dtype: DType, nb: number): string {
+export function batchedMatmulSource(dtype: DType, nb: number, epi: Epilogue | null = null): string {
   const t = wgslType(dtype);
-  return `
-@group(0) @binding(0) var<storage, read> params: array<u32>;
-@group(0) @binding(1) var<storage, read> A: array<${t}>;
-@group(0) @binding(2) var<storage, read> B: array<${t}>;
-@group(0) @binding(3) var<storage, read_write> C: array<${t}>;
+  return `${header(dtype, nb, epi)}
 var<workgroup> ta: array<array<${t}, ${TILE}>, ${TILE}>;
 var<workgroup> tb: array<array<${t}, ${TILE}>, ${TILE}>;
 @compute @workgroup_size(${TILE}, ${TILE})
@@ -50,7 +47,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     for (var k = 0u; k < ${TILE}u; k++) { acc += ta[lid.y][k] * tb[k][lid.x]; }
     workgroupBarrier();
   }
-  if (row < M && col < N) { C[(b * M + row) * N + col] = acc; }
+  if (row < M && col < N) { let i = (b * M + row) * N + col; C[i] = ${epi ? 'epilogue(acc, i)' : 'acc'}; }
 }`;
 }
 
@@ -59,13 +56,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
  * products (simpleProductLimit in kernels.ts); it adds the terms in the tiled kernel's order.
  * params as batchedMatmulSource's.
  */
-export function batchedMatmulSimpleSource(dtype: DType, nb: number): string {
+export function batchedMatmulSimpleSource(dtype: DType, nb: number, epi: Epilogue | null = null): string {
   const t = wgslType(dtype);
-  return `
-@group(0) @binding(0) var<storage, read> params: array<u32>;
-@group(0) @binding(1) var<storage, read> A: array<${t}>;
-@group(0) @binding(2) var<storage, read> B: array<${t}>;
-@group(0) @binding(3) var<storage, read_write> C: array<${t}>;
+  return `${header(dtype, nb, epi)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let M = params[0]; let N = params[1]; let K = params[2];
@@ -80,13 +73,28 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let col = i % N;
   var acc: ${t} = ${t}(0);
   for (var k = 0u; k < K; k++) { acc += A[oa + row * params[3] + k * params[4]] * B[ob + k * params[5] + col * params[6]]; }
-  C[i] = acc;
+  C[i] = ${epi ? 'epilogue(acc, i)' : 'acc'};
 }`;
 }
 
+/** Bindings: params, A, B, the epilogue's operands, C (in the epilogue's output type). */
+function header(dtype: DType, nb: number, epi: Epilogue | null): string {
+  const t = wgslType(dtype);
+  const k = epi ? epi.operands.length : 0;
+  return `${epi ? WGSL_HELPERS : ''}
+@group(0) @binding(0) var<storage, read> params: array<u32>;
+@group(0) @binding(1) var<storage, read> A: array<${t}>;
+@group(0) @binding(2) var<storage, read> B: array<${t}>;
+${epi ? epilogueWGSL(epi, 3, epilogueAt(nb)) : ''}
+@group(0) @binding(${3 + k}) var<storage, read_write> C: array<${epi ? storageType(epi.outDtype) : t}>;`;
+}
+
+/** Where the epilogue's params start: after batchedMatmulSource's own. */
+export const epilogueAt = (nb: number) => 8 + 3 * nb;
+
 /** Both kernels of a product of `dtype` with nb batch axes; encodeMatmul picks one by size. */
-export async function matmulPipelines(device: GPUDevice, dtype: DType, nb: number): Promise<MatmulPipelines> {
-  const [tiled, simple] = await Promise.all([pipeline(device, batchedMatmulSource(dtype, nb)), pipeline(device, batchedMatmulSimpleSource(dtype, nb))]);
+export async function matmulPipelines(device: GPUDevice, dtype: DType, nb: number, epi: Epilogue | null = null): Promise<MatmulPipelines> {
+  const [tiled, simple] = await Promise.all([pipeline(device, batchedMatmulSource(dtype, nb, epi)), pipeline(device, batchedMatmulSimpleSource(dtype, nb, epi))]);
   return { tiled, simple };
 }
 
@@ -109,23 +117,26 @@ export function encodeMatmul(
   pass.dispatchWorkgroups(...grid3(simple ? Math.ceil((M * N * count) / WORKGROUP) : Math.ceil(N / TILE) * Math.ceil(M / TILE) * count));
 }
 
-// matmul: batched matrix products with broadcast batch axes and transposed reads.
-registerLowering('matmul', async (device, node) => {
+/**
+ * matmul: batched matrix products with broadcast batch axes and transposed reads; with an
+ * epilogue (a ProductEpilogue node), its formula applied to each element before the store.
+ */
+export async function matmulStep(device: GPUDevice, node: Apply, op: { transA: boolean; transB: boolean }, epi: Epilogue | null): Promise<Step> {
   const [a, b] = node.inputs;
   const out = node.outputs[0]!;
   if (a!.dtype !== b!.dtype) unsupported(node, `mixed dtypes ${a!.dtype} and ${b!.dtype}`);
-  if (out.dtype === 'bool') unsupported(node, 'bool operands');
-  const { transA, transB } = node.op as unknown as { transA: boolean; transB: boolean };
+  if (a!.dtype === 'bool') unsupported(node, 'bool operands');
+  const { transA, transB } = op;
   const nb = out.ndim - 2;
-  const pipes = await matmulPipelines(device, out.dtype, nb);
+  const pipes = await matmulPipelines(device, a!.dtype, nb, epi);
   const layout = (sa: readonly number[], sb: readonly number[]) => {
     const [ra, ca] = sa.slice(-2) as [number, number];
     const [rb, cb] = sb.slice(-2) as [number, number];
     const [M, K] = transA ? [ca, ra] : [ra, ca];
     const [Kb, N] = transB ? [cb, rb] : [rb, cb];
-    if (K !== Kb) throw new HypatiaError('matmul', `inner dimensions do not match: [${sa}] @ [${sb}]`, node.site);
+    if (K !== Kb) throw new HypatiaError(node.op.name, `inner dimensions do not match: [${sa}] @ [${sb}]`, node.site);
     const batch = broadcastRuntime([sa.slice(0, -2), sb.slice(0, -2)]);
-    if (typeof batch === 'string') throw new HypatiaError('matmul', `at run time, batch dimensions: ${batch}`, node.site);
+    if (typeof batch === 'string') throw new HypatiaError(node.op.name, `at run time, batch dimensions: ${batch}`, node.site);
     // Batch strides of each operand in elements (whole matrices), 0 on the axes it broadcasts along.
     const bsA = broadcastStrides(sa.slice(0, -2), batch).map((s) => s * ra * ca);
     const bsB = broadcastStrides(sb.slice(0, -2), batch).map((s) => s * rb * cb);
@@ -135,11 +146,17 @@ registerLowering('matmul', async (device, node) => {
   };
   return {
     node,
-    describe: `batched matmul ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} over ${nb} batch axes (${TILE}x${TILE} tiles, or a thread per element when small)`,
+    describe: `batched matmul ${transA ? 'Aᵀ' : 'A'}·${transB ? 'Bᵀ' : 'B'} over ${nb} batch axes (${TILE}x${TILE} tiles, or a thread per element when small)${epi ? ' with its elementwise epilogue' : ''}`,
     shapes: ([x, y]) => {
       const l = layout(x!.shape, y!.shape);
       return [[...l.batch, l.M, l.N]];
     },
-    encode: (pass, [x, y], [o], ctx) => encodeMatmul(pass, ctx, pipes, layout(x!.shape, y!.shape).params, [x!.buffer, y!.buffer, o!.buffer]),
+    encode: (pass, [x, y, ...rest], [o], ctx) => {
+      const l = layout(x!.shape, y!.shape);
+      const params = epi ? [...l.params, ...epilogueParams(node, o!.shape, rest.map((t) => t.shape))] : l.params;
+      encodeMatmul(pass, ctx, pipes, params, [x!.buffer, y!.buffer, ...rest.map((t) => t.buffer), o!.buffer]);
+    },
   };
-});
+}
+
+registerLowering('matmul', (device, node) => matmulStep(device, node, node.op as unknown as { transA: boolean; transB: boolean }, null));
