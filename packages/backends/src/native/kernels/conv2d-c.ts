@@ -40,10 +40,11 @@ static inline void hyp_conv_valid(int64_t out, int64_t s, int64_t pad, int64_t j
   if (*hi < *lo) *hi = *lo;
 }
 #endif
-/* Scratch kept between calls (grown on demand); kernels run one at a time from the JS thread. */
+/* Scratch kept between calls (grown on demand), per calling thread: only the thread that enters
+   the kernel uses it, and Node workers sharing this library each get their own. */
 static ${T} *${prefix}_scratch(int64_t n) {
-  static ${T} *buf = NULL;
-  static int64_t cap = 0;
+  static __thread ${T} *buf = NULL;
+  static __thread int64_t cap = 0;
   if (n > cap) { free(buf); buf = (${T} *)malloc((size_t)n * sizeof(${T})); cap = n; }
   return buf;
 }
