@@ -8,11 +8,11 @@ import { gemmKernelC } from './gemm-c.js';
 /**
  * The gemm kernel called directly (no graph): every (m, n, k) below against a float64 loop over the
  * same strided views, with A and B transposed or not, padded rows (strides larger than the width),
- * non-zero offsets and k = 0. The shapes cross every tile edge (MR=6, NR=8/16, KC=256, MC=96) and
- * reach both drivers (direct: network3's thin products; packed: m, n, k all large). A second build
+ * non-zero offsets and k = 0. The shapes cross every tile edge (MR=12 or 6, NR=8/16, KC=256, MC=96) and
+ * reach both drivers and every tile height (12, 8, 4 rows with AVX-512VL; 6, 4 without) (direct: network3's thin products; packed: m, n, k all large). A second build
  * with HYP_GEMM_PAR_MIN=1 runs even the smallest product on every thread, so the threaded splits
- * are checked too, and a product whose C is preceded and followed by sentinels shows the kernel
- * writes exactly its m x n block.
+ * are checked too, as are the 6-row tiles used where AVX-512 is missing (HYP_GEMM_NARROW); C is
+ * preceded and followed by sentinels, which shows the kernel writes exactly its m x n block.
  */
 const shapes: [number, number, number][] = [
   [1, 1, 1], [4, 3, 5], [7, 33, 17], [6, 16, 256], [13, 17, 0],
@@ -46,8 +46,8 @@ function expected(a: View, b: View): Float64Array {
   return out;
 }
 
-async function build(dtype: 'float32' | 'float64', parMin?: number): Promise<AddonExports> {
-  const flags = [...DEFAULT_FLAGS, ...(parMin === undefined ? [] : [`-DHYP_GEMM_PAR_MIN=${parMin}`])];
+async function build(dtype: 'float32' | 'float64', parMin?: number, narrow = false): Promise<AddonExports> {
+  const flags = [...DEFAULT_FLAGS, ...(parMin === undefined ? [] : [`-DHYP_GEMM_PAR_MIN=${parMin}`]), ...(narrow ? ['-DHYP_GEMM_NARROW'] : [])];
   const src = addonSource([{ name: 'gemm', code: gemmKernelC('gemm', dtype) }]);
   const { exports } = await buildAddon<AddonExports>(src, resolveBuildOptions({ cacheDir: testCacheDir(), flags }));
   exports.setThreads(2);
@@ -86,6 +86,9 @@ describe('gemm kernel', () => {
     });
     it(`${dtype}: the same with every product split between threads`, async () => {
       expect(check(await build(dtype, 1), dtype)).toEqual([]);
+    });
+    it(`${dtype}: the same with the 6-row tiles of a machine without AVX-512`, async () => {
+      expect(check(await build(dtype, 1, true), dtype)).toEqual([]);
     });
   }
 });

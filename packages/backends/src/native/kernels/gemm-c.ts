@@ -39,8 +39,9 @@ export function epilogueExtras(e: GemmEpilogue): number[] {
  */
 export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue?: GemmEpilogue): string {
   const T = dtype === 'float32' ? 'float' : 'double';
-  // Twelve vector accumulators on AVX2 (16 registers): 6 rows x 2 vectors of 8 floats or 4 doubles.
-  const MR = 6;
+  // Rows of the register tile, a C macro: 6 rows x 2 vectors (12 accumulators) fit AVX2's 16 vector
+  // registers; with AVX-512VL's 32, 12 rows x 2 (24 accumulators) read each B row once for twice the rows.
+  const MR = `${name}_MR`;
   const NR = dtype === 'float32' ? 16 : 8;
   const KC = 256, MC = 96, NC = dtype === 'float32' ? 2048 : 1024;
   const p = `${name}_`;
@@ -50,7 +51,11 @@ export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue
 #ifndef HYP_GEMM_PAR_MIN
 #define HYP_GEMM_PAR_MIN 4000000
 #endif
-#define ${p}MR ${MR}
+#if defined(__AVX512VL__) && !defined(HYP_GEMM_NARROW)
+#define ${p}MR 12
+#else
+#define ${p}MR 6
+#endif
 #define ${p}NR ${NR}
 typedef ${T} ${p}vec __attribute__((vector_size(32)));
 #define ${p}VL (32 / (int)sizeof(${T}))
@@ -113,13 +118,23 @@ static inline __attribute__((always_inline)) void ${p}micro_rv(const int R, cons
   }
 }
 
-/* The micro-kernel sized to the tile: ${MR} or 4 rows, ${NR} or ${NR / 2} columns, so edge tiles do less wasted work. */
+/* The micro-kernel sized to the tile (12, 8 or 4 rows, or 6 or 4; ${NR} or ${NR / 2} columns), so edge tiles do less wasted work. */
 static inline __attribute__((always_inline)) void ${p}micro(int64_t kc, const ${T} *restrict a, int64_t rsa, int64_t csa, int64_t arows,
     const ${T} *restrict b, int64_t ldb, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first) {
-  if (mr > 4) {
-    if (nr > ${p}VL) ${p}micro_rv(${MR}, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
-    else ${p}micro_rv(${MR}, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+#if ${p}MR == 12
+  if (mr > 8) {
+    if (nr > ${p}VL) ${p}micro_rv(12, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+    else ${p}micro_rv(12, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+  } else if (mr > 4) {
+    if (nr > ${p}VL) ${p}micro_rv(8, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+    else ${p}micro_rv(8, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
   } else {
+#else
+  if (mr > 4) {
+    if (nr > ${p}VL) ${p}micro_rv(6, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+    else ${p}micro_rv(6, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+  } else {
+#endif
     if (nr > ${p}VL) ${p}micro_rv(4, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
     else ${p}micro_rv(4, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
   }
@@ -269,7 +284,7 @@ static void ${name}(void **bufs, const int64_t *p) {
   }
   const int nt = ${p}threads(2.0 * (double)m * (double)n * (double)k);
   /* Packing pays for itself only when both A and B are reused many times. */
-  if (m >= 4 * ${MR} * 4 && n >= 64 && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, bufs, p);
+  if (m >= ${MC} && n >= 64 && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, bufs, p);
   else ${p}direct(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, bufs, p);
 }
 `;
