@@ -2,6 +2,7 @@ import type { StepFamily } from '../step-family.js';
 import { elementwise } from './elementwise.js';
 import { argExtremum, elemwiseSum, reduce } from './reductions.js';
 import { products } from './products.js';
+import { productEpilogue } from './product-epilogue.js';
 import { conv } from './conv.js';
 import { avgPool, maxPool } from './pooling.js';
 import { labelLoss, rows } from './rows.js';
@@ -14,5 +15,5 @@ import { arange, gather, scatter } from './indexing.js';
  * family last, since many specific ops also have a scalar formula.
  */
 export const STEP_FAMILIES: readonly StepFamily[] = [
-  elemwiseSum, reduce, products, conv, maxPool, avgPool, rows, view, transpose, slice, shapeAt, gather, scatter, argExtremum, arange, labelLoss, elementwise,
+  elemwiseSum, reduce, productEpilogue, products, conv, maxPool, avgPool, rows, view, transpose, slice, shapeAt, gather, scatter, argExtremum, arange, labelLoss, elementwise,
 ];
