@@ -19,7 +19,8 @@ const operand = (dtype: DType, shape: readonly number[], name: string) => tensor
 // rows (transposed and stepped operands), sizes that start threads, and empty operands.
 const pairs: [number[], number[]][] = [
   [[3, 4, 5], [3, 4, 5]], [[3, 4, 5, 6], [1, 4, 1, 1]], [[7, 10], [7, 1]], [[5, 1, 7], [1, 6, 1]], [[4, 1], [4, 600]],
-  [[2, 3, 1, 700], [1, 3, 5, 1]], [[600, 500], [500]], [[40, 30, 20], [1, 30, 1]], [[0, 5], [5]], [[3, 0], [1, 1]], [[], [2, 3]],
+  [[2, 3, 1, 700], [1, 3, 5, 1]], [[600, 500], [500]], [[40, 30, 20], [1, 30, 1]], [[1050, 2000], [1050, 2000]], [[1050, 1, 2000], [1, 1, 2000]],
+  [[0, 5], [5]], [[3, 0], [1, 1]], [[], [2, 3]],
 ];
 
 describe('native elementwise kernels agree with the reference on every layout', () => {

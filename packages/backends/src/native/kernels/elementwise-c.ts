@@ -26,10 +26,12 @@ export function elementwiseKernelC(name: string, formula: ScalarExpr, inDtypes: 
   const T = cType(outDtype);
   const Ti = (i: number) => cType(inDtypes[i]!);
   // Threads pay off once a call takes ~30 us: from 2^13 elements for formulas calling libm (exp in
-  // float64, log, tanh...: several ns an element), 2^15 with the vector float32 exp (~1 ns), and
-  // 2^18 for plain arithmetic (memory-bound, a fraction of a ns).
+  // float64, log, tanh...: several ns an element) and 2^15 with the vector float32 exp (~1 ns; 2
+  // threads took sigmoid on 288k elements from 319 to 254 us on the shared machine). Plain
+  // arithmetic is memory-bound: a second thread made 288k and 1M element updates slower (46 -> 56,
+  // 234 -> 247 us), so it waits for 2^21 elements.
   const libm = /\b\w+\s*\(/.test(expr.replace(/\b(hyp_(iadd|isub|imul|iabs|max_\w+|min_\w+|f2i|vexpf)|fabsf?|floorf?|ceilf?|rintf?)\s*\(/g, ''));
-  const parMin = libm ? 1 << 13 : expr.includes('hyp_vexpf(') ? 1 << 15 : 1 << 18;
+  const parMin = libm ? 1 << 13 : expr.includes('hyp_vexpf(') ? 1 << 15 : 1 << 21;
   const load = (at: (i: number) => string) => ins.map((i) => `const ${Ti(i)} v${i} = ${at(i)};`).join(' ');
   // Argument lists: the operands' entries, then `rest` (the output and the length).
   const list = (f: (i: number) => string, rest: string) => [...ins.map(f), rest].join(', ');
