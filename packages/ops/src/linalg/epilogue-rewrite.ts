@@ -23,7 +23,9 @@ function productOf(v: Variable): Apply | null {
  * fusion. Opt-in: a backend must run ProductEpilogue (the reference runs its perform).
  */
 export function fuseProductEpilogues(fg: FunctionGraph, reason = 'product_epilogue'): void {
-  const replaced: [Variable, Variable][] = [];
+  // Nodes come in topological order; a new node reads the replacements of earlier ones, so no
+  // replaced node stays alive through a new node's operands.
+  const replaced = new Map<Variable, Variable>();
   for (const node of fg.nodes) {
     const op = node.op;
     if (!(op instanceof Elemwise) || !op.pure || node.outputs.length !== 1) continue;
@@ -38,11 +40,11 @@ export function fuseProductEpilogues(fg: FunctionGraph, reason = 'product_epilog
     const formula = op instanceof Composite ? op.formula : op.scalarFormula(node.inputs.map((x, i) => input(i, x.dtype)));
     const fusedOps = op instanceof Composite ? op.fusedOps : [op.name];
     const fused = new ProductEpilogue(product.op, product.inputs.length, formula, node.inputs.map((x) => x.dtype), at, fusedOps);
-    const operands = [...product.inputs, ...node.inputs.filter((_, i) => i !== at)];
+    const operands = [...product.inputs, ...node.inputs.filter((_, i) => i !== at)].map((v) => replaced.get(v) ?? v);
     const result = fused.apply(operands, node.site).outputs[0]!;
-    if (keepsType(out, result)) replaced.push([out, result]);
+    if (keepsType(out, result)) replaced.set(out, result);
   }
-  fg.replaceAll(replaced, reason);
+  fg.replaceAll([...replaced], reason);
 }
 
 export const productEpilogue: GlobalRewrite = {

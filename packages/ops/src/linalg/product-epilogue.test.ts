@@ -76,6 +76,18 @@ describe('product_epilogue rewrite', () => {
     expect(after[0]).toBeInstanceOf(ProductEpilogue);
   });
 
+  it('fuses two layers in a row: the second reads the first fused node, and nothing unfused is left', async () => {
+    const x = tensor('float64', [null, null], 'x'), w1 = tensor('float64', [null, null], 'w1'), b1 = tensor('float64', [null], 'b1');
+    const w2 = tensor('float64', [null, null], 'w2'), b2 = tensor('float64', [null], 'b2');
+    const r = await checkRewrite({
+      inputs: [x, w1, b1, w2, b2], outputs: [tanh(add(dot(sigmoid(add(dot(x, w1), b1)), w2), b2))], rewrite: 'product_epilogue',
+      args: [[rand([3, 4], 20), rand([4, 5], 21), rand([5], 22), rand([5, 2], 23), rand([2], 24)]],
+    });
+    const after = r.withRule.graph.nodes;
+    expect(after.map((n) => n.op.name)).toEqual(['product_epilogue', 'product_epilogue']);
+    expect(after[1]!.inputs[0]).toBe(after[0]!.outputs[0]);
+  });
+
   it('fuses a relu conv layer, and a product read as the second formula operand', async () => {
     const x = tensor('float64', [null, 1, 8, 8], 'x'), w = tensor('float64', [4, 1, 3, 3], 'w'), b = tensor('float64', [4], 'b');
     const a = tensor('float64', [null, null], 'a'), c = tensor('float64', [null, null], 'c'), d = tensor('float64', [null, null], 'd');
