@@ -35,7 +35,9 @@ export function epilogueExtras(e: GemmEpilogue): number[] {
  *
  * With `epilogue`, the kernel applies the formula to each tile of C right after its last k-block,
  * while the tile is in L1. Buffers then are A, B, C, the extra operands; parameters add, per extra
- * operand, its offset, row stride and column stride.
+ * operand, its offset, row stride and column stride. C must not alias A, B or an extra operand (C
+ * holds partial sums before the epilogue reads the extras), so an update W - η·(xᵀ·g) writes a
+ * fresh buffer, never W's own.
  */
 export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue?: GemmEpilogue): string {
   const T = dtype === 'float32' ? 'float' : 'double';
