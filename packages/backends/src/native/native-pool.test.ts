@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NDArray, compile, evaluate, mulberry32, tensor, type DType, type Variable } from '@hypatia/core';
 import { avgPool2d, avgPool2dGrad, compareArrays, maxPool2d, maxPool2dGrad, resolvePoolOptions, type Pool2dOptions } from '@hypatia/ops';
 import { NativeBackend } from './native-backend.js';
+import { DEFAULT_FLAGS } from './build-addon.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 
 function randomArray(shape: readonly number[], dtype: DType, seed: number, nans = false): NDArray {
@@ -22,19 +23,21 @@ const options: Pool2dOptions[] = [
   { window: [2, 2] }, { window: [3, 3] }, { window: [1, 1] }, { window: [2, 2], stride: [3, 3] }, { window: [2, 1], stride: [2, 4] },
   { window: [3, 2], stride: [1, 1] }, { window: [2, 3], ignoreBorder: false }, { window: [3, 3], stride: [2, 2], padding: [1, 1] },
 ];
-// Odd sizes, even sizes, and one large enough to spread images over threads.
+// Odd sizes, even sizes, and a larger one, which the second build spreads over threads (threads
+// start from HYP_POOL_PAR_MIN input elements, lowered to 1 there).
 const shapes = [[2, 3, 7, 9], [3, 2, 8, 12], [20, 20, 28, 28]];
+const builds = [{ name: '', flags: [...DEFAULT_FLAGS] }, { name: ', on threads', flags: [...DEFAULT_FLAGS, '-DHYP_POOL_PAR_MIN=1'] }];
 
 describe('native max pooling and its gradient agree with the reference', () => {
-  for (const dtype of ['float32', 'float64'] as DType[]) {
-    it(`${dtype}, with ties, NaNs and signed zeros`, async () => {
+  for (const dtype of ['float32', 'float64'] as DType[]) for (const { name, flags } of builds) {
+    it(`${dtype}, with ties, NaNs and signed zeros${name}`, async () => {
       const x = tensor(dtype, [null, null, null, null], 'x');
       const outputs: Variable[] = [];
       for (const o of options) {
         const y = maxPool2d(x, o);
         outputs.push(y, maxPool2dGrad(x, y, resolvePoolOptions(o, 'max_pool2d')));
       }
-      const fn = await compile({ inputs: [x], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
+      const fn = await compile({ inputs: [x], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir(), flags } });
       expect(fn.executable.describe()).toMatch(/native .* max_pool2d_grad/);
       for (const [k, shape] of shapes.entries()) {
         for (const nans of [false, true]) {
@@ -53,8 +56,8 @@ describe('native max pooling and its gradient agree with the reference', () => {
 });
 
 describe('native average pooling and its gradient agree with the reference', () => {
-  for (const dtype of ['float32', 'float64'] as DType[]) {
-    it(`${dtype}, excluding and including padding`, async () => {
+  for (const dtype of ['float32', 'float64'] as DType[]) for (const { name, flags } of builds) {
+    it(`${dtype}, excluding and including padding${name}`, async () => {
       const x = tensor(dtype, [null, null, null, null], 'x');
       const gy: Variable[] = [];
       const outputs: Variable[] = [];
@@ -67,7 +70,7 @@ describe('native average pooling and its gradient agree with the reference', () 
         }
       }
       const inputs = [x, ...gy];
-      const fn = await compile({ inputs, outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
+      const fn = await compile({ inputs, outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir(), flags } });
       expect(fn.executable.describe()).not.toMatch(/host op/);
       for (const [k, shape] of shapes.entries()) {
         const xv = randomArray(shape, dtype, 2 + k);
