@@ -51,6 +51,12 @@ fn patchAt(k: u32, col: u32) -> f32 {
 }`;
 
 interface ConvProduct {
+  /**
+   * Whether K may be split over workgroups: only the filter gradient, whose K is batch x output
+   * positions (thousands) while M x N is the filter bank (a few tiles). The other two reduce over
+   * a filter's taps and have a tile per few outputs; they skip the split kernels' pipelines.
+   */
+  splits: boolean;
   /** Storage buffers after params, in binding order, and the node inputs they hold. */
   buffers: [name: string, input: number][];
   loadA: string;
@@ -68,6 +74,7 @@ interface Geometry {
 
 const PRODUCTS: Record<string, ConvProduct> = {
   conv2d: {
+    splits: false,
     buffers: [['x', 0], ['w', 1]],
     loadA: 'return w[m * params[15] + k];',
     loadB: 'return patchAt(k, col);',
@@ -76,6 +83,7 @@ const PRODUCTS: Record<string, ConvProduct> = {
     dims: (g) => [g.O, g.N * g.OH * g.OW, g.C * g.KH * g.KW],
   },
   conv2d_grad_input: {
+    splits: false,
     buffers: [['dy', 0], ['w', 1]],
     // Wᵀ: row c, column (o, di, dj) of the filters.
     loadA: `let taps = gKH() * gKW();
@@ -97,6 +105,7 @@ const PRODUCTS: Record<string, ConvProduct> = {
     dims: (g) => [g.C, g.N * g.H * g.W, g.O * g.KH * g.KW],
   },
   conv2d_grad_filters: {
+    splits: true,
     buffers: [['x', 0], ['dy', 1]],
     loadA: `let positions = gOH() * gOW();
   return dy[((k / positions) * gO() + m) * positions + k % positions];`,
@@ -108,8 +117,9 @@ const PRODUCTS: Record<string, ConvProduct> = {
 
 /**
  * The tiled product, workgroups numbered flat (column tile, row tile, K chunk) over a grid3.
- * 'direct' stores each result through the product's layout; 'partial' computes one chunk of the
- * reduction over K and writes it to partials[chunk][m][col], summed later by chunkSumSource.
+ * 'direct' stores each result through the product's layout (and epilogue); 'partial' computes one
+ * chunk of the reduction over K and writes it to partials[chunk][m][col], summed later by
+ * chunkSumSource.
  * params: geometry (13), M, N, K, kChunk, chunks.
  */
 function convSource(p: ConvProduct, mode: 'direct' | 'partial', epi: Epilogue | null): string {
@@ -225,14 +235,13 @@ ${withEpi ? epilogueWGSL(epi, first, EPILOGUE_AT) : ''}
 }
 
 /** The second pass of a split product: each output element sums its chunks in order, then stores. params as convSource's. */
-function chunkSumSource(p: ConvProduct, epi: Epilogue | null): string {
-  return `${epi ? WGSL_HELPERS : ''}
+function chunkSumSource(p: ConvProduct): string {
+  return `
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
-${epi ? epilogueWGSL(epi, 2, EPILOGUE_AT) : ''}
-@group(0) @binding(${2 + (epi ? epi.operands.length : 0)}) var<storage, read_write> out: array<${epi ? storageType(epi.outDtype) : 'f32'}>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
 ${GEOMETRY_PARAMS}
-${storeFn(p, epi)}
+${storeFn(p, null)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * ${WORKGROUP}u;
@@ -265,13 +274,12 @@ export function splitK(tiles: number, K: number): { chunks: number; kChunk: numb
  */
 export async function convStep(device: GPUDevice, node: Apply, name: string, op: Conv2d, arity: number, epi: Epilogue | null): Promise<Step> {
   const product = PRODUCTS[name]!;
-  const [direct, partial, simpleDirect, simplePartial, chunkSum] = await Promise.all([
-    pipeline(device, convSource(product, 'direct', epi)),
-    pipeline(device, convSource(product, 'partial', epi)),
-    pipeline(device, convSimpleSource(product, 'direct', epi)),
-    pipeline(device, convSimpleSource(product, 'partial', epi)),
-    pipeline(device, chunkSumSource(product, epi)),
-  ]);
+  // An epilogue runs at the store, which a split product leaves to its chunk sum: none is lowered with both.
+  if (epi && product.splits) throw new Error(`no epilogue for ${name}, whose K is split`);
+  const [direct, simpleDirect] = await Promise.all([pipeline(device, convSource(product, 'direct', epi)), pipeline(device, convSimpleSource(product, 'direct', epi))]);
+  const [partial, simplePartial, chunkSum] = product.splits
+    ? await Promise.all([pipeline(device, convSource(product, 'partial', null)), pipeline(device, convSimpleSource(product, 'partial', null)), pipeline(device, chunkSumSource(product))])
+    : [null, null, null];
   // Partial sums of a split product, owned by this step and grown as needed (calls run in queue order, so one suffices).
   let scratch: GPUBuffer | null = null;
   const scratchOf = (gpu: GPUDevice, bytes: number): GPUBuffer => {
@@ -304,21 +312,27 @@ export async function convStep(device: GPUDevice, node: Apply, name: string, op:
       const [M, N, K] = product.dims(g);
       if (M === 0 || N === 0) return;
       const tiles = Math.ceil(N / TILE) * Math.ceil(M / TILE);
-      const { chunks, kChunk } = splitK(tiles, K);
+      const { chunks, kChunk } = product.splits ? splitK(tiles, K) : { chunks: 1, kChunk: Math.max(K, 1) };
       const rest = ins.slice(arity);
       const epiParams = epi ? epilogueParams(node, o!.shape, rest.map((t) => t.shape)) : [];
       const params = ctx.params(Uint32Array.from([g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.pt, g.pl, M, N, K, kChunk, chunks, ...epiParams]));
       const operands = product.buffers.map(([, i]) => ins[i]!.buffer);
       const epiOperands = rest.map((t) => t.buffer);
       const simple = productKernel(M, N, kChunk) === 'simple';
-      const pipe = chunks === 1 ? (simple ? simpleDirect : direct) : simple ? simplePartial : partial;
-      const target = chunks === 1 ? o!.buffer : scratchOf(ctx.device, chunks * M * N * 4);
+      const groups = simple ? Math.ceil((M * N * chunks) / WORKGROUP) : tiles * chunks;
+      if (chunks === 1) {
+        const pipe = simple ? simpleDirect : direct;
+        pass.setPipeline(pipe);
+        pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...operands, ...epiOperands, o!.buffer]));
+        pass.dispatchWorkgroups(...grid3(groups));
+        return;
+      }
+      const pipe = (simple ? simplePartial : partial)!;
+      const partials = scratchOf(ctx.device, chunks * M * N * 4);
       pass.setPipeline(pipe);
-      pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...operands, ...(chunks === 1 ? epiOperands : []), target]));
-      pass.dispatchWorkgroups(...grid3(simple ? Math.ceil((M * N * chunks) / WORKGROUP) : tiles * chunks));
-      if (chunks === 1) return;
-      const partials = target;
-      dispatch1d(ctx.device, pass, chunkSum, [params, partials, ...epiOperands, o!.buffer], Math.ceil((M * N) / WORKGROUP));
+      pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...operands, partials]));
+      pass.dispatchWorkgroups(...grid3(groups));
+      dispatch1d(ctx.device, pass, chunkSum!, [params, partials, o!.buffer], Math.ceil((M * N) / WORKGROUP));
     },
   };
 }
