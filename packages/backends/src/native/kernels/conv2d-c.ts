@@ -7,7 +7,8 @@
  * batches keep a bounded scratch buffer (kept between calls, per kernel: a call allocates nothing
  * once warm). The column matrix is cols[(c, i, j), (image, oh, ow)]; the gemm's result and the
  * gradient dy are [o, (image, oh, ow)], so y and dy pass through a transposing copy of contiguous
- * rows. Geometry parameters, shared by all three:
+ * rows. Both limits are -D overridable (tests set them to 1: one image per group, every copy on
+ * threads). Geometry parameters, shared by all three:
  * N, C, H, W, O, KH, KW, SH, SW, padTop, padLeft, OH, OW.
  */
 export function conv2dKernelsC(prefix: string, dtype: 'float32' | 'float64', gemm: string, which: 'forward' | 'grad_input' | 'grad_filters'): string {
@@ -29,8 +30,12 @@ export function conv2dKernelsC(prefix: string, dtype: 'float32' | 'float64', gem
   const common = `
 #ifndef HYP_CONV_COMMON
 #define HYP_CONV_COMMON
+#ifndef HYP_CONV_COLS
 #define HYP_CONV_COLS (1 << 18)
+#endif
+#ifndef HYP_CONV_PAR_MIN
 #define HYP_CONV_PAR_MIN (1 << 18)
+#endif
 /* The output positions ow in [*lo, *hi) whose input column ow * s - pad + j lies in [0, len). */
 static inline void hyp_conv_valid(int64_t out, int64_t s, int64_t pad, int64_t j, int64_t len, int64_t *lo, int64_t *hi) {
   int64_t a = pad - j <= 0 ? 0 : (pad - j + s - 1) / s;
