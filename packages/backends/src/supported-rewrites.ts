@@ -4,5 +4,5 @@
  * listed here once that backend lowers it. compile() adds the list to the user's `include`.
  */
 export const REFERENCE_REWRITES: readonly string[] = ['reduction_fusion', 'product_epilogue'];
-export const NATIVE_REWRITES: readonly string[] = ['reduction_fusion'];
+export const NATIVE_REWRITES: readonly string[] = ['reduction_fusion', 'product_epilogue'];
 export const WEBGPU_REWRITES: readonly string[] = ['reduction_fusion'];
