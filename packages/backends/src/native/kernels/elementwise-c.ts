@@ -8,8 +8,8 @@ import { VECTOR_EXPF_C, VEXPF_ZERO, withVectorExp } from './vector-exp-c.js';
  * broadcast axes), then a flag saying every input is contiguous and full-size. The caller has
  * already merged axes that are contiguous for every operand (kernel-params.ts).
  *
- * The formula is written once, in a `span` loop over contiguous operands that gcc vectorises, and
- * every layout that can reach it does:
+ * The formula's main loop is `span`, over contiguous operands, which gcc vectorises; every layout
+ * that can reach it does:
  * - all operands contiguous: one flat loop, cut into one chunk per thread;
  * - every operand's innermost stride 0 or 1 (a bias broadcast along some axes, a row or column
  *   vector): rows of the innermost axis, a stride-0 operand copied into a small splat buffer per
