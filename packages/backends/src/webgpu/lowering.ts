@@ -15,7 +15,17 @@ export interface Step {
   alias?: true;
   /** Computed on the host before encoding (host-eval.ts): small int results, no kernel. */
   evaluate?(ins: readonly GpuTensor[]): NDArray[];
+  /**
+   * For an update written into its variable's own buffer (in-place.ts) when the step is not
+   * elementwise: the step's kernel with the inputs flagged `aliased` read from the output buffer
+   * at each element's own position (WebGPU forbids binding one buffer read-only and read-write in
+   * one dispatch), created now, at compile time; null where that would be unsafe.
+   */
+  inPlace?(aliased: readonly boolean[]): Promise<InPlaceEncode | null>;
 }
+
+/** Records a step's kernel with its aliased inputs read from `out` (their buffers are not bound). */
+export type InPlaceEncode = (pass: GPUComputePassEncoder, ins: readonly GpuTensor[], out: GpuTensor, ctx: EncodeContext) => void;
 
 /** What a lowering may ask about the rest of the graph at compile time. */
 export interface LowerContext {

@@ -1,11 +1,11 @@
 /// <reference types="@webgpu/types" />
 import { type Apply } from '@hypatia/core';
 import { checkRunShape, patchLayout, type Conv2d } from '@hypatia/ops';
-import { bindGroup, dispatch1d, pipeline, registerLowering, type Step } from '../lowering.js';
+import { bindGroup, dispatch1d, pipeline, registerLowering, type EncodeContext, type Step } from '../lowering.js';
 import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
 import type { GpuTensor } from '../buffers.js';
 import { WGSL_HELPERS, storageType } from '../wgsl-scalar.js';
-import { epilogueParams, epilogueWGSL, type Epilogue } from './epilogue.js';
+import { boundOperands, epilogueParams, epilogueWGSL, inPlaceEpilogue, type Epilogue } from './epilogue.js';
 
 /**
  * conv2d and both of its gradients as implicit GEMMs: each is a matrix product whose operands are
@@ -230,8 +230,8 @@ function bindingsOf(p: ConvProduct, epi: Epilogue | null, mode: 'direct' | 'part
   const withEpi = mode === 'direct' && epi;
   const first = p.buffers.length + 1;
   return `${operands}
-${withEpi ? epilogueWGSL(epi, first, EPILOGUE_AT) : ''}
-@group(0) @binding(${first + (withEpi ? epi.operands.length : 0)}) var<storage, read_write> out: array<${withEpi ? storageType(epi.outDtype) : 'f32'}>;`;
+${withEpi ? epilogueWGSL(epi, first, EPILOGUE_AT, 'out') : ''}
+@group(0) @binding(${first + (withEpi ? boundOperands(epi, epi.operands).length : 0)}) var<storage, read_write> out: array<${withEpi ? storageType(epi.outDtype) : 'f32'}>;`;
 }
 
 /** The second pass of a split product: each output element sums its chunks in order, then stores. params as convSource's. */
@@ -307,34 +307,45 @@ export async function convStep(device: GPUDevice, node: Apply, name: string, op:
       const [xs, ws] = shapesOf(ins);
       return [name === 'conv2d' ? [g.N, g.O, g.OH, g.OW] : name === 'conv2d_grad_input' ? [...xs] : [...ws]];
     },
-    encode: (pass, ins, [o], ctx) => {
-      const g = geometry(ins);
-      const [M, N, K] = product.dims(g);
-      if (M === 0 || N === 0) return;
-      const tiles = Math.ceil(N / TILE) * Math.ceil(M / TILE);
-      const { chunks, kChunk } = product.splits ? splitK(tiles, K) : { chunks: 1, kChunk: Math.max(K, 1) };
-      const rest = ins.slice(arity);
-      const epiParams = epi ? epilogueParams(node, o!.shape, rest.map((t) => t.shape)) : [];
-      const params = ctx.params(Uint32Array.from([g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.pt, g.pl, M, N, K, kChunk, chunks, ...epiParams]));
-      const operands = product.buffers.map(([, i]) => ins[i]!.buffer);
-      const epiOperands = rest.map((t) => t.buffer);
-      const simple = productKernel(M, N, kChunk) === 'simple';
-      const groups = simple ? Math.ceil((M * N * chunks) / WORKGROUP) : tiles * chunks;
-      if (chunks === 1) {
-        const pipe = simple ? simpleDirect : direct;
-        pass.setPipeline(pipe);
-        pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...operands, ...epiOperands, o!.buffer]));
-        pass.dispatchWorkgroups(...grid3(groups));
-        return;
-      }
-      const pipe = (simple ? simplePartial : partial)!;
-      const partials = scratchOf(ctx.device, chunks * M * N * 4);
-      pass.setPipeline(pipe);
-      pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...operands, partials]));
-      pass.dispatchWorkgroups(...grid3(groups));
-      dispatch1d(ctx.device, pass, chunkSum!, [params, partials, o!.buffer], Math.ceil((M * N) / WORKGROUP));
-    },
+    encode: (pass, ins, [o], ctx) => encode(pass, ins, o!, ctx, direct, simpleDirect, epi),
+    // Only an unsplit product stores through the epilogue, so only those have an in-place form.
+    inPlace: epi ? async (aliased) => {
+      const e = inPlaceEpilogue(epi, arity, aliased);
+      if (!e) return null;
+      const [d, sd] = await Promise.all([pipeline(device, convSource(product, 'direct', e)), pipeline(device, convSimpleSource(product, 'direct', e))]);
+      return (pass, ins, o, ctx) => encode(pass, ins, o, ctx, d, sd, e);
+    } : undefined,
   };
+  function encode(
+    pass: GPUComputePassEncoder, ins: readonly GpuTensor[], o: GpuTensor, ctx: EncodeContext,
+    direct: GPUComputePipeline, simpleDirect: GPUComputePipeline, epi: Epilogue | null,
+  ): void {
+    const g = geometry(ins);
+    const [M, N, K] = product.dims(g);
+    if (M === 0 || N === 0) return;
+    const tiles = Math.ceil(N / TILE) * Math.ceil(M / TILE);
+    const { chunks, kChunk } = product.splits ? splitK(tiles, K) : { chunks: 1, kChunk: Math.max(K, 1) };
+    const rest = ins.slice(arity);
+    const epiParams = epi ? epilogueParams(node, o.shape, rest.map((t) => t.shape)) : [];
+    const params = ctx.params(Uint32Array.from([g.N, g.C, g.H, g.W, g.O, g.KH, g.KW, g.OH, g.OW, g.sh, g.sw, g.pt, g.pl, M, N, K, kChunk, chunks, ...epiParams]));
+    const operands = product.buffers.map(([, i]) => ins[i]!.buffer);
+    const epiOperands = boundOperands(epi, rest).map((t) => t.buffer);
+    const simple = productKernel(M, N, kChunk) === 'simple';
+    const groups = simple ? Math.ceil((M * N * chunks) / WORKGROUP) : tiles * chunks;
+    if (chunks === 1) {
+      const pipe = simple ? simpleDirect : direct;
+      pass.setPipeline(pipe);
+      pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...operands, ...epiOperands, o.buffer]));
+      pass.dispatchWorkgroups(...grid3(groups));
+      return;
+    }
+    const pipe = (simple ? simplePartial : partial)!;
+    const partials = scratchOf(ctx.device, chunks * M * N * 4);
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, bindGroup(ctx.device, pipe, [params, ...operands, partials]));
+    pass.dispatchWorkgroups(...grid3(groups));
+    dispatch1d(ctx.device, pass, chunkSum!, [params, partials, o.buffer], Math.ceil((M * N) / WORKGROUP));
+  }
 }
 
 for (const name of Object.keys(PRODUCTS)) {

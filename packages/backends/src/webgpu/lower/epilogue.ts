@@ -19,6 +19,23 @@ export interface Epilogue {
   outDtype: DType;
   /** Rank of the product's output. */
   nd: number;
+  /**
+   * Operands that are the output buffer itself (an update written in place): read from `output`
+   * at the element's own index and not bound. Safe because each element is read and then written
+   * by one thread, and the product's own operands are never aliased.
+   */
+  aliased?: readonly boolean[];
+}
+
+/** The epilogue reading operands flagged in `aliased` (the node's inputs after the product's `arity`) from the output; null if a product operand is aliased. */
+export function inPlaceEpilogue(e: Epilogue, arity: number, aliased: readonly boolean[]): Epilogue | null {
+  if (aliased.slice(0, arity).some(Boolean)) return null;
+  return { ...e, aliased: aliased.slice(arity) };
+}
+
+/** The epilogue operands' buffers to bind: those not read from the output. */
+export function boundOperands<T>(e: Epilogue | null, operands: readonly T[]): T[] {
+  return operands.filter((_, j) => !e?.aliased?.[j]);
 }
 
 export function epilogueOf(node: Apply): Epilogue {
@@ -39,16 +56,19 @@ export function epilogueOf(node: Apply): Epilogue {
  * `fn epilogue(v, o) -> stored value` for product element v stored at flat output index o.
  * Its params start at `at`: the output shape (nd), then each operand's strides (nd each).
  */
-export function epilogueWGSL(e: Epilogue, firstBinding: number, at: number): string {
-  const bindings = e.operands.map((d, j) => `@group(0) @binding(${firstBinding + j}) var<storage, read> e${j}: array<${storageType(d)}>;`).join('\n');
-  const offsets = walk('o', e.nd, `${at}u`, e.operands.map((_, j) => ({ acc: `o${j}`, strideAt: `${at + e.nd * (1 + j)}u` })));
+export function epilogueWGSL(e: Epilogue, firstBinding: number, at: number, output: string): string {
+  const aliased = (j: number) => !!e.aliased?.[j];
+  const bound = e.operands.map((_, j) => j).filter((j) => !aliased(j));
+  const bindings = bound.map((j, b) => `@group(0) @binding(${firstBinding + b}) var<storage, read> e${j}: array<${storageType(e.operands[j]!)}>;`).join('\n');
+  const offsets = walk('o', e.nd, `${at}u`, bound.map((j) => ({ acc: `o${j}`, strideAt: `${at + e.nd * (1 + j)}u` })));
   const operand = (i: number) => (i < e.productInput ? i : i - 1);
-  const expr = scalarToWGSL(e.formula, (i) => (i === e.productInput ? 'v' : loadExpr(e.dtypes[i]!, `e${operand(i)}[o${operand(i)}]`)));
+  const read = (j: number) => (aliased(j) ? `${output}[o]` : `e${j}[o${j}]`);
+  const expr = scalarToWGSL(e.formula, (i) => (i === e.productInput ? 'v' : loadExpr(e.dtypes[i]!, read(operand(i)))));
   return `${bindings}
 fn epilogue(v: ${wgslType(e.dtypes[e.productInput]!)}, o: u32) -> ${storageType(e.outDtype)} {
   // Every binding is statically used, so the automatic layout keeps the ones a formula ignores.
-  ${e.operands.map((_, j) => `_ = e${j}[0];`).join(' ')}
-  ${e.operands.map((_, j) => `var o${j} = 0u;`).join(' ')}
+  ${bound.map((j) => `_ = e${j}[0];`).join(' ')}
+  ${bound.map((j) => `var o${j} = 0u;`).join(' ')}
   ${offsets}
   let r: ${wgslType(e.outDtype)} = ${expr};
   return ${storeExpr(e.outDtype, 'r')};

@@ -1,9 +1,9 @@
 /// <reference types="@webgpu/types" />
 import { HypatiaError, type Apply } from '@hypatia/core';
-import { registerLowering, unsupported, type Step } from '../lowering.js';
+import { registerLowering, unsupported, type EncodeContext, type Step } from '../lowering.js';
 import { TILE } from '../kernels.js';
-import { encodeMatmul, matmulPipelines } from './matmul.js';
-import { epilogueParams, type Epilogue } from './epilogue.js';
+import { encodeMatmul, matmulPipelines, type MatmulPipelines } from './matmul.js';
+import { boundOperands, epilogueParams, inPlaceEpilogue, type Epilogue } from './epilogue.js';
 import type { GpuTensor } from '../buffers.js';
 
 /**
@@ -31,15 +31,22 @@ export async function dotStep(device: GPUDevice, node: Apply, op: { transA: bool
       const { M, N, sa, sb } = dims(ins);
       return [[...(sa.length === 2 ? [M] : []), ...(sb.length === 2 ? [N] : [])]];
     },
-    encode: (pass, ins, [o], ctx) => {
-      const { M, N, K, sa, sb } = dims(ins);
-      const [sAm, sAk] = sa.length === 1 ? [0, 1] : transA ? [1, sa[1]!] : [sa[1]!, 1];
-      const [sBk, sBn] = sb.length === 1 ? [1, 0] : transB ? [1, sb[1]!] : [sb[1]!, 1];
-      const rest = ins.slice(2);
-      const params = [M, N, K, sAm, sAk, sBk, sBn, 1, ...(epi ? epilogueParams(node, o!.shape, rest.map((t) => t.shape)) : [])];
-      encodeMatmul(pass, ctx, pipes, params, [ins[0]!.buffer, ins[1]!.buffer, ...rest.map((t) => t.buffer), o!.buffer]);
-    },
+    encode: (pass, ins, [o], ctx) => encode(pass, ins, o!, ctx, pipes, epi),
+    inPlace: epi ? async (aliased) => {
+      const e = inPlaceEpilogue(epi, 2, aliased);
+      if (!e) return null;
+      const p = await matmulPipelines(device, a!.dtype, 0, e);
+      return (pass, ins, o, ctx) => encode(pass, ins, o, ctx, p, e);
+    } : undefined,
   };
+  function encode(pass: GPUComputePassEncoder, ins: readonly GpuTensor[], o: GpuTensor, ctx: EncodeContext, p: MatmulPipelines, e: Epilogue | null): void {
+    const { M, N, K, sa, sb } = dims(ins);
+    const [sAm, sAk] = sa.length === 1 ? [0, 1] : transA ? [1, sa[1]!] : [sa[1]!, 1];
+    const [sBk, sBn] = sb.length === 1 ? [1, 0] : transB ? [1, sb[1]!] : [sb[1]!, 1];
+    const rest = ins.slice(2);
+    const params = [M, N, K, sAm, sAk, sBk, sBn, 1, ...(e ? epilogueParams(node, o.shape, rest.map((t) => t.shape)) : [])];
+    encodeMatmul(pass, ctx, p, params, [ins[0]!.buffer, ins[1]!.buffer, ...boundOperands(e, rest).map((t) => t.buffer), o.buffer]);
+  }
 }
 
 registerLowering('dot', (device, node) => dotStep(device, node, node.op as unknown as { transA: boolean; transB: boolean }, null));

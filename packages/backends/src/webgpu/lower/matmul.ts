@@ -3,8 +3,9 @@ import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, type Apply
 import { bindGroup, pipeline, registerLowering, unsupported, type EncodeContext, type Step } from '../lowering.js';
 import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
 import { WGSL_HELPERS, storageType, wgslType } from '../wgsl-scalar.js';
-import { epilogueParams, epilogueWGSL, type Epilogue } from './epilogue.js';
+import { boundOperands, epilogueParams, epilogueWGSL, inPlaceEpilogue, type Epilogue } from './epilogue.js';
 import { walk } from './strided-kernels.js';
+import type { GpuTensor } from '../buffers.js';
 
 /**
  * C = A·B tiled through workgroup memory, operands read through strides (so transposed and
@@ -80,12 +81,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 /** Bindings: params, A, B, the epilogue's operands, C (in the epilogue's output type). */
 function header(dtype: DType, nb: number, epi: Epilogue | null): string {
   const t = wgslType(dtype);
-  const k = epi ? epi.operands.length : 0;
+  const k = boundOperands(epi, epi?.operands ?? []).length;
   return `${epi ? WGSL_HELPERS : ''}
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read> A: array<${t}>;
 @group(0) @binding(2) var<storage, read> B: array<${t}>;
-${epi ? epilogueWGSL(epi, 3, epilogueAt(nb)) : ''}
+${epi ? epilogueWGSL(epi, 3, epilogueAt(nb), 'C') : ''}
 @group(0) @binding(${3 + k}) var<storage, read_write> C: array<${epi ? storageType(epi.outDtype) : t}>;`;
 }
 
@@ -151,12 +152,19 @@ export async function matmulStep(device: GPUDevice, node: Apply, op: { transA: b
       const l = layout(x!.shape, y!.shape);
       return [[...l.batch, l.M, l.N]];
     },
-    encode: (pass, [x, y, ...rest], [o], ctx) => {
-      const l = layout(x!.shape, y!.shape);
-      const params = epi ? [...l.params, ...epilogueParams(node, o!.shape, rest.map((t) => t.shape))] : l.params;
-      encodeMatmul(pass, ctx, pipes, params, [x!.buffer, y!.buffer, ...rest.map((t) => t.buffer), o!.buffer]);
-    },
+    encode: (pass, ins, [o], ctx) => encode(pass, ins, o!, ctx, pipes, epi),
+    inPlace: epi ? async (aliased) => {
+      const e = inPlaceEpilogue(epi, 2, aliased);
+      if (!e) return null;
+      const p = await matmulPipelines(device, a!.dtype, nb, e);
+      return (pass, ins, o, ctx) => encode(pass, ins, o, ctx, p, e);
+    } : undefined,
   };
+  function encode(pass: GPUComputePassEncoder, [x, y, ...rest]: readonly GpuTensor[], o: GpuTensor, ctx: EncodeContext, p: MatmulPipelines, e: Epilogue | null): void {
+    const l = layout(x!.shape, y!.shape);
+    const params = e ? [...l.params, ...epilogueParams(node, o.shape, rest.map((t) => t.shape))] : l.params;
+    encodeMatmul(pass, ctx, p, params, [x!.buffer, y!.buffer, ...boundOperands(e, rest).map((t) => t.buffer), o.buffer]);
+  }
 }
 
 registerLowering('matmul', (device, node) => matmulStep(device, node, node.op as unknown as { transA: boolean; transB: boolean }, null));

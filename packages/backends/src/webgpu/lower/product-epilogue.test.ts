@@ -1,7 +1,11 @@
+/// <reference types="@webgpu/types" />
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, evaluate, tensor, NDArray, type Variable } from '@hypatia/core';
 import { add, compareArrays, conv2d, dimshuffle, dot, matmul, mul, relu, sigmoid, sub, tanh, transpose } from '@hypatia/ops';
 import { forceProductKernel } from '../kernels.js';
+import { getDevice } from '../index.js';
+import { lowerNode } from '../lowering.js';
+import type { GpuTensor } from '../buffers.js';
 import { gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 
 /**
@@ -27,6 +31,23 @@ async function fusedAgrees(inputs: Variable[], output: Variable, args: NDArray[]
       undo();
     }
   }
+}
+
+function upload(device: GPUDevice, a: NDArray): GpuTensor {
+  const buffer = device.createBuffer({ size: Math.max(4, a.size * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(buffer, 0, a.data.buffer as ArrayBuffer, a.data.byteOffset, a.size * 4);
+  return { buffer, dtype: a.dtype, shape: [...a.shape], size: a.size };
+}
+
+async function download(device: GPUDevice, t: GpuTensor): Promise<NDArray> {
+  const staging = device.createBuffer({ size: t.size * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, t.size * 4);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const data = new Float32Array(staging.getMappedRange().slice(0));
+  staging.unmap();
+  return new NDArray('float32', t.shape, data);
 }
 
 describe.runIf(gpuAvailable)('webgpu product epilogues (bias and activation before the store)', () => {
@@ -56,6 +77,40 @@ describe.runIf(gpuAvailable)('webgpu product epilogues (bias and activation befo
     await fusedAgrees([x, w, b], y, [seeded([2, 3, 12, 12], 'float32', 7), seeded([5, 3, 5, 5], 'float32', 8), seeded([5], 'float32', 9)]);
     // One 16x16 tile of 4 x 16 outputs, each reducing over 1,600 terms.
     await fusedAgrees([x, w, b], y, [seeded([1, 64, 8, 8], 'float32', 10), seeded([4, 64, 5, 5], 'float32', 11), seeded([4], 'float32', 12)]);
+  });
+
+  it("in place: an SGD update w - 0.5 * xᵀg written into w's own buffer by the product's kernel", async () => {
+    const x = tensor('float32', [null, null], 'x');
+    const g = tensor('float32', [null, null], 'g');
+    const w = tensor('float32', [null, null], 'w');
+    const y = sub(w, mul(dot(transpose(x), g), 0.5));
+    const args = [seeded([6, 20], 'float32', 1), seeded([6, 18], 'float32', 2), seeded([20, 18], 'float32', 3)];
+    const want = evaluate([y], new Map([[x, args[0]!], [g, args[1]!], [w, args[2]!]]))[0]!;
+    const fn = await compile({ inputs: [x, g, w], outputs: [y], backend: 'webgpu', rewrites: { include: ['product_epilogue'] } });
+    const node = fn.graph.nodes.find((n) => n.op.name === 'product_epilogue')!;
+    const device = await getDevice();
+    const step = await lowerNode(device, node);
+    // A product operand cannot be overwritten while the product reads it.
+    expect(await step.inPlace!(node.inputs.map((_, i) => i === 0))).toBeNull();
+    const aliased = node.inputs.map((v) => v.name === 'w');
+    expect(aliased.filter(Boolean)).toHaveLength(1);
+    const inPlace = (await step.inPlace!(aliased))!;
+    for (const kernel of ['tiled', 'simple'] as const) {
+      const undo = forceProductKernel(kernel);
+      try {
+        const tensors = new Map(['x', 'g', 'w'].map((name, i) => [name, upload(device, args[i]!)]));
+        const ins = node.inputs.map((v) => tensors.get(v.name!)!);
+        const out = tensors.get('w')!;
+        const encoder = device.createCommandEncoder();
+        const pass = encoder.beginComputePass();
+        inPlace(pass, ins, out, { device, params: (data) => upload(device, new NDArray('int32', [data.length], new Int32Array(data.buffer, data.byteOffset, data.length))).buffer });
+        pass.end();
+        device.queue.submit([encoder.finish()]);
+        expect(compareArrays(want, await download(device, out), 1e-4, 1e-5), kernel).toBeNull();
+      } finally {
+        undo();
+      }
+    }
   });
 
   it('an epilogue operand that does not broadcast into the product at run time is an error naming the op', async () => {
