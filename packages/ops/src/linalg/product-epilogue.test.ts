@@ -6,7 +6,7 @@ import { MatMul } from './matmul.js';
 import { ProductEpilogue } from './product-epilogue.js';
 import './epilogue-rewrite.js';
 import { add, mul, relu, sigmoid, sub, tanh } from '../elementwise/arithmetic.js';
-import { dimshuffle } from '../shape/dimshuffle.js';
+import { dimshuffle, transpose } from '../shape/dimshuffle.js';
 import { conv2d } from '../nnet/conv2d.js';
 import { dot } from './dot.js';
 
@@ -90,27 +90,29 @@ describe('product_epilogue rewrite', () => {
 
   it('fuses a relu conv layer, and a product read as the second formula operand', async () => {
     const x = tensor('float64', [null, 1, 8, 8], 'x'), w = tensor('float64', [4, 1, 3, 3], 'w'), b = tensor('float64', [4], 'b');
-    const a = tensor('float64', [null, null], 'a'), c = tensor('float64', [null, null], 'c'), d = tensor('float64', [null, null], 'd');
+    const a = tensor('float64', [null, null], 'a'), c = tensor('float64', [null, null], 'c'), d = tensor('float64', [null], 'd');
     const r = await checkRewrite({
       inputs: [x, w, b, a, c, d],
       outputs: [relu(add(conv2d(x, w), dimshuffle(b, 'x', 0, 'x', 'x'))), tanh(sub(d, dot(a, c)))],
       rewrite: 'product_epilogue',
-      args: [[rand([2, 1, 8, 8], 4), rand([4, 1, 3, 3], 5), rand([4], 6), rand([3, 4], 7), rand([4, 5], 8), rand([3, 5], 9)]],
+      args: [[rand([2, 1, 8, 8], 4), rand([4, 1, 3, 3], 5), rand([4], 6), rand([3, 4], 7), rand([4, 5], 8), rand([5], 9)]],
     });
     expect(r.fired).toBe(true);
     expect(ops(r.withRule).filter((o) => o instanceof ProductEpilogue)).toHaveLength(2);
   });
 
-  it('leaves a product alone when its result is used elsewhere, returned, or broadcast larger', async () => {
+  it('leaves a product alone when its result is used elsewhere, returned, broadcast larger, or updates a weight', async () => {
     const x = tensor('float64', [null, null], 'x'), w = tensor('float64', [null, null], 'w'), b = tensor('float64', [null], 'b');
-    const v = tensor('float64', [null], 'v'), m = tensor('float64', [3, null, null], 'm');
+    const v = tensor('float64', [null], 'v'), m = tensor('float64', [3, null, null], 'm'), u = tensor('float64', [null, null], 'u');
     const p = dot(x, w);
     const q = dot(x, v);
+    // u - 0.5·(xᵀ·x), the shape of an SGD step: an elementwise update may run in place in u's buffer, an epilogue may not.
+    const update = sub(u, mul(0.5, dot(transpose(x), x)));
     const r = await checkRewrite({
-      inputs: [x, w, b, v, m],
-      outputs: [sigmoid(add(p, b)), p, add(q, m)],
+      inputs: [x, w, b, v, m, u],
+      outputs: [sigmoid(add(p, b)), p, add(q, m), update],
       rewrite: 'product_epilogue',
-      args: [[rand([3, 4], 10), rand([4, 5], 11), rand([5], 12), rand([4], 13), rand([3, 2, 3], 14)]],
+      args: [[rand([3, 4], 10), rand([4, 5], 11), rand([5], 12), rand([4], 13), rand([3, 2, 3], 14), rand([4, 4], 15)]],
     });
     expect(r.fired).toBe(false);
     expect(ops(r.withRule).some((o) => o instanceof ProductEpilogue)).toBe(false);
