@@ -14,11 +14,10 @@ function productOf(v: Variable): Apply | null {
 }
 
 /**
- * A graph output computed from a graph input (a shared variable becomes one) that may have its shape, as
- * an update W - η·g is. Left
- * to an elementwise kernel, the backend may write it into W's buffer in place; as an epilogue it
- * cannot (C holds partial sums while the epilogue still reads W), and the fresh W it would write
- * cost the native shallow step 50 us more (153 vs 104 us, 1 thread).
+ * A graph output computed from a graph input (a shared variable becomes one) that may have its
+ * shape, as an update W - η·g is. Left to an elementwise kernel, the backend may write it into W's
+ * buffer in place; as an epilogue it cannot (C holds partial sums while the epilogue still reads
+ * W), and the fresh W it would write cost the native shallow step 50 us more (153 vs 104 us, 1 thread).
  */
 function isWeightUpdate(fg: FunctionGraph, node: Apply): boolean {
   const out = node.outputs[0]!;
