@@ -30,8 +30,10 @@ export function epilogueExtras(e: GemmEpilogue): number[] {
  * are split between threads along whichever axis has more of them, with one parallel region and
  * no barrier inside it. Large products pack A and B into cache-sized blocks (the classic three
  * levels). Packing buffers are per thread and kept between calls (grown on demand), so a call
- * allocates nothing. Threads start only when each gets at least HYP_GEMM_PAR_MIN flops: waking a
- * sleeping OpenMP team costs tens of microseconds, more than a whole small product.
+ * allocates nothing. Threads start only when each gets at least HYP_GEMM_PAR_MIN flops (4M, about
+ * 60 us of work): on the shared 2-core machine a second thread made even a 15.7 MFLOP product
+ * (100x784x100) slower, 242 vs 191 us; no network3 product at mini-batch 10 reaches 8 MFLOP, so
+ * those run on one thread and 2 threads cost them nothing. -DHYP_GEMM_PAR_MIN=N overrides it.
  *
  * With `epilogue`, the kernel applies the formula to each tile of C right after its last k-block,
  * while the tile is in L1. Buffers then are A, B, C, the extra operands; parameters add, per extra
