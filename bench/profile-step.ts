@@ -1,5 +1,6 @@
-// Where a native training step spends its time: per-step wall time, time inside kernels, and the
-// kernels that take longest. A developer's tool (not part of `pnpm bench`):
+// Where a native training step spends its time: per-step wall time as users get it (the recorded
+// plan replayed in one native call), then, on the JS executor (replay off, so every launch goes
+// through addon.run and can be timed), the kernels that take longest. A developer's tool:
 //   KIND=shallow|conv MB=10 N=3000 OMP_NUM_THREADS=1 npx tsx bench/profile-step.ts
 import '@hypatia/backends';
 import { compileTraining } from './lib/hypatia-runner.js';
@@ -9,8 +10,18 @@ const kind = (process.env.KIND ?? 'shallow') as NetKind;
 const mb = Number(process.env.MB ?? 10);
 const N = Number(process.env.N ?? 3000);
 const data = loadBenchData(5000, 1000);
-const step = await compileTraining('native', kind, mb, null, data);
 const batches = Math.floor(5000 / mb);
+
+async function perStep(step: (i: number) => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 200; i++) await step(i % batches);
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) await step(i % batches);
+  return ((performance.now() - t0) / N) * 1000;
+}
+
+const replayed = await perStep(await compileTraining('native', kind, mb, null, data));
+console.log(`${kind} mb${mb}: ${replayed.toFixed(1)} us per step (${((mb / replayed) * 1e6).toFixed(0)} ex/s) with the plan replayed`);
+const step = await compileTraining('native', kind, mb, null, data, { replay: false });
 
 // Time every kernel launch by wrapping the addon's run (the executable's private fields, read on purpose).
 const ex = step.executable as unknown as { addon?: { run: (k: number, b: unknown, p: unknown) => void }; kernels: { name: string }[]; describe(): string };
@@ -27,13 +38,11 @@ if (ex.addon) {
 }
 for (let i = 0; i < 200; i++) await step(i % batches);
 timing = true;
-const t0 = performance.now();
-for (let i = 0; i < N; i++) await step(i % batches);
-const us = ((performance.now() - t0) / N) * 1000;
-const inKernels = [...acc.values()].reduce((a, b) => a + b, 0) / N / 1000;
-console.log(`${kind} mb${mb}: ${us.toFixed(1)} us per step (${((mb / us) * 1e6).toFixed(0)} ex/s), ${inKernels.toFixed(1)} us of it in kernel launches`);
+const us = await perStep(step);
+const inKernels = [...acc.values()].reduce((a, b) => a + b, 0) / (N + 200) / 1000;
+console.log(`JS executor: ${us.toFixed(1)} us per step, ${inKernels.toFixed(1)} us of it in kernel launches`);
 const lines = ex.describe().split('\n');
 [...acc.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).forEach(([k, v]) => {
   const name = ex.kernels[k]!.name;
-  console.log(`${(v / N / 1000).toFixed(1).padStart(8)} us  ${lines.find((l) => l.includes(`${name} `))?.trim().slice(0, 140) ?? name}`);
+  console.log(`${(v / (N + 200) / 1000).toFixed(1).padStart(8)} us  ${lines.find((l) => l.includes(`${name} `))?.trim().slice(0, 140) ?? name}`);
 });

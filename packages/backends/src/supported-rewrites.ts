@@ -5,4 +5,4 @@
  */
 export const REFERENCE_REWRITES: readonly string[] = ['reduction_fusion', 'product_epilogue'];
 export const NATIVE_REWRITES: readonly string[] = ['reduction_fusion', 'product_epilogue'];
-export const WEBGPU_REWRITES: readonly string[] = ['reduction_fusion'];
+export const WEBGPU_REWRITES: readonly string[] = ['reduction_fusion', 'product_epilogue'];

@@ -36,16 +36,22 @@ export async function planInPlace(device: GPUDevice, spec: LowerSpec, steps: rea
   spec.updated.forEach((sv, u) => {
     const value = results[spec.nOutputs + u]!;
     const root = value.owner;
-    if (!root || !(root.op instanceof Elemwise) || root.outputs.length !== 1) return;
+    if (!root || root.outputs.length !== 1) return;
     const at = stepOf.get(root);
     if (at === undefined || plan.has(at)) return;
     const step = steps[at]!;
     if (step.alias || step.evaluate || !step.encode) return;
+    // Elementwise roots get the in-place elementwise kernel; a product with an epilogue brings its own.
+    if (!(root.op instanceof Elemwise) && !step.inPlace) return;
     const views = viewsOf(sv, steps);
     if (steps.slice(at + 1).some((s) => s.node.inputs.some((v) => views.has(v)))) return;
     if (results.some((r, i) => i !== spec.nOutputs + u && views.has(r))) return;
     const aliased = root.inputs.map((v) => views.has(v));
     if (!aliased.some(Boolean)) return;
+    if (!(root.op instanceof Elemwise)) {
+      pending.push(step.inPlace!(aliased).then((encode) => { if (encode) plan.set(at, { update: u, sv, aliased, encode }); }));
+      return;
+    }
     const op = root.op;
     const out = root.outputs[0]!;
     const formula = op.scalarFormula(root.inputs.map((v, i) => input(i, v.dtype)));

@@ -68,18 +68,20 @@ export function lowerNode(device: GPUDevice, node: Apply, ctx: LowerContext = { 
   return lowering(device, node, ctx);
 }
 
-const pipelineCache = new Map<string, Promise<GPUComputePipeline>>();
+const pipelineCache = new Map<string, { device: GPUDevice; pipeline: Promise<GPUComputePipeline> }>();
 
-/** Pipelines are cached by their WGSL source: a second compile of the same graph builds none. */
+/**
+ * Pipelines are cached by their WGSL source: a second compile of the same graph builds none. A
+ * pipeline belongs to its device, so after a device loss every kernel is built again for the new one.
+ */
 export function pipeline(device: GPUDevice, code: string): Promise<GPUComputePipeline> {
-  let p = pipelineCache.get(code);
-  if (!p) {
-    const desc: GPUComputePipelineDescriptor = { layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } };
-    // Asynchronous creation: compile() starts every pipeline at once and the first call never stalls.
-    p = device.createComputePipelineAsync(desc);
-    pipelineCache.set(code, p);
-    p.catch(() => pipelineCache.delete(code));
-  }
+  const hit = pipelineCache.get(code);
+  if (hit && hit.device === device) return hit.pipeline;
+  const desc: GPUComputePipelineDescriptor = { layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } };
+  // Asynchronous creation: compile() starts every pipeline at once and the first call never stalls.
+  const p = device.createComputePipelineAsync(desc);
+  pipelineCache.set(code, { device, pipeline: p });
+  p.catch(() => { if (pipelineCache.get(code)?.pipeline === p) pipelineCache.delete(code); });
   return p;
 }
 
