@@ -1,5 +1,6 @@
 import type { DType, ScalarExpr } from '@hypatia/core';
 import { cType, scalarToC } from '../c-scalar.js';
+import { VECTOR_EXPF_C, VEXPF_ZERO, withVectorExp } from './vector-exp-c.js';
 
 export type Fold = 'sum' | 'prod' | 'max' | 'min';
 
@@ -117,7 +118,7 @@ export function elemwiseSumKernelC(name: string, formula: ScalarExpr, inDtypes: 
   const Y = cType(outDtype);
   const intSum = formula.dtype !== 'float32' && formula.dtype !== 'float64';
   const A = intSum ? 'uint64_t' : 'double';
-  const expr = scalarToC(formula, (i) => `v${i}`);
+  const expr = withVectorExp(scalarToC(formula, (i) => `v${i}`));
   const each = (f: (i: number) => string) => ins.map(f).join(' ');
   /** Load every operand at `at(i)` and add the formula's value to `acc`. */
   const addAt = (acc: string, at: (i: number) => string) =>
@@ -132,8 +133,9 @@ export function elemwiseSumKernelC(name: string, formula: ScalarExpr, inDtypes: 
         { int64_t rem_ = ${idx};
           for (int64_t d = ${last}; d >= 0; d--) { const int64_t q_ = rem_ % rshape[d]; rem_ /= rshape[d]; ${each((i) => `o${i} += q_ * rs${i}[d];`)} } }`;
   const combine8 = `${A} r_ = acc[0]; for (int l = 1; l < 8; l++) r_ += acc[l];`;
-  return `
+  return `${VECTOR_EXPF_C}
 static void ${name}(void **b, const int64_t *p) {
+  const double ${VEXPF_ZERO} = hyp_vexpf_zero; (void)${VEXPF_ZERO};
   ${each((i) => `const ${cType(inDtypes[i]!)} *restrict x${i} = (const ${cType(inDtypes[i]!)} *)b[${i}];`)}
   ${Y} *restrict y = (${Y} *)b[${m}];
   const int64_t mode = p[0], nOut = p[1], nk = p[2];

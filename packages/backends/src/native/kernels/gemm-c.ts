@@ -1,5 +1,6 @@
 import type { DType, ScalarExpr } from '@hypatia/core';
 import { cType, scalarToC } from '../c-scalar.js';
+import { VECTOR_EXPF_C, VEXPF_ZERO, withVectorExp } from './vector-exp-c.js';
 
 /**
  * An elementwise formula applied to C as the product finishes it (bias-add plus activation).
@@ -45,13 +46,19 @@ export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue
   const T = dtype === 'float32' ? 'float' : 'double';
   // Rows of the register tile, a C macro: 6 rows x 2 vectors (12 accumulators) fit AVX2's 16 vector
   // registers; with AVX-512VL's 32, 12 rows x 2 (24 accumulators) read each B row once for twice the rows.
-  const MR = `${name}_MR`;
+  // The drivers are emitted once per dtype and addon (guarded) and shared by every product kernel of
+  // it: an epilogue is a tile function passed by pointer, not a copy of the gemm (each copy cost
+  // ~0.9 s of gcc -O3 in a cold compile).
+  const core = `hyp_gemm_${dtype === 'float32' ? 'f32' : 'f64'}`;
+  const MR = `${core}_MR`;
   const NR = dtype === 'float32' ? 16 : 8;
   const KC = 256, MC = 96, NC = dtype === 'float32' ? 2048 : 1024;
-  const p = `${name}_`;
-  const epi = epilogue ? epilogueTileC(`${p}epi`, T, epilogue) : '';
-  const done = (i0: string, j0: string, h: string, w: string) => (epilogue ? `${p}epi(C, n, ${i0}, ${j0}, ${h}, ${w}, bufs, p);` : '');
+  const p = `${core}_`;
+  const epi = epilogue ? epilogueTileC(`${name}_epi`, T, epilogue) : '';
+  const done = (i0: string, j0: string, h: string, w: string) => `if (epi) epi(C, n, ${i0}, ${j0}, ${h}, ${w}, bufs, p);`;
   return `
+#ifndef ${core.toUpperCase()}_CORE
+#define ${core.toUpperCase()}_CORE
 #ifndef HYP_GEMM_PAR_MIN
 #define HYP_GEMM_PAR_MIN 4000000
 #endif
@@ -64,6 +71,9 @@ export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue
 typedef ${T} ${p}vec __attribute__((vector_size(32)));
 #define ${p}VL (32 / (int)sizeof(${T}))
 #define ${p}NV (${NR} / ${p}VL)
+
+/* The epilogue of a tile C[i0:i0+mr, j0:j0+nr] (NULL: none). */
+typedef void (*${p}epi_fn)(${T} *C, int64_t ldc, int64_t i0, int64_t j0, int64_t mr, int64_t nr, void **bufs, const int64_t *p);
 
 /* Per-thread packing buffers, 64-byte aligned, grown on demand and kept for the thread's life. */
 static __thread ${T} *${p}abuf, *${p}bbuf;
@@ -161,7 +171,7 @@ static void ${p}pack_b(${T} *restrict dst, const ${T} *B, int64_t rsB, int64_t c
     for (int64_t j = w; j < ${NR}; j++) d[j] = 0;
   }
 }
-${epi}
+
 static int ${p}threads(double flops) {
 #ifdef _OPENMP
   if (omp_in_parallel()) return 1;
@@ -176,7 +186,7 @@ static int ${p}threads(double flops) {
 
 /* Unpacked A, B in place where possible; tiles split between threads, each looping over all k-blocks. */
 static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, int64_t csA,
-    const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, void **bufs, const int64_t *p) {
+    const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, ${p}epi_fn epi, void **bufs, const int64_t *p) {
   (void)bufs; (void)p;
   const int64_t panels = (n + ${NR} - 1) / ${NR}, blocks = (m + ${MR} - 1) / ${MR};
   const int64_t tiles = panels * blocks;
@@ -230,7 +240,7 @@ static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
 
 /* Both operands packed: KC x NC blocks of B in NR-wide panels, MC x KC blocks of A in MR-tall panels. */
 static void ${p}packed(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, int64_t csA,
-    const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, void **bufs, const int64_t *p) {
+    const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, ${p}epi_fn epi, void **bufs, const int64_t *p) {
   (void)bufs; (void)p;
   const int64_t panelsN = (${NC} + ${NR} - 1) / ${NR};
   ${T} *Bp = ${p}grow(&${p}bbuf, &${p}bcap, (size_t)(${KC} * panelsN * ${NR}));
@@ -275,7 +285,7 @@ static void ${p}packed(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
   }
 }
 
-static void ${name}(void **bufs, const int64_t *p) {
+static void ${p}run(void **bufs, const int64_t *p, ${p}epi_fn epi) {
   const int64_t m = p[0], n = p[1], k = p[2], rsA = p[3], csA = p[4], rsB = p[5], csB = p[6];
   const ${T} *A = (const ${T} *)bufs[0] + p[7];
   const ${T} *B = (const ${T} *)bufs[1] + p[8];
@@ -288,9 +298,12 @@ static void ${name}(void **bufs, const int64_t *p) {
   }
   const int nt = ${p}threads(2.0 * (double)m * (double)n * (double)k);
   /* Packing pays for itself only when both A and B are reused many times. */
-  if (m >= ${MC} && n >= 64 && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, bufs, p);
-  else ${p}direct(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, bufs, p);
+  if (m >= ${MC} && n >= 64 && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p);
+  else ${p}direct(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p);
 }
+#endif
+${epi}
+static void ${name}(void **bufs, const int64_t *p) { ${p}run(bufs, p, ${epilogue ? `${name}_epi` : 'NULL'}); }
 `;
 }
 
@@ -305,9 +318,10 @@ function epilogueTileC(name: string, T: string, e: GemmEpilogue): string {
     return `const ${E} *e${x} = (const ${E} *)bufs[${3 + j}] + p[${10 + 3 * j}]; const int64_t r${x} = p[${11 + 3 * j}], c${x} = p[${12 + 3 * j}];`;
   }).join('\n  ');
   const loads = extras.map((x) => `const ${cType(e.inDtypes[x]!)} v${x} = e${x}[i * r${x} + j * c${x}];`).join(' ');
-  const expr = scalarToC(e.formula, (i) => `v${i}`);
-  return `
+  const expr = withVectorExp(scalarToC(e.formula, (i) => `v${i}`));
+  return `${VECTOR_EXPF_C}
 static __attribute__((noinline)) void ${name}(${T} *C, int64_t ldc, int64_t i0, int64_t j0, int64_t mr, int64_t nr, void **bufs, const int64_t *p) {
+  const double ${VEXPF_ZERO} = hyp_vexpf_zero; (void)${VEXPF_ZERO};
   ${decl}
   for (int64_t i = i0; i < i0 + mr; i++) {
     ${T} *restrict ci = C + i * ldc;
@@ -328,9 +342,10 @@ export function epiloguePassKernelC(name: string, dtype: 'float32' | 'float64', 
   const extras = epilogueExtras(e);
   const decl = extras.map((x, j) => `const ${cType(e.inDtypes[x]!)} *restrict e${x} = (const ${cType(e.inDtypes[x]!)} *)b[${1 + j}]; const int64_t *s${x} = p + 2 + ${j + 1} * nd;`).join('\n  ');
   const loads = extras.map((x) => `const ${cType(e.inDtypes[x]!)} v${x} = e${x}[o${x} + j * t${x}];`).join(' ');
-  const expr = scalarToC(e.formula, (i) => `v${i}`);
-  return `
+  const expr = withVectorExp(scalarToC(e.formula, (i) => `v${i}`));
+  return `${VECTOR_EXPF_C}
 static void ${name}(void **b, const int64_t *p) {
+  const double ${VEXPF_ZERO} = hyp_vexpf_zero; (void)${VEXPF_ZERO};
   ${T} *y = (${T} *)b[0];
   const int64_t n = p[0], nd = p[1];
   const int64_t *shape = p + 2;
