@@ -104,3 +104,24 @@ describe('without a working C compiler', () => {
     expect((await g(NDArray.from([3], 'float64'))).toArray()).toEqual([6]);
   });
 });
+
+describe('native build in several translation units', () => {
+  it('a conv net step built as 1, 2 and 3 units gives the same results (conv2d calls the gemm across units)', async () => {
+    const { conv2d, sigmoid, sum } = await import('@hypatia/ops');
+    const { grad } = await import('@hypatia/core');
+    const x = tensor('float32', [null, 1, 8, 8], 'x');
+    const w = tensor('float32', [3, 1, 3, 3], 'w');
+    const cost = sum(sigmoid(mul(conv2d(x, w), 0.5)));
+    const outputs = [cost, grad(cost, w)];
+    const xs = new NDArray('float32', [2, 1, 8, 8], Float32Array.from({ length: 128 }, (_, i) => Math.sin(i)));
+    const ws = new NDArray('float32', [3, 1, 3, 3], Float32Array.from({ length: 27 }, (_, i) => Math.cos(i) / 3));
+    const results: number[][] = [];
+    for (const buildJobs of [1, 2, 3]) {
+      const f = await compile({ inputs: [x, w], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: freshDir(), buildJobs } });
+      const outs = await f(xs, ws);
+      results.push(outs.flatMap((o) => Array.from(o.data)));
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+});

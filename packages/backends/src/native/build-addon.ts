@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir } from 'node:os';
+import { availableParallelism, cpus, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 /** How to build: read from compile()'s backendOptions and the environment at compile() time. */
@@ -12,6 +12,8 @@ export interface BuildOptions {
   flags?: readonly string[];
   /** Where built addons are kept (default $HYPATIA_CACHE_DIR or ~/.cache/hypatia). */
   cacheDir?: string;
+  /** Translation units compiled at once (default: the cores available, at most 4). */
+  jobs?: number;
 }
 
 export const DEFAULT_FLAGS = ['-O3', '-march=native', '-fopenmp'] as const;
@@ -32,6 +34,7 @@ export function resolveBuildOptions(o: Readonly<Record<string, unknown>>): Requi
     cc: str('cc') ?? process.env.HYPATIA_CC ?? 'gcc',
     flags,
     cacheDir: str('cacheDir') ?? process.env.HYPATIA_CACHE_DIR ?? join(homedir(), '.cache', 'hypatia'),
+    jobs: typeof o.buildJobs === 'number' && o.buildJobs >= 1 ? Math.floor(o.buildJobs) : Math.min(4, availableParallelism()),
   };
 }
 
@@ -73,7 +76,7 @@ const loaded = new Map<string, unknown>();
  * processes each write a private temporary file and rename it into place, which is atomic, so
  * they never see a half-written addon and need no lock.
  */
-export async function buildAddon<T>(source: string, opts: Required<BuildOptions>): Promise<{ exports: T; path: string }> {
+export async function buildAddon<T>(sources: string | readonly string[], opts: Required<BuildOptions>): Promise<{ exports: T; path: string }> {
   const why = probeCompiler(opts.cc);
   if (why) {
     throw new NativeUnavailableError(`the C compiler '${opts.cc}' cannot be run (${why}). Install gcc or clang, or name one with backendOptions.cc or $HYPATIA_CC, or use the 'reference' backend`);
@@ -83,8 +86,9 @@ export async function buildAddon<T>(source: string, opts: Required<BuildOptions>
   const args = [...opts.flags, '-shared', '-fPIC', ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : []), `-I${inc}`];
   // The CPU model is part of the key: -march=native code from one machine may not run on another
   // that shares the cache directory.
+  const units = typeof sources === 'string' ? [sources] : [...sources];
   const key = createHash('sha256')
-    .update([source, opts.cc, args.join(' '), process.versions.napi, process.platform, process.arch, cpus()[0]?.model ?? ''].join('\0'))
+    .update([units.join('\0\0'), opts.cc, args.join(' '), process.versions.napi, process.platform, process.arch, cpus()[0]?.model ?? ''].join('\0'))
     .digest('hex').slice(0, 32);
   const path = join(opts.cacheDir, `hypatia-${key}.node`);
   const inMemory = loaded.get(path);
@@ -94,7 +98,7 @@ export async function buildAddon<T>(source: string, opts: Required<BuildOptions>
   }
   const cached = existsSync(path);
   if (cached) buildStats.diskHits++;
-  else await compileTo(source, path, opts.cc, args);
+  else await compileTo(units, path, opts.cc, args);
   // OpenMP reads this when the first addon loads it. Spinning idle threads (its default) ruin every
   // parallel loop when the machine has fewer free cores than threads; sleeping costs microseconds.
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
@@ -105,7 +109,7 @@ export async function buildAddon<T>(source: string, opts: Required<BuildOptions>
     if (!cached) throw new NativeUnavailableError(`the addon built at ${path} does not load: ${(e as Error).message}`);
     // A damaged cache entry: build it again, once.
     rmSync(path, { force: true });
-    await compileTo(source, path, opts.cc, args);
+    await compileTo(units, path, opts.cc, args);
     exports = load<T>(path);
   }
   loaded.set(path, exports);
@@ -118,28 +122,41 @@ function load<T>(path: string): T {
   return mod.exports;
 }
 
-async function compileTo(source: string, path: string, cc: string, args: readonly string[]): Promise<void> {
+async function compileTo(units: readonly string[], path: string, cc: string, args: readonly string[]): Promise<void> {
   const tmp = `${path.slice(0, -'.node'.length)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   const cFile = path.replace(/\.node$/, '.c');
+  const cOf = (i: number) => (units.length === 1 ? `${tmp}.c` : `${tmp}-${i}.c`);
+  const oOf = (i: number) => `${tmp}-${i}.o`;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(`${tmp}.c`, source);
+    units.forEach((u, i) => writeFileSync(cOf(i), u));
   } catch (e) {
     throw new NativeUnavailableError(`cannot write to the kernel cache ${dirname(path)} (${(e as Error).message}); set backendOptions.cacheDir or $HYPATIA_CACHE_DIR`);
   }
   buildStats.compilerRuns++;
   try {
-    await new Promise<void>((ok, fail) => {
-      execFile(cc, [...args, '-o', `${tmp}.node`, `${tmp}.c`, '-lm'], { maxBuffer: 16 << 20 }, (err, _out, stderr) => {
-        if (err) fail(new NativeBuildError(`${cc} failed to build the generated kernels (${cFile}):\n${stderr.split('\n').slice(0, 30).join('\n')}`));
-        else ok();
-      });
-    });
+    if (units.length === 1) await run(cc, [...args, '-o', `${tmp}.node`, cOf(0), '-lm'], cFile);
+    else {
+      // One compiler per unit, all at once, then one link.
+      await Promise.all(units.map((_, i) => run(cc, [...args, '-c', '-o', oOf(i), cOf(i)], cFile)));
+      await run(cc, [...args, '-o', `${tmp}.node`, ...units.map((_, i) => oOf(i)), '-lm'], cFile);
+    }
     renameSync(`${tmp}.node`, path);
   } finally {
     // Keep the source beside the addon for anyone who wants to read what ran (or failed to build).
-    if (existsSync(`${tmp}.c`)) renameSync(`${tmp}.c`, cFile);
-    rmSync(`${tmp}.c`, { force: true });
+    try {
+      writeFileSync(cFile, units.length === 1 ? units[0]! : units.map((u, i) => `/* ---- translation unit ${i} ---- */\n${u}`).join('\n'));
+    } catch { /* reading aid only */ }
+    units.forEach((_, i) => { rmSync(cOf(i), { force: true }); rmSync(oOf(i), { force: true }); });
     rmSync(`${tmp}.node`, { force: true });
   }
+}
+
+function run(cc: string, argv: readonly string[], cFile: string): Promise<void> {
+  return new Promise<void>((ok, fail) => {
+    execFile(cc, argv, { maxBuffer: 16 << 20 }, (err, _out, stderr) => {
+      if (err) fail(new NativeBuildError(`${cc} failed to build the generated kernels (${cFile}):\n${stderr.split('\n').slice(0, 30).join('\n')}`));
+      else ok();
+    });
+  });
 }

@@ -4,7 +4,7 @@ import {
 } from '@hypatia/core';
 import { arangeLength, flatOffsets, indexOffsets, labelColumns, resolveRegion, type AxisIndex } from '@hypatia/ops';
 import { valueTable } from '../leaf-values.js';
-import { addonSource, type AddonExports, type KernelSource } from './addon-source.js';
+import { addonSources, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';
 import { BufferPool, releaseSchedule } from './buffer-plan.js';
 import { KernelTable } from './kernel-table.js';
@@ -42,7 +42,7 @@ export class NativeBackend implements Backend {
     let addon: AddonExports | undefined;
     let path = '';
     if (kernels.list.length) {
-      const built = await buildAddon<AddonExports>(addonSource(kernels.list), opts);
+      const built = await buildAddon<AddonExports>(addonSources(kernels.list, opts.jobs), opts);
       addon = built.exports;
       path = built.path;
       const threads = spec.options.threads;
