@@ -39,7 +39,7 @@ describe.runIf(gpuAvailable)('webgpu device loss and out-of-memory', () => {
     expect(Array.from((await v.getAsync()).data)).toEqual([2, 4, 6]);
   });
 
-  it('device.destroy() mid-training: the call raises, variables fall back to the newest host copy, the function says the next call compiles it again', async () => {
+  it('device.destroy() mid-training: the call raises, variables fall back to the newest host copy, the next call compiles it for a new device and training goes on', async () => {
     const gpu = await trainer('webgpu', { hostMirrorEvery: 5 });
     const cpu = await trainer('reference');
     for (let i = 0; i < 10; i++) {
@@ -67,5 +67,13 @@ describe.runIf(gpuAvailable)('webgpu device loss and out-of-memory', () => {
     // The variables no longer depend on the lost device: reading them needs no GPU.
     expect(gpu.w.deviceValue).toBeNull();
     expect(await getDevice()).not.toBe(lost);
+
+    // Training goes on, on the new device, from the restored values: the reference is at call 10 too.
+    for (let i = 0; i < 2; i++) {
+      await gpu.f.run([XS], { readOutputs: false });
+      await cpu.f.run([XS], { readOutputs: false });
+    }
+    expectClose(await gpu.w.getAsync(), cpu.w.get());
+    expectClose(await gpu.b.getAsync(), cpu.b.get());
   });
 });
