@@ -125,7 +125,7 @@ for (const [name, m, k, n] of [['256', 256, 256, 256], ['512', 512, 512, 512], [
 const cold = emptyRow('compile-conv-cold', 's'), cached = emptyRow('compile-conv-cached', 's');
 for (const [key, backend] of hypatiaBackends) {
   if (!selected(key)) continue;
-  const t = await attempt(key, 'compile-conv', () => hypatiaCompileTimes(backend).then((t) => { cached[key] = t.cached; return t.cold; }));
+  const t = await attempt(key, 'compile-conv', () => hypatiaCompileTimes(backend, quick ? 1 : 3).then((t) => { cached[key] = t.cached; return t.cold; }));
   cold[key] = t;
 }
 for (const r of runners) {

@@ -49,11 +49,19 @@ export function addonSources(kernels: readonly KernelSource[], parts: number): s
   const protos = kernels.map((k) => `__attribute__((visibility("hidden"))) void ${k.name}(void **, const int64_t *);`).join('\n');
   const groups: KernelSource[][] = Array.from({ length: Math.min(parts, kernels.length) }, () => []);
   const sizes = groups.map(() => 0);
-  // Largest first onto the lightest unit: code length is a fair proxy for gcc's time.
-  for (const k of [...kernels].sort((a, b) => b.code.length - a.code.length)) {
+  // Kernels that emit the same guarded block (the gemm drivers of a dtype) go to one unit, so gcc
+  // compiles that block once; then bundles, largest first, onto the lightest unit (code length is a
+  // fair proxy for gcc's time, and a shared block is counted once).
+  const bundles = new Map<string, KernelSource[]>();
+  for (const k of kernels) {
+    const key = /#ifndef (HYP_GEMM_F(?:32|64)_CORE)/.exec(k.code)?.[1] ?? k.name;
+    bundles.set(key, [...(bundles.get(key) ?? []), k]);
+  }
+  const weight = (b: KernelSource[]) => Math.max(...b.map((k) => k.code.length)) + b.slice(1).reduce((n, k) => n + k.code.length / 4, 0);
+  for (const b of [...bundles.values()].sort((x, y) => weight(y) - weight(x))) {
     const g = sizes.indexOf(Math.min(...sizes));
-    groups[g]!.push(k);
-    sizes[g]! += k.code.length;
+    groups[g]!.push(...b);
+    sizes[g]! += weight(b);
   }
   const units = groups.map((g) => `${HEADER}\n${protos}\n${g.map((k) => exported(k)).join('')}`);
   units[sizes.indexOf(Math.min(...sizes))] += `\n${glue(kernels)}`;
