@@ -115,17 +115,10 @@ const PRODUCTS: Record<string, ConvProduct> = {
   },
 };
 
-/**
- * The tiled product, workgroups numbered flat (column tile, row tile, K chunk) over a grid3.
- * 'direct' stores each result through the product's layout (and epilogue); 'partial' computes one
- * chunk of the reduction over K and writes it to partials[chunk][m][col], summed later by
- * chunkSumSource.
- * params: geometry (13), M, N, K, kChunk, chunks.
- */
-function convSource(p: ConvProduct, mode: 'direct' | 'partial', epi: Epilogue | null): string {
+/** What both conv product kernels declare: bindings, geometry, the operand loads and the store. */
+function convPrelude(p: ConvProduct, mode: 'direct' | 'partial', epi: Epilogue | null): string {
   // inputAt() and patchAt() read x, which the gradient w.r.t. the input does not bind.
   const geometry = p.buffers.some(([n]) => n === 'x') ? GEOMETRY : GEOMETRY_PARAMS;
-  const result = mode === 'direct' ? 'store(row, col, acc);' : 'out[(chunk * M + row) * N + col] = acc;';
   return `${epi && mode === 'direct' ? WGSL_HELPERS : ''}
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 ${bindingsOf(p, epi, mode)}
@@ -136,7 +129,19 @@ fn loadA(m: u32, k: u32) -> f32 {
 fn loadB(k: u32, col: u32) -> f32 {
   ${p.loadB}
 }
-${mode === 'direct' ? storeFn(p, epi) : ''}
+${mode === 'direct' ? storeFn(p, epi) : ''}`;
+}
+
+/**
+ * The tiled product, workgroups numbered flat (column tile, row tile, K chunk) over a grid3.
+ * 'direct' stores each result through the product's layout (and epilogue); 'partial' computes one
+ * chunk of the reduction over K and writes it to partials[chunk][m][col], summed later by
+ * chunkSumSource.
+ * params: geometry (13), M, N, K, kChunk, chunks.
+ */
+function convSource(p: ConvProduct, mode: 'direct' | 'partial', epi: Epilogue | null): string {
+  const result = mode === 'direct' ? 'store(row, col, acc);' : 'out[(chunk * M + row) * N + col] = acc;';
+  return `${convPrelude(p, mode, epi)}
 var<workgroup> ta: array<array<f32, ${TILE}>, ${TILE}>;
 var<workgroup> tb: array<array<f32, ${TILE}>, ${TILE}>;
 @compute @workgroup_size(${TILE}, ${TILE})
@@ -176,19 +181,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
  * It adds the terms in the tiled kernel's order. params as convSource's.
  */
 function convSimpleSource(p: ConvProduct, mode: 'direct' | 'partial', epi: Epilogue | null): string {
-  const geometry = p.buffers.some(([n]) => n === 'x') ? GEOMETRY : GEOMETRY_PARAMS;
   const result = mode === 'direct' ? 'store(row, col, acc);' : 'out[t] = acc;';
-  return `${epi && mode === 'direct' ? WGSL_HELPERS : ''}
-@group(0) @binding(0) var<storage, read> params: array<u32>;
-${bindingsOf(p, epi, mode)}
-${geometry}
-fn loadA(m: u32, k: u32) -> f32 {
-  ${p.loadA}
-}
-fn loadB(k: u32, col: u32) -> f32 {
-  ${p.loadB}
-}
-${mode === 'direct' ? storeFn(p, epi) : ''}
+  return `${convPrelude(p, mode, epi)}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let M = params[13]; let N = params[14]; let K = params[15];
