@@ -72,15 +72,8 @@ export function sumSource(inDtype: DType, outDtype: DType, ndKept: number, ndRed
   const acc = wgslType(outDtype);
   const load = inDtype === 'bool' ? `i32(src[off])` : outDtype === inDtype ? `src[off]` : `${acc}(src[off])`;
   // meta: [nOut, nRed, keptShape(ndKept), keptStrides(ndKept), redShape(ndRed), redStrides(ndRed)]
-  const kept = Array.from({ length: ndKept }, (_, j) => {
-    const d = ndKept - 1 - j;
-    return `{ let len = params[${2 + d}]; base += (rem % len) * params[${2 + ndKept + d}]; rem = rem / len; }`;
-  }).join(' ');
-  const red = Array.from({ length: ndRed }, (_, j) => {
-    const d = ndRed - 1 - j;
-    const s = 2 + 2 * ndKept;
-    return `{ let len = params[${s + d}]; off += (q % len) * params[${s + ndRed + d}]; q = q / len; }`;
-  }).join(' ');
+  const kept = keptOffsetWGSL(ndKept);
+  const red = reducedOffsetWGSL(ndKept, ndRed);
   return `
 @group(0) @binding(0) var<storage, read> params: array<u32>;
 @group(0) @binding(1) var<storage, read> src: array<${storageType(inDtype)}>;
@@ -102,15 +95,39 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       total += ${load};
     }
   }
-  partial[lid.x] = total;
+  ${WORKGROUP_SUM_TAIL}
+}`;
+}
+
+/**
+ * For reduction kernels with meta [nOut, nRed, keptShape(ndKept), keptStrides(ndKept),
+ * redShape(ndRed), redStrides(ndRed)]: WGSL that turns output index `rem` into the input offset
+ * `base` (kept axes) ...
+ */
+export function keptOffsetWGSL(ndKept: number): string {
+  return Array.from({ length: ndKept }, (_, j) => {
+    const d = ndKept - 1 - j;
+    return `{ let len = params[${2 + d}]; base += (rem % len) * params[${2 + ndKept + d}]; rem = rem / len; }`;
+  }).join(' ');
+}
+
+/** ... and reduction index `q` into the offset `off` added to it (reduced axes). */
+export function reducedOffsetWGSL(ndKept: number, ndRed: number): string {
+  const s = 2 + 2 * ndKept;
+  return Array.from({ length: ndRed }, (_, j) => {
+    const d = ndRed - 1 - j;
+    return `{ let len = params[${s + d}]; off += (q % len) * params[${s + ndRed + d}]; q = q / len; }`;
+  }).join(' ');
+}
+
+/** The end of a workgroup sum: each thread's `total` into `partial`, the tree, and out[o] from thread 0. */
+export const WORKGROUP_SUM_TAIL = `partial[lid.x] = total;
   workgroupBarrier();
   for (var s = ${WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
     if (lid.x < s) { partial[lid.x] += partial[lid.x + s]; }
     workgroupBarrier();
   }
-  if (lid.x == 0u && inRange) { out[o] = partial[0]; }
-}`;
-}
+  if (lid.x == 0u && inRange) { out[o] = partial[0]; }`;
 
 export const TILE = 16;
 

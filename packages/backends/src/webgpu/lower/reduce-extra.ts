@@ -1,6 +1,6 @@
 import { HypatiaError, type DType } from '@hypatia/core';
 import { pipeline, registerLowering, type Lowering } from '../lowering.js';
-import { WORKGROUP } from '../kernels.js';
+import { WORKGROUP, keptOffsetWGSL, reducedOffsetWGSL } from '../kernels.js';
 import { contiguous, dispatchReduction } from './reduce.js';
 import { WGSL_HELPERS, storageType, wgslType } from '../wgsl-scalar.js';
 
@@ -74,15 +74,8 @@ function foldFor(kind: string, inDtype: DType): Fold {
 /** params: [nOut, nRed, keptShape(ndKept), keptStrides(ndKept), redShape(ndRed), redStrides(ndRed)], as sum's. */
 export function foldReduceSource(kind: string, inDtype: DType, outDtype: DType, ndKept: number, ndRed: number): string {
   const f = foldFor(kind, inDtype);
-  const kept = Array.from({ length: ndKept }, (_, j) => {
-    const d = ndKept - 1 - j;
-    return `{ let len = params[${2 + d}]; base += (rem % len) * params[${2 + ndKept + d}]; rem = rem / len; }`;
-  }).join(' ');
-  const red = Array.from({ length: ndRed }, (_, j) => {
-    const d = ndRed - 1 - j;
-    const s = 2 + 2 * ndKept;
-    return `{ let len = params[${s + d}]; off += (q % len) * params[${s + ndRed + d}]; q = q / len; }`;
-  }).join(' ');
+  const kept = keptOffsetWGSL(ndKept);
+  const red = reducedOffsetWGSL(ndKept, ndRed);
   const load = f.acc === storageType(inDtype) ? 'src[off]' : `${f.acc}(src[off])`;
   return `${WGSL_HELPERS}
 struct Acc { v: ${f.acc}, i: u32 }

@@ -2,7 +2,7 @@ import { ElemwiseSum, HypatiaError, broadcastRuntime, broadcastStrides, stridesO
 /// <reference types="@webgpu/types" />
 import { dispatch1d, pipeline, registerLowering, type EncodeContext } from '../lowering.js';
 import type { GpuTensor } from '../buffers.js';
-import { WORKGROUP, sumSource } from '../kernels.js';
+import { WORKGROUP, WORKGROUP_SUM_TAIL, sumSource } from '../kernels.js';
 import { WGSL_HELPERS, loadExpr, scalarToWGSL, storageType, wgslType } from '../wgsl-scalar.js';
 
 // sum: one workgroup per output element, partial sums combined in a workgroup-memory tree.
@@ -121,12 +121,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       total += ${value};
     }
   }
-  partial[lid.x] = total;
-  workgroupBarrier();
-  for (var s = ${WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
-    if (lid.x < s) { partial[lid.x] += partial[lid.x + s]; }
-    workgroupBarrier();
-  }
-  if (lid.x == 0u && inRange) { out[o] = partial[0]; }
+  ${WORKGROUP_SUM_TAIL}
 }`;
 }
