@@ -46,11 +46,20 @@ export function runMatMul(node: Apply, a: NDArray, b: NDArray, allocate: Allocat
   const out = allocate([...batch, A.rows, B.cols]);
   const sa = batchStrides(batchA, batch, A.rows * A.cols);
   const sb = batchStrides(batchB, batch, B.rows * B.cols);
+  forEachBatch(batch, sa, sb, (t, oa, ob) => launch([a.data, b.data, out.data], gemmParams(A, B, oa, ob, t * A.rows * B.cols)));
+  return out;
+}
+
+/**
+ * Visit every batch index of a batched product in row-major order with the operands' element
+ * offsets (`sa`, `sb`: their strides per batch axis, 0 where broadcast), by odometer.
+ */
+function forEachBatch(batch: readonly number[], sa: readonly number[], sb: readonly number[], visit: (t: number, oa: number, ob: number, idx: readonly number[]) => void): void {
   const count = batch.reduce((x, y) => x * y, 1);
   const idx = new Array<number>(batch.length).fill(0);
   let oa = 0, ob = 0;
   for (let t = 0; t < count; t++) {
-    launch([a.data, b.data, out.data], gemmParams(A, B, oa, ob, t * A.rows * B.cols));
+    visit(t, oa, ob, idx);
     for (let d = batch.length - 1; d >= 0; d--) {
       idx[d]!++;
       oa += sa[d]!;
@@ -61,7 +70,6 @@ export function runMatMul(node: Apply, a: NDArray, b: NDArray, allocate: Allocat
       idx[d] = 0;
     }
   }
-  return out;
 }
 
 
@@ -157,21 +165,9 @@ export function runProductEpilogue(node: Apply, ins: readonly NDArray[], allocat
     return [0, 0];
   });
   const buffers = [a.data, b.data, out.data, ...arrays.map((e) => e.data)];
-  const count = shapeSize(batch);
-  const idx = new Array<number>(batch.length).fill(0);
-  let oa = 0, ob = 0;
-  for (let t = 0; t < count; t++) {
+  forEachBatch(batch, sa, sb, (t, oa, ob, idx) => {
     const extra = strides.flatMap((s, j) => [idx.reduce((o, i, d) => o + i * s[d]!, 0), rowCol[j]![0]!, rowCol[j]![1]!]);
     launch('product', buffers, Float64Array.from([...gemmParams(A, B, oa, ob, t * A.rows * B.cols), ...extra]));
-    for (let d = batch.length - 1; d >= 0; d--) {
-      idx[d]!++;
-      oa += sa[d]!;
-      ob += sb[d]!;
-      if (idx[d]! < batch[d]!) break;
-      oa -= sa[d]! * batch[d]!;
-      ob -= sb[d]! * batch[d]!;
-      idx[d] = 0;
-    }
-  }
+  });
   return out;
 }
