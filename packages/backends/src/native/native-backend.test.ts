@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { NDArray, Op, SharedVariable, TensorType, compile, evaluate, mulberry32, shared, tensor, type DType, type Variable } from '@hypatia/core';
+import { NDArray, SharedVariable, compile, evaluate, mulberry32, shared, tensor, type DType, type Variable } from '@hypatia/core';
 import { add, compareArrays, dimshuffle, exp, max, min, mul, prod, reshape, sum } from '@hypatia/ops';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
+import { TimesRowIndex } from './testing/times-row-index.js';
 
 const native = () => new NativeBackend();
 const opts = { cacheDir: testCacheDir() };
@@ -22,19 +23,6 @@ async function agree(inputs: Variable[], outputs: Variable[], args: NDArray[], r
   return outputs.map((_o, k) => compareArrays(want[k]!, got[k]!, rtol, 1e-6)).map((d, k) => d && `output ${k}: ${d}`).filter((d): d is string => !!d);
 }
 
-/** An op the C generator does not know: it must run through its JS perform. */
-class TimesRowIndex extends Op {
-  readonly name = 'times_row_index';
-  inferTypes([t]: readonly TensorType[]): TensorType[] {
-    return [t!];
-  }
-  perform([x]: readonly NDArray[]): NDArray[] {
-    const out = x!.copy();
-    const cols = x!.shape[1]!;
-    for (let i = 0; i < out.size; i++) out.data[i] = out.data[i]! * Math.floor(i / cols);
-    return [out];
-  }
-}
 
 describe('native backend', () => {
   it('sums, products, maxima and minima over every axis combination, with length-1 axes, in every dtype, and large sizes in parallel', async () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { HypatiaError, NDArray, Op, TensorType, compile, evaluate, grad, iscalar, ivector, matrix, shared, vector, type Variable } from '@hypatia/core';
+import { HypatiaError, NDArray, compile, evaluate, grad, iscalar, ivector, matrix, shared, vector, type Variable } from '@hypatia/core';
 import { add, arange, mul, sliceAxis, softmaxCrossentropyWithLabels, sub, sum, take } from '@hypatia/ops';
 import { FullyConnectedLayer, Network, SoftmaxLayer, sgdRule } from '@hypatia/nn';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
+import { TimesRowIndex } from './testing/times-row-index.js';
 
 const native = (replay = true) => ({ backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir(), replay } });
 const stats = (f: { executable: unknown }) => (f.executable as { stats: { replayed: number; recorded: number; checksFailed: number } }).stats;
@@ -28,19 +29,6 @@ async function training(replay: boolean) {
   return { f, params: net.params, ty };
 }
 
-/** An op with no C kernel: its JS perform runs between native segments. */
-class TimesRowIndex extends Op {
-  readonly name = 'times_row_index';
-  inferTypes([t]: readonly TensorType[]): TensorType[] {
-    return [t!];
-  }
-  perform([x]: readonly NDArray[]): NDArray[] {
-    const out = x!.copy();
-    const cols = x!.shape[1]!;
-    for (let i = 0; i < out.size; i++) out.data[i] = out.data[i]! * Math.floor(i / cols);
-    return [out];
-  }
-}
 
 describe('native replay', () => {
   it('a host step splits the replay into native segments; results match and an update after it lands in place', async () => {
