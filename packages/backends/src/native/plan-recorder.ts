@@ -41,8 +41,8 @@ export interface Recording {
 
 /**
  * Watches one call on the JS path and writes down, in order, every kernel launch and every
- * computation from values, naming buffers by slot, so the call can be replayed by the plan
- * interpreter without JS. A buffer the recorder has not seen is a table computed from shapes,
+ * computation from values, naming values by slot (a buffer reused for a new value gets a new
+ * slot), so the call can be replayed by the plan interpreter without JS. A buffer the recorder has not seen is a table computed from shapes,
  * kept as it is (the replay runs only for the same shapes).
  */
 export class PlanRecorder {
@@ -74,8 +74,14 @@ export class PlanRecorder {
     return this.bySlot.get(data) ?? this.add(data, { kind: 'static', data: data as TypedArray });
   }
 
+  /**
+   * A kernel's output buffer, about to receive a new value: always a new slot, even when the JS
+   * executor's pool hands back an array that held another value earlier in this call. The plan
+   * reorders instructions (in-place updates move to the end), so one slot for two values would let
+   * a moved step read the later value.
+   */
   pool(data: TypedArray): void {
-    if (!this.bySlot.has(data)) this.add(data, { kind: 'pool', bytes: data.byteLength });
+    this.add(data, { kind: 'pool', bytes: data.byteLength });
   }
 
   fresh(data: TypedArray, dtype: DType): void {

@@ -1,6 +1,7 @@
 import { NDArray, shapeSize, typedArrayFor, type DType, type RunResult, type SharedVariable, type TypedArray } from '@hypatia/core';
 import type { AddonExports } from './addon-source.js';
-import { planArena, type Lifetime } from './arena.js';
+import { planArena } from './arena.js';
+import { rootSlot, slotLifetimes, slotsTouched } from './plan-liveness.js';
 import { BoundTag, DTYPE_CODE, PlanOp } from './plan-interpreter-c.js';
 import type { HostOperand, Instr, Recording, SlotSource } from './plan-recorder.js';
 
@@ -54,11 +55,8 @@ export class ReplayPlan {
 
   static build(rec: Recording, nOutputs: number, updated: readonly SharedVariable[], addon: AddonExports): ReplayPlan {
     const { slots, outputs } = rec;
-    const root = (s: number): number => {
-      for (let src = slots[s]!; src.kind === 'derived'; src = slots[s]!) s = src.parent;
-      return s;
-    };
-    const touched = (ins: Instr): number[] => touches(ins).map(root);
+    const root = rootSlot(slots);
+    const touched = (ins: Instr): number[] => slotsTouched(ins).map(root);
     // In-place updates: the update's only writer is an elementwise launch whose operands read the
     // variable only as itself, at full shape; nothing else reads the new value, no output reads
     // the old one, and no other in-place launch reads it. Those launches move to the end, after
@@ -87,28 +85,7 @@ export class ReplayPlan {
     });
     const instrs = [...rec.instrs.filter((i) => !moved.has(i)), ...rec.instrs.filter((i) => moved.has(i))];
 
-    // Intermediates live from their first to their last instruction (outputs read after the end).
-    const lives = new Map<number, Lifetime>();
-    const touch = (s: number, at: number) => {
-      if (slots[s]!.kind !== 'pool') return;
-      const l = lives.get(s);
-      if (l) l.last = Math.max(l.last, at);
-      else lives.set(s, { id: s, first: at, last: at, bytes: (slots[s] as { bytes: number }).bytes });
-    };
-    const last = new Map<number, number>();
-    instrs.forEach((ins, at) => touched(ins).forEach((s) => last.set(s, at)));
-    outputs.forEach((o) => last.set(root(o.slot), instrs.length));
-    // A host step's result may alias its operands, so they live as long as its results.
-    for (let at = instrs.length - 1; at >= 0; at--) {
-      const ins = instrs[at]!;
-      if (ins.op !== 'host') continue;
-      const until = Math.max(at, ...ins.outs.map((o) => last.get(o.slot) ?? at));
-      for (const o of ins.ins) last.set(root(o.slot), Math.max(last.get(root(o.slot)) ?? at, until));
-    }
-    instrs.forEach((ins, at) => touched(ins).forEach((s) => touch(s, at)));
-    for (const [s, at] of last) touch(s, at);
-    slots.forEach((s, id) => { if (s.kind === 'pool') touch(id, instrs.length); });
-    const { offsets: arenaAt, size } = planArena([...lives.values()]);
+    const { offsets: arenaAt, size } = planArena(slotLifetimes(slots, instrs, outputs));
     const arena = new ArrayBuffer(size);
 
     const staticBuffers = slots.map((s, id): ArrayBufferView | null => {
@@ -222,18 +199,6 @@ export class ReplayPlan {
   free(): void {
     dropped.unregister(this);
     this.addon.freePlan(this.handle);
-  }
-}
-
-function touches(ins: Instr): number[] {
-  switch (ins.op) {
-    case 'kernel': return ins.slots;
-    case 'slice': return [ins.dst, ins.src, ...ins.scalars];
-    case 'offsets': return [ins.dst, ...ins.idx.flatMap((j) => [j.slot, j.pos])];
-    case 'labels': return [ins.dst, ins.src];
-    case 'arange': return [ins.dst, ...ins.bounds.map((b) => b.slot)];
-    case 'fill': return [ins.slot];
-    case 'host': return [...ins.ins, ...ins.outs].map((o) => o.slot);
   }
 }
 
