@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, checkRewrite, compile, grad, dmatrix, dvector, ivector, tensor, zerosLike, type Op, type Variable } from '@hypatia/core';
 import {
-  softmax, log, sigmoid, sub, mul, sum, mean, neg, arange, shapeOf, advancedIndex, categoricalCrossentropy, binaryCrossentropy,
+  softmax, log, sigmoid, sub, mul, div, sum, mean, neg, arange, shapeOf, advancedIndex, take, categoricalCrossentropy, binaryCrossentropy,
 } from '@hypatia/ops';
 import '@hypatia/backends';
 import { LogSoftmax, logSoftmax } from './log-softmax.js';
 import { Softmax } from './softmax.js';
-import { SoftmaxGrad } from './softmax-grad.js';
+import { SoftmaxGrad, softmaxGrad as softmaxGradOf } from './softmax-grad.js';
 import { SoftmaxCrossentropyWithLabels } from './softmax-crossentropy.js';
 import { SoftmaxCrossentropyGrad } from './softmax-crossentropy-grad.js';
 import { randomArray } from '../testing/cases/elementwise.js';
@@ -22,6 +22,8 @@ const z4 = (s: number) => randomArray([4, 5], 'float64', s, -5, 5);
 
 /** network3's log-likelihood cost, written as the book writes it. */
 const network3Cost = (z: Variable, y: Variable) => neg(mean(advancedIndex(log(softmax(z)), [arange(shapeOf(y, 0)), y])));
+/** The same cost with the log taken after the indexing, as the README's tour writes it. */
+const indexThenLogCost = (z: Variable, y: Variable) => neg(mean(log(advancedIndex(softmax(z), [arange(shapeOf(y, 0)), y]))));
 
 describe('log_softmax', () => {
   it('replaces log(softmax(x)) and keeps its values', async () => {
@@ -46,6 +48,94 @@ describe('log_softmax_grad', () => {
     expect(r.fired).toBe(true);
     expect(count(r.withRule, SoftmaxGrad)).toBe(0);
     expect(count(r.withoutRule, SoftmaxGrad)).toBe(1);
+  });
+});
+
+describe('log_indexed_softmax', () => {
+  it('turns log(softmax(z)[arange(n), y]) into log_softmax(z)[arange(n), y], which log_softmax_nll then fuses', async () => {
+    const z = dmatrix('z');
+    const y = ivector('y');
+    const r = await checkRewrite({
+      inputs: [z, y], outputs: [indexThenLogCost(z, y)], rewrite: 'log_indexed_softmax', exclude: ['elemwise_fusion', 'reduction_fusion'],
+      args: [[z4(1), labels(1, 4, 0, 2)], [z4(2), labels(3, 3)], [z4(3), labels(-1, -5, 2)]],
+    });
+    expect(r.fired).toBe(true);
+    expect(r.withRule.graph.history).toContain('log_softmax_nll');
+    expect(count(r.withRule, SoftmaxCrossentropyWithLabels)).toBe(1);
+    for (const gone of ['log', 'softmax']) expect(named(r.withRule, gone), gone).toBe(0);
+    expect(named(r.withoutRule, 'log')).toBe(1);
+    expect(count(r.withoutRule, SoftmaxCrossentropyWithLabels)).toBe(0);
+  });
+  it('takes any gather of a softmax: rows picked with repeats, and rows and labels of unknown lengths', async () => {
+    const z = dmatrix('z');
+    const rows = ivector('rows');
+    const y = ivector('y');
+    const r = await checkRewrite({
+      inputs: [z, rows, y], outputs: [log(take(softmax(z), rows, 0)), log(advancedIndex(softmax(z), [rows, y]))], rewrite: 'log_indexed_softmax',
+      args: [[z4(1), labels(0, 2, 2), labels(1, 4, 0)], [z4(2), labels(3, -1), labels(0)]],
+    });
+    expect(r.fired).toBe(true);
+    expect(named(r.withRule, 'log')).toBe(0);
+    expect(count(r.withRule, LogSoftmax)).toBe(1);
+  });
+  it('is finite where the picked probability underflows', async () => {
+    const z = dmatrix('z');
+    const y = ivector('y');
+    const out = [log(advancedIndex(softmax(z), [arange(shapeOf(y, 0)), y]))];
+    const zv = NDArray.from([[1000, -1000], [0, 0]]);
+    const [v] = await (await compile({ inputs: [z, y], outputs: out, backend: 'reference', rewrites: { exclude: ['log_softmax_nll'] } }))(zv, labels(1, 0));
+    expect(Array.from(v!.data)).toEqual([-2000, -Math.log(2)]);
+    const [v0] = await (await compile({ inputs: [z, y], outputs: out, backend: 'reference', rewrites: { exclude: ['log_indexed_softmax'] } }))(zv, labels(1, 0));
+    expect(v0!.data[0]).toBe(-Infinity);
+  });
+});
+
+describe('log_indexed_softmax_grad', () => {
+  it('cancels the division by the picked probabilities in the gradient of the index-then-log cost', async () => {
+    const z = dmatrix('z');
+    const y = ivector('y');
+    const r = await checkRewrite({
+      inputs: [z, y], outputs: [grad(indexThenLogCost(z, y), z)], rewrite: 'log_indexed_softmax_grad',
+      args: [[z4(1), labels(1, 4, 0, 2)], [z4(2), labels(3, 3)], [z4(3), labels(-1, -5, 2)]],
+    });
+    expect(r.fired).toBe(true);
+    // What it leaves is log_softmax_nll_grad's pattern: one fused gradient, no softmax_grad and no division.
+    expect(r.withRule.graph.history).toContain('log_softmax_nll_grad');
+    expect(count(r.withRule, SoftmaxCrossentropyGrad)).toBe(1);
+    for (const gone of ['softmax_grad', 'softmax']) expect(named(r.withRule, gone), gone).toBe(0);
+    expect(count(r.withoutRule, SoftmaxGrad)).toBe(1);
+  });
+  it('stands on its own when the fused ops cannot be used (rows and labels of unknown lengths, repeated rows)', async () => {
+    const z = dmatrix('z');
+    const rows = ivector('rows');
+    const y = ivector('y');
+    const g = dvector('g');
+    const gz = grad(sum(mul(g, log(advancedIndex(softmax(z), [rows, y])))), z);
+    const r = await checkRewrite({
+      inputs: [z, rows, y, g], outputs: [gz], rewrite: 'log_indexed_softmax_grad',
+      args: [[z4(1), labels(0, 2, 2), labels(1, 4, 4), NDArray.from([0.5, -1, 2])], [z4(2), labels(3, -1), labels(0, 0), NDArray.from([1, 3])]],
+    });
+    expect(r.fired).toBe(true);
+    expect(r.withRule.graph.history).not.toContain('log_softmax_nll_grad');
+    expect(count(r.withRule, SoftmaxGrad)).toBe(0);
+    const [gv] = await r.withRule(NDArray.from([[1000, -1000, 0], [0, 0, 0]]), labels(0, 0, 1), labels(1, 1, 2), NDArray.from([1, 1, 1]));
+    // d/dz of log p[0,1] twice and log p[1,2]: 2 (onehot - p) in row 0, onehot - p in row 1.
+    const third = 1 / 3;
+    expect(Array.from(gv!.data)).toEqual([-2, 2, 0, -third, -third, 1 - third].map((v) => expect.closeTo(v, 12)));
+    const [gv0] = await r.withoutRule(NDArray.from([[1000, -1000, 0], [0, 0, 0]]), labels(0, 0, 1), labels(1, 1, 2), NDArray.from([1, 1, 1]));
+    expect(allFinite(gv0!)).toBe(false);
+  });
+  it('leaves a quotient whose divisor was gathered elsewhere than the scatter writes alone', async () => {
+    const z = dmatrix('z');
+    const y = tensor('int32', [3], 'y');
+    const y2 = tensor('int32', [3], 'y2');
+    const p = softmax(z);
+    const scattered = new AdvancedIncSubtensor(0, 'inc').call(zerosLike(p), div(NDArray.from([1, 2, 3]), advancedIndex(p, [arange(3), y2])), arange(3), y);
+    const r = await checkRewrite({
+      inputs: [z, y, y2], outputs: [softmaxGradOf(scattered, p)], rewrite: 'log_indexed_softmax_grad',
+      args: [[z4(1), labels(1, 4, 0), labels(2, 2, 0)]],
+    });
+    expect(r.fired).toBe(false);
   });
 });
 

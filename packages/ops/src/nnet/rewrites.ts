@@ -69,6 +69,48 @@ export const logSoftmaxGradRewrite = stabilize('log_softmax_grad', (node) => {
   return sub(gy, mul(y, sum(gy, -1, true)));
 });
 
+/**
+ * log(softmax(x)[idx]) -> log_softmax(x)[idx]: the log taken after an integer-array gather, as in
+ * `-mean(log(softmax(z)[arange(n), y]))`. A gather only moves elements, so the log commutes with it;
+ * log_softmax_nll can then fuse the picked log-probabilities.
+ */
+export const logIndexedSoftmaxRewrite = stabilize('log_indexed_softmax', (node) => {
+  if (!isElemwiseNamed(node, 'log')) return null;
+  const gather = producedBy(node.inputs[0], AdvancedSubtensor);
+  const sm = gather && producedBy(gather.inputs[0], Softmax);
+  if (!gather || !sm) return null;
+  const [, ...idx] = gather.inputs;
+  return new AdvancedSubtensor(gather.op.axis).call(logSoftmax(sm.inputs[0]!), ...idx);
+});
+
+/**
+ * softmax_grad(A(gy / y[idx]), y) -> A(gy) - y * sum(A(gy)), A(v) scattering v into zeros at idx:
+ * the gradient of log(softmax(x)[idx]) as the chain rule builds it divides by the picked
+ * probabilities, which are 0 for saturated logits. Each scattered quotient is multiplied by the very
+ * element it was divided by, so the quotients cancel.
+ */
+export const logIndexedSoftmaxGradRewrite = stabilize('log_indexed_softmax_grad', (node) => {
+  if (!(node.op instanceof SoftmaxGrad)) return null;
+  const [dy, y] = node.inputs as [Variable, Variable];
+  const inc = producedBy(dy, AdvancedIncSubtensor);
+  if (!inc || inc.op.mode !== 'inc') return null;
+  const [base, quotient, ...idx] = inc.inputs as [Variable, Variable, ...Variable[]];
+  const q = quotient.owner;
+  if (!isElemwiseNamed(q, 'div') || !isZerosShapedLike(base, softmaxLogits(y) ?? y)) return null;
+  const [gy, picked] = q.inputs as [Variable, Variable];
+  const gather = producedBy(picked, AdvancedSubtensor);
+  // The same elements of y, gathered and scattered the same way: each quotient meets its divisor.
+  if (!gather || gather.inputs[0] !== y || gather.op.axis !== inc.op.axis || !sameInputs(gather.inputs.slice(1), idx)) return null;
+  // The scatter then receives a value of the shape it received before.
+  if (!keepsType(quotient, gy)) return null;
+  const a = new AdvancedIncSubtensor(inc.op.axis, 'inc').call(base, gy, ...idx);
+  return sub(a, mul(y, sum(a, -1, true)));
+});
+
+function sameInputs(a: readonly Variable[], b: readonly Variable[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 /** categoricalCrossentropy(softmax(z), labels) -> the fused op on the logits. */
 export const softmaxCategoricalRewrite = stabilize('softmax_categorical_crossentropy', (node) => {
   if (!(node.op instanceof CategoricalCrossentropyWithLabels)) return null;
@@ -287,7 +329,7 @@ export const labelLossLengthRewrite: LocalRewrite = {
 };
 
 export const NNET_REWRITES: readonly LocalRewrite[] = [
-  logSoftmaxRewrite, logSoftmaxGradRewrite, softmaxCategoricalRewrite, softmaxCategoricalGradRewrite,
+  logSoftmaxRewrite, logSoftmaxGradRewrite, logIndexedSoftmaxRewrite, logIndexedSoftmaxGradRewrite, softmaxCategoricalRewrite, softmaxCategoricalGradRewrite,
   logSoftmaxNllRewrite, logSoftmaxNllGradRewrite, logSigmoidRewrite, logOneMinusSigmoidRewrite, sigmoidGradCancelRewrite,
   labelLossLengthRewrite,
 ];
