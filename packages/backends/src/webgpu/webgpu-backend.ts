@@ -35,6 +35,7 @@ export class WebGPUBackend implements Backend {
 class GpuValue implements DeviceValue {
   readonly backend = 'webgpu';
   constructor(readonly tensor: GpuTensor, readonly device: GPUDevice, private readonly pool: BufferPool) {}
+  get shape(): readonly number[] { return this.tensor.shape; }
   async read(): Promise<NDArray> {
     const lost = deviceLostReason(this.device);
     if (lost) throw new HypatiaError('webgpu', `this value lived on a GPU device that was ${lost}, and no host copy of it was kept (backendOptions.hostMirrorEvery was 0)`);

@@ -7,6 +7,7 @@ import { debugPrintGraph } from '../graph/print.js';
 import { FunctionGraph } from './fgraph.js';
 import { resolveBackend, type Backend, type Executable } from './backend.js';
 import { optimize, type RewriteOptions } from '../rewrite/registry.js';
+import { readForeignDeviceValues } from './foreign-values.js';
 
 export type Update = readonly [SharedVariable, Variable];
 export type Given = readonly [Variable, Variable | NDArray];
@@ -100,12 +101,16 @@ export async function compile<O extends Variable | readonly Variable[] = readonl
 
   const updated = updates.map(([sv]) => sv);
   const executable = await backend.lower({ graph, inputs, nOutputs: outputs.length, updated, options: spec.backendOptions ?? {}, name });
+  // Every shared variable the backend may read: the graph's, and the updated ones (written in place).
+  const sharedLeaves = [...new Set([...graphInputs(graph.outputs).filter((v): v is SharedVariable => v instanceof SharedVariable), ...updated])];
 
   const run = async (args: readonly ArgValue[], opts?: { readOutputs?: boolean }): Promise<NDArray[]> => {
     if (args.length !== inputs.length) {
       throw new CallError(name, `expected ${inputs.length} argument${inputs.length === 1 ? '' : 's'} (${inputs.map((v) => `${v}: ${v.type}`).join(', ')}), got ${args.length}`);
     }
     const arrays = args.map((a, i) => toInput(name, inputs[i]!, a, i));
+    const reads = readForeignDeviceValues(sharedLeaves, backend.name);
+    if (reads) await reads;
     const result = await executable.run(arrays, opts);
     // Commit all updates together, only after the whole call succeeded.
     result.updates.forEach((u, i) => {

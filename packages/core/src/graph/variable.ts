@@ -61,6 +61,8 @@ export class Constant extends Variable {
 /** What a backend keeps on its device for a shared variable; the host copy may be stale while it exists. */
 export interface DeviceValue {
   readonly backend: string;
+  /** The value's shape, known without reading it back. */
+  readonly shape: readonly number[];
   /** Read back synchronously, where the device allows it (CPU memory). */
   readSync?(): NDArray;
   read(): Promise<NDArray>;
@@ -102,10 +104,23 @@ export class SharedVariable extends Variable {
     return opts?.borrow ? v : v.copy();
   }
 
-  /** `get` for values that may live on a device that reads back asynchronously (WebGPU). */
+  /**
+   * `get` for values that may live on a device that reads back asynchronously (WebGPU). The value
+   * read back is kept as the host copy, unless the variable changed while it was being read.
+   */
   async getAsync(opts?: { borrow?: boolean }): Promise<NDArray> {
-    if (!this.host) this.host = await this.device!.read();
-    return opts?.borrow ? this.host : this.host.copy();
+    if (this.host) return opts?.borrow ? this.host : this.host.copy();
+    const version = this.version;
+    const read = await this.device!.read();
+    // Changed meanwhile: `read` is the value as of the call, held by nobody else.
+    if (this.version !== version) return read;
+    this.host = read;
+    return opts?.borrow ? read : read.copy();
+  }
+
+  /** The current value's shape, without reading a device value back. */
+  get valueShape(): readonly number[] {
+    return this.host ? this.host.shape : this.device!.shape;
   }
 
   private hostNow(): NDArray {
