@@ -6,7 +6,7 @@ export { ReferenceBackend } from './reference/reference-backend.js';
 registerBackend('reference', () => new ReferenceBackend());
 export { NativeBackend } from './native/native-backend.js';
 export { CpuBackend } from './native/cpu-backend.js';
-export { buildStats as nativeBuildStats } from './native/build-addon.js';
+export { buildStats as nativeBuildStats, onNativeBuild, type NativeBuildEvent } from './native/build-addon.js';
 import { NativeBackend } from './native/native-backend.js';
 import { CpuBackend } from './native/cpu-backend.js';
 registerBackend('native', () => new NativeBackend());

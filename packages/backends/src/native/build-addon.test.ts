@@ -1,14 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NDArray, compile, tensor } from '@hypatia/core';
 import { add, exp, mul } from '@hypatia/ops';
 import { NativeBackend } from './native-backend.js';
 import { CpuBackend } from './cpu-backend.js';
-import { buildStats } from './build-addon.js';
+import { buildStats, onNativeBuild } from './build-addon.js';
+import { recordPath } from './cache-integrity.js';
 
 const dirs: string[] = [];
 const freshDir = () => {
@@ -23,8 +24,12 @@ afterEach(() => {
 
 const child = fileURLToPath(new URL('./testing/build-child.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
-const runChild = (cacheDir: string) => new Promise<{ out: number[]; stats: typeof buildStats }>((ok, fail) => {
-  execFile(tsx, [child, cacheDir], { timeout: 120_000 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(JSON.parse(stdout))));
+type ChildRun = { out: number[]; stats: typeof buildStats; announced: number; warnings: string[] };
+const runChild = (cacheDir: string) => new Promise<ChildRun>((ok, fail) => {
+  execFile(tsx, [child, cacheDir], { timeout: 120_000 }, (err, stdout, stderr) => (err
+    // tsx passes a child's death by signal on as 128 + the signal (135: SIGBUS, a damaged addon mapped).
+    ? fail(new Error(`${err.message} (exit code ${err.code}, signal ${err.signal})\n${stderr}`))
+    : ok({ ...JSON.parse(stdout), warnings: stderr.split('\n').filter((l) => l.startsWith('hypatia:')) })));
 });
 
 describe('native build cache', () => {
@@ -60,6 +65,58 @@ describe('native build cache', () => {
     const d = await runChild(cacheDir);
     expect(d.out).toEqual([3, 6, 9]);
     expect(d.stats.compilerRuns).toBe(1);
+  });
+
+  it('a cached addon that is truncated, has a changed byte or lost its record is rebuilt with one warning, never loaded', async () => {
+    const cacheDir = freshDir();
+    const first = await runChild(cacheDir);
+    expect(first.stats.compilerRuns).toBe(1);
+    expect(first.warnings).toEqual([]);
+    const addon = join(cacheDir, readdirSync(cacheDir).find((f) => f.endsWith('.node'))!);
+    expect(existsSync(recordPath(addon))).toBe(true);
+    const damages: [string, () => void][] = [
+      ['truncated', () => truncateSync(addon, Math.floor(readFileSync(addon).length / 2))],
+      ['a changed byte', () => {
+        const bytes = readFileSync(addon);
+        bytes[bytes.length >> 1] ^= 0xff;
+        writeFileSync(addon, bytes);
+      }],
+      ['no record', () => rmSync(recordPath(addon))],
+    ];
+    for (const [what, damage] of damages) {
+      damage();
+      const r = await runChild(cacheDir);
+      expect(r.out, what).toEqual([3, 6, 9]);
+      expect(r.stats.compilerRuns, what).toBe(1);
+      expect(r.warnings, what).toHaveLength(1);
+      expect(r.warnings[0], what).toContain(addon);
+      // The rebuilt entry is whole: the next run loads it silently.
+      const again = await runChild(cacheDir);
+      expect(again.stats, what).toMatchObject({ compilerRuns: 0, diskHits: 1 });
+      expect(again.warnings, what).toEqual([]);
+      expect(again.out, what).toEqual([3, 6, 9]);
+    }
+  });
+
+  it('build listeners hear each compiler run, and nothing on a cache hit', async () => {
+    const cacheDir = freshDir();
+    const cold = await runChild(cacheDir);
+    expect(cold.announced).toBe(1);
+    const cachedOnDisk = await runChild(cacheDir);
+    expect(cachedOnDisk.announced).toBe(0);
+    const heard: string[] = [];
+    const stop = onNativeBuild((e) => heard.push(e.path));
+    try {
+      const x = tensor('float64', [null], 'x');
+      const spec = { inputs: [x], outputs: exp(mul(x, 5)), backend: new NativeBackend(), backendOptions: { cacheDir } };
+      await compile(spec);
+      await compile(spec);
+    } finally {
+      stop();
+    }
+    expect(heard).toHaveLength(1);
+    expect(dirname(heard[0]!)).toBe(cacheDir);
+    expect(heard[0]).toMatch(/hypatia-[0-9a-f]+\.node$/);
   });
 
   it('an unwritable cache directory is a clear error', async () => {

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { checkCachedAddon, installAddon } from './cache-integrity.js';
 
 /** How to build: read from compile()'s backendOptions and the environment at compile() time. */
 export interface BuildOptions {
@@ -70,11 +71,31 @@ export function nodeIncludeDir(): string {
 
 const loaded = new Map<string, unknown>();
 
+/** What a build listener hears: the C compiler is about to run (a cache miss) for the addon at `path`. */
+export interface NativeBuildEvent {
+  path: string;
+  /** Translation units compiled in parallel. */
+  units: number;
+}
+
+const buildListeners = new Set<(e: NativeBuildEvent) => void>();
+
+/**
+ * Be told each time a build runs the C compiler (never on a cache hit), say to tell the user that
+ * the first run compiles kernels. Returns the function that stops listening.
+ */
+export function onNativeBuild(listener: (e: NativeBuildEvent) => void): () => void {
+  buildListeners.add(listener);
+  return () => { buildListeners.delete(listener); };
+}
+
 /**
  * Build a C source into a Node-API addon and load it. The built file is cached on disk under a
- * hash of everything that affects it, so identical graphs build once across runs; concurrent
- * processes each write a private temporary file and rename it into place, which is atomic, so
- * they never see a half-written addon and need no lock.
+ * hash of everything that affects it, so identical graphs build once across runs. Each build
+ * compiles in a private temporary directory and renames the addon into place, which is atomic, so
+ * concurrent processes never see a half-written addon and need no lock; the addon's size and
+ * sha256 are recorded beside it, and a cached addon that does not match its record (a crash or a
+ * full disk mid-write) is rebuilt, never loaded: dlopen of a truncated file kills the process.
  */
 export async function buildAddon<T>(sources: string | readonly string[], opts: Required<BuildOptions>): Promise<{ exports: T; path: string }> {
   const why = probeCompiler(opts.cc);
@@ -96,9 +117,15 @@ export async function buildAddon<T>(sources: string | readonly string[], opts: R
     buildStats.memoryHits++;
     return { exports: inMemory as T, path };
   }
-  const cached = existsSync(path);
+  const rebuild = async (damage: string): Promise<void> => {
+    console.warn(`hypatia: the cached native addon ${path} is damaged (${damage}); rebuilding it`);
+    await compileTo(units, path, opts.cc, args);
+  };
+  const state = checkCachedAddon(path);
+  const cached = state === 'ok';
   if (cached) buildStats.diskHits++;
-  else await compileTo(units, path, opts.cc, args);
+  else if (state === 'absent') await compileTo(units, path, opts.cc, args);
+  else await rebuild(state);
   // OpenMP reads this when the first addon loads it. Spinning idle threads (its default) ruin every
   // parallel loop when the machine has fewer free cores than threads; sleeping costs microseconds.
   process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
@@ -107,9 +134,7 @@ export async function buildAddon<T>(sources: string | readonly string[], opts: R
     exports = load<T>(path);
   } catch (e) {
     if (!cached) throw new NativeUnavailableError(`the addon built at ${path} does not load: ${(e as Error).message}`);
-    // A damaged cache entry: build it again, once.
-    rmSync(path, { force: true });
-    await compileTo(units, path, opts.cc, args);
+    await rebuild(`it does not load: ${(e as Error).message}`);
     exports = load<T>(path);
   }
   loaded.set(path, exports);
@@ -122,39 +147,53 @@ function load<T>(path: string): T {
   return mod.exports;
 }
 
+/**
+ * Compile the units into the addon at `path`. Everything is built in a private directory under
+ * file names that depend only on the addon's key, so concurrent builds of one source write
+ * identical bytes and whichever record lands last matches whichever addon did.
+ */
 async function compileTo(units: readonly string[], path: string, cc: string, args: readonly string[]): Promise<void> {
-  const tmp = `${path.slice(0, -'.node'.length)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const stem = basename(path, '.node');
+  const work = join(dirname(path), `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   const cFile = path.replace(/\.node$/, '.c');
-  const cOf = (i: number) => (units.length === 1 ? `${tmp}.c` : `${tmp}-${i}.c`);
-  const oOf = (i: number) => `${tmp}-${i}.o`;
+  const cOf = (i: number) => (units.length === 1 ? `${stem}.c` : `${stem}-${i}.c`);
+  const oOf = (i: number) => `${stem}-${i}.o`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    units.forEach((u, i) => writeFileSync(cOf(i), u));
+    mkdirSync(work, { recursive: true });
+    units.forEach((u, i) => writeFileSync(join(work, cOf(i)), u));
   } catch (e) {
+    removeWorkDir(work);
     throw new NativeUnavailableError(`cannot write to the kernel cache ${dirname(path)} (${(e as Error).message}); set backendOptions.cacheDir or $HYPATIA_CACHE_DIR`);
   }
   buildStats.compilerRuns++;
+  for (const listener of buildListeners) listener({ path, units: units.length });
+  const built = `${stem}.node`;
   try {
-    if (units.length === 1) await run(cc, [...args, '-o', `${tmp}.node`, cOf(0), '-lm'], cFile);
+    if (units.length === 1) await run(cc, [...args, '-o', built, cOf(0), '-lm'], work, cFile);
     else {
       // One compiler per unit, all at once, then one link.
-      await Promise.all(units.map((_, i) => run(cc, [...args, '-c', '-o', oOf(i), cOf(i)], cFile)));
-      await run(cc, [...args, '-o', `${tmp}.node`, ...units.map((_, i) => oOf(i)), '-lm'], cFile);
+      await Promise.all(units.map((_, i) => run(cc, [...args, '-c', '-o', oOf(i), cOf(i)], work, cFile)));
+      await run(cc, [...args, '-o', built, ...units.map((_, i) => oOf(i)), '-lm'], work, cFile);
     }
-    renameSync(`${tmp}.node`, path);
+    installAddon(join(work, built), path, join(work, 'record'));
   } finally {
     // Keep the source beside the addon for anyone who wants to read what ran (or failed to build).
     try {
-      writeFileSync(cFile, units.length === 1 ? units[0]! : units.map((u, i) => `/* ---- translation unit ${i} ---- */\n${u}`).join('\n'));
+      writeFileSync(cFile, units.length === 1 ? units[0]! : units.map((u, i) => `/* ---- translation unit ${i} (${cOf(i)}) ---- */\n${u}`).join('\n'));
     } catch { /* reading aid only */ }
-    units.forEach((_, i) => { rmSync(cOf(i), { force: true }); rmSync(oOf(i), { force: true }); });
-    rmSync(`${tmp}.node`, { force: true });
+    removeWorkDir(work);
   }
 }
 
-function run(cc: string, argv: readonly string[], cFile: string): Promise<void> {
+function removeWorkDir(work: string): void {
+  try {
+    rmSync(work, { recursive: true, force: true });
+  } catch { /* never created (the cache directory could not be made) */ }
+}
+
+function run(cc: string, argv: readonly string[], cwd: string, cFile: string): Promise<void> {
   return new Promise<void>((ok, fail) => {
-    execFile(cc, argv, { maxBuffer: 16 << 20 }, (err, _out, stderr) => {
+    execFile(cc, argv, { cwd, maxBuffer: 16 << 20 }, (err, _out, stderr) => {
       if (err) fail(new NativeBuildError(`${cc} failed to build the generated kernels (${cFile}):\n${stderr.split('\n').slice(0, 30).join('\n')}`));
       else ok();
     });
