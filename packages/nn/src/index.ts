@@ -2,6 +2,7 @@
 // file loaders live in '@hypatia/nn/node'.
 export * from './data/idx.js';
 export * from './data/dataset.js';
+export { NnDataError, checkDataset } from './data/check-data.js';
 export * from './data/expand.js';
 export * from './init/rng.js';
 export * from './init/initializers.js';

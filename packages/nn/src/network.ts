@@ -2,6 +2,7 @@ import { compile, grad, iscalar, ivector, matrix, NDArray, shared, type Backend,
 import { add, castTo, div, eq, mul, sliceAxis, sum, square } from '@hypatia/ops';
 import { isOutputLayer, type Layer, type OutputLayer } from './layers/layer.js';
 import type { Dataset } from './data/dataset.js';
+import { checkDataset, checkImageArray, checkLayerChain, NnDataError } from './data/check-data.js';
 import { sgdRule, type UpdateRule } from './training/update-rules.js';
 import { ProgressBar, stdoutSink, terminalSink, type ProgressSink } from './training/progress-bar.js';
 import { isStatefulLayer } from './normalization/batch-norm.js';
@@ -72,6 +73,7 @@ export class Network {
     if (!Number.isInteger(miniBatchSize) || miniBatchSize <= 0) throw new RangeError(`Network: miniBatchSize must be a positive integer, got ${miniBatchSize}`);
     const last = layers[layers.length - 1]!;
     if (!isOutputLayer(last)) throw new Error('Network: the last layer must be an output layer (with cost() and yOut), e.g. a SoftmaxLayer');
+    checkLayerChain('Network', layers);
     this.layers = layers;
     this.last = last;
     this.params = layers.flatMap((l) => [...l.params]);
@@ -88,9 +90,12 @@ export class Network {
   ): Promise<TrainingHistory> {
     const started = performance.now();
     if (miniBatchSize !== this.miniBatchSize) throw new Error(`sgd: miniBatchSize ${miniBatchSize} differs from the network's ${this.miniBatchSize}`);
-    const n = checkDataset(trainingData, 'trainingData');
+    // Every dataset is checked before anything is compiled or trained.
+    const n = checkDataset('Network.sgd', 'training data', trainingData, this.layers);
+    if (validationData) checkDataset('Network.sgd', 'validation data', validationData, this.layers);
+    if (testData) checkDataset('Network.sgd', 'test data', testData, this.layers);
     const nBatches = Math.floor(n / miniBatchSize);
-    if (nBatches === 0) throw new Error(`sgd: ${n} training examples make no mini-batch of ${miniBatchSize}`);
+    if (nBatches === 0) throw new NnDataError('Network.sgd', `training data: ${n} examples make no mini-batch of ${miniBatchSize}`);
     const backend = options.backend ?? 'cpu';
     this.lastBackend = backend;
     const lmbda = options.lmbda ?? 0;
@@ -159,12 +164,15 @@ export class Network {
 
   /** Fraction of `data` classified correctly. */
   async accuracy(data: Dataset, options: { backend?: string | Backend; evalBatchSize?: number } = {}): Promise<number> {
+    checkDataset('Network.accuracy', 'data', data, this.layers);
     const f = await this.accuracyFunction(data, 'data', options.backend ?? this.lastBackend, options.evalBatchSize);
     return f();
   }
 
   /** Predicted class of each row of `x` ([n, inputs] float32), as int32 [n]; run in chunks of `batchSize` rows to bound memory. */
   async predict(x: NDArray, options: { backend?: string | Backend; batchSize?: number } = {}): Promise<NDArray> {
+    checkImageArray('Network.predict', 'x', x, this.layers);
+    if (x.shape[0] === 0) return NDArray.zeros('int32', [0]);
     const backend = options.backend ?? this.lastBackend;
     let f = this.predictors.get(backend);
     if (!f) {
@@ -185,9 +193,9 @@ export class Network {
     return out;
   }
 
-  /** Counts correct predictions batch by batch (with dataset slices selected through givens) and divides once. */
+  /** Counts correct predictions batch by batch (with dataset slices selected through givens) and divides once; `data` is already checked. */
   private async accuracyFunction(data: Dataset, label: string, backend: string | Backend, evalBatchSize = 1000): Promise<() => Promise<number>> {
-    const n = checkDataset(data, label);
+    const n = data.y.size;
     const dx = shared(data.x, { name: `${label}X` });
     const dy = shared(data.y, { name: `${label}Y` });
     const i = iscalar('i');
@@ -204,12 +212,3 @@ export class Network {
     };
   }
 }
-
-function checkDataset(d: Dataset, label: string): number {
-  if (d.x.ndim < 2 || d.y.ndim !== 1 || d.x.shape[0] !== d.y.shape[0]) {
-    throw new Error(`${label}: x must be [n, ...] and y [n] with the same n (got x [${d.x.shape}] and y [${d.y.shape}])`);
-  }
-  if (d.x.dtype !== 'float32' || d.y.dtype !== 'int32') throw new Error(`${label}: x must be float32 and y int32 (got ${d.x.dtype} and ${d.y.dtype})`);
-  return d.y.size;
-}
-

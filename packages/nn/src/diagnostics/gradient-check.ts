@@ -2,6 +2,7 @@ import { cloneGraph, compile, constant, grad, NDArray, shared, type SharedVariab
 import { isOutputLayer } from '../layers/layer.js';
 import type { Network } from '../network.js';
 import type { Dataset } from '../data/dataset.js';
+import { checkDataset } from '../data/check-data.js';
 import { Rng } from '../init/rng.js';
 
 /** CS231n's reading of the relative error |a - n| / max(|a|, |n|). */
@@ -45,6 +46,7 @@ export interface GradientCheckOptions {
 export async function checkGradients(net: Network, batch: Dataset, options: GradientCheckOptions = {}): Promise<GradientCheckResult> {
   const last = net.layers[net.layers.length - 1]!;
   if (!isOutputLayer(last)) throw new Error('checkGradients: the network has no output layer');
+  checkDataset('checkGradients', 'batch', batch, net.layers);
   return checkCostGradients(last.cost(net.y), net.params, new Map<Variable, Variable>([
     [net.x, constant(batch.x.astype('float64'))],
     [net.y, constant(batch.y)],

@@ -3,6 +3,7 @@ import { add, sqrt, square, sum } from '@hypatia/ops';
 import { isOutputLayer } from '../layers/layer.js';
 import type { Network } from '../network.js';
 import type { Dataset } from '../data/dataset.js';
+import { checkDataset } from '../data/check-data.js';
 
 export interface LayerGradientNorm { layer: number; weights: number; biases: number }
 
@@ -14,6 +15,7 @@ export interface LayerGradientNorm { layer: number; weights: number; biases: num
 export async function gradientNorms(net: Network, batch: Dataset, options: { backend?: string | Backend } = {}): Promise<LayerGradientNorm[]> {
   const last = net.layers[net.layers.length - 1]!;
   if (!isOutputLayer(last)) throw new Error('gradientNorms: the network has no output layer');
+  checkDataset('gradientNorms', 'batch', batch, net.layers);
   const cost = last.cost(net.y);
   const withParams = net.layers.map((l, i) => ({ i, w: l.weights, rest: l.params.filter((p) => !l.weights.includes(p)) })).filter((l) => l.w.length || l.rest.length);
   const norm = (vs: readonly Variable[]): Variable => sqrt(vs.map((g) => sum(square(g))).reduce((a, b) => add(a, b), constant(0, cost.dtype) as Variable));

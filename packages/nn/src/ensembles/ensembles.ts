@@ -1,4 +1,5 @@
 import { NDArray } from '@hypatia/core';
+import { firstNonFinite, firstNonInteger, NnDataError } from '../data/check-data.js';
 
 /**
  * Nielsen 6 / CS231n: model ensembles. Several independently trained networks make different errors,
@@ -10,6 +11,11 @@ export function majorityVote(predictions: readonly NDArray[]): NDArray {
   if (predictions.length === 0) throw new Error('majorityVote: needs at least one model');
   const n = predictions[0]!.size;
   if (predictions.some((p) => p.size !== n)) throw new RangeError('majorityVote: every model must predict the same number of examples');
+  for (const [m, p] of predictions.entries()) {
+    if (p.ndim !== 1) throw new NnDataError('majorityVote', `predictions[${m}]: must be [n] class indices, got [${p.shape.join(', ')}]`);
+    const bad = firstNonInteger(p.data);
+    if (bad !== null) throw new NnDataError('majorityVote', `predictions[${m}]: ${p.data[bad]} at row ${bad} is not a class index`);
+  }
   const out = NDArray.zeros('int32', [n]);
   for (let i = 0; i < n; i++) {
     const counts = new Map<number, number>();
@@ -25,7 +31,11 @@ export function majorityVote(predictions: readonly NDArray[]): NDArray {
 export function averageProbabilities(probabilities: readonly NDArray[]): { probabilities: NDArray; classes: NDArray } {
   if (probabilities.length === 0) throw new Error('averageProbabilities: needs at least one model');
   const [n, k] = probabilities[0]!.shape as [number, number];
-  if (probabilities.some((p) => p.shape[0] !== n || p.shape[1] !== k)) throw new RangeError('averageProbabilities: every model must give [n, classes] of the same shape');
+  if (probabilities.some((p) => p.ndim !== 2 || p.shape[0] !== n || p.shape[1] !== k)) throw new RangeError('averageProbabilities: every model must give [n, classes] of the same shape');
+  for (const [m, p] of probabilities.entries()) {
+    const bad = firstNonFinite(p.data);
+    if (bad >= 0) throw new NnDataError('averageProbabilities', `probabilities[${m}]: row ${Math.floor(bad / k)} column ${bad % k} is ${p.data[bad]}`);
+  }
   const avg = NDArray.zeros('float64', [n, k]);
   for (const p of probabilities) for (let i = 0; i < n * k; i++) avg.data[i]! += p.data[i]! / probabilities.length;
   const classes = NDArray.zeros('int32', [n]);

@@ -51,6 +51,12 @@ export class ConvPoolLayer implements Layer {
   get params(): SharedVariable[] { return [this.w, this.b]; }
   get weights(): SharedVariable[] { return [this.w]; }
 
+  /** [input feature maps, height, width] of one image (a row of the input holds c * h * w values). */
+  get inputShape(): [number, number, number] {
+    const [, c, h, w] = this.imageShape;
+    return [c, h, w];
+  }
+
   /** [feature maps, height, width] of the output. */
   get outputShape(): [number, number, number] {
     const [f, , fh, fw] = this.filterShape;

@@ -21,6 +21,16 @@ export interface Layer {
   readonly outputDropout: Variable;
   /** For saving; omit it and the network cannot be saved. */
   config?(): LayerConfig;
+  /**
+   * Shape of one example the layer reads: [nIn] for a dense layer, [channels, height, width] for a
+   * convolutional one. The Network checks data and the previous layer's outputShape against it;
+   * omit it and any input is taken unchecked.
+   */
+  readonly inputShape?: readonly number[];
+  /** Shape of one example the layer writes ([classes] for an output layer); omit it if unknown. */
+  readonly outputShape?: readonly number[];
+  /** True if the layer writes what it reads, shape unchanged (dropout, batch norm): the checks look through it. */
+  readonly keepsShape?: boolean;
 }
 
 /** The last layer: it defines the cost and the predicted classes. */

@@ -32,6 +32,8 @@ export class SoftmaxLayer implements OutputLayer {
 
   get params(): SharedVariable[] { return [this.w, this.b]; }
   get weights(): SharedVariable[] { return [this.w]; }
+  get inputShape(): number[] { return [this.nIn]; }
+  get outputShape(): number[] { return [this.nOut]; }
 
   setInput(input: Variable, inputDropout: Variable): void {
     const x = reshape(input, [-1, this.nIn]);

@@ -54,6 +54,10 @@ export class BatchNormLayer implements StatefulLayer {
   /** gamma and beta are trained; they are not weights (no weight decay on them). */
   get params(): SharedVariable[] { return [this.gamma, this.beta]; }
   get weights(): SharedVariable[] { return []; }
+  get keepsShape(): boolean { return true; }
+  /** [features] for a dense input; a convolutional one's height and width are not known here. */
+  get inputShape(): number[] | undefined { return this.conv ? undefined : [this.features]; }
+  get outputShape(): number[] | undefined { return this.inputShape; }
 
   /** A per-feature vector [features] broadcast against the input's layout. */
   private perFeature(v: Variable): Variable {

@@ -2,6 +2,7 @@ import { compile, grad, iscalar, shared, type Backend, type Update, type Variabl
 import { add, mul, sliceAxis } from '@hypatia/ops';
 import type { Network } from '../network.js';
 import type { Dataset } from '../data/dataset.js';
+import { checkDataset, NnDataError } from '../data/check-data.js';
 import { isOutputLayer } from '../layers/layer.js';
 import { isStatefulLayer } from '../normalization/batch-norm.js';
 import { l1Penalty, l2Penalty, penalisedParams, withPenalties } from '../regularization/penalties.js';
@@ -62,9 +63,12 @@ export async function fit(net: Network, training: Dataset, options: FitOptions):
   const last = net.layers[net.layers.length - 1]!;
   if (!isOutputLayer(last)) throw new Error('fit: the last layer must be an output layer');
   const mb = net.miniBatchSize;
-  const n = training.y.size;
+  // Every dataset is checked before anything is compiled or trained.
+  const n = checkDataset('fit', 'training data', training, net.layers);
+  if (options.validation) checkDataset('fit', 'validation data', options.validation, net.layers);
+  if (options.test) checkDataset('fit', 'test data', options.test, net.layers);
   const nBatches = Math.floor(n / mb);
-  if (nBatches === 0) throw new Error(`fit: ${n} training examples make no mini-batch of ${mb}`);
+  if (nBatches === 0) throw new NnDataError('fit', `training data: ${n} examples make no mini-batch of ${mb}`);
   const backend = options.backend ?? 'cpu';
   const opt = options.optimizer ?? sgd(0.1);
 

@@ -28,6 +28,7 @@ export class DropoutLayer implements Layer {
   readonly seed: number;
   readonly params = [];
   readonly weights = [];
+  readonly keepsShape = true;
   private built?: { output: Variable; outputDropout: Variable };
 
   constructor({ keep, mode = 'inverted', seed = nextLayerSeed() }: DropoutLayerOptions) {
