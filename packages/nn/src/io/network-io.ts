@@ -46,15 +46,17 @@ export function namedParams(net: Network): Map<string, Network['params'][number]
   return out;
 }
 
-export function encodeWeights(net: Network): Uint8Array {
-  const tensors = new Map<string, NDArray>();
-  for (const [name, p] of namedParams(net)) tensors.set(name, p.get({ borrow: true }));
-  return encodeSafetensors(tensors, { format: 'hypatia-network' });
+/** The weights as safetensors bytes; parameters that live on a GPU are read back first. */
+export async function encodeWeights(net: Network): Promise<Uint8Array> {
+  const named = [...namedParams(net)];
+  const values = await Promise.all(named.map(([, p]) => p.getAsync({ borrow: true })));
+  return encodeSafetensors(new Map(named.map(([name], i) => [name, values[i]!])), { format: 'hypatia-network' });
 }
 
 /**
  * Load saved weights into `net`. Every tensor is checked (present, expected shape and dtype, none
- * extra) before any parameter changes, so a bad file leaves the network as it was.
+ * extra) before any parameter changes, so a bad file leaves the network as it was. Parameters that
+ * live on a GPU are replaced without being read back; the next call on any backend uses the new values.
  */
 export function loadWeightsInto(net: Network, bytes: Uint8Array): void {
   const { tensors } = decodeSafetensors(bytes);
@@ -62,7 +64,7 @@ export function loadWeightsInto(net: Network, bytes: Uint8Array): void {
   const plan: [Network['params'][number], NDArray][] = [];
   for (const [name, p] of params) {
     const t = tensors.get(name);
-    const want = p.get({ borrow: true });
+    const want = { dtype: p.dtype, shape: p.valueShape };
     if (!t) throw new Error(`weights do not fit the network: tensor '${name}' (${want.dtype}[${want.shape.join(', ')}]) is missing`);
     if (t.dtype !== want.dtype || t.shape.length !== want.shape.length || t.shape.some((d, i) => d !== want.shape[i])) {
       throw new Error(`weights do not fit the network: '${name}' is ${t.dtype}[${t.shape.join(', ')}] in the file but ${want.dtype}[${want.shape.join(', ')}] in the network`);

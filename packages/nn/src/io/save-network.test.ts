@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NDArray } from '@hypatia/core';
@@ -31,7 +31,7 @@ describe('saving and loading networks', () => {
     const w = NDArray.zeros('float32', [7, 4]);
     for (let i = 0; i < w.size; i++) w.data[i] = Math.cos(i);
     sm.w.set(w);
-    const paths = saveNetwork(net, join(dir, 'net'));
+    const paths = await saveNetwork(net, join(dir, 'net'));
     expect(JSON.parse(readFileSync(paths.architecture, 'utf8')).layers.map((l: { type: string }) => l.type)).toEqual(['ConvPoolLayer', 'FullyConnectedLayer', 'SoftmaxLayer']);
     const loaded = loadNetwork(join(dir, 'net'));
     const x = inputs(12);
@@ -42,9 +42,16 @@ describe('saving and loading networks', () => {
     expect(Array.from((loaded.layers[2] as SoftmaxLayer).w.get().data)).toEqual(Array.from(w.data));
   });
 
-  it('refuses a truncated file and changes nothing', () => {
+  it('creates the folders a save path names', async () => {
+    const base = join(dir, 'results', 'nested', 'net');
+    const paths = await saveNetwork(makeNet(3), base);
+    expect([existsSync(paths.architecture), existsSync(paths.weights)]).toEqual([true, true]);
+    expect(loadNetwork(base).layers.length).toBe(3);
+  });
+
+  it('refuses a truncated file and changes nothing', async () => {
     const net = makeNet(11);
-    saveNetwork(net, join(dir, 'good'));
+    await saveNetwork(net, join(dir, 'good'));
     const bytes = readFileSync(join(dir, 'good.safetensors'));
     writeFileSync(join(dir, 'short.safetensors'), bytes.subarray(0, bytes.length - 10));
     const target = makeNet(99);
@@ -53,9 +60,9 @@ describe('saving and loading networks', () => {
     expect(target.params.map((p) => Array.from(p.get().data))).toEqual(before);
   });
 
-  it('refuses weights of another architecture and changes nothing', () => {
+  it('refuses weights of another architecture and changes nothing', async () => {
     const other = new Network([new FullyConnectedLayer({ nIn: 64, nOut: 7, seed: 1 }), new SoftmaxLayer({ nIn: 7, nOut: 4 })], 5);
-    saveNetwork(other, join(dir, 'other'));
+    await saveNetwork(other, join(dir, 'other'));
     const target = makeNet(5);
     const before = target.params.map((p) => Array.from(p.get().data));
     expect(() => loadWeights(target, join(dir, 'other'))).toThrow(/'layers\.0\.w' is float32\[64, 7\] in the file but float32\[3, 1, 3, 3\] in the network/);
@@ -67,9 +74,9 @@ describe('saving and loading networks', () => {
     expect(target.params.map((p) => Array.from(p.get().data))).toEqual(before);
   });
 
-  it('names missing files and bad architecture files', () => {
+  it('names missing files and bad architecture files', async () => {
     expect(() => loadNetwork(join(dir, 'nothing'))).toThrow(/nothing\.json is missing/);
-    saveNetwork(makeNet(2), join(dir, 'arch'));
+    await saveNetwork(makeNet(2), join(dir, 'arch'));
     writeFileSync(join(dir, 'arch.json'), '{"format": "something else"}');
     expect(() => loadNetwork(join(dir, 'arch'))).toThrow(/not a hypatia-network description/);
   });

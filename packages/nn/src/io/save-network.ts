@@ -1,5 +1,6 @@
 // Node-only: writes and reads the two files of a saved network.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Network } from '../network.js';
 import { architectureOf, encodeWeights, loadWeightsInto, networkFromSaved, parseArchitecture } from './network-io.js';
 
@@ -9,11 +10,15 @@ export function savedPaths(base: string): { architecture: string; weights: strin
   return { architecture: `${stem}.json`, weights: `${stem}.safetensors` };
 }
 
-/** Save; each file is written to a temporary name and renamed, so an interrupted save leaves the old files whole. */
-export function saveNetwork(net: Network, base: string): { architecture: string; weights: string } {
+/**
+ * Save, creating missing folders; weights that live on a GPU are read back first. Each file is
+ * written to a temporary name and renamed, so an interrupted save leaves the old files whole.
+ */
+export async function saveNetwork(net: Network, base: string): Promise<{ architecture: string; weights: string }> {
   const paths = savedPaths(base);
   const arch = JSON.stringify(architectureOf(net), null, 2);
-  const weights = encodeWeights(net);
+  const weights = await encodeWeights(net);
+  mkdirSync(dirname(paths.weights), { recursive: true });
   writeFileSync(`${paths.weights}.tmp`, weights);
   writeFileSync(`${paths.architecture}.tmp`, arch);
   renameSync(`${paths.weights}.tmp`, paths.weights);
