@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkCachedAddon, installAddon } from './cache-integrity.js';
+import type { NativeOptions } from './native-options.js';
 
 /** How to build: read from compile()'s backendOptions and the environment at compile() time. */
 export interface BuildOptions {
@@ -28,8 +29,8 @@ export class NativeBuildError extends Error {}
 /** Counters a test can read to see whether a build hit the cache. */
 export const buildStats = { compilerRuns: 0, diskHits: 0, memoryHits: 0 };
 
-export function resolveBuildOptions(o: Readonly<Record<string, unknown>>): Required<BuildOptions> {
-  const str = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+export function resolveBuildOptions(o: NativeOptions): Required<BuildOptions> {
+  const str = (k: 'cc' | 'cacheDir'): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
   const flags = Array.isArray(o.flags) ? (o.flags as unknown[]).map(String) : [...DEFAULT_FLAGS];
   return {
     cc: str('cc') ?? process.env.HYPATIA_CC ?? 'gcc',

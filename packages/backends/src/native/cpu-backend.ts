@@ -2,6 +2,7 @@ import type { Backend, Executable, LowerSpec } from '@hypatia/core';
 import { ReferenceBackend } from '../reference/reference-backend.js';
 import { NativeBackend } from './native-backend.js';
 import { NativeBuildError, NativeUnavailableError } from './build-addon.js';
+import { NATIVE_OPTION_NAMES } from './native-options.js';
 import { NATIVE_REWRITES } from '../supported-rewrites.js';
 
 const warned = new Set<string>();
@@ -13,6 +14,7 @@ const warned = new Set<string>();
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly supportedRewrites = NATIVE_REWRITES;
+  readonly optionNames = NATIVE_OPTION_NAMES;
   private readonly native = new NativeBackend();
   private readonly reference = new ReferenceBackend();
 

@@ -6,6 +6,7 @@ import { arangeLength, flatOffsets, indexOffsets, labelColumns, resolveRegion, t
 import { valueTable } from '../leaf-values.js';
 import { addonSources, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';
+import { NATIVE_OPTION_NAMES, type NativeOptions } from './native-options.js';
 import { BufferPool, releaseSchedule } from './buffer-plan.js';
 import { KernelTable } from './kernel-table.js';
 import { PlanRecorder } from './plan-recorder.js';
@@ -35,8 +36,10 @@ const MAX_FUTILE_RECORDINGS = 8;
 export class NativeBackend implements Backend {
   readonly name = 'native';
   readonly supportedRewrites = NATIVE_REWRITES;
+  readonly optionNames = NATIVE_OPTION_NAMES;
   async lower(spec: LowerSpec): Promise<Executable> {
-    const opts = resolveBuildOptions(spec.options);
+    const options: NativeOptions = spec.options;
+    const opts = resolveBuildOptions(options);
     const kernels = new KernelTable();
     const steps = spec.graph.nodes.map((node) => planStep(node, kernels));
     let addon: AddonExports | undefined;
@@ -45,10 +48,10 @@ export class NativeBackend implements Backend {
       const built = await buildAddon<AddonExports>(addonSources(kernels.list, opts.jobs), opts);
       addon = built.exports;
       path = built.path;
-      const threads = spec.options.threads;
+      const threads = options.threads;
       if (typeof threads === 'number' && threads > 0) addon.setThreads(threads);
     }
-    const replay = spec.options.replay ?? process.env.HYPATIA_NATIVE_REPLAY !== '0';
+    const replay = options.replay ?? process.env.HYPATIA_NATIVE_REPLAY !== '0';
     return new NativeExecutable(spec, steps, kernels.list, addon, path, replay !== false);
   }
 }

@@ -14,6 +14,8 @@ import { REFERENCE_REWRITES } from '../supported-rewrites.js';
 export class ReferenceBackend implements Backend {
   readonly name = 'reference';
   readonly supportedRewrites = REFERENCE_REWRITES;
+  /** It has nothing to set. */
+  readonly optionNames = [] as const;
   lower(spec: LowerSpec): Executable {
     return new ReferenceExecutable(spec);
   }

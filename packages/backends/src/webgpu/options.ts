@@ -18,8 +18,12 @@ export interface WebGPUOptions {
   indexChecks: 'next-call' | 'every-call';
 }
 
-export function parseWebGPUOptions(raw: Readonly<Record<string, unknown>>, fn: string): WebGPUOptions {
-  const bad = (key: string, want: string): never => {
+/** The backendOptions keys the WebGPU backend reads, one per field of WebGPUOptions. */
+export const WEBGPU_OPTION_NAMES = ['hostMirrorEvery', 'inPlace', 'indexChecks'] as const satisfies readonly (keyof WebGPUOptions)[];
+
+/** Reads only the declared names, so an option read here but not declared fails to type-check. */
+export function parseWebGPUOptions(raw: Readonly<Partial<Record<(typeof WEBGPU_OPTION_NAMES)[number], unknown>>>, fn: string): WebGPUOptions {
+  const bad = (key: keyof typeof raw, want: string): never => {
     throw new HypatiaError(fn, `backendOptions.${key} must be ${want}, got ${JSON.stringify(raw[key])}`);
   };
   const every = raw.hostMirrorEvery ?? 10;

@@ -10,7 +10,7 @@ import { lowerNode, type EncodeContext, type Step } from './lowering.js';
 import { CallIndexChecks, attachIndexChecks, checksOnGpu } from './index-checks.js';
 import { fitsInPlace, planInPlace, type InPlaceTarget } from './in-place.js';
 import { mirrorUpload, restoredAfterLoss, snapshot, snapshotsPending } from './host-mirror.js';
-import { parseWebGPUOptions, type WebGPUOptions } from './options.js';
+import { WEBGPU_OPTION_NAMES, parseWebGPUOptions, type WebGPUOptions } from './options.js';
 import './lower/index.js';
 import { WEBGPU_REWRITES } from '../supported-rewrites.js';
 
@@ -23,6 +23,7 @@ import { WEBGPU_REWRITES } from '../supported-rewrites.js';
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
   readonly supportedRewrites = WEBGPU_REWRITES;
+  readonly optionNames = WEBGPU_OPTION_NAMES;
   async lower(spec: LowerSpec): Promise<Executable> {
     const options = parseWebGPUOptions(spec.options, spec.name);
     const exe = new WebGPUExecutable(spec, options);

@@ -38,6 +38,11 @@ export interface Backend {
    * ElemwiseSum only some backends lower). compile() adds them to the user's `include`.
    */
   readonly supportedRewrites?: readonly string[];
+  /**
+   * The backendOptions keys it reads; compile() rejects any other, naming the nearest valid one.
+   * A backend that leaves this out gets its options unchecked.
+   */
+  readonly optionNames?: readonly string[];
   lower(spec: LowerSpec): Executable | Promise<Executable>;
 }
 

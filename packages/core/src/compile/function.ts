@@ -6,6 +6,7 @@ import { cloneGraph, graphInputs } from '../graph/traverse.js';
 import { debugPrintGraph } from '../graph/print.js';
 import { FunctionGraph } from './fgraph.js';
 import { resolveBackend, type Backend, type Executable } from './backend.js';
+import { checkBackendOptions } from './backend-options.js';
 import { optimize, type RewriteOptions } from '../rewrite/registry.js';
 import { readForeignDeviceValues } from './foreign-values.js';
 
@@ -97,6 +98,7 @@ export async function compile<O extends Variable | readonly Variable[] = readonl
 
   const graph = new FunctionGraph(inputs, cloned);
   const backend = await resolveBackend(spec.backend);
+  checkBackendOptions(name, backend, spec.backendOptions ?? {});
   if (spec.rewrites !== false) optimize(graph, rewriteOptionsFor(backend, spec.rewrites === true || spec.rewrites === undefined ? {} : spec.rewrites));
 
   const updated = updates.map(([sv]) => sv);
