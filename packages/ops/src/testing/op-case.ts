@@ -1,4 +1,4 @@
-import type { NDArray, Variable } from '@hypatia/core';
+import type { DType, NDArray, Variable } from '@hypatia/core';
 
 /**
  * One row of the op table that every backend runs: a small graph, concrete arguments, and the
@@ -14,4 +14,9 @@ export interface OpCase {
   rtol?: number;
   /** Backends that cannot run this case, with the reason (e.g. webgpu has no float64). */
   skip?: Partial<Record<string, string>>;
+}
+
+/** The skip entry of a row whose graph holds any of `dtypes`: WGSL has no 64-bit float type. */
+export function skipFloat64(...dtypes: DType[]): OpCase['skip'] {
+  return dtypes.includes('float64') ? { webgpu: 'WebGPU has no float64' } : undefined;
 }

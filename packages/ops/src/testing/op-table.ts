@@ -8,13 +8,14 @@ import { indexingCases } from './cases/indexing.js';
 import { nnetCases } from './cases/nnet.js';
 import { creationCases } from './cases/creation.js';
 import { randomCases } from './cases/random.js';
+import { fusedCases } from './cases/fused.js';
 
 export type { OpCase } from './op-case.js';
 
 /** Every op family's cases, in one table. */
 export const OP_TABLE: readonly OpCase[] = [
   ...elementwiseCases, ...reduceCases, ...linalgCases, ...shapeCases,
-  ...indexingCases, ...nnetCases, ...creationCases, ...randomCases,
+  ...indexingCases, ...nnetCases, ...creationCases, ...randomCases, ...fusedCases,
 ];
 
 /**

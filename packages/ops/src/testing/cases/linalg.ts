@@ -1,5 +1,5 @@
 import { tensor, type Dim, type DType, type Variable } from '@hypatia/core';
-import type { OpCase } from '../op-case.js';
+import { skipFloat64, type OpCase } from '../op-case.js';
 import { randomArray } from './elementwise.js';
 import { Dot, dot, outer } from '../../linalg/dot.js';
 import { MatMul, matmul } from '../../linalg/matmul.js';
@@ -15,7 +15,7 @@ function product(name: string, f: (a: Variable, b: Variable) => Variable, shapeA
       return { inputs: [a, b], outputs: [f(a, b)] };
     },
     args: () => [randomArray(shapeA, dtype, 11), randomArray(shapeB, dtype, 12)],
-    skip: dtype === 'float64' ? { webgpu: 'WebGPU has no float64' } : undefined,
+    skip: skipFloat64(dtype),
   };
 }
 

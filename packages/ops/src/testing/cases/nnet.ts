@@ -15,6 +15,7 @@ import { binaryCrossentropy } from '../../nnet/binary-crossentropy.js';
 import { conv2d } from '../../nnet/conv2d.js';
 import type { Conv2dOptions } from '../../nnet/conv-geometry.js';
 import { maxPool2d } from '../../nnet/max-pool2d.js';
+import type { Pool2dOptions } from '../../nnet/pool-geometry.js';
 import { avgPool2d, type AvgPool2dOptions } from '../../nnet/avg-pool2d.js';
 
 const labels = (n: number, k: number, seed: number) => randomArray([n], 'int32', seed, 0, k);
@@ -49,6 +50,27 @@ const pool = (name: string, f: (x: Variable) => Variable): OpCase => ({
   name: `${name}/[2,3,5,7]`,
   build: () => { const x = tensor('float32', [2, 3, 5, 7], 'x'); return { inputs: [x], outputs: withGrad(x, f(x)) }; },
   args: () => [randomArray([2, 3, 5, 7], 'float32', 44)],
+});
+
+/**
+ * A Hessian-vector product through max pooling: the gradient of max_pool2d_grad in its pooled
+ * gradient is max_pool2d_grad_grad. x has ties (rounded values), which the first-maximum rule decides.
+ */
+const maxPoolSecondOrder = (name: string, opts: Pool2dOptions): OpCase => ({
+  name: `max_pool2d_grad_grad/${name}/[2,3,5,7]`,
+  build: () => {
+    const x = tensor('float32', [2, 3, 5, 7], 'x'); const h = tensor('float32', [2, 3, 5, 7], 'h');
+    const y = maxPool2d(x, opts);
+    const gy = tensor('float32', y.shape, 'gy');
+    const gx = grad(sum(mul(y, gy)), x);
+    return { inputs: [x, gy, h], outputs: [gx, grad(sum(mul(gx, h)), gy)] };
+  },
+  args: () => {
+    const x = randomArray([2, 3, 5, 7], 'float32', 60);
+    x.data.forEach((v, i) => { x.data[i] = Math.round(v * 2) / 2; });
+    const y = maxPool2d(tensor('float32', [2, 3, 5, 7]), opts);
+    return [x, randomArray(y.shape as number[], 'float32', 61), randomArray([2, 3, 5, 7], 'float32', 62)];
+  },
 });
 
 /** The nnet family's entries in the shared op table. */
@@ -112,6 +134,8 @@ export const nnetCases: OpCase[] = [
   pool('max_pool2d/2x2', (x) => maxPool2d(x, { window: [2, 2] })),
   pool('max_pool2d/border-kept', (x) => maxPool2d(x, { window: [2, 3], ignoreBorder: false })),
   pool('max_pool2d/padded-overlap', (x) => maxPool2d(x, { window: [3, 3], stride: [2, 2], padding: [1, 1] })),
+  maxPoolSecondOrder('2x2', { window: [2, 2] }),
+  maxPoolSecondOrder('padded-overlap', { window: [3, 3], stride: [2, 2], padding: [1, 1] }),
   pool('avg_pool2d/2x2', (x) => avgPool2d(x, { window: [2, 2] })),
   pool('avg_pool2d/padded-include-pad', (x) => avgPool2d(x, { window: [3, 3], stride: [2, 1], padding: [1, 1], includePad: true } as AvgPool2dOptions)),
 ];

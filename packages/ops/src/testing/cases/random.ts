@@ -1,5 +1,5 @@
 import { NDArray, tensor } from '@hypatia/core';
-import type { OpCase } from '../op-case.js';
+import { skipFloat64, type OpCase } from '../op-case.js';
 import { randomArray } from './elementwise.js';
 import { mul } from '../../elementwise/arithmetic.js';
 import { RandomStreams } from '../../random/streams.js';
@@ -19,6 +19,7 @@ export const randomCases: OpCase[] = [
     name: 'random_uniform/float64-low-high',
     build: () => ({ inputs: [], outputs: [new RandomStreams(2).uniform({ size: [4, 3], low: -2, high: 3, dtype: 'float64' })] }),
     args: () => [],
+    skip: skipFloat64('float64'),
   },
   {
     name: 'random_normal/float32',
@@ -31,6 +32,7 @@ export const randomCases: OpCase[] = [
     name: 'random_normal/float64-mean-std',
     build: () => ({ inputs: [], outputs: [new RandomStreams(4).normal({ size: [2, 4], mean: 1, std: 0.25, dtype: 'float64' })] }),
     args: () => [],
+    skip: skipFloat64('float64'),
   },
   {
     name: 'random_binomial/dropout-like-input',

@@ -1,5 +1,5 @@
 import { tensor, type DType, type Variable } from '@hypatia/core';
-import type { OpCase } from '../op-case.js';
+import { skipFloat64, type OpCase } from '../op-case.js';
 import { randomArray } from './elementwise.js';
 import { sum } from '../../reduce/sum.js';
 import { mean } from '../../reduce/mean.js';
@@ -19,7 +19,7 @@ function reduction(name: string, f: (x: Variable, axis: Axis, keepdims: boolean)
       return { inputs: [x], outputs: [f(x, axis, keepdims)] };
     },
     args: () => [randomArray([3, 4, 5], dtype, 21, lo, hi)],
-    skip: dtype === 'float64' ? { webgpu: 'WebGPU has no float64' } : undefined,
+    skip: skipFloat64(dtype),
   };
 }
 

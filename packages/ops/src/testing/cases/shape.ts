@@ -4,7 +4,7 @@ import { randomArray } from './elementwise.js';
 import { add, mul, square } from '../../elementwise/arithmetic.js';
 import { sum } from '../../reduce/sum.js';
 import { dimshuffle, transpose } from '../../shape/dimshuffle.js';
-import { flatten, reshape } from '../../shape/reshape.js';
+import { flatten, reshape, reshapeLike } from '../../shape/reshape.js';
 import { expandDims, squeeze } from '../../shape/expand-dims.js';
 import { concatenate, stack } from '../../shape/concatenate.js';
 import { slice, subtensor } from '../../shape/subtensor.js';
@@ -31,6 +31,28 @@ export const shapeCases: OpCase[] = [
     name: 'reshape/inferred',
     build: () => { const x = tensor('float32', [null, 6], 'x'); return { inputs: [x], outputs: [reshape(x, [-1, 3, 2]), flatten(x)] }; },
     args: () => [randomArray([4, 6], 'float32', 4)],
+  },
+  {
+    name: 'flatten/unknown-leading-and-grad',
+    build: () => {
+      const x = tensor('float32', [null, null, null], 'x');
+      const f = flatten(x, 2);
+      return { inputs: [x], outputs: [f, flatten(x), grad(sum(mul(square(f), f)), x)] };
+    },
+    args: () => [randomArray([2, 3, 4], 'float32', 20)],
+  },
+  {
+    name: 'flatten/int32-empty',
+    build: () => { const x = tensor('int32', [null, null, null], 'x'); return { inputs: [x], outputs: [flatten(x, 2), flatten(x, 3)] }; },
+    args: () => [randomArray([3, 0, 2], 'int32', 21, -9, 9)],
+  },
+  {
+    name: 'reshape_like/grad-of-reshape',
+    build: () => {
+      const x = tensor('float32', [null, null], 'x'); const w = tensor('float32', [null, null, null], 'w');
+      return { inputs: [x, w], outputs: [reshapeLike(square(x), w), grad(sum(mul(reshape(x, [2, -1, 3]), w)), x)] };
+    },
+    args: () => [randomArray([4, 3], 'float32', 22), randomArray([2, 2, 3], 'float32', 23)],
   },
   {
     name: 'expandDims-squeeze',
