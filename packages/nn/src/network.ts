@@ -129,7 +129,8 @@ export class Network {
     let trainSeconds = 0;
     const stopper = options.earlyStoppingPatience && validate ? new EarlyStopping(this.params, { patience: options.earlyStoppingPatience }) : null;
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const bar = sink ? new ProgressBar(sink, nBatches, `epoch ${epoch + 1}/${epochs}`) : null;
+      // Numbered from 0 like EpochReport.epoch and network3's "Epoch 0" lines, with the count beside it.
+      const bar = sink ? new ProgressBar(sink, nBatches, `epoch ${epoch} (${epoch + 1} of ${epochs})`) : null;
       const t0 = performance.now();
       let costSum = 0;
       for (let b = 0; b < nBatches; b++) {
