@@ -160,6 +160,26 @@ describe('without a working C compiler', () => {
     expect((await f(NDArray.from([1, 2], 'float64'))).toArray()).toEqual([2, 4]);
     expect((await g(NDArray.from([3], 'float64'))).toArray()).toEqual([6]);
   });
+
+  it("a function 'cpu' handed to the reference backend says so in fn.backend and debugPrint; with a compiler it says 'cpu'", async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const saved = process.env.HYPATIA_CC;
+    process.env.HYPATIA_CC = '/nonexistent/env-cc';
+    try {
+      const x = tensor('float64', [null], 'x');
+      const fell = await compile({ inputs: [x], outputs: mul(x, 2), backend: new CpuBackend(), backendOptions: { cacheDir: freshDir() } });
+      expect(fell.backend).toBe('reference');
+      expect(fell.debugPrint()).toContain('reference backend, ');
+      expect((await fell(NDArray.from([1.5], 'float64'))).toArray()).toEqual([3]);
+    } finally {
+      if (saved === undefined) delete process.env.HYPATIA_CC;
+      else process.env.HYPATIA_CC = saved;
+    }
+    const x = tensor('float64', [null], 'x');
+    const native = await compile({ inputs: [x], outputs: mul(x, 2), backend: new CpuBackend(), backendOptions: { cacheDir: freshDir() } });
+    expect(native.backend).toBe('cpu');
+    expect(native.debugPrint()).toContain('cpu backend, ');
+  });
 });
 
 describe('native build in several translation units', () => {

@@ -9,7 +9,8 @@ const warned = new Set<string>();
 
 /**
  * The default host backend: native code when a C compiler works, otherwise the reference backend,
- * saying so once per process (per reason) rather than on every compile().
+ * saying so once per process (per reason) rather than on every compile(). A function that fell
+ * back reports `fn.backend === 'reference'`.
  */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
@@ -28,7 +29,19 @@ export class CpuBackend implements Backend {
         warned.add(reason);
         console.warn(`hypatia: the 'cpu' backend is running the slower reference backend: ${e.message}`);
       }
-      return this.reference.lower(spec);
+      return ranBy(this.reference.name, this.reference.lower(spec));
     }
   }
+}
+
+/** Another backend's executable, saying which backend runs it (compiled functions report it as `fn.backend`). */
+function ranBy(backend: string, exe: Executable): Executable {
+  return {
+    backend,
+    run: (args, opts) => exe.run(args, opts),
+    describe: () => exe.describe(),
+    get kernelCount() {
+      return exe.kernelCount;
+    },
+  };
 }

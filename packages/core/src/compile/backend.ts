@@ -29,6 +29,11 @@ export interface Executable {
   describe(): string;
   /** Number of kernels (fused groups and op calls) one call runs. */
   readonly kernelCount: number;
+  /**
+   * Set when the backend compile() was given handed the graph to another one (the 'cpu' backend
+   * without a working C compiler runs 'reference'): the name of the backend that runs it.
+   */
+  readonly backend?: string;
 }
 
 export interface Backend {

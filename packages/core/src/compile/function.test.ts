@@ -80,4 +80,15 @@ describe('compile: calls', () => {
     await expect(compile({ inputs: [x], outputs: x, updates: [[w, tensor('float64', [null], 'd')]] })).rejects.toThrow(/update of w has type float64\[\?\]/);
     await expect(compile({ inputs: [], outputs: mul(x, 2) })).rejects.toThrow(/depend on x .*neither an input nor given/);
   });
+
+  it('fn.backend names the backend that runs the function', async () => {
+    const { f } = await step();
+    expect(f.backend).toBe('reference');
+    const x = vector('x');
+    const handedOn = await compile({
+      inputs: [x], outputs: mul(x, 2),
+      backend: { name: 'forwarding', lower: (spec) => ({ run: async () => ({ outputs: [], updates: [] }), describe: () => '', kernelCount: 0, backend: `other(${spec.name})` }) },
+    });
+    expect(handedOn.backend).toBe('other(function)');
+  });
 });

@@ -34,6 +34,8 @@ export interface CompiledFunction<R> {
   run(args: readonly ArgValue[], opts?: { readOutputs?: boolean }): Promise<NDArray[]>;
   readonly graph: FunctionGraph;
   readonly executable: Executable;
+  /** The backend that runs it: the one compile() was given, unless that one handed the graph to another ('cpu' without a working C compiler runs 'reference'). */
+  readonly backend: string;
   readonly inputs: readonly Variable[];
   /** The optimised graph and the backend's kernels. */
   debugPrint(): string;
@@ -127,12 +129,14 @@ export async function compile<O extends Variable | readonly Variable[] = readonl
     const outs = await run(args);
     return single ? outs[0] : outs;
   }) as CompiledFunction<O extends Variable ? NDArray : NDArray[]>;
+  const ranOn = executable.backend ?? backend.name;
   Object.assign(fn, {
     run,
     graph,
     executable,
+    backend: ranOn,
     inputs,
-    debugPrint: () => `${debugPrintGraph(graph.outputs)}\n\n${backend.name} backend, ${executable.kernelCount} kernel(s):\n${executable.describe()}`,
+    debugPrint: () => `${debugPrintGraph(graph.outputs)}\n\n${ranOn} backend, ${executable.kernelCount} kernel(s):\n${executable.describe()}`,
   });
   return fn;
 }
