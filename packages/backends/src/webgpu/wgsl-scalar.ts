@@ -58,7 +58,7 @@ const WGSL: Record<ScalarFn, (a: string[], d: DType, argTypes: DType[]) => strin
   gt: ([a, b]) => `(${a} > ${b})`,
   ge: ([a, b]) => `(${a} >= ${b})`,
   eq: ([a, b]) => `(${a} == ${b})`,
-  ne: ([a, b]) => `(${a} != ${b})`,
+  ne: ([a, b], _d, [t]) => (F(t!) ? `h_ne(${a}, ${b})` : `(${a} != ${b})`),
   and: ([a, b]) => `(${a} && ${b})`,
   or: ([a, b]) => `(${a} || ${b})`,
   not: ([a]) => `(!${a})`,
@@ -104,6 +104,8 @@ fn h_inf() -> f32 { return bitcast<f32>(H_BITS_INF); }
 fn h_nan() -> f32 { return bitcast<f32>(H_BITS_NAN); }
 fn h_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn h_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+// NaN differs from everything; a plain != may compile to an ordered comparison, false for NaN.
+fn h_ne(a: f32, b: f32) -> bool { return h_isnan(a) || h_isnan(b) || a != b; }
 fn h_max(a: f32, b: f32) -> f32 { if (h_isnan(a) || a >= b) { return a; } return b; }
 fn h_min(a: f32, b: f32) -> f32 { if (h_isnan(a) || a <= b) { return a; } return b; }
 fn h_sign(x: f32) -> f32 { if (h_isnan(x)) { return x; } return sign(x); }
