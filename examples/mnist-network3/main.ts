@@ -8,6 +8,8 @@ import { NDArray } from '@hypatia/core';
 import { expandMnist, type EpochReport, type TrainingHistory } from '@hypatia/nn';
 import { loadMnist } from '@hypatia/nn/node';
 import { EXPERIMENTS, buildNetwork } from './experiments.js';
+import { observedBackend } from './observed-backend.js';
+import { announceNativeBuilds } from './compile-notice.js';
 import { plotSvg } from './plot.js';
 
 const USAGE = `usage: pnpm mnist -- [--experiment ${Object.keys(EXPERIMENTS).join('|')}] [--epochs N] [--eta X] [--lmbda X]
@@ -40,6 +42,8 @@ async function main(): Promise<void> {
   const limit = values.limit === undefined ? undefined : num(values.limit, 'limit', 0);
   const seed = num(values.seed, 'seed', 1);
   const backend = values.backend!;
+  // What really ran names the results: 'cpu' runs 'reference' when no C compiler works.
+  const observed = await observedBackend(backend);
   const miniBatchSize = 10;
   const log = (s: string) => { if (!values.json) console.log(s); else console.error(s); };
 
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
   const training = exp.expanded ? expandMnist(data.training) : data.training;
   log(`${exp.name}: ${exp.description}; ${training.y.size} training images, ${epochs} epochs, eta ${eta}, lambda ${lmbda}, mini-batch ${miniBatchSize}, backend ${backend}`);
 
+  const stopNotice = announceNativeBuilds(log);
   const started = performance.now();
   const reports: EpochReport[][] = [];
   let trainSeconds = 0;
@@ -58,7 +63,7 @@ async function main(): Promise<void> {
     const net = buildNetwork(exp, miniBatchSize, seed + 100 * m);
     const mine: EpochReport[] = [];
     const history = await net.sgd(training, epochs, miniBatchSize, eta, data.validation, data.test, {
-      lmbda, backend,
+      lmbda, backend: observed.backend,
       progress: values['no-progress'] ? false : values.progress ? true : undefined,
       onEpoch: (r) => {
         mine.push(r);
@@ -69,10 +74,12 @@ async function main(): Promise<void> {
     trainSeconds += history.epochs.reduce((s, r) => s + r.seconds, 0);
     trainExamples += history.trainExamplesPerSec * history.epochs.reduce((s, r) => s + r.seconds, 0);
     best = Math.max(best, history.bestValidationAccuracy ?? 0);
-    if (exp.members > 1) votes.push(await net.predict(data.test.x, { backend }));
+    if (exp.members > 1) votes.push(await net.predict(data.test.x, { backend: observed.backend }));
     else single = history;
   }
 
+  stopNotice();
+  const ran = observed.ran();
   let testAccuracy: number;
   let bestValidationAccuracy: number;
   if (exp.members > 1) {
@@ -85,15 +92,15 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   const result = {
-    experiment: exp.name, backend, epochs, seconds: round(seconds, 2), trainExamplesPerSec: Math.round(trainExamples / Math.max(trainSeconds, 1e-9)),
+    experiment: exp.name, backend: ran, epochs, seconds: round(seconds, 2), trainExamplesPerSec: Math.round(trainExamples / Math.max(trainSeconds, 1e-9)),
     bestValidationAccuracy: round(bestValidationAccuracy, 6), testAccuracy: round(testAccuracy, 6),
   };
 
   const outDir = values.out ?? join(fileURLToPath(new URL('../..', import.meta.url)), 'results');
   mkdirSync(outDir, { recursive: true });
-  const stem = join(outDir, `${exp.name}-${backend}-${epochs}ep${limit ? `-limit${limit}` : ''}`);
+  const stem = join(outDir, `${exp.name}-${ran}-${epochs}ep${limit ? `-limit${limit}` : ''}`);
   const first = reports[0]!;
-  writeFileSync(`${stem}.svg`, plotSvg(`${exp.name} (${backend}): book ${exp.bookTestAccuracy}% after ${exp.epochs} epochs`, {
+  writeFileSync(`${stem}.svg`, plotSvg(`${exp.name} (${ran}): book ${exp.bookTestAccuracy}% after ${exp.epochs} epochs`, {
     epochs: first.map((r) => r.epoch), validationAccuracy: first.map((r) => r.validationAccuracy), cost: first.map((r) => r.cost),
   }));
   writeFileSync(`${stem}.json`, JSON.stringify({ ...result, eta, lmbda, limit: limit ?? null, seed, bookTestAccuracy: exp.bookTestAccuracy, epochReports: reports }, null, 2));
