@@ -25,6 +25,14 @@ export interface ExperimentResult {
   /** Markdown table rows: [setting, result, detail]. */
   rows: [string, string, string][];
   plot: string;
+  /** Set in a smoke run (--quick): what was cut, and whether the numbers can still test the claim. */
+  smoke?: SmokeRun;
+}
+
+export interface SmokeRun {
+  /** '1 epoch on 500 images', for the plot's note and the results. */
+  what: string;
+  testsClaim: boolean;
 }
 
 const pct = (a: number | null) => (a === null ? 'n/a' : `${(100 * a).toFixed(2)}%`);
@@ -49,6 +57,13 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
   const want = (id: string) => !cfg.only || cfg.only.includes(id);
   const validation = cfg.validation;
   const train = cfg.training;
+  // A quick run checks that every comparison runs; one epoch on a few hundred images cannot show what
+  // the techniques do, so its plots and results say so and do not put the text's claims beside its numbers.
+  const smoke = (images: number, trained = true): SmokeRun | undefined =>
+    (quick ? { what: trained ? `1 epoch on ${images} images` : `${images} images (the full run: 1,000)`, testsClaim: !trained } : undefined);
+  const chart = (title: string, xLabel: string, yLabel: string, series: readonly Series[], s: SmokeRun | undefined, logY = false) =>
+    lineChartSvg(s ? `${title} (smoke run)` : title, xLabel, yLabel, series, { logY, note: s && `--quick: ${s.what}${s.testsClaim ? '' : '; too little to test the claim'}` });
+  if (quick) log(`smoke run (--quick): 1 epoch per setting on ${train.y.size} training images (${Math.min(200, train.y.size)} for L2 and dropout); the numbers show that each comparison runs, not what the techniques do (full run: pnpm techniques; measurements in docs/techniques.md)`);
   const run = async (name: string, net: Network, data: Dataset, opts: Parameters<typeof fit>[2]) => {
     const h = await fit(net, data, { backend, validation, ...opts });
     log(`  ${name}: best validation ${pct(h.bestValidationAccuracy)} (last ${pct(lastAcc(h))}) in ${h.seconds.toFixed(1)} s`);
@@ -64,18 +79,19 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
       reinitialise(net.layers, { weights: 'large', biases: 'normal', seed: 13 });
       hs[cost] = await run(cost, net, train, { epochs: E(10), optimizer: sgd(0.5) });
     }
+    const s = smoke(train.y.size);
     results.push({
-      id: 'cost', title: 'Quadratic vs cross-entropy cost (sigmoid outputs, N(0,1) weights, eta 0.5)',
+      id: 'cost', title: 'Quadratic vs cross-entropy cost (sigmoid outputs, N(0,1) weights, eta 0.5)', smoke: s,
       claim: 'Nielsen 3.1: with saturated sigmoid neurons the quadratic cost learns slowly (its gradient carries sigma\'(z)); cross-entropy does not.',
       rows: Object.entries(hs).map(([k, h]) => [k, pct(h.bestValidationAccuracy), `epoch-1 validation ${pct(h.epochs[0]!.validationAccuracy)}`]),
-      plot: lineChartSvg('Quadratic vs cross-entropy', 'epoch', 'validation accuracy %', Object.entries(hs).map(([k, h]) => ({ name: k, values: curve(h, 'validationAccuracy') }))),
+      plot: chart('Quadratic vs cross-entropy', 'epoch', 'validation accuracy %', Object.entries(hs).map(([k, h]) => ({ name: k, values: curve(h, 'validationAccuracy') })), s),
     });
   }
 
   // 2. Nielsen 3.2: L2 regularisation on 1,000 training images.
   if (want('l2')) {
-    log('L2 vs none on 1,000 images');
     const small = sliceDataset(train, 0, quick ? 200 : 1000);
+    log(`L2 vs none on ${small.y.size} images`);
     const series: Series[] = []; const rows: [string, string, string][] = [];
     for (const l2 of [0, 0.1]) {
       // network2's overfitting set-up: sigmoid outputs with cross-entropy, every layer N(0, 1) (large_weight_initializer).
@@ -86,18 +102,19 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
       rows.push([`lambda = ${l2}`, pct(h.bestValidationAccuracy), `final training ${pct(tr)}, final validation ${pct(lastAcc(h))}`]);
       series.push({ name: `val, lambda ${l2}`, values: curve(h, 'validationAccuracy') }, { name: `train, lambda ${l2}`, values: curve(h, 'trainAccuracy') });
     }
+    const s = smoke(small.y.size);
     results.push({
-      id: 'l2', title: `L2 regularisation on ${quick ? 200 : 1000} training images (784-30-10 sigmoid, cross-entropy, N(0,1) weights, eta 0.5, ${quick ? 1 : 150} epochs)`,
+      id: 'l2', title: `L2 regularisation on ${small.y.size} training images (784-30-10 sigmoid, cross-entropy, N(0,1) weights, eta 0.5, ${quick ? '1 epoch' : '150 epochs'})`, smoke: s,
       claim: 'Nielsen 3.2: on 1,000 images the unregularised network overfits (100% training accuracy, validation plateaus near 82%); lambda = 0.1 narrows the gap and lifts validation accuracy (to about 87%).',
-      rows, plot: lineChartSvg('L2 vs none', 'epoch', 'accuracy %', series),
+      rows, plot: chart('L2 vs none', 'epoch', 'accuracy %', series, s),
     });
   }
 
   // 3. Initialisation on a deep sigmoid stack.
   // Nielsen 3.2 / CS231n: dropout against overfitting, on 1,000 images with a wider hidden layer.
   if (want('dropout')) {
-    log('dropout vs none on 1,000 images');
     const small = sliceDataset(train, 0, quick ? 200 : 1000);
+    log(`dropout vs none on ${small.y.size} images`);
     const series: Series[] = []; const rows: [string, string, string][] = [];
     for (const keep of [1, 0.5]) {
       const layers: Layer[] = [new FullyConnectedLayer({ nIn: 784, nOut: 100, seed: 71 })];
@@ -109,10 +126,11 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
       rows.push([keep < 1 ? `inverted dropout, keep ${keep}` : 'no dropout', pct(h.bestValidationAccuracy), `final training ${pct(h.epochs.at(-1)!.trainAccuracy)}, final validation ${pct(lastAcc(h))}`]);
       series.push({ name: `val, keep ${keep}`, values: curve(h, 'validationAccuracy') }, { name: `train, keep ${keep}`, values: curve(h, 'trainAccuracy') });
     }
+    const s = smoke(small.y.size);
     results.push({
-      id: 'dropout', title: `Dropout on ${quick ? 200 : 1000} training images (784-100-10, eta 0.5, ${quick ? 1 : 60} epochs)`,
+      id: 'dropout', title: `Dropout on ${small.y.size} training images (784-100-10, eta 0.5, ${quick ? '1 epoch' : '60 epochs'})`, smoke: s,
       claim: 'Nielsen 3.2: dropout (half the hidden neurons) reduces overfitting, like averaging many thinned networks, and helps most when training data is scarce.',
-      rows, plot: lineChartSvg('Dropout vs none', 'epoch', 'accuracy %', series),
+      rows, plot: chart('Dropout vs none', 'epoch', 'accuracy %', series, s),
     });
   }
 
@@ -127,10 +145,11 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
       rows.push([init, pct(h.bestValidationAccuracy), `epoch-1 validation ${pct(h.epochs[0]!.validationAccuracy)}`]);
       series.push({ name: init, values: curve(h, 'validationAccuracy') });
     }
+    const s = smoke(train.y.size);
     results.push({
-      id: 'init', title: 'Weight initialisation of every layer, 784-30-30-30-30-10 sigmoid stack with softmax output (eta 0.1, zero biases)',
+      id: 'init', title: 'Weight initialisation of every layer, 784-30-30-30-30-10 sigmoid stack with softmax output (eta 0.1, zero biases)', smoke: s,
       claim: 'Nielsen 3.3: N(0, 1/n_in) learns faster than N(0, 1), which saturates hidden neurons; CS231n: Xavier keeps activations\' variance steady, He is for ReLU.',
-      rows, plot: lineChartSvg('Initialisations', 'epoch', 'validation accuracy %', series),
+      rows, plot: chart('Initialisations', 'epoch', 'validation accuracy %', series, s),
     });
   }
 
@@ -146,10 +165,11 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
       rows.push([name, pct(h.bestValidationAccuracy), `epoch-1 validation ${pct(h.epochs[0]!.validationAccuracy)}, final cost ${h.epochs.at(-1)!.cost.toFixed(4)}`]);
       series.push({ name, values: curve(h, 'cost') });
     }
+    const s = smoke(train.y.size);
     results.push({
-      id: 'optimizers', title: 'SGD (eta 0.1) vs momentum (eta 0.02, mu 0.9) vs Adam (1e-3), 784-30-10',
+      id: 'optimizers', title: 'SGD (eta 0.1) vs momentum (eta 0.02, mu 0.9) vs Adam (1e-3), 784-30-10', smoke: s,
       claim: 'Nielsen 3.5 / CS231n: momentum speeds up progress along consistent directions; Adam is the recommended default and converges fastest per epoch.',
-      rows, plot: lineChartSvg('Optimisers: training cost', 'epoch', 'mean training cost', series),
+      rows, plot: chart('Optimisers: training cost', 'epoch', 'mean training cost', series, s),
     });
   }
 
@@ -168,10 +188,11 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
       rows.push([name, pct(h.bestValidationAccuracy), `epoch-1 validation ${pct(h.epochs[0]!.validationAccuracy)}`]);
       series.push({ name, values: curve(h, 'validationAccuracy') });
     }
+    const s = smoke(train.y.size);
     results.push({
-      id: 'batchnorm', title: 'Batch normalisation, 3 hidden ReLU layers of 100 (He init, eta 0.1)',
+      id: 'batchnorm', title: 'Batch normalisation, 3 hidden ReLU layers of 100 (He init, eta 0.1)', smoke: s,
       claim: 'CS231n: batch norm makes networks robust to initialisation and lets them train faster at a given learning rate.',
-      rows, plot: lineChartSvg('Batch norm vs none', 'epoch', 'validation accuracy %', series),
+      rows, plot: chart('Batch norm vs none', 'epoch', 'validation accuracy %', series, s),
     });
   }
 
@@ -184,11 +205,13 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
     const norms = await gradientNorms(net, batch, { backend });
     const hidden = norms.slice(0, 4);
     log(`  ||dC/db|| per hidden layer: ${hidden.map((n) => n.biases.toExponential(2)).join(', ')}`);
+    // Measured at initialisation: no training to cut, so a smoke run's numbers still answer the text.
+    const s = smoke(batch.y.size, false);
     results.push({
-      id: 'gradnorms', title: `Gradient norms ‖dC/db‖ per hidden layer at initialisation (${batch.y.size} images)`,
+      id: 'gradnorms', title: `Gradient norms ‖dC/db‖ per hidden layer at initialisation (${batch.y.size} images)`, smoke: s,
       claim: 'Nielsen ch. 5: in a [784, 30, 30, 30, 30, 10] sigmoid network the speeds are about 0.003, 0.017, 0.070, 0.285: each earlier layer learns several times more slowly (vanishing gradient).',
       rows: hidden.map((n, i) => [`hidden layer ${i + 1}`, n.biases.toExponential(3), `‖dC/dw‖ ${n.weights.toExponential(3)}`]),
-      plot: lineChartSvg('Gradient norm per hidden layer', 'hidden layer', '||dC/db|| (log10)', [{ name: '||dC/db||', values: hidden.map((n) => n.biases) }], { logY: true }),
+      plot: chart('Gradient norm per hidden layer', 'hidden layer', '||dC/db|| (log10)', [{ name: '||dC/db||', values: hidden.map((n) => n.biases) }], s, true),
     });
   }
 
@@ -199,6 +222,15 @@ export async function runTechniques(cfg: TechniquesConfig): Promise<ExperimentRe
 }
 
 export function resultsMarkdown(results: readonly ExperimentResult[], cfg: Pick<TechniquesConfig, 'quick' | 'backend' | 'training' | 'validation'>): string {
-  const head = `# Training techniques: results\n\n${cfg.quick ? 'Quick (CI) run' : 'Full run'}: ${cfg.training.y.size} training and ${cfg.validation.y.size} validation MNIST images, backend '${cfg.backend}'. Generated by \`pnpm techniques${cfg.quick ? ' --quick' : ''}\`.\n`;
-  return head + results.map((r) => `\n## ${r.title}\n\nThe text: ${r.claim}\n\n| setting | best validation / value | detail |\n|---|---|---|\n${r.rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n\n![${r.id}](${r.id}.svg)\n`).join('');
+  const head = cfg.quick
+    ? `# Training techniques: smoke run\n\nSmoke run (\`pnpm techniques --quick\`): ${cfg.training.y.size} training and ${cfg.validation.y.size} validation MNIST images, one epoch per setting, backend '${cfg.backend}'. It shows that every comparison runs; its numbers cannot confirm or refute the texts' claims. The full run (\`pnpm techniques\`) and its measurements: docs/techniques.md.\n`
+    : `# Training techniques: results\n\nFull run: ${cfg.training.y.size} training and ${cfg.validation.y.size} validation MNIST images, backend '${cfg.backend}'. Generated by \`pnpm techniques\`.\n`;
+  return head + results.map((r) => `\n## ${r.title}${r.smoke ? ' (smoke run)' : ''}\n\n${claimLine(r)}\n\n| setting | best validation / value | detail |\n|---|---|---|\n${r.rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n\n![${r.id}](${r.id}.svg)\n`).join('');
+}
+
+/** The text's claim; in a smoke run, what the numbers below can and cannot say about it. */
+function claimLine(r: ExperimentResult): string {
+  if (!r.smoke) return `The text: ${r.claim}`;
+  if (r.smoke.testsClaim) return `Smoke run (${r.smoke.what}); nothing here depends on training, so the numbers are comparable with the text: ${r.claim}`;
+  return `Smoke run (${r.smoke.what}): too little training to test the text's claim, which is not repeated here; see docs/techniques.md for the full run's measurements.`;
 }
