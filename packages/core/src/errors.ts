@@ -3,7 +3,7 @@ import type { Site } from './site.js';
 /** Every error Hypatia raises about a user's graph or call: it names the op and where the node was built. */
 export class HypatiaError extends Error {
   constructor(readonly op: string, readonly detail: string, readonly site?: Site) {
-    super(`${op}: ${detail}${site ? `\n  (node built at ${site.location})` : ''}`);
+    super(`${op}: ${detail}${site ? `\n  (node built at ${site.location}${site.origin && site.origin !== op ? ` as ${site.origin}, then rewritten` : ''})` : ''}`);
     this.name = 'HypatiaError';
   }
 }

@@ -2,6 +2,7 @@ import type { Apply } from '../graph/apply.js';
 import type { Variable } from '../graph/variable.js';
 import type { FunctionGraph } from '../compile/fgraph.js';
 import { HypatiaError } from '../errors.js';
+import { withSite } from '../site.js';
 
 /** The phases, in the order they run (declared here, and only here). */
 export const PHASES = ['canonicalize', 'stabilize', 'specialize', 'fuse', 'inplace'] as const;
@@ -83,10 +84,12 @@ function runLocal(rules: readonly LocalRewrite[], fg: FunctionGraph): void {
     for (const node of fg.nodes) {
       live ??= new Set(fg.nodes);
       if (!live.has(node)) continue;
+      // What a rule builds stands for `node`: errors about it name the user's line and op for `node`.
+      const site = node.site.rewrittenFrom(node.op.name);
       for (const rule of rules) {
         let out: readonly Variable[] | null;
         try {
-          out = rule.apply(node, fg);
+          out = withSite(site, () => rule.apply(node, fg));
         } catch (e) {
           throw wrap(rule.name, e);
         }
