@@ -2,7 +2,8 @@ import type { DType } from './dtype.js';
 import { NDArray, shapeSize } from './ndarray.js';
 import { Op, ShapeError, type GradResult } from './graph/op.js';
 import type { Apply } from './graph/apply.js';
-import { TensorType, broadcastStatic, broadcastRuntime } from './graph/type.js';
+import { TensorType, broadcastStatic, broadcastDeclared } from './graph/type.js';
+import { blameFusedPart } from './graph/fused-parts.js';
 import type { Variable } from './graph/variable.js';
 import { type ScalarExpr, input, formulaKey } from './scalar/expr.js';
 import { elementwiseKernel } from './scalar/js.js';
@@ -60,20 +61,21 @@ export class Elemwise extends Op {
   }
 }
 
+/**
+ * The result shape of elementwise node `node` for operands of `shapes`, after Theano's run-time
+ * broadcasting checks. Every backend checks elementwise and fused nodes with it, so a refusal names
+ * what the unfused graph would have named: for a fused node, the user's node whose operands
+ * disagree (its op, shapes and line); otherwise `opName` and the node's line.
+ */
+export function elementwiseRunShape(node: Apply, shapes: readonly (readonly number[])[], opName = node.op.name): number[] {
+  const shape = broadcastDeclared(shapes, node.inputs.map((v) => v.type));
+  if (typeof shape !== 'string') return shape;
+  throw blameFusedPart(node.op.fusedParts, shapes) ?? new HypatiaError(opName, shape, node.site);
+}
+
 /** Evaluate a formula over broadcast host arrays, reusing `reuse` when it fits. */
 export function runElementwise(op: Op, formula: ScalarExpr, ins: readonly NDArray[], node: Apply, reuse?: NDArray): NDArray {
-  const shape = broadcastRuntime(ins.map((a) => a.shape));
-  if (typeof shape === 'string') throw new HypatiaError(op.name, `at run time: ${shape}`, node.site);
-  for (let i = 0; i < ins.length; i++) {
-    const st = node.inputs[i]!.type.shape;
-    const rt = ins[i]!.shape;
-    for (let k = 0; k < rt.length; k++) {
-      const outDim = shape[shape.length - rt.length + k]!;
-      if (rt[k] === 1 && outDim !== 1 && st[k] !== 1) {
-        throw new HypatiaError(op.name, `at run time operand ${i} has length 1 on axis ${k} where the result has ${outDim}, but its type ${node.inputs[i]!.type} does not declare that axis broadcastable (use dimshuffle/row/col)`, node.site);
-      }
-    }
-  }
+  const shape = elementwiseRunShape(node, ins.map((a) => a.shape), op.name);
   const dtype = formula.dtype;
   const n = shapeSize(shape);
   const out = reuse && reuse.dtype === dtype && reuse.size === n && reuse.shape.length === shape.length && reuse.shape.every((d, i) => d === shape[i])

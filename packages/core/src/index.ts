@@ -6,6 +6,7 @@ export * from './graph/type.js';
 export * from './graph/variable.js';
 export * from './graph/apply.js';
 export * from './graph/op.js';
+export * from './graph/fused-parts.js';
 export * from './graph/traverse.js';
 export * from './graph/print.js';
 export * from './scalar/expr.js';

@@ -1,4 +1,4 @@
-import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, stridesOf, type Apply, type NDArray } from '@hypatia/core';
+import { broadcastStrides, elementwiseRunShape, shapeSize, stridesOf, type Apply, type NDArray } from '@hypatia/core';
 
 /**
  * Run-time shapes and strides for the C kernels, computed in JS: the kernels receive them as a
@@ -25,18 +25,7 @@ export function collapseAxes(shape: readonly number[], strides: readonly (readon
 
 /** The output shape of an elementwise node, with the same run-time checks as the reference. */
 export function elementwiseShape(node: Apply, ins: readonly NDArray[]): number[] {
-  const shape = broadcastRuntime(ins.map((a) => a.shape));
-  if (typeof shape === 'string') throw new HypatiaError(node.op.name, `at run time: ${shape}`, node.site);
-  ins.forEach((a, i) => {
-    const st = node.inputs[i]!.type.shape;
-    a.shape.forEach((d, k) => {
-      const outDim = shape[shape.length - a.shape.length + k]!;
-      if (d === 1 && outDim !== 1 && st[k] !== 1) {
-        throw new HypatiaError(node.op.name, `at run time operand ${i} has length 1 on axis ${k} where the result has ${outDim}, but its type ${node.inputs[i]!.type} does not declare that axis broadcastable (use dimshuffle/row/col)`, node.site);
-      }
-    });
-  });
-  return shape;
+  return elementwiseRunShape(node, ins.map((a) => a.shape));
 }
 
 /** Parameters of the elementwise kernel: n, nd, shape, each input's strides, contiguous flag. */

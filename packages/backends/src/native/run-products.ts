@@ -82,16 +82,9 @@ export function gemmEpilogueOf(op: ProductEpilogue): GemmEpilogue {
 export type EpiloguePart = 'product' | 'epilogue';
 type PartLaunch = (part: EpiloguePart, buffers: ArrayBufferView[], params: Float64Array) => void;
 
-const productNodes = new WeakMap<Apply, Apply>();
-
-/** The plain product node a ProductEpilogue node wraps (built once per node: the run-time checks read its op, operand types and site). */
+/** The plain product node a ProductEpilogue node wraps: the run-time checks read its op, operand types and site. */
 function productNode(node: Apply): Apply {
-  let p = productNodes.get(node);
-  if (!p) {
-    const op = node.op as ProductEpilogue;
-    productNodes.set(node, (p = op.product.apply(node.inputs.slice(0, op.productArity), node.site)));
-  }
-  return p;
+  return (node.op as ProductEpilogue).productNode(node);
 }
 
 /** The extra operands' strides over the product's output shape, after the same run-time checks as an elementwise op's. */
@@ -106,7 +99,7 @@ function extraStrides(node: Apply, ins: readonly NDArray[], outShape: readonly n
       return d === o || (d === 1 && declared[k] === 1);
     });
     if (!fits) {
-      throw new HypatiaError(op.name, `at run time epilogue operand ${j} of shape [${a.shape.join(', ')}] (type ${node.inputs[operands[j]!]!.type}) does not broadcast into the product's [${outShape.join(', ')}]`, node.site);
+      throw op.blameEpilogue(outShape, ins.slice(op.productArity).map((x) => x.shape)) ?? new HypatiaError(op.name, `at run time epilogue operand ${j} of shape [${a.shape.join(', ')}] (type ${node.inputs[operands[j]!]!.type}) does not broadcast into the product's [${outShape.join(', ')}]`, node.site);
     }
   });
   return { arrays, strides: arrays.map((a) => broadcastStrides(a.shape, outShape)) };
@@ -137,7 +130,7 @@ export function runProductEpilogue(node: Apply, ins: readonly NDArray[], allocat
     A = a.ndim === 2 ? matrixView(a.shape, d.transA) : { rows: 1, cols: a.shape[0]!, rs: 0, cs: 1 };
     B = b.ndim === 2 ? matrixView(b.shape, d.transB) : { rows: b.shape[0]!, cols: 1, rs: 1, cs: 0 };
     if (A.cols !== B.rows) {
-      throw new HypatiaError(d.name, `at run time, inner dimensions do not match: [${a.shape.join(', ')}]${d.transA ? 'ᵀ' : ''} · [${b.shape.join(', ')}]${d.transB ? 'ᵀ' : ''} (${A.cols} vs ${B.rows})`, node.site);
+      throw new HypatiaError(d.name, `at run time, inner dimensions do not match: [${a.shape.join(', ')}]${d.transA ? 'ᵀ' : ''} · [${b.shape.join(', ')}]${d.transB ? 'ᵀ' : ''} (${A.cols} vs ${B.rows})`, inner.site);
     }
     shape = [...(a.ndim === 2 ? [A.rows] : []), ...(b.ndim === 2 ? [B.cols] : [])];
     batch = []; sa = []; sb = [];
@@ -145,9 +138,9 @@ export function runProductEpilogue(node: Apply, ins: readonly NDArray[], allocat
     const mm = op.product;
     A = matrixView(a.shape, mm.transA);
     B = matrixView(b.shape, mm.transB);
-    if (A.cols !== B.rows) throw new HypatiaError(mm.name, `at run time, inner dimensions do not match (${A.cols} vs ${B.rows})`, node.site);
+    if (A.cols !== B.rows) throw new HypatiaError(mm.name, `at run time, inner dimensions do not match (${A.cols} vs ${B.rows})`, inner.site);
     const bc = broadcastRuntime([a.shape.slice(0, -2), b.shape.slice(0, -2)]);
-    if (typeof bc === 'string') throw new HypatiaError(mm.name, `at run time, batch dimensions: ${bc}`, node.site);
+    if (typeof bc === 'string') throw new HypatiaError(mm.name, `at run time, batch dimensions: ${bc}`, inner.site);
     batch = bc;
     shape = [...batch, A.rows, B.cols];
     sa = batchStrides(a.shape.slice(0, -2), batch, A.rows * A.cols);

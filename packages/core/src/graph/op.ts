@@ -5,6 +5,7 @@ import { TypeRuleError, HypatiaError } from '../errors.js';
 import { Apply } from './apply.js';
 import type { TensorType } from './type.js';
 import type { Variable } from './variable.js';
+import type { FusedPart } from './fused-parts.js';
 
 /** The gradient of an input that the output does not depend on at all. */
 export const DISCONNECTED = Object.freeze({ kind: 'disconnected' as const });
@@ -52,6 +53,12 @@ export abstract class Op {
 
   /** Elementwise ops: the output as a scalar formula of the input scalars. */
   scalarFormula?(inputs: readonly ScalarExpr[], node: Apply): ScalarExpr;
+
+  /**
+   * An op a rewrite made from several of the user's elementwise nodes: those nodes, so that a
+   * run-time error names the user's op and line (see blameFusedPart). Not part of the op's identity.
+   */
+  declare readonly fusedParts?: readonly FusedPart[];
 
   /** Is this op free of side effects and deterministic (can be folded and merged)? */
   get pure(): boolean {

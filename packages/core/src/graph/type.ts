@@ -51,7 +51,7 @@ export function broadcastStatic(shapes: readonly (readonly Dim[])[]): Dim[] | st
   return out;
 }
 
-/** Run-time broadcasting with Theano's rule: only dimensions that are statically 1 may stretch. */
+/** Run-time broadcasting of concrete shapes (1 stretches); `broadcastDeclared` adds Theano's rule on declared types. */
 export function broadcastRuntime(shapes: readonly (readonly number[])[]): number[] | string {
   const nd = Math.max(0, ...shapes.map((s) => s.length));
   const out = new Array<number>(nd).fill(1);
@@ -67,6 +67,27 @@ export function broadcastRuntime(shapes: readonly (readonly number[])[]): number
     out[k] = d;
   }
   return out;
+}
+
+/**
+ * Run-time broadcasting with Theano's rule: operands of concrete `shapes` and static `types` give
+ * their broadcast shape, or why they do not broadcast (a length-1 axis may only stretch where its
+ * type declares it 1), phrased for an error about the op that read them.
+ */
+export function broadcastDeclared(shapes: readonly (readonly number[])[], types: readonly TensorType[]): number[] | string {
+  const shape = broadcastRuntime(shapes);
+  if (typeof shape === 'string') return `at run time: ${shape}`;
+  for (let i = 0; i < shapes.length; i++) {
+    const rt = shapes[i]!;
+    const st = types[i]!.shape;
+    for (let k = 0; k < rt.length; k++) {
+      const outDim = shape[shape.length - rt.length + k]!;
+      if (rt[k] === 1 && outDim !== 1 && st[k] !== 1) {
+        return `at run time operand ${i} has length 1 on axis ${k} where the result has ${outDim}, but its type ${types[i]} does not declare that axis broadcastable (use dimshuffle/row/col)`;
+      }
+    }
+  }
+  return shape;
 }
 
 export function shapeToString(shape: readonly Dim[]): string {

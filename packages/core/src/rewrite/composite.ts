@@ -1,5 +1,6 @@
 import type { DType } from '../dtype.js';
 import { Elemwise } from '../elemwise.js';
+import type { FusedPart } from '../graph/fused-parts.js';
 import { formulaKey, substitute, type ScalarExpr } from '../scalar/expr.js';
 
 /**
@@ -15,6 +16,8 @@ export class Composite extends Elemwise {
     readonly inputDtypes: readonly DType[],
     /** Names of the fused ops, outermost last, for printing. */
     readonly fusedOps: readonly string[],
+    /** The user's nodes it computes, for run-time errors. */
+    override readonly fusedParts: readonly FusedPart[] = [],
   ) {
     super({
       name: 'composite',

@@ -1,6 +1,7 @@
 import type { Apply } from '../graph/apply.js';
 import { Constant, type Variable } from '../graph/variable.js';
 import { Elemwise } from '../elemwise.js';
+import { embedParts, type FusedPart, type PartSource } from '../graph/fused-parts.js';
 import { input, sconst, type ScalarExpr } from '../scalar/expr.js';
 import type { FunctionGraph } from '../compile/fgraph.js';
 import { registerRewrite, type GlobalRewrite } from './registry.js';
@@ -110,37 +111,43 @@ function isInlined(v: Variable): v is Constant {
   return v instanceof Constant && v.ndim === 0;
 }
 
-/** The group's formula over its external inputs (in order of first use). */
-function composedFormula(group: readonly ElemwiseNode[]): { formula: ScalarExpr; externals: Variable[] } {
+/**
+ * The group's formula over its external inputs (in order of first use), and its members as the
+ * composite's parts (in evaluation order, the root last).
+ */
+function composedFormula(group: readonly ElemwiseNode[]): { formula: ScalarExpr; externals: Variable[]; parts: FusedPart[] } {
   const members = new Set<Apply>(group);
   const externals: Variable[] = [];
-  const memo = new Map<Variable, ScalarExpr>();
-  const exprOf = (v: Variable): ScalarExpr => {
-    let e = memo.get(v);
-    if (e) return e;
+  const parts: FusedPart[] = [];
+  const memo = new Map<Variable, { e: ScalarExpr; from: PartSource }>();
+  const visit = (v: Variable): { e: ScalarExpr; from: PartSource } => {
+    let r = memo.get(v);
+    if (r) return r;
     if (v.owner && members.has(v.owner)) {
       const node = v.owner as ElemwiseNode;
-      e = node.op.scalarFormula(node.inputs.map(exprOf));
+      const ins = node.inputs.map(visit);
+      parts.push(...embedParts(node, ins.map((x) => x.from), parts.length));
+      r = { e: node.op.scalarFormula(ins.map((x) => x.e)), from: { part: parts.length - 1 } };
     } else if (isInlined(v)) {
-      e = sconst(v.value.data[0]!, v.dtype);
+      r = { e: sconst(v.value.data[0]!, v.dtype), from: { literal: true } };
     } else {
-      e = input(externals.length, v.dtype);
+      r = { e: input(externals.length, v.dtype), from: { input: externals.length } };
       externals.push(v);
     }
-    memo.set(v, e);
-    return e;
+    memo.set(v, r);
+    return r;
   };
-  return { formula: exprOf(group[0]!.outputs[0]!), externals };
+  return { formula: visit(group[0]!.outputs[0]!).e, externals, parts };
 }
 
 /** The composite node's output, or null when the group would have no operand left. */
 function buildComposite(group: readonly ElemwiseNode[], replaced: ReadonlyMap<Variable, Variable>): Variable | null {
   const root = group[0]!;
-  const { formula, externals } = composedFormula(group);
+  const { formula, externals, parts } = composedFormula(group);
   if (!externals.length) return null;
   const inputs = externals.map((v) => replaced.get(v) ?? v);
   const names = [...group].reverse().flatMap((n) => (n.op instanceof Composite ? n.op.fusedOps : [n.op.name]));
-  const op = new Composite(formula, externals.map((v) => v.dtype), names);
+  const op = new Composite(formula, externals.map((v) => v.dtype), names, parts);
   return op.apply(inputs, root.site).outputs[0]!;
 }
 

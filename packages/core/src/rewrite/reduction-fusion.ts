@@ -5,6 +5,7 @@ import type { Apply } from '../graph/apply.js';
 import { Op, ShapeError } from '../graph/op.js';
 import { TensorType, broadcastStatic, type Dim } from '../graph/type.js';
 import type { Variable } from '../graph/variable.js';
+import { partsOfNode, type FusedPart } from '../graph/fused-parts.js';
 import { Elemwise, runElementwise } from '../elemwise.js';
 import { formulaKey, input, substitute, type ScalarExpr } from '../scalar/expr.js';
 import type { FunctionGraph } from '../compile/fgraph.js';
@@ -24,6 +25,8 @@ export class ElemwiseSum extends Op {
     readonly inputDtypes: readonly DType[],
     readonly axes: readonly number[],
     readonly keepdims: boolean,
+    /** The user's elementwise nodes behind the formula, for run-time errors. */
+    override readonly fusedParts: readonly FusedPart[] = [],
   ) {
     super();
   }
@@ -109,7 +112,7 @@ export function fuseReductions(fg: FunctionGraph, reason = 'reduction_fusion'): 
     const formula = producer.op instanceof Composite
       ? producer.op.formula
       : producer.op.scalarFormula(producer.inputs.map((x, i) => input(i, x.dtype)));
-    const op = new ElemwiseSum(formula, producer.inputs.map((x) => x.dtype), axes, keepdims);
+    const op = new ElemwiseSum(formula, producer.inputs.map((x) => x.dtype), axes, keepdims, partsOfNode(producer));
     const fused: Variable = op.apply(producer.inputs.map((x) => replaced.get(x) ?? x), node.site).outputs[0]!;
     if (keepsType(node.outputs[0]!, fused)) replaced.set(node.outputs[0]!, fused);
   }

@@ -1,5 +1,5 @@
 import {
-  Composite, Constant, Elemwise, input, keepsType, registerRewrite, sameStaticShape,
+  Composite, Constant, Elemwise, input, keepsType, partsOfNode, registerRewrite, sameStaticShape,
   type Apply, type FunctionGraph, type GlobalRewrite, type Variable,
 } from '@hypatia/core';
 import { Conv2d } from '../nnet/conv2d.js';
@@ -54,7 +54,7 @@ export function fuseProductEpilogues(fg: FunctionGraph, reason = 'product_epilog
     const product = node.inputs[at]!.owner!;
     const formula = op instanceof Composite ? op.formula : op.scalarFormula(node.inputs.map((x, i) => input(i, x.dtype)));
     const fusedOps = op instanceof Composite ? op.fusedOps : [op.name];
-    const fused = new ProductEpilogue(product.op, product.inputs.length, formula, node.inputs.map((x) => x.dtype), at, fusedOps);
+    const fused = new ProductEpilogue(product.op, product.inputs.length, formula, node.inputs.map((x) => x.dtype), at, fusedOps, partsOfNode(node), product.site);
     const operands = [...product.inputs, ...node.inputs.filter((_, i) => i !== at)].map((v) => replaced.get(v) ?? v);
     const result = fused.apply(operands, node.site).outputs[0]!;
     if (keepsType(out, result)) replaced.set(out, result);

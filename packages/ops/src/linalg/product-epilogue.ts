@@ -1,6 +1,6 @@
 import {
-  Composite, HypatiaError, Op, S, ShapeError, TensorType, formulaKey, grad, input, runElementwise, substitute,
-  type Apply, type DType, type GradResult, type NDArray, type ScalarExpr, type Variable,
+  Composite, HypatiaError, Op, S, ShapeError, TensorType, blameFusedPart, formulaKey, grad, input, runElementwise, substitute,
+  type Apply, type DType, type FusedPart, type GradResult, type NDArray, type ScalarExpr, type Site, type Variable,
 } from '@hypatia/core';
 import { elementwise } from '../elementwise/factory.js';
 import * as E from '../elementwise/arithmetic.js';
@@ -25,6 +25,10 @@ export class ProductEpilogue extends Op {
     readonly productInput: number,
     /** Names of the absorbed elementwise ops, outermost last, for printing. */
     readonly fusedOps: readonly string[],
+    /** The user's elementwise nodes behind the formula (their `input` sources are formula inputs), for run-time errors. */
+    readonly epilogueParts: readonly FusedPart[] = [],
+    /** Where the user built the product, for its run-time errors. */
+    readonly productSite?: Site,
   ) {
     super();
   }
@@ -63,6 +67,21 @@ export class ProductEpilogue extends Op {
     return [y];
   }
 
+  /**
+   * For epilogue operands of `extraShapes` (the node's operands after the product's) that do not
+   * fit the product's result of `productShape`: the error the unfused graph would have raised,
+   * naming the user's elementwise node at fault; null when none is.
+   */
+  blameEpilogue(productShape: readonly number[], extraShapes: readonly (readonly number[])[]): HypatiaError | null {
+    const shapes = this.formulaDtypes.map((_, i) => (i === this.productInput ? productShape : extraShapes[this.operandOf(i) - this.productArity]));
+    return blameFusedPart(this.epilogueParts, shapes);
+  }
+
+  /** The plain product node inside `node`, at the user's line for the product: its run-time checks name it. */
+  productNode(node: Apply): Apply {
+    return this.decomposed(node).product;
+  }
+
   /** The gradient of the decomposed graph: the product, then the formula as elementwise ops. */
   override grad(inputs: readonly Variable[], _outputs: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
     if (!g) return inputs.map(() => ({ kind: 'disconnected' }) as const);
@@ -82,9 +101,9 @@ export class ProductEpilogue extends Op {
   private decomposed(node: Apply): { product: Apply; epilogue: Apply } {
     let parts = this.parts.get(node);
     if (!parts) {
-      const product = this.product.apply(node.inputs.slice(0, this.productArity), node.site);
+      const product = this.product.apply(node.inputs.slice(0, this.productArity), this.productSite ?? node.site);
       const vars = this.formulaDtypes.map((_, i) => (i === this.productInput ? product.outputs[0]! : node.inputs[this.operandOf(i)]!));
-      const epilogue = new Composite(this.formula, this.formulaDtypes, this.fusedOps).apply(vars, node.site);
+      const epilogue = new Composite(this.formula, this.formulaDtypes, this.fusedOps, this.epilogueParts).apply(vars, node.site);
       this.parts.set(node, (parts = { product, epilogue }));
     }
     return parts;

@@ -5,7 +5,7 @@ import { bindGroup, dispatch1d, pipeline, registerLowering, type EncodeContext, 
 import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
 import type { GpuTensor } from '../buffers.js';
 import { WGSL_HELPERS, storageType } from '../wgsl-scalar.js';
-import { boundOperands, epilogueParams, epilogueWGSL, inPlaceEpilogue, type Epilogue } from './epilogue.js';
+import { boundOperands, epilogueParams, epilogueWGSL, inPlaceEpilogue, productChecksAt, type Epilogue } from './epilogue.js';
 
 /**
  * conv2d and both of its gradients as implicit GEMMs: each is a matrix product whose operands are
@@ -283,14 +283,15 @@ export async function convStep(device: GPUDevice, node: Apply, name: string, op:
     }
     return scratch;
   };
+  const at = productChecksAt(node);
   // The forward input and filter shapes, wherever this op keeps them.
   const shapesOf = (ins: readonly GpuTensor[]): [number[], number[]] =>
     name === 'conv2d' ? [ins[0]!.shape, ins[1]!.shape] : name === 'conv2d_grad_input' ? [ins[2]!.shape, ins[1]!.shape] : [ins[0]!.shape, ins[2]!.shape];
   const geometry = (ins: readonly GpuTensor[]): Geometry => {
     const [xs, ws] = shapesOf(ins);
-    const L = patchLayout(op, node, xs, ws);
+    const L = patchLayout(op, at, xs, ws);
     const g = { N: xs[0]!, C: L.c, H: L.h, W: L.w, O: ws[0]!, KH: L.kh, KW: L.kw, OH: L.gh.out, OW: L.gw.out, sh: L.sh, sw: L.sw, pt: L.gh.before, pl: L.gw.before };
-    if (name !== 'conv2d') checkRunShape(name, node, ins[name === 'conv2d_grad_input' ? 0 : 1]!.shape, [g.N, g.O, g.OH, g.OW]);
+    if (name !== 'conv2d') checkRunShape(name, at, ins[name === 'conv2d_grad_input' ? 0 : 1]!.shape, [g.N, g.O, g.OH, g.OW]);
     return g;
   };
   return {

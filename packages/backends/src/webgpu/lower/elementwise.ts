@@ -1,4 +1,4 @@
-import { Elemwise, HypatiaError, broadcastRuntime, broadcastStrides, input } from '@hypatia/core';
+import { Elemwise, broadcastStrides, elementwiseRunShape, input } from '@hypatia/core';
 import { dispatch1d, pipeline, registerElementwiseLowering } from '../lowering.js';
 import { WORKGROUP, elementwiseMeta, elementwiseSource } from '../kernels.js';
 
@@ -11,11 +11,7 @@ registerElementwiseLowering(async (device, node) => {
   return {
     node,
     describe: `elementwise ${op.toString()} (${node.inputs.length} inputs, rank ${out.ndim})`,
-    shapes: (ins) => {
-      const s = broadcastRuntime(ins.map((t) => t.shape));
-      if (typeof s === 'string') throw new HypatiaError(op.name, s, node.site);
-      return [s];
-    },
+    shapes: (ins) => [elementwiseRunShape(node, ins.map((t) => t.shape))],
     encode: (pass, ins, [o], ctx) => {
       const params = ctx.params(elementwiseMeta(o!.shape, ins.map((t) => broadcastStrides(t.shape, o!.shape))));
       dispatch1d(ctx.device, pass, pipe, [params, ...ins.map((t) => t.buffer), o!.buffer], Math.ceil(o!.size / WORKGROUP));

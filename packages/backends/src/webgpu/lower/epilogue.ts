@@ -79,7 +79,12 @@ fn epilogue(v: ${wgslType(e.dtypes[e.productInput]!)}, o: u32) -> ${storageType(
 export function epilogueParams(node: Apply, outShape: readonly number[], operandShapes: readonly (readonly number[])[]): number[] {
   const joined = broadcastRuntime([outShape, ...operandShapes]);
   if (typeof joined === 'string' || joined.length !== outShape.length || joined.some((d, k) => d !== outShape[k])) {
-    throw new HypatiaError(node.op.name, `at run time the epilogue operands [${operandShapes.map((s) => `[${s.join(', ')}]`).join(', ')}] do not broadcast into the product's [${outShape.join(', ')}]`, node.site);
+    throw (node.op as ProductEpilogue).blameEpilogue(outShape, operandShapes) ?? new HypatiaError(node.op.name, `at run time the epilogue operands [${operandShapes.map((s) => `[${s.join(', ')}]`).join(', ')}] do not broadcast into the product's [${outShape.join(', ')}]`, node.site);
   }
   return [...outShape, ...operandShapes.flatMap((s) => broadcastStrides(s, outShape))];
+}
+
+/** The node a product step's run-time checks name: for a ProductEpilogue node, its plain product, built on the user's line for the product. */
+export function productChecksAt(node: Apply): Apply {
+  return node.op.name === 'product_epilogue' ? (node.op as ProductEpilogue).productNode(node) : node;
 }

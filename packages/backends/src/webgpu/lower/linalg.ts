@@ -3,7 +3,7 @@ import { HypatiaError, type Apply } from '@hypatia/core';
 import { registerLowering, unsupported, type EncodeContext, type Step } from '../lowering.js';
 import { TILE } from '../kernels.js';
 import { encodeMatmul, matmulPipelines, type MatmulPipelines } from './matmul.js';
-import { boundOperands, epilogueParams, inPlaceEpilogue, type Epilogue } from './epilogue.js';
+import { boundOperands, epilogueParams, inPlaceEpilogue, productChecksAt, type Epilogue } from './epilogue.js';
 import type { GpuTensor } from '../buffers.js';
 
 /**
@@ -15,13 +15,14 @@ export async function dotStep(device: GPUDevice, node: Apply, op: { transA: bool
   if (a!.dtype !== b!.dtype) unsupported(node, `mixed dtypes ${a!.dtype} and ${b!.dtype}`);
   const { transA, transB } = op;
   const pipes = await matmulPipelines(device, a!.dtype, 0, epi);
+  const at = productChecksAt(node);
   const dims = (ins: readonly GpuTensor[]) => {
     const [sa, sb] = [ins[0]!.shape, ins[1]!.shape];
     const M = sa.length === 2 ? (transA ? sa[1]! : sa[0]!) : 1;
     const K = sa.length === 2 ? (transA ? sa[0]! : sa[1]!) : sa[0]!;
     const N = sb.length === 2 ? (transB ? sb[0]! : sb[1]!) : 1;
     const Kb = sb.length === 2 ? (transB ? sb[1]! : sb[0]!) : sb[0]!;
-    if (K !== Kb) throw new HypatiaError(node.op.name, `inner dimensions do not match: [${sa}] · [${sb}]`, node.site);
+    if (K !== Kb) throw new HypatiaError(at.op.name, `inner dimensions do not match: [${sa}] · [${sb}]`, at.site);
     return { M, N, K, sa, sb };
   };
   return {

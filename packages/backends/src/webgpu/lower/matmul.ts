@@ -3,7 +3,7 @@ import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, type Apply
 import { bindGroup, pipeline, registerLowering, unsupported, type EncodeContext, type Step } from '../lowering.js';
 import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
 import { WGSL_HELPERS, storageType, wgslType } from '../wgsl-scalar.js';
-import { boundOperands, epilogueParams, epilogueWGSL, inPlaceEpilogue, type Epilogue } from './epilogue.js';
+import { boundOperands, epilogueParams, epilogueWGSL, inPlaceEpilogue, productChecksAt, type Epilogue } from './epilogue.js';
 import { walk } from './strided-kernels.js';
 import type { GpuTensor } from '../buffers.js';
 
@@ -130,14 +130,15 @@ export async function matmulStep(device: GPUDevice, node: Apply, op: { transA: b
   const { transA, transB } = op;
   const nb = out.ndim - 2;
   const pipes = await matmulPipelines(device, a!.dtype, nb, epi);
+  const at = productChecksAt(node);
   const layout = (sa: readonly number[], sb: readonly number[]) => {
     const [ra, ca] = sa.slice(-2) as [number, number];
     const [rb, cb] = sb.slice(-2) as [number, number];
     const [M, K] = transA ? [ca, ra] : [ra, ca];
     const [Kb, N] = transB ? [cb, rb] : [rb, cb];
-    if (K !== Kb) throw new HypatiaError(node.op.name, `inner dimensions do not match: [${sa}] @ [${sb}]`, node.site);
+    if (K !== Kb) throw new HypatiaError(at.op.name, `inner dimensions do not match: [${sa}] @ [${sb}]`, at.site);
     const batch = broadcastRuntime([sa.slice(0, -2), sb.slice(0, -2)]);
-    if (typeof batch === 'string') throw new HypatiaError(node.op.name, `at run time, batch dimensions: ${batch}`, node.site);
+    if (typeof batch === 'string') throw new HypatiaError(at.op.name, `at run time, batch dimensions: ${batch}`, at.site);
     // Batch strides of each operand in elements (whole matrices), 0 on the axes it broadcasts along.
     const bsA = broadcastStrides(sa.slice(0, -2), batch).map((s) => s * ra * ca);
     const bsB = broadcastStrides(sb.slice(0, -2), batch).map((s) => s * rb * cb);

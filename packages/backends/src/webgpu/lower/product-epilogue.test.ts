@@ -116,11 +116,11 @@ describe.runIf(gpuAvailable)('webgpu product epilogues (bias and activation befo
     }
   });
 
-  it('an epilogue operand that does not broadcast into the product at run time is an error naming the op', async () => {
+  it('an epilogue operand that does not broadcast into the product at run time is an error naming the user\'s op and line', async () => {
     const x = tensor('float32', [null, null], 'x');
     const w = tensor('float32', [null, null], 'w');
     const b = tensor('float32', [null], 'b');
     const f = await compile({ inputs: [x, w, b], outputs: [sigmoid(add(dot(x, w), b))], backend: 'webgpu', rewrites: { include: ['product_epilogue'] } });
-    await expect(f(seeded([2, 3], 'float32', 1), seeded([3, 4], 'float32', 2), seeded([5], 'float32', 3))).rejects.toThrow(/product_epilogue: at run time the epilogue operands \[\[5\]\] do not broadcast into the product's \[2, 4\]/);
+    await expect(f(seeded([2, 3], 'float32', 1), seeded([3, 4], 'float32', 2), seeded([5], 'float32', 3))).rejects.toThrow(/^add: at run time: shapes \[2, 4\] and \[5\] do not broadcast.*product-epilogue\.test\.ts:\d+:/s);
   });
 });

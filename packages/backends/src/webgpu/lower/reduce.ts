@@ -1,4 +1,4 @@
-import { ElemwiseSum, HypatiaError, broadcastRuntime, broadcastStrides, stridesOf, type DType, type ScalarExpr } from '@hypatia/core';
+import { ElemwiseSum, broadcastStrides, elementwiseRunShape, stridesOf, type DType, type ScalarExpr } from '@hypatia/core';
 /// <reference types="@webgpu/types" />
 import { dispatch1d, pipeline, registerLowering, type EncodeContext } from '../lowering.js';
 import type { GpuTensor } from '../buffers.js';
@@ -30,11 +30,7 @@ registerLowering('elemwise_sum', async (device, node) => {
   const kept = Array.from({ length: nd }, (_, i) => i).filter((i) => !axes.includes(i));
   const dtypes = node.inputs.map((v) => v.dtype);
   const pipe = await pipeline(device, elemwiseSumSource(op.formula, dtypes, op.outDtype, kept.length, axes.length));
-  const iterationShape = (ins: readonly GpuTensor[]): number[] => {
-    const s = broadcastRuntime(ins.map((t) => t.shape));
-    if (typeof s === 'string') throw new HypatiaError(op.name, `at run time: ${s}`, node.site);
-    return s;
-  };
+  const iterationShape = (ins: readonly GpuTensor[]): number[] => elementwiseRunShape(node, ins.map((t) => t.shape));
   return {
     node,
     describe: `sum over axes [${axes.join(', ')}] of an elementwise formula (${dtypes.length} inputs, workgroup tree)`,
