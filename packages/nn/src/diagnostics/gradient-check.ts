@@ -60,7 +60,8 @@ export async function checkCostGradients(
   const h = options.h ?? 1e-5;
   const samples = options.samples ?? 8;
   const rng = new Rng(options.seed ?? 0);
-  const p64 = params.map((p) => shared(p.get({ borrow: true }).astype('float64'), { name: p.name ?? 'p' }));
+  // getAsync: parameters trained on a GPU are read back.
+  const p64 = await Promise.all(params.map(async (p) => shared((await p.getAsync({ borrow: true })).astype('float64'), { name: p.name ?? 'p' })));
   const map = new Map(replace);
   params.forEach((p, i) => map.set(p, p64[i]!));
   const [c64] = cloneGraph([cost], map);

@@ -62,9 +62,9 @@ export function reinitialise(layers: readonly Layer[], options: { weights: Weigh
   const rng = new Rng(options.seed ?? 0);
   const targets = (options.skipLast ? layers.slice(0, -1) : layers).filter(isWeighted);
   for (const l of targets) {
-    const shape = l.w.get({ borrow: true }).shape;
-    l.w.set(initWeights(options.weights, shape, rng));
-    l.b.set(initBias(options.biases ?? 'zero', l.b.get({ borrow: true }).shape, rng));
+    // Shapes without reading the values, which may live on a GPU.
+    l.w.set(initWeights(options.weights, l.w.valueShape, rng));
+    l.b.set(initBias(options.biases ?? 'zero', l.b.valueShape, rng));
   }
   return targets.length;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, vector, NDArray } from '@hypatia/core';
 import '@hypatia/backends';
-import { FullyConnectedLayer, Network, SoftmaxLayer, type Dataset } from '@hypatia/nn';
+import { checkGradients, FullyConnectedLayer, momentum, Network, reinitialise, sliceDataset, SoftmaxLayer, type Dataset } from '@hypatia/nn';
 import { loadNetwork, loadWeights, saveNetwork } from '@hypatia/nn/node';
 
 // Without an adapter these tests cannot run: outside CI they are skipped with one line saying why;
@@ -31,7 +31,7 @@ function dataset(): Dataset {
 
 const data = dataset();
 const makeNet = (seed: number) => new Network([new FullyConnectedLayer({ nIn: 12, nOut: 8, seed }), new SoftmaxLayer({ nIn: 8, nOut: 4, seed: seed + 1 })], 5);
-const train = (net: Network, epochs: number, backend: string) => net.sgd(data, epochs, 5, 0.5, null, null, { backend, progress: false });
+const train = (net: Network, epochs: number, backend: string, options: Parameters<Network['sgd']>[6] = {}) => net.sgd(data, epochs, 5, 0.5, null, null, { backend, progress: false, ...options });
 const values = (net: Network) => Promise.all(net.params.map(async (p) => Array.from((await p.getAsync()).data)));
 
 function expectClose(a: number[][], b: number[][]): void {
@@ -96,5 +96,27 @@ describe.runIf(available)('a network moves between backends', () => {
     await train(target, 1, 'webgpu');
     await train(source, 1, 'reference');
     expectClose(await values(target), await values(source));
+  });
+
+  it('after WebGPU training, a new optimiser, a gradient check and re-initialisation work on the GPU-resident weights', async () => {
+    const onGpu = makeNet(13);
+    const onReference = makeNet(13);
+    const onlyOnGpu = () => onGpu.params.every((p) => p.deviceValue?.backend === 'webgpu' && p.hostValue === null);
+    await train(onGpu, 1, 'webgpu');
+    await train(onReference, 1, 'reference');
+    // Momentum's velocities are shaped like the parameters; building them reads no value back.
+    await train(onGpu, 1, 'webgpu', { updateRule: momentum(0.1, 0.9) });
+    await train(onReference, 1, 'reference', { updateRule: momentum(0.1, 0.9) });
+    expect(onlyOnGpu()).toBe(true);
+    expectClose(await values(onGpu), await values(onReference));
+    await train(onGpu, 1, 'webgpu');
+    expect(onlyOnGpu()).toBe(true);
+    const check = await checkGradients(onGpu, sliceDataset(data, 0, 5));
+    expect(check.verdict).not.toBe('wrong');
+    await train(onGpu, 1, 'webgpu');
+    expect(onlyOnGpu()).toBe(true);
+    reinitialise(onGpu.layers, { weights: 'xavier', seed: 2 });
+    reinitialise(onReference.layers, { weights: 'xavier', seed: 2 });
+    expect(await values(onGpu)).toEqual(await values(onReference));
   });
 });

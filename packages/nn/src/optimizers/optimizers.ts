@@ -20,9 +20,9 @@ export function learningRate(eta: number): SharedVariable {
   return shared(NDArray.from(eta, 'float32'), { name: 'lr', shape: [] });
 }
 
+// valueShape, not the value: a parameter may live on a GPU, where reading it back would wait.
 function zerosLike(p: SharedVariable, name: string): SharedVariable {
-  const v = p.get({ borrow: true });
-  return shared(NDArray.zeros(v.dtype, v.shape), { name: `${p.name ?? 'p'}_${name}` });
+  return shared(NDArray.zeros(p.dtype, p.valueShape), { name: `${p.name ?? 'p'}_${name}` });
 }
 
 function optimizer(name: string, eta: number, step: (p: SharedVariable, g: Variable, lr: SharedVariable, state: SharedVariable[]) => Update[]): Optimizer {
