@@ -155,7 +155,7 @@ export class Network {
       };
       history.epochs.push(report);
       options.onEpoch?.(report);
-      if (stopper?.observe(epoch, validationAccuracy!)) break;
+      if (await stopper?.observe(epoch, validationAccuracy!)) break;
     }
     stopper?.restoreBest();
     history.seconds = (performance.now() - started) / 1000;

@@ -119,4 +119,23 @@ describe.runIf(available)('a network moves between backends', () => {
     reinitialise(onReference.layers, { weights: 'xavier', seed: 2 });
     expect(await values(onGpu)).toEqual(await values(onReference));
   });
+
+  it('early stopping during WebGPU training keeps and restores the best epoch\'s weights, as on the reference backend', async () => {
+    const fitSplit = sliceDataset(data, 0, 25);
+    const heldOut = sliceDataset(data, 25, 40);
+    const stopped = async (backend: string) => {
+      const net = makeNet(17);
+      const h = await net.sgd(fitSplit, 10, 5, 2, heldOut, null, { backend, progress: false, earlyStoppingPatience: 2 });
+      return { epochs: h.epochs.length, weights: await values(net) };
+    };
+    const onGpu = await stopped('webgpu');
+    const onReference = await stopped('reference');
+    expect(onGpu.epochs).toBe(onReference.epochs);
+    expect(onGpu.epochs).toBeLessThan(10);
+    expectClose(onGpu.weights, onReference.weights);
+    // The best epoch (validation accuracy first reached its maximum) was the second: its weights are back.
+    const twoEpochs = makeNet(17);
+    await twoEpochs.sgd(fitSplit, 2, 5, 2, null, null, { backend: 'reference', progress: false });
+    expectClose(onGpu.weights, await values(twoEpochs));
+  });
 });

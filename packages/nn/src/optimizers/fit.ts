@@ -113,7 +113,7 @@ export async function fit(net: Network, training: Dataset, options: FitOptions):
       history.bestEpoch = epoch;
     }
     if (!Number.isFinite(report.cost)) break;
-    if (stopper?.observe(epoch, validationAccuracy!)) { history.stoppedEarly = true; break; }
+    if (await stopper?.observe(epoch, validationAccuracy!)) { history.stoppedEarly = true; break; }
     if (halver && validationAccuracy !== null && halver.observe(validationAccuracy)) { history.stoppedEarly = true; break; }
   }
   stopper?.restoreBest();

@@ -12,7 +12,7 @@ export interface EarlyStoppingOptions {
 /**
  * Nielsen 3.2: early stopping. Track the validation score each epoch and stop once it has not
  * improved for `patience` epochs, keeping the weights of the best epoch: training longer than that
- * only fits the training set's noise. Call `observe` after each epoch and `restoreBest` at the end.
+ * only fits the training set's noise. Call `await observe` after each epoch and `restoreBest` at the end.
  */
 export class EarlyStopping {
   readonly patience: number;
@@ -28,14 +28,14 @@ export class EarlyStopping {
     this.patience = patience; this.mode = mode; this.minDelta = minDelta;
   }
 
-  /** Record an epoch's score; returns true when training should stop. */
-  observe(epoch: number, score: number): boolean {
+  /** Record an epoch's score; resolves to true when training should stop. Async: weights on a GPU are read back. */
+  async observe(epoch: number, score: number): Promise<boolean> {
     const better = this.bestScore === null || (this.mode === 'max' ? score > this.bestScore + this.minDelta : score < this.bestScore - this.minDelta);
     if (better) {
       this.bestScore = score;
       this.bestEpoch = epoch;
       this.sinceBest = 0;
-      this.snapshot = this.params.map((p) => p.get());
+      this.snapshot = await Promise.all(this.params.map((p) => p.getAsync()));
     } else {
       this.sinceBest++;
     }

@@ -77,14 +77,14 @@ describe('dropout', () => {
 });
 
 describe('early stopping', () => {
-  it('stops after n epochs without improvement and restores the best epoch\'s weights', () => {
+  it('stops after n epochs without improvement and restores the best epoch\'s weights', async () => {
     const w = shared(vec([0]), 'w');
     const es = new EarlyStopping([w], { patience: 2 });
     const scores = [0.5, 0.7, 0.65, 0.69, 0.9];
     let stoppedAt = -1;
     for (let e = 0; e < scores.length; e++) {
       w.set(vec([e]));
-      if (es.observe(e, scores[e]!)) { stoppedAt = e; break; }
+      if (await es.observe(e, scores[e]!)) { stoppedAt = e; break; }
     }
     expect(stoppedAt).toBe(3);
     expect(es.bestEpoch).toBe(1);
