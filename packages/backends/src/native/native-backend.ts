@@ -79,6 +79,8 @@ class NativeExecutable implements Executable {
   private readonly replayable: boolean;
   /** Calls replayed, calls recorded, and replays a check in C sent back to the JS path (for tests and profiling). */
   readonly stats = { replayed: 0, recorded: 0, checksFailed: 0 };
+  /** The ops no step family runs, which run their JS `perform` (host steps): by name, each once, in step order. */
+  readonly hostOps: readonly string[];
 
   constructor(
     private readonly spec: LowerSpec,
@@ -93,6 +95,7 @@ class NativeExecutable implements Executable {
     this.pooled = new Set(steps.filter((s) => s.family?.output === 'kernel').map((s) => s.step.node.outputs[0]!).filter((o) => !this.escaping.has(o)));
     this.releaseAfter = releaseSchedule(kinds, this.pooled, this.escaping);
     this.replayable = replay && !!addon;
+    this.hostOps = [...new Set(steps.filter((s) => !s.family).map((s) => s.step.node.op.name))];
   }
 
   get kernelCount(): number {
@@ -109,6 +112,7 @@ class NativeExecutable implements Executable {
       const head = kernel === undefined ? kind : `native ${this.kernels[kernel]!.name} ${kind}`;
       return `  ${i}: ${head} ${sig}${note ? ` ${note}` : ''}`;
     });
+    if (this.hostOps.length) lines.push(`  host ops (JS perform between native steps): ${this.hostOps.join(', ')}`);
     if (this.addon) lines.push(`  addon: ${this.path}`);
     const plan = this.plans[0];
     if (plan) {

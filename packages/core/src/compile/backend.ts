@@ -34,6 +34,11 @@ export interface Executable {
    * without a working C compiler runs 'reference'): the name of the backend that runs it.
    */
   readonly backend?: string;
+  /**
+   * The ops it runs as their JS `perform` between its compiled kernels (the native backend's host
+   * ops), by name, each once; empty or absent when every op runs compiled.
+   */
+  readonly hostOps?: readonly string[];
 }
 
 export interface Backend {
