@@ -111,6 +111,60 @@ static void ${name}(void **b, const int64_t *p) {
 }
 
 /**
+ * categorical_crossentropy_with_labels, -log(p[r, label]), and its gradient, zero but for
+ * -g[r] / p[r, label] at the label; computed in double and rounded once, as the reference does.
+ * Buffers: loss (p, cols, out); grad (g, p, cols, out), cols being the labels already checked and
+ * made non-negative. Parameters: rows, k.
+ */
+export function categoricalLossKernelC(name: string, dtype: 'float32' | 'float64', grad: boolean): string {
+  const T = cType(dtype);
+  const body = grad
+    ? `
+    const ${T} *p = (const ${T} *)b[1] + r * k;
+    ${T} *o = (${T} *)b[3] + r * k;
+    for (int64_t j = 0; j < k; j++) o[j] = 0;
+    o[cols[r]] = (${T})(-(double)((const ${T} *)b[0])[r] / (double)p[cols[r]]);`
+    : `
+    ((${T} *)b[2])[r] = (${T})(-log((double)((const ${T} *)b[0])[r * k + cols[r]]));`;
+  return `
+static void ${name}(void **b, const int64_t *p) {
+  const int64_t rows = p[0], k = p[1];
+  const int32_t *cols = (const int32_t *)b[${grad ? 2 : 1}];
+  #pragma omp parallel for if (rows * k >= HYP_PAR_MIN) schedule(static)
+  for (int64_t r = 0; r < rows; r++) {${body}
+  }
+}
+`;
+}
+
+/**
+ * last_write_mask: 1 where a position is the last to name its element, 0 where a later position
+ * names it again. Positions are sorted by (offset, position) in a scratch array, and the last of
+ * each run of equal offsets wins. Buffers: offsets (int32), out. Parameter: n.
+ */
+export function lastWriteMaskKernelC(name: string, dtype: 'float32' | 'float64'): string {
+  const T = cType(dtype);
+  return `
+static int ${name}_cmp(const void *a, const void *b) {
+  const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+static void ${name}(void **b, const int64_t *p) {
+  const int32_t *off = (const int32_t *)b[0];
+  ${T} *o = (${T} *)b[1];
+  const int64_t n = p[0];
+  /* (offset << 32) | position sorts by offset, then position; offsets are non-negative int32. */
+  int64_t *keys = (int64_t *)malloc((size_t)n * sizeof(int64_t));
+  if (!keys) { for (int64_t i = 0; i < n; i++) { o[i] = 1; for (int64_t j = i + 1; j < n; j++) if (off[j] == off[i]) { o[i] = 0; break; } } return; }
+  for (int64_t i = 0; i < n; i++) keys[i] = ((int64_t)off[i] << 32) | i;
+  qsort(keys, (size_t)n, sizeof(int64_t), ${name}_cmp);
+  for (int64_t i = 0; i < n; i++) o[keys[i] & 0xffffffff] = (i + 1 == n || (keys[i + 1] >> 32) != (keys[i] >> 32)) ? 1 : 0;
+  free(keys);
+}
+`;
+}
+
+/**
  * argmax / argmin: for each kept position, the first index of the extremum over the reduced axes
  * (row-major in the op's axis order); a NaN wins and ends the scan, as in the reference. JS gives
  * the element offsets of the kept and of the reduced positions. Buffers: x, kept offsets, reduced

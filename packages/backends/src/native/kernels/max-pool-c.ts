@@ -197,3 +197,36 @@ static void ${name}(void **b, const int64_t *p) {
 }
 `;
 }
+
+/**
+ * max_pool2d_grad_grad: out[o] = h[first maximum of x in window o], 0 for an empty window (the
+ * gather that second-order gradients through max pooling are made of), by the general window loop.
+ * Buffers: x, h, rowLo, rowHi, colLo, colHi, out. Parameters: images, h, w, oh, ow.
+ */
+export function maxPoolGradGradKernelC(name: string, dtype: 'float32' | 'float64'): string {
+  const T = dtype === 'float32' ? 'float' : 'double';
+  return `${poolWindowHelpersC}
+static void ${name}(void **b, const int64_t *p) {
+  const ${T} *x = (const ${T} *)b[0], *hv = (const ${T} *)b[1];
+  const int32_t *rlo = (const int32_t *)b[2], *rhi = (const int32_t *)b[3];
+  const int32_t *clo = (const int32_t *)b[4], *chi = (const int32_t *)b[5];
+  ${T} *out = (${T} *)b[6];
+  const int64_t m = p[0], h = p[1], w = p[2], oh = p[3], ow = p[4];
+  #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
+  for (int64_t img = 0; img < m; img++) {
+    const ${T} *xi = x + img * h * w, *hi = hv + img * h * w;
+    for (int64_t a = 0; a < oh; a++)
+      for (int64_t c = 0; c < ow; c++) {
+        ${T} best = -INFINITY;
+        int64_t at = -1;
+        for (int64_t r = rlo[a]; r < rhi[a]; r++)
+          for (int64_t q = clo[c]; q < chi[c]; q++) {
+            const ${T} v = xi[r * w + q];
+            if (v > best || at < 0) { best = v; at = r * w + q; }
+          }
+        out[(img * oh + a) * ow + c] = at >= 0 ? hi[at] : (${T})0;
+      }
+  }
+}
+`;
+}

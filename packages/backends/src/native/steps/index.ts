@@ -4,10 +4,11 @@ import { argExtremum, elemwiseSum, reduce } from './reductions.js';
 import { products } from './products.js';
 import { productEpilogue } from './product-epilogue.js';
 import { conv } from './conv.js';
-import { avgPool, maxPool } from './pooling.js';
+import { avgPool, maxPool, maxPoolGradGrad } from './pooling.js';
 import { labelLoss, rows } from './rows.js';
 import { shapeAt, slice, transpose, view } from './views.js';
-import { arange, gather, scatter } from './indexing.js';
+import { arange, gather, lastWriteMask, scatter } from './indexing.js';
+import { concatenate, concatenatePart, regionWrite } from './blocks.js';
 
 /**
  * Every step family, tried in order; a node no family takes runs its JS `perform` (a host step).
@@ -15,5 +16,6 @@ import { arange, gather, scatter } from './indexing.js';
  * family last, since many specific ops also have a scalar formula.
  */
 export const STEP_FAMILIES: readonly StepFamily[] = [
-  elemwiseSum, reduce, productEpilogue, products, conv, maxPool, avgPool, rows, view, transpose, slice, shapeAt, gather, scatter, argExtremum, arange, labelLoss, elementwise,
+  elemwiseSum, reduce, productEpilogue, products, conv, maxPool, maxPoolGradGrad, avgPool, rows, view, transpose, slice, shapeAt, gather, scatter,
+  lastWriteMask, concatenate, concatenatePart, regionWrite, argExtremum, arange, labelLoss, elementwise,
 ];

@@ -1,6 +1,6 @@
 import { HypatiaError, shapeSize, stridesOf } from '@hypatia/core';
-import { ARange, AdvancedIncSubtensor, AdvancedSubtensor, broadcastIntoStrides, flatOffsets } from '@hypatia/ops';
-import { arangeKernelC, gatherKernelC, scatterKernelC } from '../kernels/indexing-c.js';
+import { ARange, AdvancedIncSubtensor, AdvancedSubtensor, LastWriteMask, broadcastIntoStrides, flatOffsets } from '@hypatia/ops';
+import { arangeKernelC, gatherKernelC, lastWriteMaskKernelC, scatterKernelC } from '../kernels/indexing-c.js';
 import { family, type NativeStep } from '../step-family.js';
 
 interface IndexStep extends NativeStep { kernel: number; axis: number }
@@ -59,6 +59,26 @@ export const scatter = family<IndexStep>({
     const out = ctx.allocate(node, x.dtype, x.shape);
     const params = [yOuter.length, shapeSize(x.shape.slice(ax)), offsets.length, yInner.length, x.size];
     if (out.size) ctx.launch(s.kernel, [x.data, y.data, offsets, yOuter, yPicked, yInner, out.data], Float64Array.from(params));
+    return out;
+  },
+});
+
+/** last_write_mask: the index arrays' offsets through ctx (checked in C on replay), then which position writes each element last. */
+export const lastWriteMask = family<IndexStep>({
+  kind: 'last_write_mask',
+  output: 'kernel',
+  plan(node, kernels) {
+    const op = node.op;
+    if (!(op instanceof LastWriteMask)) return null;
+    const d = op.dtype as 'float32' | 'float64';
+    return { node, axis: op.axis, kernel: kernels.get(`last_write_mask:${d}`, (name) => lastWriteMaskKernelC(name, d)) };
+  },
+  run(s, [x, ...idx], ctx) {
+    const ax = s.axis;
+    const k = idx.length;
+    const { shape, offsets } = ctx.indexOffsets(s.node, idx, x!.shape.slice(ax, ax + k), stridesOf(x!.shape).slice(ax, ax + k), ax);
+    const out = ctx.allocate(s.node, s.node.outputs[0]!.dtype, shape);
+    if (out.size) ctx.launch(s.kernel, [offsets, out.data], Float64Array.of(out.size));
     return out;
   },
 });

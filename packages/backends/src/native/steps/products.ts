@@ -1,6 +1,7 @@
 import type { Apply } from '@hypatia/core';
 import { Dot, MatMul } from '@hypatia/ops';
 import { gemmKernelC } from '../kernels/gemm-c.js';
+import { intProductKernelC } from '../kernels/int-product-c.js';
 import type { KernelTable } from '../kernel-table.js';
 import { runDot, runMatMul } from '../run-products.js';
 import { family, type NativeStep } from '../step-family.js';
@@ -18,18 +19,22 @@ export function gemmKernel(kernels: KernelTable, d: 'float32' | 'float64'): numb
 interface ProductStep extends NativeStep { kernel: number; batched: boolean }
 
 /**
- * Dot and MatMul through the gemm kernel (run-products.ts computes the run-time geometry). H1's
- * ProductEpilogue (a product with a fused elementwise epilogue, runProductEpilogue in
- * run-products.ts) is one more family like this one, listed before it in steps/index.ts.
+ * Dot and MatMul through the gemm kernel (run-products.ts computes the run-time geometry), or the
+ * int32 product kernel when every operand is int32. H1's ProductEpilogue (a product with a fused
+ * elementwise epilogue, runProductEpilogue in run-products.ts) is one more family like this one,
+ * listed before it in steps/index.ts.
  */
 export const products = family<ProductStep>({
   kind: 'product',
   output: 'kernel',
   plan(node, kernels) {
     const op = node.op;
+    if (!(op instanceof Dot || op instanceof MatMul)) return null;
     const d = sameFloatDtype(node);
-    if (!(op instanceof Dot || op instanceof MatMul) || !d) return null;
-    return { node, batched: op instanceof MatMul, kernel: gemmKernel(kernels, d) };
+    const ints = [...node.inputs, ...node.outputs].every((v) => v.dtype === 'int32');
+    if (!d && !ints) return null;
+    const kernel = d ? gemmKernel(kernels, d) : kernels.get('int_product', (name) => intProductKernelC(name));
+    return { node, batched: op instanceof MatMul, kernel };
   },
   run(s, [a, b], ctx) {
     const run = s.batched ? runMatMul : runDot;

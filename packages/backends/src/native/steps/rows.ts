@@ -1,6 +1,8 @@
 import { HypatiaError } from '@hypatia/core';
-import { LogSoftmax, Softmax, SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, SoftmaxGrad } from '@hypatia/ops';
-import { labelLossKernelC } from '../kernels/indexing-c.js';
+import {
+  CategoricalCrossentropyGrad, CategoricalCrossentropyWithLabels, LogSoftmax, Softmax, SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, SoftmaxGrad,
+} from '@hypatia/ops';
+import { categoricalLossKernelC, labelLossKernelC } from '../kernels/indexing-c.js';
 import { rowKernelC, type RowOp } from '../kernels/softmax-c.js';
 import { family, type NativeStep } from '../step-family.js';
 import { sameFloatDtype } from './products.js';
@@ -33,16 +35,21 @@ export const rows = family<RowStep>({
 
 interface LabelStep extends NativeStep { kernel: number; grad: boolean }
 
-/** The label-indexed log-likelihood and its gradient; labels become columns through ctx (checked in C on replay). */
+/**
+ * The label-indexed losses and their gradients: the log-likelihood of softmax(z) and
+ * -log(p[label]) of given probabilities. Labels become columns through ctx (checked in C on replay).
+ */
 export const labelLoss = family<LabelStep>({
   kind: 'label_loss',
   output: 'kernel',
   plan(node, kernels) {
     const op = node.op;
-    const grad = op instanceof SoftmaxCrossentropyGrad;
-    if (!(op instanceof SoftmaxCrossentropyWithLabels || grad)) return null;
+    const softmax = op instanceof SoftmaxCrossentropyWithLabels || op instanceof SoftmaxCrossentropyGrad;
+    if (!softmax && !(op instanceof CategoricalCrossentropyWithLabels || op instanceof CategoricalCrossentropyGrad)) return null;
+    const grad = op instanceof SoftmaxCrossentropyGrad || op instanceof CategoricalCrossentropyGrad;
     const d = node.outputs[0]!.dtype as 'float32' | 'float64';
-    return { node, grad, kernel: kernels.get(`label_loss${grad ? '_grad' : ''}:${d}`, (name) => labelLossKernelC(name, d, grad)) };
+    const key = `${softmax ? 'label_loss' : 'categorical_loss'}${grad ? '_grad' : ''}:${d}`;
+    return { node, grad, kernel: kernels.get(key, (name) => (softmax ? labelLossKernelC : categoricalLossKernelC)(name, d, grad)) };
   },
   run(s, ins, ctx) {
     const node = s.node;

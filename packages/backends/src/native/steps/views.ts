@@ -1,5 +1,5 @@
 import { HypatiaError, NDArray, shapeSize, stridesOf } from '@hypatia/core';
-import { DimShuffle, Flatten, Reshape, ReshapeLike, ShapeAt, Subtensor } from '@hypatia/ops';
+import { DimShuffle, Flatten, Reshape, ReshapeLike, Shape, ShapeAt, Subtensor } from '@hypatia/ops';
 import { elementwiseParams } from '../kernel-params.js';
 import { family, type NativeStep } from '../step-family.js';
 import { copyKernel } from './elementwise.js';
@@ -78,16 +78,19 @@ export const slice = family<SliceStep>({
   note: () => '(a view when contiguous, else a strided copy)',
 });
 
-interface ShapeAtStep extends NativeStep { axis: number }
+interface ShapeAtStep extends NativeStep { axis: number | null }
 
+/** shape and shape_at: the operand's run-time shape (or one length of it), no kernel. */
 export const shapeAt = family<ShapeAtStep>({
   kind: 'shape',
   output: 'value',
   plan(node) {
     const op = node.op;
+    if (op instanceof Shape) return { node, axis: null };
     return op instanceof ShapeAt ? { node, axis: op.axis } : null;
   },
   run(s, [x]) {
+    if (s.axis === null) return new NDArray('int32', [x!.ndim], Int32Array.from(x!.shape));
     return new NDArray('int32', [], Int32Array.of(x!.shape[s.axis]!));
   },
   note: () => "(read from the operand's shape)",
