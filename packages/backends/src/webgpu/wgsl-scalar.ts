@@ -71,7 +71,8 @@ const WGSL: Record<ScalarFn, (a: string[], d: DType, argTypes: DType[]) => strin
 function castExpr(a: string, from: DType, to: DType): string {
   if (from === to) return a;
   if (from === 'bool') return to === 'float32' ? `select(0.0, 1.0, ${a})` : `select(0i, 1i, ${a})`;
-  if (to === 'bool') return from === 'float32' ? `(${a} != 0.0)` : `(${a} != 0i)`;
+  if (to === 'bool') return from === 'float32' ? `h_f32_bool(${a})` : `(${a} != 0i)`;
+  if (to === 'int32' && from === 'float32') return `h_f32_i32(${a})`;
   return to === 'float32' ? `f32(${a})` : `i32(${a})`;
 }
 
@@ -106,6 +107,16 @@ fn h_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000
 fn h_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
 // NaN differs from everything; a plain != may compile to an ordered comparison, false for NaN.
 fn h_ne(a: f32, b: f32) -> bool { return h_isnan(a) || h_isnan(b) || a != b; }
+// Casts as JS does them: to int32 like x | 0 in JS (NaN and infinities give 0, other values truncate and
+// wrap modulo 2^32, where WGSL's i32() saturates), to bool like x ? 1 : 0 (NaN is false).
+fn h_f32_i32(x: f32) -> i32 {
+  if (h_isnan(x) || h_isinf(x)) { return 0i; }
+  if (abs(x) < 2147483648.0) { return i32(x); }
+  // |x| >= 2^31 is an integer with at most 24 significant bits, so the remainder below is exact.
+  let r = x - 4294967296.0 * floor(x / 4294967296.0);
+  return bitcast<i32>(u32(r));
+}
+fn h_f32_bool(x: f32) -> bool { return !h_isnan(x) && x != 0.0; }
 fn h_max(a: f32, b: f32) -> f32 { if (h_isnan(a) || a >= b) { return a; } return b; }
 fn h_min(a: f32, b: f32) -> f32 { if (h_isnan(a) || a <= b) { return a; } return b; }
 fn h_sign(x: f32) -> f32 { if (h_isnan(x)) { return x; } return sign(x); }

@@ -88,8 +88,8 @@ export const elementwiseCases: OpCase[] = [
       const x = tensor('float32', [null], 'x'); const i = tensor('int32', [null], 'i');
       return { inputs: [x, i], outputs: [E.cast(x, 'int32'), E.cast(x, 'bool'), E.cast(i, 'float32'), E.cast(E.cast(i, 'bool'), 'int32')] };
     },
-    // No NaN or infinity: they have no int32 value (JS wraps them to 0, WGSL's conversion saturates).
-    args: () => [withEdges(randomArray([10], 'float32', 23, -1e3, 1e3), [-0, 0.5, -0.5, 1.5, -2.5, 2147483520]), withEdges(randomArray([6], 'int32', 24, -9, 9), [0, -1, 2147483647, -2147483648])],
+    // NaN and the infinities cast to int32 0, values past int32 wrap modulo 2^32 (JS's `| 0`).
+    args: () => [withEdges(randomArray([14], 'float32', 23, -1e3, 1e3), [...EDGES, 2147483520, 2147483648, -3e9, 3e9, 1e20]), withEdges(randomArray([6], 'int32', 24, -9, 9), [0, -1, 2147483647, -2147483648])],
   },
   {
     name: 'clip',
