@@ -1,6 +1,6 @@
 import type { NDArray } from '../ndarray.js';
 import type { DeviceValue, SharedVariable, Variable } from '../graph/variable.js';
-import type { FunctionGraph } from './fgraph.js';
+import type { FunctionGraph } from '../graph/fgraph.js';
 import { HypatiaError } from '../errors.js';
 
 /** What a backend is handed: the optimised graph and which of its outputs are updates. */

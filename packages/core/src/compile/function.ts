@@ -4,7 +4,7 @@ import { CallError, HypatiaError } from '../errors.js';
 import { Constant, SharedVariable, Variable } from '../graph/variable.js';
 import { cloneGraph, graphInputs } from '../graph/traverse.js';
 import { debugPrintGraph } from '../graph/print.js';
-import { FunctionGraph } from './fgraph.js';
+import { FunctionGraph } from '../graph/fgraph.js';
 import { resolveBackend, type Backend, type Executable } from './backend.js';
 import { checkBackendOptions } from './backend-options.js';
 import { optimize, type RewriteOptions } from '../rewrite/registry.js';

@@ -3,7 +3,7 @@ import { Constant, type Variable } from '../graph/variable.js';
 import { Elemwise } from '../elemwise.js';
 import { embedParts, type FusedPart, type PartSource } from '../graph/fused-parts.js';
 import { input, sconst, type ScalarExpr } from '../scalar/expr.js';
-import type { FunctionGraph } from '../compile/fgraph.js';
+import type { FunctionGraph } from '../graph/fgraph.js';
 import { registerRewrite, type GlobalRewrite } from './registry.js';
 import { Composite } from './composite.js';
 import { keepsType, sameStaticShape } from './match.js';

@@ -2,7 +2,7 @@ import type { Apply } from '../graph/apply.js';
 import { Constant, type Variable } from '../graph/variable.js';
 import { Elemwise } from '../elemwise.js';
 import { formulaKey, input } from '../scalar/expr.js';
-import type { FunctionGraph } from '../compile/fgraph.js';
+import type { FunctionGraph } from '../graph/fgraph.js';
 import { registerRewrite, type GlobalRewrite } from './registry.js';
 
 /**

@@ -8,7 +8,7 @@ import type { Variable } from '../graph/variable.js';
 import { partsOfNode, type FusedPart } from '../graph/fused-parts.js';
 import { Elemwise, runElementwise } from '../elemwise.js';
 import { formulaKey, input, substitute, type ScalarExpr } from '../scalar/expr.js';
-import type { FunctionGraph } from '../compile/fgraph.js';
+import type { FunctionGraph } from '../graph/fgraph.js';
 import { registerRewrite, type GlobalRewrite } from './registry.js';
 import { Composite } from './composite.js';
 import { keepsType } from './match.js';

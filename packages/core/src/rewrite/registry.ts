@@ -1,6 +1,6 @@
 import type { Apply } from '../graph/apply.js';
 import type { Variable } from '../graph/variable.js';
-import type { FunctionGraph } from '../compile/fgraph.js';
+import type { FunctionGraph } from '../graph/fgraph.js';
 import { HypatiaError } from '../errors.js';
 import { withSite } from '../site.js';
 

@@ -1,6 +1,6 @@
-import type { Apply } from '../graph/apply.js';
-import { toposort } from '../graph/traverse.js';
-import type { Variable } from '../graph/variable.js';
+import type { Apply } from './apply.js';
+import { toposort } from './traverse.js';
+import type { Variable } from './variable.js';
 import { HypatiaError } from '../errors.js';
 
 export interface ReplaceListener {
