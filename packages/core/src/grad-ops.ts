@@ -10,8 +10,11 @@ import type { DType } from './dtype.js';
  * and formulas as the catalogue's), so the compiler fuses and simplifies them like any other.
  */
 
-/** Sum of gradient contributions; they always share the variable's type, so no broadcasting to undo. */
-const accumulate = new Elemwise({
+/**
+ * Sum of gradient contributions; they always share the variable's type, so no broadcasting to undo.
+ * An `add` like the catalogue's, whose rewrites therefore track it too.
+ */
+export const gradientSumOp = new Elemwise({
   name: 'add',
   arity: 2,
   formula: ([a, b]) => S.add(a!, b!),
@@ -20,7 +23,7 @@ const accumulate = new Elemwise({
 
 export function addAll(vs: readonly Variable[]): Variable {
   let acc = vs[0]!;
-  for (let i = 1; i < vs.length; i++) acc = accumulate.call(acc, vs[i]!);
+  for (let i = 1; i < vs.length; i++) acc = gradientSumOp.call(acc, vs[i]!);
   return acc;
 }
 
@@ -33,13 +36,13 @@ function fillLike(value: number, name: string): Elemwise {
   });
 }
 
-const onesLikeOp = fillLike(1, 'ones_like');
-const zerosLikeOp = fillLike(0, 'zeros_like');
+export const onesLikeOp = fillLike(1, 'ones_like');
+export const zerosLikeOp = fillLike(0, 'zeros_like');
 export const onesLike = (x: Variable): Variable => onesLikeOp.call(x);
 export const zerosLike = (x: Variable): Variable => zerosLikeOp.call(x);
 
 /** Identity forward; the gradient through it is zero (JAX's stop_gradient, Theano's zero_grad). */
-const stopGradientOp = new Elemwise({
+export const stopGradientOp = new Elemwise({
   name: 'stop_gradient',
   arity: 1,
   formula: ([x]) => x!,
