@@ -20,13 +20,16 @@ export function broadcastLike(g: Variable, like: Variable): Variable {
   return castTo(out, like.dtype);
 }
 
-const castOps = new Map<string, Elemwise>();
+/** An elementwise cast, one op per target dtype; rewrites recognise casts by this class. */
+export class Cast extends Elemwise {}
+
+const castOps = new Map<string, Cast>();
 /** Elementwise cast; the gradient casts back. */
 export function castTo(x: Variable, dtype: Variable['dtype']): Variable {
   if (x.dtype === dtype) return x;
   let op = castOps.get(dtype);
   if (!op) {
-    op = new Elemwise({
+    op = new Cast({
       name: 'cast',
       arity: 1,
       props: { dtype },
