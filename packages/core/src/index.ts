@@ -23,3 +23,4 @@ export * from './compile/function.js';
 export * from './rewrite/registry.js';
 export * from './rewrite/index.js';
 export * from './debug-print.js';
+export * from './kernel/index.js';

@@ -6,8 +6,15 @@ import { type DType, upcast, floatOf } from '../dtype.js';
  */
 export type ScalarExpr =
   | { readonly k: 'in'; readonly i: number; readonly dtype: DType }
-  | { readonly k: 'const'; readonly v: number; readonly dtype: DType }
-  | { readonly k: 'call'; readonly f: ScalarFn; readonly args: readonly ScalarExpr[]; readonly dtype: DType };
+  | ConstNode
+  | CallNode<ScalarExpr>;
+
+/** A typed constant, shared by the formula IR and the kernel IR (kernel/ir.ts) grown from it. */
+export interface ConstNode { readonly k: 'const'; readonly v: number; readonly dtype: DType }
+/** A primitive applied to operands of one expression language (formulas, or kernel expressions). */
+export interface CallNode<E> { readonly k: 'call'; readonly f: ScalarFn; readonly args: readonly E[]; readonly dtype: DType }
+/** Any expression language over the scalar primitives: what the builders below work on. */
+export type TypedNode = { readonly k: string; readonly dtype: DType };
 
 /** The scalar primitives. Every code generator has one entry for each. */
 export const SCALAR_FNS = {
@@ -30,7 +37,7 @@ const FLOAT_RESULT = new Set<ScalarFn>(['div', 'pow', 'exp', 'log', 'log1p', 'ex
 const SAME_AS_INPUT = new Set<ScalarFn>(['floor', 'ceil', 'round']);
 const BOOL_RESULT = new Set<ScalarFn>(['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or', 'not', 'isnan', 'isinf']);
 
-export function resultDtype(f: ScalarFn, args: readonly ScalarExpr[], castTo?: DType): DType {
+export function resultDtype(f: ScalarFn, args: readonly TypedNode[], castTo?: DType): DType {
   if (f === 'cast') return castTo!;
   if (BOOL_RESULT.has(f)) return 'bool';
   if (f === 'select') return upcast(args[1]!.dtype, args[2]!.dtype);
@@ -41,8 +48,11 @@ export function resultDtype(f: ScalarFn, args: readonly ScalarExpr[], castTo?: D
   return u === 'bool' && f !== 'maximum' && f !== 'minimum' && f !== 'abs' ? 'int32' : u;
 }
 
-/** Build a primitive call. Operands of different dtypes are promoted by casts made explicit here. */
-export function call(f: ScalarFn, args: readonly ScalarExpr[], castTo?: DType): ScalarExpr {
+/**
+ * Build a primitive call. Operands of different dtypes are promoted by casts made explicit here.
+ * Works for any expression language whose nodes include constants and calls of its own kind.
+ */
+export function call<E extends TypedNode = ScalarExpr>(f: ScalarFn, args: readonly E[], castTo?: DType): E {
   if (args.length !== SCALAR_FNS[f]) throw new Error(`scalar ${f} takes ${SCALAR_FNS[f]} operands, got ${args.length}`);
   const dtype = resultDtype(f, args, castTo);
   let a = args;
@@ -56,21 +66,24 @@ export function call(f: ScalarFn, args: readonly ScalarExpr[], castTo?: DType): 
     const target = common === 'bool' && !BOOL_RESULT.has(f) ? 'int32' : common;
     a = args.map((x) => convert(x, target));
   }
-  return { k: 'call', f, args: a, dtype };
+  const node: CallNode<E> = { k: 'call', f, args: a, dtype };
+  // Every language built on the primitives has call nodes of its own kind.
+  return node as unknown as E;
 }
 
-function asBool(x: ScalarExpr): ScalarExpr {
-  return x.dtype === 'bool' ? x : call('ne', [x, sconst(0, x.dtype)]);
+function asBool<E extends TypedNode>(x: E): E {
+  return x.dtype === 'bool' ? x : call('ne', [x, sconst(0, x.dtype) as unknown as E]);
 }
 
 /** Cast when needed; constants are re-typed rather than wrapped. */
-export function convert(x: ScalarExpr, dtype: DType): ScalarExpr {
+export function convert<E extends TypedNode = ScalarExpr>(x: E, dtype: DType): E {
   if (x.dtype === dtype) return x;
-  if (x.k === 'const') return sconst(x.v, dtype);
-  return { k: 'call', f: 'cast', args: [x], dtype };
+  if (x.k === 'const') return sconst((x as unknown as ConstNode).v, dtype) as unknown as E;
+  const node: CallNode<E> = { k: 'call', f: 'cast', args: [x], dtype };
+  return node as unknown as E;
 }
 
-export function sconst(v: number, dtype: DType): ScalarExpr {
+export function sconst(v: number, dtype: DType): ConstNode {
   const val = dtype === 'int32' ? Math.trunc(v) : dtype === 'bool' ? (v ? 1 : 0) : dtype === 'float32' ? Math.fround(v) : v;
   return { k: 'const', v: val, dtype };
 }

@@ -5,7 +5,7 @@ import type { ScalarExpr, ScalarFn } from './expr.js';
  * JavaScript code for a scalar formula: the reference backend's elementwise semantics, and the
  * model every other code generator follows. Booleans are carried as 0/1 numbers.
  */
-const JS: Record<ScalarFn, (a: string[], d: DType) => string> = {
+export const JS_PRIMITIVES: Record<ScalarFn, (a: string[], d: DType) => string> = {
   add: ([a, b], d) => (d === 'int32' ? `((${a} + ${b}) | 0)` : `(${a} + ${b})`),
   sub: ([a, b], d) => (d === 'int32' ? `((${a} - ${b}) | 0)` : `(${a} - ${b})`),
   mul: ([a, b], d) => (d === 'int32' ? `Math.imul(${a}, ${b})` : `(${a} * ${b})`),
@@ -49,12 +49,18 @@ const JS: Record<ScalarFn, (a: string[], d: DType) => string> = {
 export function scalarToJS(e: ScalarExpr, inputName: (i: number) => string): string {
   switch (e.k) {
     case 'in': return inputName(e.i);
-    case 'const': return Number.isFinite(e.v) ? `(${e.v})` : e.v > 0 ? 'Infinity' : e.v < 0 ? '-Infinity' : 'NaN';
-    case 'call': return JS[e.f](e.args.map((a) => scalarToJS(a, inputName)), e.dtype);
+    case 'const': return jsNumber(e.v);
+    case 'call': return JS_PRIMITIVES[e.f](e.args.map((a) => scalarToJS(a, inputName)), e.dtype);
   }
 }
 
-const HELPERS = `
+/** A number literal in JS. */
+export function jsNumber(v: number): string {
+  return Number.isFinite(v) ? `(${v})` : v > 0 ? 'Infinity' : v < 0 ? '-Infinity' : 'NaN';
+}
+
+/** The functions the primitives' JS calls (round half to even, floor modulo, erf). */
+export const JS_HELPERS = `
 function roundHalfEven(x) { const r = Math.round(x); return (Math.abs(x % 1) === 0.5 && r % 2 !== 0) ? r - 1 : r; }
 function imod(a, b) { const m = a % b; return (m !== 0 && (m < 0) !== (b < 0)) ? m + b : m; }
 function erf(x) {
@@ -79,7 +85,7 @@ export function elementwiseKernel(e: ScalarExpr, nInputs: number, key: string): 
   const expr = scalarToJS(e, (i) => `in${i}[o${i}]`);
   const flatExpr = scalarToJS(e, (i) => `in${i}[i]`);
   const ins = Array.from({ length: nInputs }, (_, i) => i);
-  const body = `${HELPERS}
+  const body = `${JS_HELPERS}
 return function kernel(ins, inStrides, out, outShape) {
   ${ins.map((i) => `const in${i} = ins[${i}];`).join(' ')}
   const n = out.length, nd = outShape.length;

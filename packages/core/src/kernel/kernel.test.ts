@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { E, I, KernelBuilder } from './builder.js';
+import { compileKernelJS, kernelToJS } from './js-printer.js';
+import { linearize } from './loops.js';
+
+/** Row softmax as a kernel: the row's max and sum are reductions that depend on the row only. */
+function softmaxKernel() {
+  const k = new KernelBuilder('softmax_rows');
+  const x = k.input('float32');
+  const y = k.output('float32');
+  const [rows, cols] = k.params(2);
+  const [r, c] = k.space(rows!, cols!);
+  const at = (j: typeof c) => I.add(I.mul(r!, cols!), j!);
+  const m = k.reduce('max', [cols!], ([j]) => x.at(at(j!)), { acc: 'float64', dtype: 'float64' });
+  const z = k.reduce('sum', [cols!], ([j]) => E.exp(E.sub(E.cast(x.at(at(j!)), 'float64'), m)), { acc: 'float64' });
+  k.store(y, at(c!), E.div(E.exp(E.sub(E.cast(x.at(at(c!)), 'float64'), m)), z));
+  return k.build();
+}
+
+describe('the kernel IR', () => {
+  it('hoists a reduction to the loop of the variables it reads: a softmax row max and sum are computed once a row', () => {
+    const prog = linearize(softmaxKernel(), { spaceLoops: true });
+    const rowLoop = prog.body.find((s) => s.k === 'for')!;
+    expect(rowLoop.k === 'for' && rowLoop.axis).toBe(0);
+    if (rowLoop.k !== 'for') return;
+    // Inside the row loop: the max's and the sum's accumulator loops, then the column loop.
+    const kinds = rowLoop.body.map((s) => s.k);
+    expect(kinds.filter((k) => k === 'for')).toHaveLength(3);
+    expect((rowLoop.body[rowLoop.body.length - 1] as { axis?: number }).axis).toBe(1);
+    const js = compileKernelJS(softmaxKernel());
+    const x = Float32Array.of(1, 2, 3, -1000, 0, 1000);
+    const y = new Float32Array(6);
+    expect(js([x, y], [2, 3])).toBe(false);
+    const row = (a: number[]) => { const m = Math.max(...a); const s = a.reduce((t, v) => t + Math.exp(v - m), 0); return a.map((v) => Math.fround(Math.exp(v - m) / s)); };
+    expect(Array.from(y)).toEqual([...row([1, 2, 3]), ...row([-1000, 0, 1000])]);
+  });
+
+  it('without space loops every point computes its reductions itself (a GPU thread)', () => {
+    const prog = linearize(softmaxKernel(), { spaceLoops: false });
+    expect(prog.body.some((s) => s.k === 'for' && s.axis !== undefined)).toBe(false);
+    expect(prog.body.filter((s) => s.k === 'for')).toHaveLength(2);
+  });
+
+  it('argmax gives the first maximum, and a NaN beats every number', () => {
+    const k = new KernelBuilder('argmax_rows');
+    const x = k.input('float64');
+    const y = k.output('int32');
+    const [rows, cols] = k.params(2);
+    const [r] = k.space(rows!);
+    k.store(y, r!, k.reduce('argmax', [cols!], ([j]) => x.at(I.add(I.mul(r!, cols!), j!))));
+    const f = compileKernelJS(k.build());
+    const out = new Int32Array(3);
+    f([Float64Array.of(1, 3, 3, 0, NaN, 5, NaN, 2, NaN), out], [3, 3]);
+    expect(Array.from(out)).toEqual([1, 1, 0]);
+  });
+
+  it('a failed check skips the rest of the point and raises the flag; the other points run', () => {
+    const k = new KernelBuilder('gather');
+    const x = k.input('float32');
+    const idx = k.input('int32');
+    const y = k.output('float32');
+    const [n, m] = k.params(2);
+    const [i] = k.space(m!);
+    const j = I.wrap(idx.read(i!), n!);
+    k.check(I.within(j, 0, n!));
+    k.store(y, i!, x.at(j));
+    const f = compileKernelJS(k.build());
+    const out = new Float32Array(3).fill(7);
+    expect(f([Float32Array.of(10, 20), Int32Array.of(-1, 2, 0), out], [2, 3])).toBe(true);
+    expect(Array.from(out)).toEqual([20, 7, 10]);
+  });
+
+  it('a sequential kernel accumulates into colliding targets in order, and ranges may depend on the point (windows)', () => {
+    const k = new KernelBuilder('scatter_add');
+    const y = k.input('float32');
+    const idx = k.input('int32');
+    const out = k.buffer('float32', 'readwrite');
+    const [m] = k.params(1);
+    const [i] = k.space(m!);
+    k.store(out, idx.read(i!), y.at(i!), { accumulate: true });
+    const o = Float32Array.of(1, 1, 1);
+    compileKernelJS(k.build({ sequential: true }))([Float32Array.of(1, 2, 4, 8), Int32Array.of(2, 0, 2, 2), o], [4]);
+    expect(Array.from(o)).toEqual([3, 1, 14]);
+
+    const w = new KernelBuilder('window_sum');
+    const xs = w.input('float64');
+    const ys = w.output('float64');
+    const [len, size] = w.params(2);
+    const [p] = w.space(len!);
+    // Clipped windows [p - size + 1, p] of a 1-D signal.
+    w.store(ys, p!, w.reduce('sum', [[I.max(I.sub(p!, I.sub(size!, 1)), 0), I.add(p!, 1)]], ([q]) => xs.at(q!)));
+    const s = new Float64Array(4);
+    compileKernelJS(w.build())([Float64Array.of(1, 2, 3, 4), s], [4, 2]);
+    expect(Array.from(s)).toEqual([1, 3, 5, 7]);
+  });
+
+  it('prints readable JavaScript', () => {
+    expect(kernelToJS(softmaxKernel())).toMatch(/for \(let v0 = 0, e0 = p\[0\]; v0 < e0; v0\+\+\)/);
+  });
+});

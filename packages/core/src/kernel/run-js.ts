@@ -1,0 +1,28 @@
+import { HypatiaError } from '../errors.js';
+import type { Apply } from '../graph/apply.js';
+import { NDArray, shapeSize } from '../ndarray.js';
+import { typedArrayFor, type TypedArray } from '../dtype.js';
+import { compileKernelJS } from './js-printer.js';
+import type { BufferRef, KernelProgram } from './program.js';
+
+/**
+ * Runs a node's kernel program on host arrays with the JavaScript printer: the plan for these
+ * shapes, then each launch. A failed check is reported as the op's error by its reference
+ * semantics (the kernels carry no error text), as every backend does.
+ */
+export function runProgramJS(node: Apply, program: KernelProgram, inputs: readonly NDArray[]): NDArray[] {
+  const operands = inputs.map((a, i) => ({ shape: a.shape, ...(program.valueInputs?.includes(i) ? { value: a } : {}) }));
+  const plan = program.plan(operands);
+  const outputs = plan.outputs.map((shape, k) => new NDArray(node.outputs[k]!.dtype, [...shape], typedArrayFor(node.outputs[k]!.dtype, shapeSize(shape))));
+  const temps = (plan.temps ?? []).map((t) => typedArrayFor(t.dtype, t.size));
+  const bufferOf = (r: BufferRef): TypedArray => ('input' in r ? inputs[r.input]!.data : 'output' in r ? outputs[r.output]!.data : temps[r.temp]!);
+  for (const launch of plan.launches) {
+    const kernel = program.kernels[launch.kernel]!;
+    const failed = compileKernelJS(kernel)(launch.buffers.map(bufferOf), launch.params);
+    if (failed) {
+      node.op.perform(inputs, node);
+      throw new HypatiaError(node.op.name, `a run-time check of kernel ${kernel.name} failed, but the reference semantics accept these operands`, node.site);
+    }
+  }
+  return outputs;
+}
