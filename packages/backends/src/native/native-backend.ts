@@ -92,7 +92,7 @@ class NativeExecutable implements Executable {
   ) {
     this.escaping = new Set(spec.graph.outputs);
     const kinds = steps.map((s) => ({ node: s.step.node, kind: s.family ? (s.family.output === 'alias' ? 'view' : s.family.kind) : 'host' }));
-    this.pooled = new Set(steps.filter((s) => s.family?.output === 'kernel').map((s) => s.step.node.outputs[0]!).filter((o) => !this.escaping.has(o)));
+    this.pooled = new Set(steps.filter((s) => s.family?.output === 'kernel').flatMap((s) => s.step.node.outputs).filter((o) => !this.escaping.has(o)));
     this.releaseAfter = releaseSchedule(kinds, this.pooled, this.escaping);
     this.replayable = replay && !!addon;
     this.hostOps = [...new Set(steps.filter((s) => !s.family).map((s) => s.step.node.op.name))];
@@ -164,7 +164,7 @@ class NativeExecutable implements Executable {
     for (const [i, { family, step }] of this.steps.entries()) {
       const node = step.node;
       const ins = node.inputs.map(get);
-      if (family) values.set(node.outputs[0]!, family.run(step, ins, ctx));
+      if (family) setOutputs(node, family.run(step, ins, ctx), values);
       else this.runHost(node, ins, values, owned, rec);
       this.release(this.releaseAfter[i]!);
     }
@@ -223,9 +223,9 @@ class NativeExecutable implements Executable {
   private context(owned: Set<NDArray>, rec: PlanRecorder | undefined): RunContext {
     const addon = this.addon;
     return {
-      allocate: (node, dtype, shape) => {
+      allocate: (node, dtype, shape, output = 0) => {
         const n = shapeSize(shape);
-        const out = node.outputs[0]!;
+        const out = node.outputs[output]!;
         if (!this.pooled.has(out)) {
           const a = new NDArray(dtype, [...shape], typedArrayFor(dtype, n));
           if (this.escaping.has(out)) owned.add(a);
@@ -271,8 +271,26 @@ class NativeExecutable implements Executable {
         rec?.arange(out.bounds, bounds, length);
         return out;
       },
+      sizes: (node, scalars, names) => {
+        const values = scalars.map((a, i) => {
+          const v = a.item();
+          if (!Number.isInteger(v) || v < 0) throw new HypatiaError(node.op.name, `${names[i]} must be a non-negative integer, got ${v}`, node.site);
+          return v;
+        });
+        rec?.sizes(scalars, values);
+        return values;
+      },
     };
   }
+}
+
+/** A step's result as the values of its node's outputs: one array, or one per output in order. */
+function setOutputs(node: Apply, result: NDArray | readonly NDArray[], values: Map<Variable, NDArray>): void {
+  const outs = result instanceof NDArray ? [result] : result;
+  if (outs.length !== node.outputs.length) {
+    throw new HypatiaError(node.op.name, `a native step produced ${outs.length} arrays for ${node.outputs.length} outputs`, node.site);
+  }
+  node.outputs.forEach((o, k) => values.set(o, outs[k]!));
 }
 
 /** A basic index resolved against run-time bounds: a view of x's data from the region's start. */

@@ -4,13 +4,14 @@
  * buffers fixed when the plan is made (the arena, constants, tables), dynamic slots are set by
  * each call (arguments, shared variables, fresh outputs), and derived slots by SLICE instructions.
  * Everything a JS step computes from values (slice bounds, index arrays, labels, arange bounds) is
- * recomputed here with the same checks; a failed check returns before anything is written that
+ * recomputed here with the same checks, and sizes that shapes depend on (eye's counts) are checked
+ * to be the recorded ones; a failed check returns before anything is written that
  * outlives the call, and JS runs the call again on its own path, which raises the precise error.
  * Host steps (an op's JS perform) split the program into segments, each run by one call.
  */
 
 /** Instruction codes, shared with replay-plan.ts. */
-export const PlanOp = { kernel: 1, slice: 2, offsets: 3, labels: 4, arange: 5, fill: 6 } as const;
+export const PlanOp = { kernel: 1, slice: 2, offsets: 3, labels: 4, arange: 5, fill: 6, sizes: 7 } as const;
 
 /** How a bound of a SLICE axis is given: absent, a number in the code, or an int32 scalar slot. */
 export const BoundTag = { none: 0, constant: 1, slot: 2 } as const;
@@ -169,6 +170,11 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
             default: ((double *)p)[i] = (double)v; break;
           }
         }
+        break;
+      }
+      case 7: { /* SIZES count (slot, dtype, value)[count]: the plan's shapes hold only for these values */
+        int64_t count = *c++;
+        for (int64_t i = 0; i < count; i++, c += 3) if (hyp_scalar(s[c[0]], c[1]) != (double)c[2]) return at;
         break;
       }
       default: return at;

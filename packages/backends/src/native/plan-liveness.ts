@@ -52,6 +52,7 @@ export function slotsTouched(ins: Instr): number[] {
     case 'offsets': return [ins.dst, ...ins.idx.flatMap((j) => [j.slot, j.pos])];
     case 'labels': return [ins.dst, ins.src];
     case 'arange': return [ins.dst, ...ins.bounds.map((b) => b.slot)];
+    case 'sizes': return ins.scalars.map((b) => b.slot);
     case 'fill': return [ins.slot];
     case 'host': return [...ins.ins, ...ins.outs].map((o) => o.slot);
   }

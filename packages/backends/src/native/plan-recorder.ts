@@ -27,6 +27,7 @@ export type Instr =
   | { op: 'offsets'; dst: number; n: number; idx: { slot: number; pos: number; len: number; stride: number }[] }
   | { op: 'labels'; dst: number; src: number; n: number; k: number }
   | { op: 'arange'; dst: number; bounds: { slot: number; dtype: DType }[]; length: number }
+  | { op: 'sizes'; scalars: { slot: number; dtype: DType }[]; values: number[] }
   | { op: 'fill'; slot: number; n: number; dtype: DType; value: number }
   | { op: 'host'; node: Apply; ins: HostOperand[]; outs: HostOperand[] };
 
@@ -127,6 +128,11 @@ export class PlanRecorder {
   arange(out: Float64Array, bounds: readonly NDArray[], length: number): void {
     const dst = this.add(out, { kind: 'prep', data: out });
     this.instrs.push({ op: 'arange', dst, bounds: bounds.map((b) => ({ slot: this.slotOf(b.data), dtype: b.dtype })), length });
+  }
+
+  /** Sizes read from scalars, which a replay checks are unchanged (the plan's shapes depend on them). */
+  sizes(scalars: readonly NDArray[], values: readonly number[]): void {
+    this.instrs.push({ op: 'sizes', scalars: scalars.map((a) => ({ slot: this.slotOf(a.data), dtype: a.dtype })), values: [...values] });
   }
 
   /** A host step: its operands, and its results as new slots that each replay sets from what `perform` returns. */

@@ -242,6 +242,9 @@ function encode(instrs: readonly Instr[]): { code: Float64Array; parts: Part[] }
       case 'arange':
         w.push(PlanOp.arange, ins.dst, ...ins.bounds.flatMap((b) => [b.slot, DTYPE_CODE[b.dtype]]), ins.length);
         break;
+      case 'sizes':
+        w.push(PlanOp.sizes, ins.scalars.length, ...ins.scalars.flatMap((b, i) => [b.slot, DTYPE_CODE[b.dtype], ins.values[i]!]));
+        break;
       case 'fill':
         w.push(PlanOp.fill, ins.slot, ins.n, DTYPE_CODE[ins.dtype], ins.value);
         break;

@@ -7,8 +7,11 @@ import type { AxisIndex, Region } from '@hypatia/ops';
  * through the value methods here, so a recorded plan can redo it in C with the same checks.
  */
 export interface RunContext {
-  /** The buffer for `node`'s (first) output: recycled when it stays inside the function, fresh when it leaves. */
-  allocate(node: Apply, dtype: DType, shape: readonly number[]): NDArray;
+  /**
+   * The buffer for `node`'s output number `output` (default the first): recycled when it stays
+   * inside the function, fresh when it leaves. Every call gives a new value its own buffer.
+   */
+  allocate(node: Apply, dtype: DType, shape: readonly number[], output?: number): NDArray;
   /** Launch kernel `k` on typed arrays (inputs, then outputs) with integer parameters. */
   launch(k: number, buffers: readonly ArrayBufferView[], params: Float64Array): void;
   /** An elementwise launch: `ins` into `out`, element i of each operand of `out`'s shape read before element i is written. */
@@ -23,4 +26,11 @@ export interface RunContext {
   labelColumns(node: Apply, scores: NDArray, labels: NDArray): Int32Array;
   /** arange's bounds read from scalars, checked: its length, and [start, step] for the kernel. */
   arange(node: Apply, start: NDArray, stop: NDArray, step: NDArray): { length: number; bounds: Float64Array };
+  /**
+   * Sizes read from integer scalars (eye's row and column counts), each checked to be a
+   * non-negative integer (`names` say which in the error). The output's shape depends on them, so
+   * a replay only checks that they hold the same values; other values send the call to the JS path,
+   * which records a plan for them.
+   */
+  sizes(node: Apply, scalars: readonly NDArray[], names: readonly string[]): number[];
 }

@@ -18,14 +18,15 @@ export interface StepFamily<S extends NativeStep = NativeStep> {
   /** The step's name in describe(). */
   readonly kind: string;
   /**
-   * Where the output lives: 'kernel' (a buffer from ctx.allocate, which the executor recycles
-   * when the output stays inside the function), 'alias' (may share its first operand's buffer:
-   * views, slices), 'value' (a small array computed in JS from shapes only).
+   * Where the outputs live: 'kernel' (buffers from ctx.allocate, one per output, which the executor
+   * recycles when an output stays inside the function), 'alias' (may share its first operand's
+   * buffer: views, slices), 'value' (a small array computed in JS from shapes only).
    */
   readonly output: 'kernel' | 'alias' | 'value';
   /** The step for `node`, or null when this family does not run it. */
   plan(node: Apply, kernels: KernelTable): S | null;
-  run(step: S, ins: readonly NDArray[], ctx: RunContext): NDArray;
+  /** The node's output, or its outputs in order when it has several (a random op's new state and sample). */
+  run(step: S, ins: readonly NDArray[], ctx: RunContext): NDArray | readonly NDArray[];
   /** A note for describe(), after the step. */
   note?(step: S): string;
   /** The step's name in describe() when it depends on the step (dot or matmul). */
