@@ -28,7 +28,7 @@ export class Swish extends Op {
   }
 
   /** dy/dx = s + beta x s (1 - s), with s = sigmoid(beta x). */
-  override grad([x]: readonly Variable[], _outputs: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x]: readonly Variable[], _outputs: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     const s = sigmoid(mul(this.beta, x!));
     return [mul(g!, add(s, mul(mul(this.beta, x!), mul(s, sub(1, s)))))];
   }

@@ -55,7 +55,7 @@ export class Elemwise extends Op {
     return [runElementwise(this, this.spec.formula(ins.map((a, i) => input(i, a.dtype))), ins, node, reuse?.[0])];
   }
 
-  override grad(inputs: readonly Variable[], outputs: readonly Variable[], g: readonly (Variable | null)[]): GradResult[] {
+  override grad(inputs: readonly Variable[], outputs: readonly Variable[], g: readonly Variable[]): GradResult[] {
     if (!this.spec.grad) throw new HypatiaError(this.name, 'has no gradient defined');
     return this.spec.grad(inputs, outputs[0]!, g[0]!);
   }

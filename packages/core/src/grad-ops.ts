@@ -1,4 +1,5 @@
 import { Elemwise } from './elemwise.js';
+import { DISCONNECTED } from './graph/op.js';
 import { S, sconst } from './scalar/expr.js';
 import type { Variable } from './graph/variable.js';
 import { Constant } from './graph/variable.js';
@@ -32,7 +33,7 @@ function fillLike(value: number, name: string): Elemwise {
     name,
     arity: 1,
     formula: ([x]) => sconst(value, x!.dtype),
-    grad: () => [{ kind: 'disconnected' } as const],
+    grad: () => [DISCONNECTED],
   });
 }
 

@@ -1,6 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { grad, evaluate, dvector, dscalar, ivector, NDArray, stopGradient, GradientError, Constant } from '@hypatia/core';
-import { add, mul, sum, square, cast, exp } from '@hypatia/ops';
+import {
+  grad, evaluate, dvector, dscalar, ivector, NDArray, stopGradient, GradientError, Constant, Op, DISCONNECTED,
+  S, type GradResult, type TensorType, type Variable,
+} from '@hypatia/core';
+import { add, mul, sum, square, cast, exp, elementwise } from '@hypatia/ops';
+
+/** (2x, 3x): two outputs, so a cost may use only one of them. */
+class Twice extends Op {
+  readonly name = 'twice';
+  inferTypes([t]: readonly TensorType[]): TensorType[] { return [t!, t!]; }
+  perform([x]: readonly NDArray[]): NDArray[] { return [2, 3].map((k) => NDArray.from(Array.from(x!.data, (v) => k * v), x!.dtype)); }
+  override grad(_xs: readonly Variable[], _o: readonly Variable[], [g0, g1]: readonly Variable[]): GradResult[] {
+    return [add(mul(g0!, 2), mul(g1!, 3))];
+  }
+}
+
+/** The identity, whose gradient is whatever it was built to return. */
+class Returns extends Op {
+  readonly name = 'returns';
+  constructor(readonly result: unknown) { super(); }
+  inferTypes(ts: readonly TensorType[]): TensorType[] { return [ts[0]!]; }
+  perform([x]: readonly NDArray[]): NDArray[] { return [x!]; }
+  override grad(): GradResult[] { return [this.result as GradResult]; }
+}
 
 const at = (v: ReturnType<typeof dvector>, x: number[]) => new Map([[v, NDArray.from(x, 'float64')]]);
 
@@ -55,5 +77,23 @@ describe('grad', () => {
     expect(() => grad(mul(x, cast(i, 'float64')), x)).toThrow(/cost must be a scalar/);
     const g = grad(c, x);
     expect(evaluate([g], new Map<never, NDArray>([[i as never, NDArray.from([1, 2], 'int32')], [x as never, NDArray.from(5, 'float64')]]))[0]!.item()).toBe(3);
+  });
+
+  it('DISCONNECTED is the one way to say no gradient flows; other values are an error naming the op', () => {
+    const x = dvector('x');
+    expect(() => grad(sum(new Returns(DISCONNECTED).call(x)), x)).toThrow(/does not depend on x/);
+    const floor = elementwise({ name: 'floor', arity: 1, formula: ([a]) => S.floor(a!), grad: () => [DISCONNECTED] });
+    expect(Array.from(evaluate([grad(sum(floor(x)), x, { disconnected: 'zero' })], at(x, [1.5]))[0]!.data)).toEqual([0]);
+    for (const bad of [null, undefined, { kind: 'disconnected' }]) {
+      expect(() => grad(sum(new Returns(bad).call(x)), x)).toThrow(GradientError);
+      expect(() => grad(sum(new Returns(bad).call(x)), x)).toThrow(/returns: grad returned .* for input 0 \(x\); return a variable of its type, or DISCONNECTED/);
+    }
+  });
+
+  it('an output the cost does not use reaches the op as zeros', () => {
+    const x = dvector('x');
+    const [doubled] = new Twice().apply([x]).outputs;
+    const g = grad(sum(doubled!), x);
+    expect(Array.from(evaluate([g], at(x, [1, 2]))[0]!.data)).toEqual([2, 2]);
   });
 });

@@ -1,8 +1,8 @@
 import { isFloat } from './dtype.js';
 import { GradientError } from './errors.js';
-import { DISCONNECTED, UndefinedGrad } from './graph/op.js';
+import { DISCONNECTED } from './graph/op.js';
 import { toposort } from './graph/traverse.js';
-import type { Variable } from './graph/variable.js';
+import { Variable } from './graph/variable.js';
 import { addAll, onesLike, zerosLike } from './grad-ops.js';
 
 export interface GradOptions {
@@ -24,7 +24,6 @@ export function grad(cost: Variable | null, wrt: Variable | readonly Variable[],
   const targets = Array.isArray(wrt) ? (wrt as readonly Variable[]) : [wrt as Variable];
   const policy = options.disconnected ?? 'raise';
   const contributions = new Map<Variable, Variable[]>();
-  const undefinedAt = new Map<Variable, UndefinedGrad>();
   const push = (v: Variable, g: Variable) => {
     const list = contributions.get(v);
     if (list) list.push(g); else contributions.set(v, [g]);
@@ -59,29 +58,30 @@ export function grad(cost: Variable | null, wrt: Variable | readonly Variable[],
   for (let k = nodes.length - 1; k >= 0; k--) {
     const node = nodes[k]!;
     if (!node.outputs.some((o) => reaches.has(o))) continue;
-    const gOuts = node.outputs.map((o) => {
+    const summed = node.outputs.map((o) => {
       const list = contributions.get(o);
       return list ? addAll(list) : null;
     });
-    if (gOuts.every((g) => g === null)) continue;
+    if (summed.every((g) => g === null)) continue;
     if (!node.op.grad) throw new GradientError(node.op.name, 'has no gradient defined', node.site);
+    const gOuts = summed.map((g, i) => g ?? zerosLike(node.outputs[i]!));
     const gIns = node.op.grad(node.inputs, node.outputs, gOuts);
     if (gIns.length !== node.inputs.length) {
       throw new GradientError(node.op.name, `grad returned ${gIns.length} gradients for ${node.inputs.length} inputs`, node.site);
     }
     node.inputs.forEach((x, i) => {
       const g = gIns[i]!;
-      // Compare by kind: ops may return their own `{ kind: 'disconnected' }` rather than the shared marker.
-      if (!reaches.has(x) || constants.has(x) || !isFloat(x.dtype) || g === DISCONNECTED || (g as { kind?: string }).kind === 'disconnected') return;
-      if (g instanceof UndefinedGrad) { undefinedAt.set(x, g); return; }
-      checkGradType(node.op.name, x, g as Variable, node.site);
-      push(x, g as Variable);
+      if (g === DISCONNECTED) return;
+      if (!(g instanceof Variable)) {
+        throw new GradientError(node.op.name, `grad returned ${JSON.stringify(g) ?? String(g)} for input ${i} (${x}); return a variable of its type, or DISCONNECTED when no gradient flows to it`, node.site);
+      }
+      if (!reaches.has(x) || constants.has(x) || !isFloat(x.dtype)) return;
+      checkGradType(node.op.name, x, g, node.site);
+      push(x, g);
     });
   }
 
   const results = targets.map((t) => {
-    const u = undefinedAt.get(t);
-    if (u && !contributions.has(t)) throw new GradientError('grad', `the gradient with respect to ${t} is undefined: ${u.reason}`, t.site);
     const list = contributions.get(t);
     if (list) return addAll(list);
     if (policy === 'zero') return zerosLike(t);

@@ -7,14 +7,26 @@ import type { TensorType } from './type.js';
 import type { Variable } from './variable.js';
 import type { FusedPart } from './fused-parts.js';
 
-/** The gradient of an input that the output does not depend on at all. */
-export const DISCONNECTED = Object.freeze({ kind: 'disconnected' as const });
-/** A gradient that exists mathematically nowhere (e.g. w.r.t. an index); using it is an error. */
-export class UndefinedGrad {
-  readonly kind = 'undefined';
-  constructor(readonly reason: string) {}
+/**
+ * What an op's `grad` returns for an input that gets no gradient through it: the output does not
+ * depend on that input differentiably (an index, a shape source, an integer operand, a random
+ * sample's state or probability, a piecewise-constant function). The path contributes nothing; when
+ * no other path reaches a `wrt`, `grad`'s `disconnected` option decides (raise, zeros or null).
+ * `DISCONNECTED` is its one instance and the one spelling; `grad` rejects anything else. An op with
+ * no gradient at all leaves `grad` out, and differentiating through it is an error naming it.
+ */
+export class Disconnected {
+  static readonly instance = new Disconnected();
+  // A private member makes the type nominal: no look-alike object literal passes for the marker.
+  private readonly marker = 'disconnected';
+  private constructor() {}
+  toString(): string {
+    return 'DISCONNECTED';
+  }
 }
-export type GradResult = Variable | typeof DISCONNECTED | UndefinedGrad;
+export const DISCONNECTED = Disconnected.instance;
+/** A gradient for one input: a variable of the input's type, or DISCONNECTED. */
+export type GradResult = Variable | typeof DISCONNECTED;
 
 /** Thrown by a type rule; `Op.apply` adds the op's name, the operands and the user's line. */
 export class ShapeError extends Error {}
@@ -48,8 +60,12 @@ export abstract class Op {
    */
   abstract perform(inputs: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[];
 
-  /** Vector-Jacobian product. `gOutputs[i]` is null where output i receives no gradient (treat as zero). */
-  grad?(inputs: readonly Variable[], outputs: readonly Variable[], gOutputs: readonly (Variable | null)[]): GradResult[];
+  /**
+   * Vector-Jacobian product: one GradResult per input. `gOutputs[i]` is the gradient of the cost with
+   * respect to output i; `grad` calls this only when some output has one, and passes zeros for an
+   * output of a multi-output op that has none, so a single-output op always gets a real gradient.
+   */
+  grad?(inputs: readonly Variable[], outputs: readonly Variable[], gOutputs: readonly Variable[]): GradResult[];
 
   /** Elementwise ops: the output as a scalar formula of the input scalars. */
   scalarFormula?(inputs: readonly ScalarExpr[], node: Apply): ScalarExpr;

@@ -45,7 +45,7 @@ export class ARange extends Op {
     return [fillRange(start, step, arangeLength(start, stop, step), this.dtype)];
   }
   /** out[i] = start + i * step: each element moves one-for-one with start and i-for-one with step; stop only changes the length. */
-  override grad([start, stop, step]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([start, stop, step]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     const index = () => arange(0, shapeOf(g!, 0), 1, g!.dtype);
     return [
       isFloat(start!.dtype) ? castTo(sum(g!), start!.dtype) : DISCONNECTED,

@@ -1,4 +1,4 @@
-import { Constant, NDArray, Variable, floatX, sconst, zerosLike as zerosLikeCore, onesLike as onesLikeCore, type DType } from '@hypatia/core';
+import { Constant, DISCONNECTED, NDArray, Variable, floatX, sconst, zerosLike as zerosLikeCore, onesLike as onesLikeCore, type DType } from '@hypatia/core';
 import { elementwise, type ElementwiseFn } from '../elementwise/factory.js';
 import { castTo, secondOp } from '../elementwise/broadcast.js';
 import { asVariable, type VarLike } from '../util/as-variable.js';
@@ -44,7 +44,7 @@ function fillOp(value: number, dtype: DType): ElementwiseFn {
       arity: 1,
       props: { value: String(value), dtype },
       formula: () => sconst(value, dtype),
-      grad: () => [null],
+      grad: () => [DISCONNECTED],
     });
     fillOps.set(key, f);
   }

@@ -1,4 +1,4 @@
-import { S, sconst, type Variable } from '@hypatia/core';
+import { DISCONNECTED, S, sconst, type Variable } from '@hypatia/core';
 import { elementwise } from './factory.js';
 
 // Each op: its scalar formula and its vector-Jacobian product, written with the ops themselves.
@@ -144,7 +144,7 @@ export const minimum = elementwise({
 });
 
 const comparison = (name: 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne') =>
-  elementwise({ name, arity: 2, formula: ([a, b]) => S[name](a!, b!), grad: () => [null, null] });
+  elementwise({ name, arity: 2, formula: ([a, b]) => S[name](a!, b!), grad: () => [DISCONNECTED, DISCONNECTED] });
 export const lt = comparison('lt');
 export const le = comparison('le');
 export const gt = comparison('gt');
@@ -152,11 +152,11 @@ export const ge = comparison('ge');
 export const eq = comparison('eq');
 export const neq = comparison('ne');
 
-export const and = elementwise({ name: 'and', arity: 2, formula: ([a, b]) => S.and(a!, b!), grad: () => [null, null] });
-export const or = elementwise({ name: 'or', arity: 2, formula: ([a, b]) => S.or(a!, b!), grad: () => [null, null] });
-export const not = elementwise({ name: 'not', arity: 1, formula: ([a]) => S.not(a!), grad: () => [null] });
-export const isnan = elementwise({ name: 'isnan', arity: 1, formula: ([a]) => S.isnan(a!), grad: () => [null] });
-export const isinf = elementwise({ name: 'isinf', arity: 1, formula: ([a]) => S.isinf(a!), grad: () => [null] });
+export const and = elementwise({ name: 'and', arity: 2, formula: ([a, b]) => S.and(a!, b!), grad: () => [DISCONNECTED, DISCONNECTED] });
+export const or = elementwise({ name: 'or', arity: 2, formula: ([a, b]) => S.or(a!, b!), grad: () => [DISCONNECTED, DISCONNECTED] });
+export const not = elementwise({ name: 'not', arity: 1, formula: ([a]) => S.not(a!), grad: () => [DISCONNECTED] });
+export const isnan = elementwise({ name: 'isnan', arity: 1, formula: ([a]) => S.isnan(a!), grad: () => [DISCONNECTED] });
+export const isinf = elementwise({ name: 'isinf', arity: 1, formula: ([a]) => S.isinf(a!), grad: () => [DISCONNECTED] });
 
 /** Theano's switch: a where cond else b, elementwise with broadcasting. */
 export const where = elementwise({
@@ -164,7 +164,7 @@ export const where = elementwise({
   formula: ([c, a, b]) => S.select(c!, a!, b!),
   grad: ([c, a, b], _o, g) => {
     const z = zerosOf(g);
-    return [null, where(c!, g, z), where(c!, z, g)];
+    return [DISCONNECTED, where(c!, g, z), where(c!, z, g)];
   },
 });
 export const switch_ = where;

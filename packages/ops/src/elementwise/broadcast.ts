@@ -1,4 +1,4 @@
-import { Elemwise, S, type Variable, convert } from '@hypatia/core';
+import { DISCONNECTED, Elemwise, S, type Variable, convert } from '@hypatia/core';
 import { dimshuffle } from '../shape/dimshuffle.js';
 import { Sum } from '../reduce/sum.js';
 
@@ -10,7 +10,7 @@ export const secondOp = new Elemwise({
   name: 'second',
   arity: 2,
   formula: ([, y]) => y!,
-  grad: ([, y], _out, g) => [{ kind: 'disconnected' }, sumToShape(g, y!)],
+  grad: ([, y], _out, g) => [DISCONNECTED, sumToShape(g, y!)],
 });
 
 /** `g` broadcast to `like`'s shape, in `like`'s dtype. */
@@ -34,7 +34,7 @@ export function castTo(x: Variable, dtype: Variable['dtype']): Variable {
       arity: 1,
       props: { dtype },
       formula: ([a]) => convert(a!, dtype),
-      grad: ([a], _o, g) => (a!.dtype === 'float32' || a!.dtype === 'float64' ? [castTo(g, a!.dtype)] : [{ kind: 'disconnected' }]),
+      grad: ([a], _o, g) => (a!.dtype === 'float32' || a!.dtype === 'float64' ? [castTo(g, a!.dtype)] : [DISCONNECTED]),
     });
     castOps.set(dtype, op);
   }

@@ -1,4 +1,4 @@
-import { Elemwise, type GradResult, type ScalarExpr, type Variable, isFloat } from '@hypatia/core';
+import { DISCONNECTED, Elemwise, Variable, type GradResult, type ScalarExpr, isFloat } from '@hypatia/core';
 import { asVariables, type VarLike } from '../util/as-variable.js';
 import { sumToShape } from './broadcast.js';
 
@@ -7,8 +7,11 @@ export interface ElementwiseDef {
   arity: number;
   /** One scalar formula: the reference semantics, the fusion unit and every backend's kernel. */
   formula: (xs: readonly ScalarExpr[]) => ScalarExpr;
-  /** Gradient per input, at the output's (broadcast) shape; the factory sums it back to each input's shape. */
-  grad?: (xs: readonly Variable[], out: Variable, g: Variable) => readonly (Variable | GradResult | null)[];
+  /**
+   * Gradient per input, at the output's (broadcast) shape; the factory sums it back to each input's
+   * shape, and gives integer inputs DISCONNECTED whatever the function returns for them.
+   */
+  grad?: (xs: readonly Variable[], out: Variable, g: Variable) => readonly GradResult[];
   props?: Record<string, unknown>;
 }
 
@@ -26,9 +29,8 @@ export function elementwise(def: ElementwiseDef): ElementwiseFn {
     props: def.props,
     grad: def.grad
       ? (xs, out, g) => def.grad!(xs, out, g).map((r, i) => {
-        if (r === null || !isFloat(xs[i]!.dtype)) return { kind: 'disconnected' } as const;
-        if ('kind' in r && !('type' in r)) return r as GradResult;
-        return sumToShape(r as Variable, xs[i]!);
+        if (!isFloat(xs[i]!.dtype)) return DISCONNECTED;
+        return r instanceof Variable ? sumToShape(r, xs[i]!) : r;
       })
       : undefined,
   });

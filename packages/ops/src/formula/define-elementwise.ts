@@ -1,4 +1,4 @@
-import { captureSite, isFloat, sconst, type DType, type ScalarExpr, type Variable } from '@hypatia/core';
+import { DISCONNECTED, captureSite, isFloat, sconst, type DType, type ScalarExpr, type Variable } from '@hypatia/core';
 import type { MathNode } from 'mathjs/number';
 import { elementwise, type ElementwiseFn } from '../elementwise/factory.js';
 import { mul } from '../elementwise/arithmetic.js';
@@ -77,9 +77,9 @@ export function defineElementwise(def: ElementwiseFormulaDef): ElementwiseFn {
       return isScalar(out) ? out : weakScalars([out, ...xs])[0]!;
     },
     grad: (xs, _out, g) => inputs.map((_, i) => {
-      if (!isFloat(xs[i]!.dtype)) return null;
+      if (!isFloat(xs[i]!.dtype)) return DISCONNECTED;
       const d = derivation(i);
-      if (!d.expr) return null;
+      if (!d.expr) return DISCONNECTED;
       const scope = derivationScope(d, (n) => {
         const j = inputs.indexOf(n);
         return j === -1 ? undefined : xs[j];

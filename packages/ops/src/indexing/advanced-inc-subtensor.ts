@@ -65,7 +65,7 @@ export class AdvancedIncSubtensor extends Op {
     return [out];
   }
 
-  override grad([, y, ...idx]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([, y, ...idx]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     const gx = this.mode === 'inc' ? g! : new AdvancedIncSubtensor(this.axis, 'set').call(g!, scalarConstant(0, g!.dtype), ...idx);
     let picked = new AdvancedSubtensor(this.axis).call(g!, ...idx);
     if (this.mode === 'set') {

@@ -44,7 +44,7 @@ export class AdvancedSubtensor extends Op {
     return [new NDArray(x!.dtype, [...x!.shape.slice(0, this.axis), ...shape, ...innerShape], out)];
   }
 
-  override grad([x, ...idx]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x, ...idx]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     // Scatter-add into zeros: an element picked several times gets the sum of its gradients.
     const gx = new AdvancedIncSubtensor(this.axis, 'inc').call(zerosLike(x!), g!, ...idx);
     return [gx, ...idx.map(() => DISCONNECTED)];

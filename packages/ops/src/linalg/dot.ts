@@ -1,5 +1,5 @@
 import {
-  HypatiaError, ShapeError, TensorType, upcast,
+  DISCONNECTED, HypatiaError, ShapeError, TensorType, upcast,
   type Apply, type Dim, type GradResult, type NDArray, type Variable,
 } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
@@ -52,7 +52,7 @@ export class Dot extends ProductOp {
     return [out];
   }
 
-  override grad([a, b]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([a, b]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     const { transA: tA, transB: tB } = this;
     let ga: Variable;
     let gb: Variable;
@@ -76,7 +76,7 @@ export class Dot extends ProductOp {
 
 /** Integer operands get no gradient; float ones get it in their own dtype. */
 function gradFor(x: Variable, g: Variable): GradResult {
-  if (x.dtype !== 'float32' && x.dtype !== 'float64') return { kind: 'disconnected' };
+  if (x.dtype !== 'float32' && x.dtype !== 'float64') return DISCONNECTED;
   return castTo(g, x.dtype);
 }
 

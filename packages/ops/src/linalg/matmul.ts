@@ -1,5 +1,5 @@
 import {
-  HypatiaError, ShapeError, TensorType, broadcastRuntime, broadcastStatic, upcast,
+  DISCONNECTED, HypatiaError, ShapeError, TensorType, broadcastRuntime, broadcastStatic, upcast,
   type Apply, type GradResult, type NDArray, type Variable,
 } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
@@ -78,15 +78,15 @@ export class MatMul extends ProductOp {
     return [out];
   }
 
-  override grad([a, b]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([a, b]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     const { transA: tA, transB: tB } = this;
     // The same algebra as Dot's matrix case, per batch entry; broadcast batch axes sum back.
     const ga = tA ? new MatMul(tB, true).call(b!, g!) : new MatMul(false, !tB).call(g!, b!);
     const gb = tB ? new MatMul(true, tA).call(g!, a!) : new MatMul(!tA, false).call(a!, g!);
     const isFloat = (x: Variable) => x.dtype === 'float32' || x.dtype === 'float64';
     return [
-      isFloat(a!) ? sumToShape(ga, a!) : { kind: 'disconnected' },
-      isFloat(b!) ? sumToShape(gb, b!) : { kind: 'disconnected' },
+      isFloat(a!) ? sumToShape(ga, a!) : DISCONNECTED,
+      isFloat(b!) ? sumToShape(gb, b!) : DISCONNECTED,
     ];
   }
 }

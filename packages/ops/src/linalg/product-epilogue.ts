@@ -1,5 +1,5 @@
 import {
-  Composite, HypatiaError, Op, S, ShapeError, TensorType, blameFusedPart, formulaKey, grad, input, runElementwise, substitute,
+  Composite, DISCONNECTED, HypatiaError, Op, S, ShapeError, TensorType, blameFusedPart, formulaKey, grad, input, runElementwise, substitute,
   type Apply, type DType, type FusedPart, type GradResult, type NDArray, type ScalarExpr, type Site, type Variable,
 } from '@hypatia/core';
 import { elementwise } from '../elementwise/factory.js';
@@ -83,8 +83,7 @@ export class ProductEpilogue extends Op {
   }
 
   /** The gradient of the decomposed graph: the product, then the formula as elementwise ops. */
-  override grad(inputs: readonly Variable[], _outputs: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
-    if (!g) return inputs.map(() => ({ kind: 'disconnected' }) as const);
+  override grad(inputs: readonly Variable[], _outputs: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     const p = this.product.apply(inputs.slice(0, this.productArity)).outputs[0]!;
     const vars = this.formulaDtypes.map((_, i) => (i === this.productInput ? p : inputs[this.operandOf(i)]!));
     const y = asVariable(formulaGraph(this.formula, vars));
@@ -111,9 +110,9 @@ export class ProductEpilogue extends Op {
 }
 
 /** The scalar functions that have no op in the catalogue, with their gradients. */
-const floorOp = elementwise({ name: 'floor', arity: 1, formula: ([a]) => S.floor(a!), grad: () => [null] });
-const ceilOp = elementwise({ name: 'ceil', arity: 1, formula: ([a]) => S.ceil(a!), grad: () => [null] });
-const roundOp = elementwise({ name: 'round', arity: 1, formula: ([a]) => S.round(a!), grad: () => [null] });
+const floorOp = elementwise({ name: 'floor', arity: 1, formula: ([a]) => S.floor(a!), grad: () => [DISCONNECTED] });
+const ceilOp = elementwise({ name: 'ceil', arity: 1, formula: ([a]) => S.ceil(a!), grad: () => [DISCONNECTED] });
+const roundOp = elementwise({ name: 'round', arity: 1, formula: ([a]) => S.round(a!), grad: () => [DISCONNECTED] });
 const erfOp = elementwise({
   name: 'erf', arity: 1, formula: ([a]) => S.erf(a!),
   grad: ([x], _o, g) => [E.mul(g, E.mul(2 / Math.sqrt(Math.PI), E.exp(E.neg(E.mul(x!, x!)))))],

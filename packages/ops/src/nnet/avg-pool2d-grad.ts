@@ -22,7 +22,7 @@ export class AvgPool2dGrad extends PoolParamsOp<AvgPoolParams> {
   }
 
   /** Linear in gy; its adjoint is average pooling itself. */
-  override grad(_xs: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad(_xs: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [new AvgPool2d(this.params).call(g!), DISCONNECTED];
   }
 }

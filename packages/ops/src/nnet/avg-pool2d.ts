@@ -25,7 +25,7 @@ export class AvgPool2d extends Pool2dOp<AvgPoolParams> {
     });
   }
 
-  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [avgPool2dGrad(g!, x!, this.params)];
   }
 }

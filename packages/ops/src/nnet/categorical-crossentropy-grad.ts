@@ -29,7 +29,7 @@ export class CategoricalCrossentropyGrad extends Op {
    * With q_i = -h[i, y_i] / p[i, y_i] (the gradient in g, as this op applied to ones picks it), the
    * gradient in p is g_i h[i, y_i] / p[i, y_i]^2 at the labels, which is this op applied to g * q.
    */
-  override grad([g, p, y]: readonly Variable[], _o: readonly Variable[], [h]: readonly (Variable | null)[]): GradResult[] {
+  override grad([g, p, y]: readonly Variable[], _o: readonly Variable[], [h]: readonly Variable[]): GradResult[] {
     const q = sum(mul(h!, categoricalCrossentropyGrad(onesLike(g!), p!, y!)), 1);
     return [q, categoricalCrossentropyGrad(mul(g!, q), p!, y!), DISCONNECTED];
   }

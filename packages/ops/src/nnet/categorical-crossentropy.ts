@@ -21,7 +21,7 @@ export class CategoricalCrossentropyWithLabels extends Op {
     return [new NDArray(p!.dtype, [n], out)];
   }
 
-  override grad([p, y]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([p, y]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [categoricalCrossentropyGrad(g!, p!, y!), DISCONNECTED];
   }
 }

@@ -1,8 +1,8 @@
-import { NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
 import { gemm } from '../linalg/gemm-kernel.js';
 import { convOutputShape, type ConvParams } from './conv-geometry.js';
 import { im2col, interleave } from './im2col.js';
-import { conv2d, SHAPE_ONLY } from './conv2d.js';
+import { conv2d } from './conv2d.js';
 import { conv2dGradInput } from './conv2d-grad-input.js';
 import { ConvOp, checkGradShape, forEachImageBatch } from './conv-op.js';
 
@@ -36,8 +36,8 @@ export class Conv2dGradFilters extends ConvOp {
   }
 
   /** Linear in dy (its adjoint is conv2d of x with g) and in x. */
-  override grad([x, dy]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
-    return [conv2dGradInput(dy!, g!, x!, this.params), conv2d(x!, g!, this.params), SHAPE_ONLY];
+  override grad([x, dy]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
+    return [conv2dGradInput(dy!, g!, x!, this.params), conv2d(x!, g!, this.params), DISCONNECTED];
   }
 }
 

@@ -1,8 +1,8 @@
-import { NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
 import { gemm } from '../linalg/gemm-kernel.js';
 import { convOutputShape, type ConvParams } from './conv-geometry.js';
 import { col2imAdd, interleave } from './im2col.js';
-import { conv2d, SHAPE_ONLY } from './conv2d.js';
+import { conv2d } from './conv2d.js';
 import { ConvOp, checkGradShape, forEachImageBatch } from './conv-op.js';
 import { conv2dGradFilters } from './conv2d-grad-filters.js';
 
@@ -35,8 +35,8 @@ export class Conv2dGradInput extends ConvOp {
   }
 
   /** Linear in dy (its adjoint is conv2d) and in the filters. */
-  override grad([dy, w, x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
-    return [conv2d(g!, w!, this.params), conv2dGradFilters(g!, dy!, w!, this.params), SHAPE_ONLY];
+  override grad([dy, w, x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
+    return [conv2d(g!, w!, this.params), conv2dGradFilters(g!, dy!, w!, this.params), DISCONNECTED];
   }
 }
 

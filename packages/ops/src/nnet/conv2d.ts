@@ -1,4 +1,4 @@
-import { NDArray, TensorType, typedArrayFor, DISCONNECTED, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { gemm } from '../linalg/gemm-kernel.js';
 import { convOutputShape, resolveConvOptions, type Conv2dOptions } from './conv-geometry.js';
@@ -34,13 +34,10 @@ export class Conv2d extends ConvOp {
     return [out];
   }
 
-  override grad([x, w]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x, w]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [conv2dGradInput(g!, w!, x!, this.params), conv2dGradFilters(x!, g!, w!, this.params)];
   }
 }
-
-/** Gradients w.r.t. inputs that only supply a shape. */
-export const SHAPE_ONLY = DISCONNECTED;
 
 /**
  * conv2d(input [N, C, H, W], filters [O, C, KH, KW], {stride = [1, 1], padding = 'valid'}) ->

@@ -15,7 +15,7 @@ export class LogSoftmax extends RowNormaliser {
   protected readonly rowKernel = logSoftmaxRows;
 
   /** dx = dy - softmax(x) * sum(dy): built from elementwise ops and a sum, so it fuses. */
-  override grad(_xs: readonly Variable[], [y]: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad(_xs: readonly Variable[], [y]: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [sub(g!, mul(exp(y!), sum(g!, -1, true)))];
   }
 }

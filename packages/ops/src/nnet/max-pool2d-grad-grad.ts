@@ -25,7 +25,7 @@ export class MaxPool2dGradGrad extends PoolParamsOp<PoolParams> {
   }
 
   /** Linear in h (its adjoint is the scatter max_pool2d_grad); piecewise constant in x. */
-  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [zerosLike(x!), maxPool2dGrad(x!, g!, this.params)];
   }
 }

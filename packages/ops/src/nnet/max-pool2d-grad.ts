@@ -20,7 +20,7 @@ export class MaxPool2dGrad extends PoolParamsOp<PoolParams> {
   }
 
   /** Piecewise constant in x; linear in gy, with the gather at the maxima as its adjoint. */
-  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [zerosLike(x!), maxPool2dGradGrad(x!, g!, this.params)];
   }
 }

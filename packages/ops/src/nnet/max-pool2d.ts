@@ -12,7 +12,7 @@ export class MaxPool2d extends Pool2dOp<PoolParams> {
     forEachArgmax(L, x, (o, i) => { out[o] = x[i]!; });
   }
 
-  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [maxPool2dGrad(x!, g!, this.params)];
   }
 }

@@ -33,7 +33,7 @@ export class SoftmaxCrossentropyGrad extends Op {
   }
 
   /** Linear in g; in z only through softmax(z) * g. The labels have no gradient. */
-  override grad([g, z, y]: readonly Variable[], _o: readonly Variable[], [h]: readonly (Variable | null)[]): GradResult[] {
+  override grad([g, z, y]: readonly Variable[], _o: readonly Variable[], [h]: readonly Variable[]): GradResult[] {
     const perRow = sum(mul(h!, softmaxCrossentropyGrad(onesLike(g!), z!, y!)), 1);
     const throughSoftmax = mul(dimshuffle(g!, 0, 'x'), softmaxGrad(h!, softmax(z!)));
     return [perRow, throughSoftmax, DISCONNECTED];

@@ -24,7 +24,7 @@ export class SoftmaxCrossentropyWithLabels extends Op {
     return [new NDArray(z!.dtype, [n], out)];
   }
 
-  override grad([z, y]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([z, y]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [softmaxCrossentropyGrad(g!, z!, y!), DISCONNECTED];
   }
 }

@@ -35,7 +35,7 @@ export class SoftmaxGrad extends Op {
   }
 
   /** dx_j = y_j dy_j - y_j s with s = sum(dy y): linear in dy (its VJP is softmaxGrad itself), bilinear in y. */
-  override grad([dy, y]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([dy, y]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     const s = sum(mul(dy!, y!), -1, true);
     const t = sum(mul(g!, y!), -1, true);
     return [softmaxGrad(g!, y!), sub(mul(g!, sub(dy!, s)), mul(t, dy!))];

@@ -13,7 +13,7 @@ export class Softmax extends RowNormaliser {
 
   protected readonly rowKernel = softmaxRows;
 
-  override grad(_xs: readonly Variable[], [y]: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad(_xs: readonly Variable[], [y]: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [softmaxGrad(g!, y!)];
   }
 }

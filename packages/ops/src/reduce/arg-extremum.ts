@@ -1,4 +1,4 @@
-import { NDArray, Op, TensorType, stridesOf, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, NDArray, Op, TensorType, stridesOf, type Apply, type GradResult, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { gatherStrided } from '../shape/dimshuffle.js';
 import { checkAxes, normAxes } from './reduce-kernel.js';
@@ -55,7 +55,7 @@ export class ArgExtremum extends Op {
   }
 
   override grad(): GradResult[] {
-    return [{ kind: 'disconnected' }];
+    return [DISCONNECTED];
   }
 }
 

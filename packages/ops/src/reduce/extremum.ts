@@ -1,4 +1,4 @@
-import { HypatiaError, isFloat, type Apply, type DType, type GradResult, type NDArray, type Variable } from '@hypatia/core';
+import { DISCONNECTED, HypatiaError, isFloat, type Apply, type DType, type GradResult, type NDArray, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { castTo } from '../elementwise/broadcast.js';
 import { eq, mul } from '../elementwise/arithmetic.js';
@@ -27,8 +27,8 @@ export class Extremum extends AxisReduction {
     return super.perform(inputs, node);
   }
 
-  override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
-    if (!isFloat(x!.dtype)) return [{ kind: 'disconnected' }];
+  override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
+    if (!isFloat(x!.dtype)) return [DISCONNECTED];
     const hit = eq(x!, restoreAxes(out!, this.axes, this.keepdims, x!.ndim));
     return [mul(castTo(hit, x!.dtype), restoreAxes(g!, this.axes, this.keepdims, x!.ndim))];
   }

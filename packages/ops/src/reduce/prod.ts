@@ -1,4 +1,4 @@
-import { isFloat, type DType, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, isFloat, type DType, type GradResult, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { and, div, eq, mul, where } from '../elementwise/arithmetic.js';
 import { normAxes } from './reduce-kernel.js';
@@ -18,8 +18,8 @@ export class Prod extends AxisReduction {
    * zeros, so count the zeros per slice: with none, prod / x_i; with exactly one, the product of the
    * nonzero elements at the zero's position and 0 elsewhere; with two or more, 0 everywhere.
    */
-  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
-    if (!isFloat(x!.dtype)) return [{ kind: 'disconnected' }];
+  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
+    if (!isFloat(x!.dtype)) return [DISCONNECTED];
     const isZero = eq(x!, 0);
     const zeros = sum(isZero, this.axes, true);
     const nonzero = where(isZero, 1, x!);

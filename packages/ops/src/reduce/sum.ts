@@ -10,7 +10,7 @@ export class Sum extends AxisReduction {
   protected outputDtype(dtype: DType): DType {
     return accumulatorDtype(dtype);
   }
-  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [broadcastLike(restoreAxes(g!, this.axes, this.keepdims, x!.ndim), x!)];
   }
 }

@@ -64,7 +64,7 @@ export class Concatenate extends Op {
     return [new NDArray(xs[0]!.dtype, shape, out)];
   }
 
-  override grad(xs: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad(xs: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return xs.map((x, i) => (isFloat(x.dtype) ? new ConcatenatePart(this.axis, i).call(g!, ...xs) : DISCONNECTED));
   }
 }
@@ -114,7 +114,7 @@ export class ConcatenatePart extends Op {
     return [new NDArray(g!.dtype, shape, out)];
   }
 
-  override grad([, ...xs]: readonly Variable[], _o: readonly Variable[], [gp]: readonly (Variable | null)[]): GradResult[] {
+  override grad([, ...xs]: readonly Variable[], _o: readonly Variable[], [gp]: readonly Variable[]): GradResult[] {
     // Putting the block back among zeros is the transpose of taking it out.
     const gg = new Concatenate(this.axis).call(...xs.map((x, j) => (j === this.part ? gp! : zerosLike(x))));
     return [gg, ...xs.map(() => DISCONNECTED)];

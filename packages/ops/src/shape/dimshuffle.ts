@@ -44,7 +44,7 @@ export class DimShuffle extends Op {
     return [gatherStrided(x!, outShape, srcStrides)];
   }
 
-  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     // Undo: drop the inserted axes, restore the dropped ones, invert the permutation.
     const kept = this.pattern.map((p, i) => [p, i] as const).filter(([p]) => p !== 'x') as [number, number][];
     const gNoX = dimshuffle(g!, kept.map(([, i]) => i));

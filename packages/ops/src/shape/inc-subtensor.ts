@@ -44,7 +44,7 @@ export class IncSubtensor extends Op {
     return [out];
   }
 
-  override grad([, y, ...scalars]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([, y, ...scalars]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     // Written-over entries of x no longer reach the output; added-to ones pass g through unchanged.
     const gx = this.mode === 'inc' ? g! : new IncSubtensor(this.indices, 'set').call(g!, scalarConstant(0, g!.dtype), ...scalars);
     const gy = sumToShape(new Subtensor(this.indices).call(g!, ...scalars), y!);

@@ -1,4 +1,4 @@
-import { NDArray, Op, ShapeError, TensorType, type Apply, type Dim, type GradResult, type Variable, HypatiaError } from '@hypatia/core';
+import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, type Apply, type Dim, type GradResult, type Variable, HypatiaError } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 
 /** Reshape to a static target; one entry may be -1 (inferred). Target entries are numbers, fixed at build time. */
@@ -38,7 +38,7 @@ export class Reshape extends Op {
     return [new NDArray(x!.dtype, this.resolve(x!.size, node), x!.data.slice() as typeof x.data)];
   }
 
-  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [reshapeLike(g!, x!)];
   }
 }
@@ -53,8 +53,8 @@ export class ReshapeLike extends Op {
     if (x!.size !== like!.size) throw new HypatiaError(this.name, `cannot reshape ${x!.size} elements to [${like!.shape.join(', ')}]`, node.site);
     return [new NDArray(x!.dtype, [...like!.shape], x!.data.slice() as typeof x.data)];
   }
-  override grad([x, like]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
-    return [reshapeLike(g!, x!), { kind: 'disconnected' }];
+  override grad([x, like]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
+    return [reshapeLike(g!, x!), DISCONNECTED];
   }
 }
 
@@ -91,7 +91,7 @@ export class Flatten extends Op {
     const last = x!.shape.slice(this.ndim - 1).reduce((a, b) => a * b, 1);
     return [new NDArray(x!.dtype, [...lead, last], x!.data.slice() as typeof x.data)];
   }
-  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [reshapeLike(g!, x!)];
   }
 }

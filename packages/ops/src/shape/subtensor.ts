@@ -29,7 +29,7 @@ export class Subtensor extends Op {
     return [gatherRegion(x!, resolveRegion(this.indices, x!.shape, scalars, this.name, node))];
   }
 
-  override grad([x, ...scalars]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): GradResult[] {
+  override grad([x, ...scalars]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     const gx = new IncSubtensor(this.indices, 'inc').call(zerosLike(x!), g!, ...scalars);
     return [gx, ...scalars.map(() => DISCONNECTED)];
   }
