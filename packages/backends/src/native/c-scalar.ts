@@ -20,7 +20,7 @@ const fm = (name: string, d: DType): string => (d === 'float32' ? `${name}f` : n
  * Every entry yields a C expression of exactly the node's C type, so formulas compose without
  * implicit conversions. `a` are operand expressions, `d` the result dtype, `ad` the operand dtypes.
  */
-const C: Record<ScalarFn, (a: string[], d: DType, ad: DType[]) => string> = {
+export const C_PRIMITIVES: Record<ScalarFn, (a: string[], d: DType, ad: DType[]) => string> = {
   add: ([a, b], d) => (d === 'int32' ? `hyp_iadd(${a}, ${b})` : `(${a} + ${b})`),
   sub: ([a, b], d) => (d === 'int32' ? `hyp_isub(${a}, ${b})` : `(${a} - ${b})`),
   mul: ([a, b], d) => (d === 'int32' ? `hyp_imul(${a}, ${b})` : `(${a} * ${b})`),
@@ -88,7 +88,7 @@ export function scalarToC(e: ScalarExpr, inputName: (i: number) => string): stri
   switch (e.k) {
     case 'in': return inputName(e.i);
     case 'const': return cConst(e.v, e.dtype);
-    case 'call': return C[e.f](e.args.map((a) => scalarToC(a, inputName)), e.dtype, e.args.map((a) => a.dtype));
+    case 'call': return C_PRIMITIVES[e.f](e.args.map((a) => scalarToC(a, inputName)), e.dtype, e.args.map((a) => a.dtype));
   }
 }
 

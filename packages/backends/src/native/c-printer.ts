@@ -1,0 +1,174 @@
+import { linearize, type DType, type Kernel, type LExpr, type LIdx, type LStmt } from '@hypatia/core';
+import { C_PRIMITIVES, SCALAR_HELPERS, cConst, cType } from './c-scalar.js';
+import { VECTOR_EXPF_C, VEXPF_ZERO, withVectorExp } from './kernels/vector-exp-c.js';
+
+/**
+ * The kernel IR printed as C: `static int name(void **b, const int64_t *p)`, returning 1 when a
+ * check failed. The iteration space's points are shared out between OpenMP threads as one flat
+ * range, walked by nested loops (the innermost a plain loop over the last axis, which gcc
+ * vectorises, versioning unit strides), with each hoisted reduction computed where its loop
+ * begins. Threads start only when the points are many enough to pay for waking them.
+ */
+const IDX_OP = {
+  add: (a: string, b: string) => `(${a} + ${b})`,
+  sub: (a: string, b: string) => `(${a} - ${b})`,
+  mul: (a: string, b: string) => `(${a} * ${b})`,
+  div: (a: string, b: string) => `(${a} / ${b})`,
+  mod: (a: string, b: string) => `(${a} % ${b})`,
+  min: (a: string, b: string) => `hyp_min64(${a}, ${b})`,
+  max: (a: string, b: string) => `hyp_max64(${a}, ${b})`,
+  lt: (a: string, b: string) => `(int64_t)(${a} < ${b})`,
+  le: (a: string, b: string) => `(int64_t)(${a} <= ${b})`,
+  eq: (a: string, b: string) => `(int64_t)(${a} == ${b})`,
+  ne: (a: string, b: string) => `(int64_t)(${a} != ${b})`,
+  and: (a: string, b: string) => `(int64_t)(${a} && ${b})`,
+  or: (a: string, b: string) => `(int64_t)(${a} || ${b})`,
+} as const;
+
+function idx(i: LIdx): string {
+  switch (i.k) {
+    case 'lit': return `${i.v}LL`;
+    case 'var': return `v${i.v}`;
+    case 'param': return `p[${i.p}]`;
+    case 'read': return `(int64_t)b${i.buf}[${idx(i.at)}]`;
+    case 'op': return IDX_OP[i.op](idx(i.a), idx(i.b));
+    case 'sel': return `(${idx(i.c)} ? ${idx(i.a)} : ${idx(i.b)})`;
+    case 'temp': return `(int64_t)t${i.t}`;
+  }
+}
+
+function fromInteger(x: string, d: DType): string {
+  return d === 'bool' ? `((uint8_t)((${x}) != 0))` : `((${cType(d)})(${x}))`;
+}
+
+function expr(e: LExpr): string {
+  switch (e.k) {
+    case 'const': return cConst(e.v, e.dtype);
+    case 'call': return C_PRIMITIVES[e.f](e.args.map(expr), e.dtype, e.args.map((a) => a.dtype));
+    case 'load': return `b${e.buf}[${idx(e.at)}]`;
+    case 'index': return fromInteger(idx(e.at), e.dtype);
+    case 'temp': return `t${e.t}`;
+  }
+}
+
+function stmts(ss: readonly LStmt[], pad: string, temps: readonly DType[], bufs: readonly DType[]): string {
+  return ss.map((s) => stmt(s, pad, temps, bufs)).join('\n');
+}
+
+function stmt(s: LStmt, pad: string, temps: readonly DType[], bufs: readonly DType[]): string {
+  const inner = (ss: readonly LStmt[]) => stmts(ss, `${pad}  `, temps, bufs);
+  switch (s.k) {
+    case 'for': return `${pad}for (int64_t v${s.v} = ${idx(s.lo)}, e${s.v} = ${idx(s.hi)}; v${s.v} < e${s.v}; v${s.v}++) {\n${inner(s.body)}\n${pad}}`;
+    case 'decl': return `${pad}${cType(s.dtype)} t${s.t} = ${withVectorExp(expr(s.init))};`;
+    case 'assign': return `${pad}t${s.t} = ${withVectorExp(expr(s.value))};`;
+    case 'if': return `${pad}if (${expr(s.cond)}) {\n${inner(s.then)}\n${pad}}${s.else ? ` else {\n${inner(s.else)}\n${pad}}` : ''}`;
+    case 'store': {
+      const at = `b${s.buf}[${idx(s.at)}]`;
+      const d = bufs[s.buf]!;
+      const value = s.accumulate ? C_PRIMITIVES.add([at, expr(s.value)], d, [d, d]) : expr(s.value);
+      return `${pad}${at} = ${withVectorExp(value)};`;
+    }
+    case 'fail': return `${pad}hyp_failed = 1;`;
+  }
+}
+
+/** Whether the statements call a libm function or loop (a reduction): a costlier point. */
+function pointCost(ss: readonly LStmt[], text: string): 'loop' | 'libm' | 'plain' {
+  if (ss.some(function loops(s: LStmt): boolean { return s.k === 'for' || (s.k === 'if' && [...s.then, ...(s.else ?? [])].some(loops)); })) return 'loop';
+  const calls = text.replace(/\b(hyp_(iadd|isub|imul|iabs|max_\w+|min_\w+|f2i|vexpf|max64|min64)|fabsf?|floorf?|ceilf?|rintf?)\s*\(/g, '');
+  return /\b[a-z_0-9]+\s*\(/.test(calls.replace(/\((int64_t|int32_t|uint8_t|float|double)\)/g, '')) ? 'libm' : 'plain';
+}
+
+/**
+ * Points from which a parallel region pays for itself (~10 us to wake a thread here): plain
+ * arithmetic is memory-bound and waits for 2^21 points, libm calls (several ns a point) for 2^13,
+ * points that loop (reductions) for 2^10.
+ */
+const PAR_MIN = { plain: 1 << 21, libm: 1 << 13, loop: 1 << 10 } as const;
+
+const HELPERS = `${VECTOR_EXPF_C}
+#ifndef HYP_IR_COMMON
+#define HYP_IR_COMMON
+static inline int64_t hyp_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t hyp_max64(int64_t a, int64_t b) { return a > b ? a : b; }
+/* This thread's share [*lo, *hi) of n points. */
+static inline void hyp_ir_share(int64_t n, int64_t *lo, int64_t *hi) {
+#ifdef _OPENMP
+  const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+#else
+  const int64_t t = 0, nt = 1;
+#endif
+  const int64_t per = (n + nt - 1) / nt;
+  *lo = t * per < n ? t * per : n;
+  *hi = *lo + per < n ? *lo + per : n;
+}
+#endif
+`;
+
+/** What a translation unit holding printed kernels starts with (the addon's header has the same). */
+export const C_PRINTER_PRELUDE = `#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+${SCALAR_HELPERS}`;
+
+export function kernelToC(k: Kernel, name: string): string {
+  const prog = linearize(k, { spaceLoops: true });
+  const bufs = k.buffers.map((b) => b.dtype);
+  const rank = k.space.length;
+  // Peel the chain of space loops: statements before each, and the point's body innermost.
+  const levels: { before: LStmt[]; loop: Extract<LStmt, { k: 'for' }> | null }[] = [];
+  let body: readonly LStmt[] = prog.body;
+  for (let d = 0; d <= rank; d++) {
+    const loop = body.find((s): s is Extract<LStmt, { k: 'for' }> => s.k === 'for' && s.axis === d) ?? null;
+    levels.push({ before: body.filter((s) => s !== loop), loop });
+    if (!loop) break;
+    body = loop.body;
+  }
+  const pad = (d: number) => '  '.repeat(d + 3);
+  const print = (ss: readonly LStmt[], d: number) => stmts(ss, pad(d), prog.temps, bufs);
+  const point = levels[rank]!.before;
+  const cost = pointCost(point, print(point, rank));
+  // Extents, strides of each axis in the flat range, and the nested walk of [lo, hi].
+  const E = (d: number) => `E${d}`;
+  const S = (d: number) => `S${d}`;
+  const lines: string[] = [];
+  for (let d = 0; d < rank; d++) lines.push(`  const int64_t ${E(d)} = ${idx(levels[d]!.loop!.hi)};`);
+  for (let d = rank - 1; d >= 0; d--) lines.push(`  const int64_t ${S(d)} = ${d === rank - 1 ? '1' : `${E(d + 1)} * ${S(d + 1)}`};`);
+  const n = rank ? `${E(0)} * ${S(0)}` : '1';
+  let walk = print(point, rank);
+  for (let d = rank - 1; d >= 0; d--) {
+    const first = d === 0 ? `l / ${S(0)}` : `P${d - 1} == l - l % ${S(d - 1)} ? (l / ${S(d)}) % ${E(d)} : 0`;
+    const end = d === 0 ? `h / ${S(0)} + 1` : `P${d - 1} == h - h % ${S(d - 1)} ? (h / ${S(d)}) % ${E(d)} + 1 : ${E(d)}`;
+    const prefix = d < rank - 1 ? `\n${pad(d + 1)}const int64_t P${d} = ${d === 0 ? '' : `P${d - 1} + `}v${d} * ${S(d)};` : '';
+    const hoisted = levels[d + 1]!.before;
+    const inner = d === rank - 1 ? walk : `${hoisted.length ? `${print(hoisted, d + 1)}\n` : ''}${walk}`;
+    walk = `${pad(d)}for (int64_t v${d} = ${first}, e${d} = ${end}; v${d} < e${d}; v${d}++) {${prefix}\n${inner}\n${pad(d)}}`;
+  }
+  const par = k.sequential ? '' : `#pragma omp parallel if (N >= ${PAR_MIN[cost]}) reduction(|:hyp_failed)`;
+  return `${HELPERS}
+static int ${name}(void **b, const int64_t *p) {
+  ${k.buffers.map((buf, i) => `${buf.access === 'read' ? 'const ' : ''}${cType(buf.dtype)} *b${i} = (${buf.access === 'read' ? 'const ' : ''}${cType(buf.dtype)} *)b[${i}];`).join('\n  ')}
+  int hyp_failed = 0;
+  const double ${VEXPF_ZERO} = hyp_vexpf_zero; (void)${VEXPF_ZERO};
+  (void)p;
+${print(levels[0]!.before, -2)}
+${lines.join('\n')}
+  const int64_t N = ${n};
+  ${par}
+  {
+    int64_t lo = 0, hi = N;
+    ${k.sequential ? '' : 'hyp_ir_share(N, &lo, &hi);'}
+    if (lo < hi) {
+      const int64_t l = lo, h = hi - 1;
+      (void)l; (void)h;
+${walk}
+    }
+  }
+  return hyp_failed;
+}
+`;
+}
