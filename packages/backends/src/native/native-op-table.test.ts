@@ -22,9 +22,6 @@ for (let i = 0; i < rows.length; i += BATCH) batches.push(rows.slice(i, i + BATC
 const RANDOM = 'two outputs (new state and sample), a step family computes one';
 /** Built-in ops that run as host ops on purpose, by op name, with the reason. */
 const HOST_OPS_ALLOWED: Record<string, string> = {
-  // A replay recomputes only the value-derived quantities RunContext offers (slice bounds, index
-  // offsets, labels, arange's length); eye's output shape is read from its operands' values.
-  eye: "shape from its operands' values, which RunContext cannot replay",
   random_uniform: RANDOM,
   random_normal: RANDOM,
   random_binomial: RANDOM,

@@ -74,6 +74,22 @@ static void ${name}(void **b, const int64_t *p) {
 }
 
 /**
+ * eye: an n x m matrix of zeros with ones on diagonal k (above the main one when positive).
+ * Buffers: out. Parameters: n, m, k.
+ */
+export function eyeKernelC(name: string, dtype: DType): string {
+  const T = cType(dtype);
+  return `
+static void ${name}(void **b, const int64_t *p) {
+  ${T} *o = (${T} *)b[0];
+  const int64_t n = p[0], m = p[1], k = p[2];
+  memset(o, 0, (size_t)(n * m) * sizeof(${T}));
+  for (int64_t i = k < 0 ? -k : 0; i < n && i + k < m; i++) o[i * m + i + k] = 1;
+}
+`;
+}
+
+/**
  * The fused softmax cross-entropy with integer labels and its gradient, row by row in double as
  * the reference computes them (the gradient rounds through the dtype at the same points: the
  * softmax, minus one at the label, times g). Buffers: loss (z, cols, out); grad (g, z, cols, out),

@@ -1,6 +1,6 @@
 import { HypatiaError, shapeSize, stridesOf } from '@hypatia/core';
-import { ARange, AdvancedIncSubtensor, AdvancedSubtensor, LastWriteMask, broadcastIntoStrides, flatOffsets } from '@hypatia/ops';
-import { arangeKernelC, gatherKernelC, lastWriteMaskKernelC, scatterKernelC } from '../kernels/indexing-c.js';
+import { ARange, AdvancedIncSubtensor, AdvancedSubtensor, Eye, LastWriteMask, broadcastIntoStrides, flatOffsets } from '@hypatia/ops';
+import { arangeKernelC, eyeKernelC, gatherKernelC, lastWriteMaskKernelC, scatterKernelC } from '../kernels/indexing-c.js';
 import { family, type NativeStep } from '../step-family.js';
 
 interface IndexStep extends NativeStep { kernel: number; axis: number }
@@ -98,6 +98,25 @@ export const arange = family<ARangeStep>({
     const { length, bounds } = ctx.arange(s.node, start!, stop!, step!);
     const out = ctx.allocate(s.node, s.node.outputs[0]!.dtype, [length]);
     if (out.size) ctx.launch(s.kernel, [bounds, out.data], Float64Array.of(out.size));
+    return out;
+  },
+});
+
+interface EyeStep extends NativeStep { kernel: number; k: number }
+
+/** eye with run-time counts: its shape comes from their values, which a replay checks are unchanged (through ctx). */
+export const eye = family<EyeStep>({
+  kind: 'eye',
+  output: 'kernel',
+  plan(node, kernels) {
+    const op = node.op;
+    if (!(op instanceof Eye)) return null;
+    return { node, k: op.k, kernel: kernels.get(`eye:${op.dtype}`, (name) => eyeKernelC(name, op.dtype)) };
+  },
+  run(s, [n, m], ctx) {
+    const [rows, cols] = ctx.sizes(s.node, [n!, m!], ['the row count', 'the column count']) as [number, number];
+    const out = ctx.allocate(s.node, s.node.outputs[0]!.dtype, [rows, cols]);
+    if (out.size) ctx.launch(s.kernel, [out.data], Float64Array.of(rows, cols, s.k));
     return out;
   },
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HypatiaError, NDArray, compile, evaluate, grad, iscalar, ivector, matrix, mulberry32, row, tensor, vector, type Variable } from '@hypatia/core';
 import {
-  LastWriteMask, add, categoricalCrossentropy, compareArrays, concatenate, dot, incSubtensor, maxPool2dGradGrad, resolvePoolOptions,
+  LastWriteMask, add, categoricalCrossentropy, compareArrays, concatenate, dot, eye, incSubtensor, maxPool2dGradGrad, mul, resolvePoolOptions,
   setSubtensor, shapeOf, slice, square, subtensor, sum,
 } from '@hypatia/ops';
 import { NativeBackend } from '../native-backend.js';
@@ -80,5 +80,41 @@ describe('native steps that read operand values', () => {
     }
     // Each bad call was first tried as a replay, whose checks in C sent it to the JS path.
     expect((fn.executable as unknown as { stats: { checksFailed: number } }).stats.checksFailed).toBe(3);
+  });
+});
+
+describe('eye with run-time counts', () => {
+  function eyes() {
+    const n = iscalar('n'); const m = iscalar('m');
+    const outputs = [eye(n, m, 1), eye(n, n, -2, 'int32'), eye(m, n, 0, 'float64'), eye(n, m, 3, 'bool'), mul(eye(n, m), 3)];
+    return { inputs: [n, m], outputs };
+  }
+  const counts = (n: number, m: number) => [NDArray.from(n, 'int32'), NDArray.from(m, 'int32')];
+
+  it('replays calls with the counts it recorded, records a plan for new counts, and agrees with the reference', async () => {
+    const { inputs, outputs } = eyes();
+    const fn = await compile({ inputs, outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
+    expect(fn.executable.hostOps).toEqual([]);
+    for (const [n, m] of [[3, 4], [3, 4], [5, 2], [5, 2], [3, 4], [0, 3]] as const) {
+      const a = counts(n, m);
+      const want = evaluate(outputs, new Map(inputs.map((v, k) => [v, a[k]!])));
+      const got = await fn(...a);
+      want.forEach((w, k) => expect(compareArrays(w, got[k]!, 0, 0), `eye(${n}, ${m}), output ${k}`).toBeNull());
+    }
+    // [5, 2] failed the [3, 4] plan's check in C; [3, 4] again failed the [5, 2] plan's first; [0, 3] failed both.
+    expect((fn.executable as unknown as { stats: object }).stats).toMatchObject({ recorded: 3, replayed: 3, checksFailed: 4 });
+  });
+
+  it('a bad count on a replayed call raises the reference error', async () => {
+    const { inputs, outputs } = eyes();
+    const fn = await compile({ inputs, outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } });
+    await fn(...counts(3, 4));
+    for (const a of [counts(-1, 4), counts(3, -2)]) {
+      const want = await Promise.resolve().then(() => evaluate(outputs, new Map(inputs.map((v, k) => [v, a[k]!])))).then(() => null, (e: HypatiaError) => e);
+      const got = await fn(...a).then(() => null, (e: HypatiaError) => e);
+      expect(want).toBeInstanceOf(HypatiaError);
+      expect([got?.op, got?.detail]).toEqual([want!.op, want!.detail]);
+    }
+    expect((fn.executable as unknown as { stats: { checksFailed: number } }).stats.checksFailed).toBe(2);
   });
 });
