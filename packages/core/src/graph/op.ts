@@ -6,6 +6,7 @@ import { Apply } from './apply.js';
 import type { TensorType } from './type.js';
 import type { Variable } from './variable.js';
 import type { FusedPart } from './fused-parts.js';
+import type { KernelProgram } from '../kernel/program.js';
 
 /**
  * What an op's `grad` returns for an input that gets no gradient through it: the output does not
@@ -39,16 +40,36 @@ export class ShapeError extends Error {}
 export abstract class Op {
   abstract readonly name: string;
 
-  /** The properties that make two instances the same op (for CSE and kernel caches). */
-  props(): Record<string, unknown> {
-    return {};
+  /**
+   * The op's parameters, declared once per class: the names of the instance fields (or getters)
+   * whose values make two instances of one op the same op. Equality and hashing (`key`: CSE, kernel
+   * caches), printing (`toString`, debugPrint) and `props()` all come from this list. A subclass
+   * with parameters of its own lists its parent's too: `static override readonly props =
+   * [...Parent.props, 'extra'] as const`. A parameter that is itself an op counts by its key.
+   */
+  static readonly props: readonly string[] = [];
+
+  /** The parameters' values by name, in the order `static props` lists them. */
+  props(): Readonly<Record<string, unknown>> {
+    const names = (this.constructor as typeof Op).props;
+    const values: Record<string, unknown> = {};
+    for (const name of names) {
+      if (!(name in this)) throw new HypatiaError(this.name, `static props names '${name}', which is not a field of ${this.constructor.name}`);
+      values[name] = Reflect.get(this, name);
+    }
+    return values;
   }
 
   private cachedKey: string | undefined;
-  /** A string equal for equal ops. */
+  /** A string equal for equal ops: the name and the parameters. */
   key(): string {
     if (this.cachedKey === undefined) this.cachedKey = `${this.name}${JSON.stringify(this.props())}`;
     return this.cachedKey;
+  }
+
+  /** An op in another op's parameters (a fused product's) serialises as its key. */
+  toJSON(): string {
+    return this.key();
   }
 
   /** Output types from input types; throw ShapeError with a plain explanation when they do not fit. */
@@ -66,6 +87,14 @@ export abstract class Op {
    * output of a multi-output op that has none, so a single-output op always gets a real gradient.
    */
   grad?(inputs: readonly Variable[], outputs: readonly Variable[], gOutputs: readonly Variable[]): GradResult[];
+
+  /**
+   * How the op runs on every backend: its kernels in the kernel IR and the plan of their launches
+   * for given shapes (kernel/program.ts). Backends print the kernels (C, WGSL, WebAssembly) unless
+   * one of their named routines (gemm, im2col convolution) takes the node. Null: the op has no
+   * kernels (views, host-side shape arithmetic), or none for these operand types.
+   */
+  kernels?(node: Apply): KernelProgram | null;
 
   /** Elementwise ops: the output as a scalar formula of the input scalars. */
   scalarFormula?(inputs: readonly ScalarExpr[], node: Apply): ScalarExpr;
