@@ -7,7 +7,10 @@ import { sgdRule, type UpdateRule } from './training/update-rules.js';
 import { ProgressBar, stdoutSink, terminalSink, type ProgressSink } from './training/progress-bar.js';
 import { isStatefulLayer } from './normalization/batch-norm.js';
 import { withMaxNorm } from './regularization/max-norm.js';
-import { EarlyStopping } from './regularization/early-stopping.js';
+import { EarlyStopping, type EarlyStoppingRecord } from './regularization/early-stopping.js';
+import { namedParams } from './io/param-names.js';
+import { CheckpointError, stateNames, TrainingCheckpoint, type CheckpointOptions, type CheckpointProgress } from './training/checkpoint.js';
+import { updatedSharedVariables } from './training/training-state.js';
 
 /** What sgd reports after each epoch. */
 export interface EpochReport {
@@ -17,6 +20,8 @@ export interface EpochReport {
   bestValidationAccuracy: number | null;
   /** Test accuracy measured at the epoch of the best validation accuracy so far. */
   testAccuracy: number | null;
+  /** Test accuracy of this epoch's weights, measured only with SgdOptions.testEveryEpoch (network3 measures test only when validation improves). */
+  epochTestAccuracy: number | null;
   /** Mean regularised training cost over the epoch's mini-batches. */
   cost: number;
   /** Training examples per second in this epoch (training steps only). */
@@ -53,6 +58,26 @@ export interface SgdOptions {
   earlyStoppingPatience?: number;
   /** Examples per call of the accuracy functions (default 1000; any size gives the same accuracy). */
   evalBatchSize?: number;
+  /** Also measure the test accuracy after every epoch (EpochReport.epochTestAccuracy), for test curves. */
+  testEveryEpoch?: boolean;
+  /**
+   * Save a checkpoint after every epoch (weights, optimiser and layer state, random streams, the
+   * epoch reports and best-so-far record, early stopping's best weights) and, with `resume`, continue
+   * from one: the result is the same as one call without the interruption, bit for bit on the same backend.
+   */
+  checkpoint?: CheckpointOptions;
+}
+
+/** What Network.sgd records in a checkpoint besides the tensors. */
+interface SgdProgress extends CheckpointProgress {
+  reports: EpochReport[];
+  bestValidationAccuracy: number | null;
+  bestEpoch: number | null;
+  testAccuracy: number | null;
+  /** Wall and training-step seconds of the epochs done, over every call that ran them. */
+  seconds: number;
+  trainSeconds: number;
+  earlyStopping: EarlyStoppingRecord | null;
 }
 
 /** network3's Network: a stack of layers ending in an output layer, trained by mini-batch SGD. */
@@ -112,23 +137,46 @@ export class Network {
     // Layers with state of their own (batch norm's running averages) update it on every training step.
     for (const l of this.layers) if (isStatefulLayer(l)) updates.push(...l.stateUpdates());
 
+    const stopper = options.earlyStoppingPatience && validationData ? new EarlyStopping(this.params, { patience: options.earlyStoppingPatience }) : null;
+    const history: TrainingHistory = { epochs: [], bestValidationAccuracy: null, bestEpoch: null, testAccuracy: null, seconds: 0, trainExamplesPerSec: 0 };
+    let trainSeconds = 0;
+    let earlierSeconds = 0;
+    let firstEpoch = 0;
+    let stopped = false;
+    const checkpoint = options.checkpoint ? new TrainingCheckpoint<SgdProgress>('Network.sgd', options.checkpoint, stateNames(namedParams(this), updatedSharedVariables([cost], updates)), namedParams(this), {
+      trainingExamples: n, validationExamples: validationData?.y.size ?? null, testExamples: testData?.y.size ?? null,
+      miniBatchSize, eta, lmbda, updateRule: rule.name, penalty: Boolean(options.penalty), maxNorm: options.maxNorm ?? null,
+      earlyStoppingPatience: stopper ? options.earlyStoppingPatience! : null,
+    }) : null;
+    const resumed = checkpoint?.restore((p, where) => {
+      if (p.epochsDone > epochs) throw new CheckpointError('Network.sgd', `${where} has ${p.epochsDone} epochs done, more than the ${epochs} asked for`);
+    });
+    if (resumed) {
+      const p = resumed.progress;
+      Object.assign(history, { epochs: p.reports, bestValidationAccuracy: p.bestValidationAccuracy, bestEpoch: p.bestEpoch, testAccuracy: p.testAccuracy });
+      if (stopper && p.earlyStopping) stopper.resume(p.earlyStopping, resumed.best);
+      firstEpoch = p.epochsDone;
+      stopped = p.stopped;
+      earlierSeconds = p.seconds;
+      trainSeconds = p.trainSeconds;
+    }
+
+    const remaining = stopped ? 0 : epochs - firstEpoch;
     const trainX = shared(trainingData.x, { name: 'trainingX' });
     const trainY = shared(trainingData.y, { name: 'trainingY' });
     const i = iscalar('i');
     const mb = miniBatchSize;
-    const train = await compile({
+    // A finished run resumed compiles nothing.
+    const train = remaining > 0 ? await compile({
       name: 'train_mb', inputs: [i], outputs: cost, backend,
       updates,
       givens: [[this.x, sliceAxis(trainX, 0, mul(i, mb), mul(add(i, 1), mb))], [this.y, sliceAxis(trainY, 0, mul(i, mb), mul(add(i, 1), mb))]],
-    });
-    const validate = validationData ? await this.accuracyFunction(validationData, 'validationData', backend, options.evalBatchSize) : null;
-    const test = testData ? await this.accuracyFunction(testData, 'testData', backend, options.evalBatchSize) : null;
+    }) : null;
+    const validate = validationData && train ? await this.accuracyFunction(validationData, 'validationData', backend, options.evalBatchSize) : null;
+    const test = testData && train ? await this.accuracyFunction(testData, 'testData', backend, options.evalBatchSize) : null;
 
     const sink = options.progress === true ? stdoutSink() : options.progress ? options.progress : options.progress === false ? null : terminalSink();
-    const history: TrainingHistory = { epochs: [], bestValidationAccuracy: null, bestEpoch: null, testAccuracy: null, seconds: 0, trainExamplesPerSec: 0 };
-    let trainSeconds = 0;
-    const stopper = options.earlyStoppingPatience && validate ? new EarlyStopping(this.params, { patience: options.earlyStoppingPatience }) : null;
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = firstEpoch; train && epoch < epochs; epoch++) {
       // Numbered from 0 like EpochReport.epoch and network3's "Epoch 0" lines, with the count beside it.
       const bar = sink ? new ProgressBar(sink, nBatches, `epoch ${epoch} (${epoch + 1} of ${epochs})`) : null;
       const t0 = performance.now();
@@ -142,24 +190,31 @@ export class Network {
       trainSeconds += seconds;
       bar?.finish();
       const validationAccuracy = validate ? await validate() : null;
+      const epochTestAccuracy = test && options.testEveryEpoch ? await test() : null;
       if (validationAccuracy !== null && (history.bestValidationAccuracy === null || validationAccuracy >= history.bestValidationAccuracy)) {
         history.bestValidationAccuracy = validationAccuracy;
         history.bestEpoch = epoch;
-        if (test) history.testAccuracy = await test();
+        if (test) history.testAccuracy = epochTestAccuracy ?? await test();
       } else if (validationAccuracy === null && test) {
-        history.testAccuracy = await test();
+        history.testAccuracy = epochTestAccuracy ?? await test();
       }
       const report: EpochReport = {
-        epoch, validationAccuracy, bestValidationAccuracy: history.bestValidationAccuracy, testAccuracy: history.testAccuracy,
+        epoch, validationAccuracy, bestValidationAccuracy: history.bestValidationAccuracy, testAccuracy: history.testAccuracy, epochTestAccuracy,
         cost: costSum / nBatches, examplesPerSecond: (nBatches * mb) / seconds, seconds,
       };
       history.epochs.push(report);
+      stopped = (await stopper?.observe(epoch, validationAccuracy!)) ?? false;
+      // Saved before onEpoch: a callback that sees an epoch can rely on its checkpoint being on disk.
+      await checkpoint?.save({
+        epochsDone: epoch + 1, stopped, reports: history.epochs, bestValidationAccuracy: history.bestValidationAccuracy, bestEpoch: history.bestEpoch,
+        testAccuracy: history.testAccuracy, seconds: earlierSeconds + (performance.now() - started) / 1000, trainSeconds, earlyStopping: stopper?.record ?? null,
+      }, stopper?.bestWeights ?? null);
       options.onEpoch?.(report);
-      if (await stopper?.observe(epoch, validationAccuracy!)) break;
+      if (stopped) break;
     }
     stopper?.restoreBest();
-    history.seconds = (performance.now() - started) / 1000;
-    history.trainExamplesPerSec = trainSeconds > 0 ? (epochs * nBatches * mb) / trainSeconds : 0;
+    history.seconds = earlierSeconds + (performance.now() - started) / 1000;
+    history.trainExamplesPerSec = trainSeconds > 0 ? (history.epochs.length * nBatches * mb) / trainSeconds : 0;
     return history;
   }
 

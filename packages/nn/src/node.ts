@@ -2,3 +2,4 @@
 export * from './data/load-idx.js';
 export * from './data/load-mnist.js';
 export * from './io/save-network.js';
+export * from './io/checkpoint-files.js';

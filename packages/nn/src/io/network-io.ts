@@ -5,6 +5,9 @@ import { FullyConnectedLayer } from '../layers/fully-connected.js';
 import { SoftmaxLayer } from '../layers/softmax-layer.js';
 import { ConvPoolLayer } from '../layers/conv-pool.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { namedParams } from './param-names.js';
+
+export { namedParams };
 
 /** The JSON saved beside the weights: enough to rebuild the network's graph. */
 export interface NetworkArchitecture {
@@ -33,17 +36,6 @@ export function architectureOf(net: Network): NetworkArchitecture {
       return l.config();
     }),
   };
-}
-
-/** Parameters by their saved names, `layers.<i>.<param name>`. */
-export function namedParams(net: Network): Map<string, Network['params'][number]> {
-  const out = new Map<string, Network['params'][number]>();
-  net.layers.forEach((l, i) => l.params.forEach((p, k) => {
-    const name = `layers.${i}.${p.name ?? `param${k}`}`;
-    if (out.has(name)) throw new Error(`layer ${i} has two parameters named '${p.name}'; give them distinct names`);
-    out.set(name, p);
-  }));
-  return out;
 }
 
 /** The weights as safetensors bytes; parameters that live on a GPU are read back first. */

@@ -1,8 +1,8 @@
 // Node-only: writes and reads the two files of a saved network.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Network } from '../network.js';
 import { architectureOf, encodeWeights, loadWeightsInto, networkFromSaved, parseArchitecture } from './network-io.js';
+import { writeFileAtomic } from './checkpoint-files.js';
 
 /** The two files of a saved network: `<base>.json` (architecture) and `<base>.safetensors` (weights). */
 export function savedPaths(base: string): { architecture: string; weights: string } {
@@ -12,17 +12,14 @@ export function savedPaths(base: string): { architecture: string; weights: strin
 
 /**
  * Save, creating missing folders; weights that live on a GPU are read back first. Each file is
- * written to a temporary name and renamed, so an interrupted save leaves the old files whole.
+ * replaced atomically (writeFileAtomic), so an interrupted save leaves the old files whole.
  */
 export async function saveNetwork(net: Network, base: string): Promise<{ architecture: string; weights: string }> {
   const paths = savedPaths(base);
   const arch = JSON.stringify(architectureOf(net), null, 2);
   const weights = await encodeWeights(net);
-  mkdirSync(dirname(paths.weights), { recursive: true });
-  writeFileSync(`${paths.weights}.tmp`, weights);
-  writeFileSync(`${paths.architecture}.tmp`, arch);
-  renameSync(`${paths.weights}.tmp`, paths.weights);
-  renameSync(`${paths.architecture}.tmp`, paths.architecture);
+  writeFileAtomic(paths.weights, weights);
+  writeFileAtomic(paths.architecture, new TextEncoder().encode(arch));
   return paths;
 }
 

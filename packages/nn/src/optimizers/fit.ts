@@ -7,8 +7,11 @@ import { isOutputLayer } from '../layers/layer.js';
 import { isStatefulLayer } from '../normalization/batch-norm.js';
 import { l1Penalty, l2Penalty, penalisedParams, withPenalties } from '../regularization/penalties.js';
 import { withMaxNorm } from '../regularization/max-norm.js';
-import { EarlyStopping } from '../regularization/early-stopping.js';
-import { applySchedule, HalveOnPlateau, type Schedule } from '../schedules/schedules.js';
+import { EarlyStopping, type EarlyStoppingRecord } from '../regularization/early-stopping.js';
+import { applySchedule, HalveOnPlateau, type HalveOnPlateauRecord, type Schedule } from '../schedules/schedules.js';
+import { namedParams } from '../io/param-names.js';
+import { CheckpointError, stateNames, TrainingCheckpoint, type CheckpointOptions, type CheckpointProgress } from '../training/checkpoint.js';
+import { updatedSharedVariables } from '../training/training-state.js';
 import { clipGradientNorm } from './clip.js';
 import { shuffleDataset } from '../preprocessing/split.js';
 import { sgd, type Optimizer } from './optimizers.js';
@@ -39,6 +42,23 @@ export interface FitOptions {
   /** Shuffle the training rows each epoch with this seed (default: no shuffling, as network3). */
   shuffleSeed?: number;
   onEpoch?: (r: FitEpoch) => void;
+  /**
+   * Save a checkpoint after every epoch (as Network.sgd's option: weights, optimiser state and
+   * learning rate, layer state, random streams, the epochs so far, early stopping's and the plateau
+   * rule's counters) and, with `resume`, continue from one to the result of an uninterrupted call.
+   */
+  checkpoint?: CheckpointOptions;
+}
+
+/** What fit records in a checkpoint besides the tensors. */
+interface FitProgress extends CheckpointProgress {
+  reports: FitEpoch[];
+  bestValidationAccuracy: number | null;
+  bestEpoch: number | null;
+  stoppedEarly: boolean;
+  seconds: number;
+  earlyStopping: EarlyStoppingRecord | null;
+  halveOnPlateau: HalveOnPlateauRecord | null;
 }
 
 export interface FitEpoch { epoch: number; cost: number; eta: number; trainAccuracy: number | null; validationAccuracy: number | null }
@@ -95,8 +115,30 @@ export async function fit(net: Network, training: Dataset, options: FitOptions):
   const stopper = options.earlyStoppingPatience && options.validation ? new EarlyStopping(net.params, { patience: options.earlyStoppingPatience }) : null;
   const halver = options.halveOnPlateau ? new HalveOnPlateau(opt.lr, options.halveOnPlateau.patience, options.halveOnPlateau.stopRatio) : null;
   const history: FitHistory = { epochs: [], bestValidationAccuracy: null, bestEpoch: null, testAccuracy: null, stoppedEarly: false, seconds: 0 };
+  let firstEpoch = 0;
+  let stopped = false;
+  let earlierSeconds = 0;
+  // The learning rate changes between epochs (schedules, the plateau rule), outside the step's updates.
+  const checkpoint = options.checkpoint ? new TrainingCheckpoint<FitProgress>('fit', options.checkpoint, stateNames(namedParams(net), updatedSharedVariables([cost], updates), new Map([['optimizer.lr', opt.lr]])), namedParams(net), {
+    trainingExamples: n, validationExamples: options.validation?.y.size ?? null, testExamples: options.test?.y.size ?? null, miniBatchSize: mb,
+    optimizer: opt.name, l2: options.l2 ?? 0, l1: options.l1 ?? 0, penaliseBiases: options.penaliseBiases ?? false, maxNorm: options.maxNorm ?? null,
+    clipNorm: options.clipNorm ?? null, earlyStoppingPatience: stopper ? options.earlyStoppingPatience! : null, schedule: Boolean(options.schedule),
+    halveOnPlateau: options.halveOnPlateau ? JSON.stringify(options.halveOnPlateau) : null, shuffleSeed: options.shuffleSeed ?? null, trainAccuracy: options.trainAccuracy ?? false,
+  }) : null;
+  const resumed = checkpoint?.restore((p, where) => {
+    if (p.epochsDone > options.epochs) throw new CheckpointError('fit', `${where} has ${p.epochsDone} epochs done, more than the ${options.epochs} asked for`);
+  });
+  if (resumed) {
+    const p = resumed.progress;
+    Object.assign(history, { epochs: p.reports, bestValidationAccuracy: p.bestValidationAccuracy, bestEpoch: p.bestEpoch, stoppedEarly: p.stoppedEarly });
+    if (stopper && p.earlyStopping) stopper.resume(p.earlyStopping, resumed.best);
+    if (halver && p.halveOnPlateau) halver.resume(p.halveOnPlateau);
+    firstEpoch = p.epochsDone;
+    stopped = p.stopped;
+    earlierSeconds = p.seconds;
+  }
 
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
+  for (let epoch = firstEpoch; !stopped && epoch < options.epochs; epoch++) {
     const eta = options.schedule ? applySchedule(opt.lr, options.schedule, epoch) : opt.lr.get({ borrow: true }).data[0]!;
     if (options.shuffleSeed !== undefined) {
       const s = shuffleDataset(training, options.shuffleSeed + epoch);
@@ -107,17 +149,23 @@ export async function fit(net: Network, training: Dataset, options: FitOptions):
     const validationAccuracy = options.validation ? await accuracy(options.validation) : null;
     const report: FitEpoch = { epoch, cost: costSum / nBatches, eta, trainAccuracy: options.trainAccuracy ? await accuracy(training) : null, validationAccuracy };
     history.epochs.push(report);
-    options.onEpoch?.(report);
     if (validationAccuracy !== null && (history.bestValidationAccuracy === null || validationAccuracy > history.bestValidationAccuracy)) {
       history.bestValidationAccuracy = validationAccuracy;
       history.bestEpoch = epoch;
     }
-    if (!Number.isFinite(report.cost)) break;
-    if (await stopper?.observe(epoch, validationAccuracy!)) { history.stoppedEarly = true; break; }
-    if (halver && validationAccuracy !== null && halver.observe(validationAccuracy)) { history.stoppedEarly = true; break; }
+    if (!Number.isFinite(report.cost)) stopped = true;
+    else if (await stopper?.observe(epoch, validationAccuracy!)) stopped = history.stoppedEarly = true;
+    else if (halver && validationAccuracy !== null && halver.observe(validationAccuracy)) stopped = history.stoppedEarly = true;
+    // Saved before onEpoch: a callback that sees an epoch can rely on its checkpoint being on disk.
+    await checkpoint?.save({
+      epochsDone: epoch + 1, stopped, reports: history.epochs, bestValidationAccuracy: history.bestValidationAccuracy, bestEpoch: history.bestEpoch,
+      stoppedEarly: history.stoppedEarly, seconds: earlierSeconds + (performance.now() - started) / 1000,
+      earlyStopping: stopper?.record ?? null, halveOnPlateau: halver?.record ?? null,
+    }, stopper?.bestWeights ?? null);
+    options.onEpoch?.(report);
   }
   stopper?.restoreBest();
   if (options.test) history.testAccuracy = await accuracy(options.test);
-  history.seconds = (performance.now() - started) / 1000;
+  history.seconds = earlierSeconds + (performance.now() - started) / 1000;
   return history;
 }

@@ -1,5 +1,12 @@
 import type { NDArray, SharedVariable } from '@hypatia/core';
 
+/** The counters a checkpoint keeps (the best epoch's weights are saved beside them as tensors). */
+export interface EarlyStoppingRecord {
+  bestScore: number | null;
+  bestEpoch: number;
+  sinceBest: number;
+}
+
 export interface EarlyStoppingOptions {
   /** Stop after this many epochs without improvement (Nielsen's "no-improvement-in-n"). */
   patience: number;
@@ -44,6 +51,24 @@ export class EarlyStopping {
 
   get shouldStop(): boolean {
     return this.sinceBest >= this.patience;
+  }
+
+  /** The counters, for a checkpoint. */
+  get record(): EarlyStoppingRecord {
+    return { bestScore: this.bestScore, bestEpoch: this.bestEpoch, sinceBest: this.sinceBest };
+  }
+
+  /** The best epoch's weights, in parameter order (null before the first observation). */
+  get bestWeights(): readonly NDArray[] | null {
+    return this.snapshot;
+  }
+
+  /** Continue from a checkpoint: its counters and the best epoch's weights it saved. */
+  resume(record: EarlyStoppingRecord, bestWeights: NDArray[] | null): void {
+    this.bestScore = record.bestScore;
+    this.bestEpoch = record.bestEpoch;
+    this.sinceBest = record.sinceBest;
+    this.snapshot = bestWeights;
   }
 
   /** Put the best epoch's weights back into the parameters (no-op if nothing was observed). */

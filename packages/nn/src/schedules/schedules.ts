@@ -25,6 +25,13 @@ export function applySchedule(lr: SharedVariable, schedule: Schedule, epoch: num
   return eta;
 }
 
+export interface HalveOnPlateauRecord {
+  eta: number;
+  best: number;
+  sinceBest: number;
+  stopped: boolean;
+}
+
 /**
  * Nielsen 3.5: hold eta constant until the validation accuracy stops improving for `patience`
  * epochs (his "no-improvement-in-n"), then halve it; stop once it has fallen to eta0 / `stopRatio`
@@ -40,6 +47,19 @@ export class HalveOnPlateau {
   constructor(private readonly lr: SharedVariable, readonly patience = 10, readonly stopRatio = 128, readonly factor = 0.5) {
     this.eta0 = this.eta = lr.get({ borrow: true }).data[0]!;
     if (!(factor > 0 && factor < 1)) throw new RangeError(`HalveOnPlateau: factor must be in (0, 1), got ${factor}`);
+  }
+
+  /** The counters and current rate, for a checkpoint. */
+  get record(): HalveOnPlateauRecord {
+    return { eta: this.eta, best: this.best, sinceBest: this.sinceBest, stopped: this.stopped };
+  }
+
+  /** Continue from a checkpoint's record (the learning rate variable is restored with the checkpoint's tensors). */
+  resume(record: HalveOnPlateauRecord): void {
+    this.eta = record.eta;
+    this.best = record.best;
+    this.sinceBest = record.sinceBest;
+    this.stopped = record.stopped;
   }
 
   /** Record a validation accuracy; returns true when the rate has fallen to eta0 / stopRatio (stop training). */
