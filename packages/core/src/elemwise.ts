@@ -8,6 +8,8 @@ import type { Variable } from './graph/variable.js';
 import { type ScalarExpr, input, formulaKey } from './scalar/expr.js';
 import { elementwiseKernel } from './scalar/js.js';
 import { HypatiaError } from './errors.js';
+import { elementwiseProgram } from './kernel/elementwise-program.js';
+import type { KernelProgram } from './kernel/program.js';
 import { typedArrayFor } from './dtype.js';
 
 export interface ElemwiseSpec {
@@ -53,6 +55,10 @@ export class Elemwise extends Op {
 
   perform(ins: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
     return [runElementwise(this, this.spec.formula(ins.map((a, i) => input(i, a.dtype))), ins, node, reuse?.[0])];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return elementwiseProgram(node);
   }
 
   override grad(inputs: readonly Variable[], outputs: readonly Variable[], g: readonly Variable[]): GradResult[] {

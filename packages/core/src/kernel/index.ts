@@ -6,3 +6,6 @@ export { freeVars, linearize, type LExpr, type LIdx, type LStmt, type LinearizeO
 export { exprKey, idxKey, kernelKey } from './key.js';
 export { compileKernelJS, kernelToJS, type JsKernel } from './js-printer.js';
 export { runProgramJS } from './run-js.js';
+export { OpTable } from './op-table.js';
+export { collapseAxes } from './collapse.js';
+export { elementwiseProgram } from './elementwise-program.js';
