@@ -11,21 +11,12 @@ import { testCacheDir } from './testing/test-cache-dir.js';
  * batched: one compiled function computes the outputs of many rows side by side (their graphs
  * are independent), and each row is then checked on its own outputs against the reference.
  * Every built-in op must run compiled: a host op (its JS `perform` between native steps) is a
- * failure unless HOST_OPS_ALLOWED says why that op stays on the host.
+ * failure, naming the op.
  */
 const BATCH = 16;
 const rows = OP_TABLE.filter((c) => !c.skip?.native);
 const batches: OpCase[][] = [];
 for (let i = 0; i < rows.length; i += BATCH) batches.push(rows.slice(i, i + BATCH));
-
-/** Random ops return the advanced state and the sample; a step family computes one array per node (step-family.ts). */
-const RANDOM = 'two outputs (new state and sample), a step family computes one';
-/** Built-in ops that run as host ops on purpose, by op name, with the reason. */
-const HOST_OPS_ALLOWED: Record<string, string> = {
-  random_uniform: RANDOM,
-  random_normal: RANDOM,
-  random_binomial: RANDOM,
-};
 
 /** The op classes @hypatia/core and @hypatia/ops export: the built-in ops. */
 const BUILT_IN = new Set<Function>(
@@ -91,24 +82,8 @@ batches.forEach((cases, bi) => {
     }
     it('runs every built-in op compiled, none as a host op (JS perform)', () => {
       for (const [rewrites, r] of Object.entries(results)) {
-        const unexplained = r.hostOps.filter((name) => !(name in HOST_OPS_ALLOWED));
-        expect(unexplained, `built-in ops that ran as host ops on the native backend (rewrites ${rewrites})`).toEqual([]);
+        expect(r.hostOps, `built-in ops that ran as host ops on the native backend (rewrites ${rewrites})`).toEqual([]);
       }
     });
-  });
-});
-
-describe('the native host-op allow-list', () => {
-  it('names only ops that still run as host ops, which the compiled function and debugPrint report', async () => {
-    const stale: string[] = [];
-    for (const name of Object.keys(HOST_OPS_ALLOWED)) {
-      const row = rows.find((c) => c.build().outputs.some((o) => core.toposort([o]).some((n) => n.op.name === name)));
-      expect(row, `no op-table row holds ${name}`).toBeDefined();
-      const { inputs, outputs } = row!.build();
-      const fn = await compile({ inputs, outputs, backend: new NativeBackend(), rewrites: false, backendOptions: { cacheDir: testCacheDir() } });
-      if (!fn.executable.hostOps?.includes(name)) stale.push(name);
-      else expect(fn.debugPrint()).toMatch(new RegExp(`host ops \\(JS perform between native steps\\): (.*, )?${name}\\b`));
-    }
-    expect(stale, 'these ops now run compiled: drop them from HOST_OPS_ALLOWED').toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { avgPool, maxPool, maxPoolGradGrad } from './pooling.js';
 import { labelLoss, rows } from './rows.js';
 import { shapeAt, slice, transpose, view } from './views.js';
 import { arange, eye, gather, lastWriteMask, scatter } from './indexing.js';
+import { random } from './random.js';
 import { concatenate, concatenatePart, regionWrite } from './blocks.js';
 
 /**
@@ -17,5 +18,5 @@ import { concatenate, concatenatePart, regionWrite } from './blocks.js';
  */
 export const STEP_FAMILIES: readonly StepFamily[] = [
   elemwiseSum, reduce, productEpilogue, products, conv, maxPool, maxPoolGradGrad, avgPool, rows, view, transpose, slice, shapeAt, gather, scatter,
-  lastWriteMask, concatenate, concatenatePart, regionWrite, argExtremum, arange, eye, labelLoss, elementwise,
+  lastWriteMask, concatenate, concatenatePart, regionWrite, argExtremum, arange, eye, random, labelLoss, elementwise,
 ];
