@@ -8,8 +8,42 @@ describe('mnist-network3 experiments', () => {
   it("lists the book's chapter-6 experiments with its hyperparameters", () => {
     expect(Object.keys(EXPERIMENTS)).toEqual(['shallow', 'conv', 'conv2', 'relu', 'expanded', 'fc2', 'dropout', 'ensemble']);
     expect(EXPERIMENTS.shallow).toMatchObject({ epochs: 60, eta: 0.1, lmbda: 0, bookTestAccuracy: 97.8 });
-    expect(EXPERIMENTS.dropout).toMatchObject({ epochs: 40, eta: 0.03, lmbda: 0.1, expanded: true });
-    expect(EXPERIMENTS.ensemble!.members).toBe(5);
+    // Chapter 6's listings: net.SGD(data, epochs, mini_batch_size, eta, validation_data, test_data[, lmbda]).
+    const book = {
+      shallow: { epochs: 60, eta: 0.1, lmbda: 0, expanded: false, members: 1 },
+      conv: { epochs: 60, eta: 0.1, lmbda: 0, expanded: false, members: 1 },
+      conv2: { epochs: 60, eta: 0.1, lmbda: 0, expanded: false, members: 1 },
+      relu: { epochs: 60, eta: 0.03, lmbda: 0.1, expanded: false, members: 1 },
+      expanded: { epochs: 60, eta: 0.03, lmbda: 0.1, expanded: true, members: 1 },
+      fc2: { epochs: 60, eta: 0.03, lmbda: 0.1, expanded: true, members: 1 },
+      dropout: { epochs: 40, eta: 0.03, lmbda: 0, expanded: true, members: 1 },
+      ensemble: { epochs: 40, eta: 0.03, lmbda: 0, expanded: true, members: 5 },
+    };
+    for (const [name, row] of Object.entries(book)) expect(EXPERIMENTS[name], name).toMatchObject(row);
+  });
+
+  it("builds the book's layers for every experiment", () => {
+    const c1 = (activation: string) => ({ type: 'ConvPoolLayer', imageShape: [10, 1, 28, 28], filterShape: [20, 1, 5, 5], poolSize: [2, 2], activation });
+    const c2 = (activation: string) => ({ type: 'ConvPoolLayer', imageShape: [10, 20, 12, 12], filterShape: [40, 20, 5, 5], poolSize: [2, 2], activation });
+    const fc = (nIn: number, nOut: number, activation: string, pDropout = 0) => ({ type: 'FullyConnectedLayer', nIn, nOut, activation, pDropout });
+    const sm = (nIn: number, pDropout = 0) => ({ type: 'SoftmaxLayer', nIn, nOut: 10, pDropout });
+    const reluNet = [c1('relu'), c2('relu'), fc(640, 100, 'relu'), sm(100)];
+    const dropoutNet = [c1('relu'), c2('relu'), fc(640, 1000, 'relu', 0.5), fc(1000, 1000, 'relu', 0.5), sm(1000, 0.5)];
+    const book: Record<string, object[]> = {
+      shallow: [fc(784, 100, 'sigmoid'), sm(100)],
+      conv: [c1('sigmoid'), fc(20 * 12 * 12, 100, 'sigmoid'), sm(100)],
+      conv2: [c1('sigmoid'), c2('sigmoid'), fc(40 * 4 * 4, 100, 'sigmoid'), sm(100)],
+      relu: reluNet,
+      expanded: reluNet,
+      fc2: [c1('relu'), c2('relu'), fc(640, 100, 'relu'), fc(100, 100, 'relu'), sm(100)],
+      dropout: dropoutNet,
+      ensemble: dropoutNet,
+    };
+    for (const [name, layers] of Object.entries(book)) {
+      const built = buildNetwork(EXPERIMENTS[name]!, 10, 1).layers.map((l) => l.config!());
+      expect(built.length, name).toBe(layers.length);
+      built.forEach((c, i) => expect(c, `${name} layer ${i}`).toMatchObject(layers[i]!));
+    }
   });
 
   it('builds every network, and each maps MNIST-sized images to classes', async () => {
