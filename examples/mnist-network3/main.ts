@@ -5,15 +5,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '@hypatia/backends';
 import { NDArray } from '@hypatia/core';
-import { expandMnist, type EpochReport, type TrainingHistory } from '@hypatia/nn';
-import { loadMnist } from '@hypatia/nn/node';
+import { expandMnist, majorityVote, type EpochReport, type TrainingHistory } from '@hypatia/nn';
+import { hasCheckpoint, loadMnist, readCheckpointSummary } from '@hypatia/nn/node';
 import { EXPERIMENTS, buildNetwork } from './experiments.js';
 import { observedBackend } from './observed-backend.js';
 import { announceNativeBuilds } from './compile-notice.js';
 import { plotSvg } from './plot.js';
 
 const USAGE = `usage: pnpm mnist -- [--experiment ${Object.keys(EXPERIMENTS).join('|')}] [--epochs N] [--eta X] [--lmbda X]
-       [--backend NAME] [--limit N] [--seed N] [--json] [--progress|--no-progress] [--out DIR]`;
+       [--backend NAME] [--limit N] [--seed N] [--json] [--progress|--no-progress] [--out DIR]
+       [--checkpoint DIR | --resume DIR]
+  --checkpoint DIR  save a checkpoint after every epoch (the ensemble: one per network, in DIR/member-1 ...)
+  --resume DIR      continue the run checkpointed in DIR; it ends as the uninterrupted run would`;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'cpu' }, limit: { type: 'string' }, seed: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false }, progress: { type: 'boolean' }, 'no-progress': { type: 'boolean' },
       out: { type: 'string' }, help: { type: 'boolean', default: false },
+      checkpoint: { type: 'string' }, resume: { type: 'string' },
     },
   });
   if (values.help) { console.log(USAGE); return; }
@@ -47,54 +51,81 @@ async function main(): Promise<void> {
   const miniBatchSize = 10;
   const log = (s: string) => { if (!values.json) console.log(s); else console.error(s); };
 
+  if (values.checkpoint && values.resume && values.checkpoint !== values.resume) throw new Error(`--checkpoint ${values.checkpoint} and --resume ${values.resume} name different folders; --resume alone continues a run and keeps checkpointing in its folder`);
+  const checkpointDir = values.resume ?? values.checkpoint;
+  const memberDir = (m: number) => (exp.members > 1 ? join(checkpointDir!, `member-${m + 1}`) : checkpointDir!);
+  if (values.resume && ![...Array(exp.members).keys()].some((m) => hasCheckpoint(memberDir(m)))) {
+    throw new Error(`--resume ${values.resume}: there is no checkpoint of ${exp.name} in it${exp.members > 1 ? ' (looked in member-1 to member-' + exp.members + ')' : ''}`);
+  }
+
   const data = loadMnist({ limit });
   const training = exp.expanded ? expandMnist(data.training) : data.training;
   log(`${exp.name}: ${exp.description}; ${training.y.size} training images, ${epochs} epochs, eta ${eta}, lambda ${lmbda}, mini-batch ${miniBatchSize}, backend ${backend}`);
 
   const stopNotice = announceNativeBuilds(log);
   const started = performance.now();
+  // Seconds spent by earlier, interrupted processes on the epochs this one resumed.
+  let earlierSeconds = 0;
   const reports: EpochReport[][] = [];
-  let trainSeconds = 0;
-  let trainExamples = 0;
+  const histories: TrainingHistory[] = [];
   const votes: NDArray[] = [];
-  let best = 0;
-  let single: TrainingHistory | null = null;
   for (let m = 0; m < exp.members; m++) {
     const net = buildNetwork(exp, miniBatchSize, seed + 100 * m);
-    const mine: EpochReport[] = [];
+    const label = exp.members > 1 ? `net ${m + 1}/${exp.members} ` : '';
+    let checkpoint: { dir: string; resume: boolean } | undefined;
+    if (checkpointDir) {
+      const dir = memberDir(m);
+      // An ensemble resumed before its later members started starts those afresh.
+      const resume = Boolean(values.resume) && hasCheckpoint(dir);
+      if (resume) {
+        const done = readCheckpointSummary(dir)!;
+        log(`${label}resuming from ${dir}: ${done.epochsDone} of ${epochs} epochs done${done.stopped ? ' (stopped early)' : ''}`);
+      }
+      checkpoint = { dir, resume };
+    }
+    const callStarted = performance.now();
     const history = await net.sgd(training, epochs, miniBatchSize, eta, data.validation, data.test, {
-      lmbda, backend: observed.backend,
+      lmbda, backend: observed.backend, checkpoint, testEveryEpoch: true,
       progress: values['no-progress'] ? false : values.progress ? true : undefined,
       onEpoch: (r) => {
-        mine.push(r);
-        log(`${exp.members > 1 ? `net ${m + 1}/${exp.members} ` : ''}epoch ${r.epoch}: validation accuracy ${pct(r.validationAccuracy)}, best ${pct(r.bestValidationAccuracy)} (test there ${pct(r.testAccuracy)}), cost ${r.cost.toFixed(4)}, ${Math.round(r.examplesPerSecond)} examples/s`);
+        log(`${label}epoch ${r.epoch}: validation accuracy ${pct(r.validationAccuracy)}, test ${pct(r.epochTestAccuracy)}, best validation ${pct(r.bestValidationAccuracy)} (test there ${pct(r.testAccuracy)}), cost ${r.cost.toFixed(4)}, ${r.seconds.toFixed(1)} s, ${Math.round(r.examplesPerSecond)} examples/s`);
       },
     });
-    reports.push(mine);
-    trainSeconds += history.epochs.reduce((s, r) => s + r.seconds, 0);
-    trainExamples += history.trainExamplesPerSec * history.epochs.reduce((s, r) => s + r.seconds, 0);
-    best = Math.max(best, history.bestValidationAccuracy ?? 0);
-    if (exp.members > 1) votes.push(await net.predict(data.test.x, { backend: observed.backend }));
-    else single = history;
+    earlierSeconds += history.seconds - (performance.now() - callStarted) / 1000;
+    histories.push(history);
+    reports.push(history.epochs);
+    if (exp.members > 1) {
+      votes.push(await net.predict(data.test.x, { backend: observed.backend }));
+      log(`${label}done: best validation accuracy ${pct(history.bestValidationAccuracy)}, test there ${pct(history.testAccuracy)}`);
+    }
   }
 
   stopNotice();
   const ran = observed.ran();
+  const trainSeconds = histories.reduce((s, h) => s + h.epochs.reduce((t, r) => t + r.seconds, 0), 0);
+  const trainExamples = histories.reduce((s, h) => s + h.trainExamplesPerSec * h.epochs.reduce((t, r) => t + r.seconds, 0), 0);
   let testAccuracy: number;
   let bestValidationAccuracy: number;
   if (exp.members > 1) {
-    testAccuracy = majorityAccuracy(votes, data.test.y);
-    bestValidationAccuracy = best;
+    // The book's ensemble: each network votes with its test predictions; the plurality class wins.
+    const vote = majorityVote(votes);
+    let correct = 0;
+    for (let i = 0; i < data.test.y.size; i++) if (vote.data[i] === data.test.y.data[i]) correct++;
+    testAccuracy = correct / data.test.y.size;
+    bestValidationAccuracy = Math.max(...histories.map((h) => h.bestValidationAccuracy ?? 0));
     log(`ensemble of ${exp.members}: test accuracy ${pct(testAccuracy)} by majority vote`);
   } else {
-    testAccuracy = single!.testAccuracy ?? NaN;
-    bestValidationAccuracy = single!.bestValidationAccuracy ?? NaN;
+    testAccuracy = histories[0]!.testAccuracy ?? NaN;
+    bestValidationAccuracy = histories[0]!.bestValidationAccuracy ?? NaN;
   }
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = earlierSeconds + (performance.now() - started) / 1000;
   const result = {
     experiment: exp.name, backend: ran, epochs, seconds: round(seconds, 2), trainExamplesPerSec: Math.round(trainExamples / Math.max(trainSeconds, 1e-9)),
     bestValidationAccuracy: round(bestValidationAccuracy, 6), testAccuracy: round(testAccuracy, 6),
   };
+  const members = exp.members > 1
+    ? histories.map((h, m) => ({ seed: seed + 100 * m, bestValidationAccuracy: h.bestValidationAccuracy, bestEpoch: h.bestEpoch, testAccuracy: h.testAccuracy }))
+    : undefined;
 
   const outDir = values.out ?? join(fileURLToPath(new URL('../..', import.meta.url)), 'results');
   mkdirSync(outDir, { recursive: true });
@@ -103,21 +134,9 @@ async function main(): Promise<void> {
   writeFileSync(`${stem}.svg`, plotSvg(`${exp.name} (${ran}): book ${exp.bookTestAccuracy}% after ${exp.epochs} epochs`, {
     epochs: first.map((r) => r.epoch), validationAccuracy: first.map((r) => r.validationAccuracy), cost: first.map((r) => r.cost),
   }));
-  writeFileSync(`${stem}.json`, JSON.stringify({ ...result, eta, lmbda, limit: limit ?? null, seed, bookTestAccuracy: exp.bookTestAccuracy, epochReports: reports }, null, 2));
+  writeFileSync(`${stem}.json`, JSON.stringify({ ...result, eta, lmbda, miniBatchSize, expanded: exp.expanded, trainingImages: training.y.size, limit: limit ?? null, seed, bookTestAccuracy: exp.bookTestAccuracy, members, epochReports: reports }, null, 2));
   log(`best validation accuracy ${pct(bestValidationAccuracy)}, test accuracy ${pct(testAccuracy)} (book: ${exp.bookTestAccuracy}% after ${exp.epochs} epochs); ${seconds.toFixed(1)} s; wrote ${stem}.svg and .json`);
   if (values.json) console.log(JSON.stringify(result));
-}
-
-function majorityAccuracy(votes: NDArray[], y: NDArray): number {
-  let correct = 0;
-  for (let i = 0; i < y.size; i++) {
-    const counts = new Map<number, number>();
-    for (const v of votes) counts.set(v.data[i]!, (counts.get(v.data[i]!) ?? 0) + 1);
-    let bestClass = -1, bestCount = 0;
-    for (const [c, k] of counts) if (k > bestCount) { bestClass = c; bestCount = k; }
-    if (bestClass === y.data[i]) correct++;
-  }
-  return correct / y.size;
 }
 
 const pct = (a: number | null) => (a === null || Number.isNaN(a) ? 'n/a' : `${(a * 100).toFixed(2)}%`);
