@@ -15,6 +15,8 @@ export const constantFolding: LocalRewrite = {
   kind: 'local',
   name: 'constant_folding',
   phase: 'canonicalize',
+  // Any op with constant operands folds: what decides is the operands, not the op.
+  tracks: 'all',
   apply(node) {
     if (!node.op.pure || !node.inputs.every((v) => v instanceof Constant)) return null;
     if (node.outputs.some((o) => staticSize(o) > MAX_FOLDED_ELEMENTS)) return null;

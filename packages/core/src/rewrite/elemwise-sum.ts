@@ -4,19 +4,16 @@ import { NDArray } from '../ndarray.js';
 import type { Apply } from '../graph/apply.js';
 import { Op, ShapeError } from '../graph/op.js';
 import { TensorType, broadcastStatic, type Dim } from '../graph/type.js';
-import type { Variable } from '../graph/variable.js';
-import { partsOfNode, type FusedPart } from '../graph/fused-parts.js';
-import { Elemwise, runElementwise } from '../elemwise.js';
+import type { FusedPart } from '../graph/fused-parts.js';
+import { runElementwise } from '../elemwise.js';
 import { formulaKey, input, substitute, type ScalarExpr } from '../scalar/expr.js';
-import type { FunctionGraph } from '../graph/fgraph.js';
-import { registerRewrite, type GlobalRewrite } from './registry.js';
-import { Composite } from './composite.js';
-import { keepsType } from './match.js';
 
 /**
  * sum(f(x, y, ...), axes): an elementwise formula summed over axes in one kernel, so the
- * elementwise result is never stored. Summation follows Sum's reference semantics: a float64
- * accumulator per output element, inputs folded in memory order; booleans sum as int32.
+ * elementwise result is never stored. The catalogue's reduction_fusion rule builds it from a sum of
+ * an elementwise node; each backend that lists that rule runs it. Summation follows Sum's reference
+ * semantics: a float64 accumulator per output element, inputs folded in memory order; booleans sum
+ * as int32.
  */
 export class ElemwiseSum extends Op {
   readonly name = 'elemwise_sum';
@@ -29,11 +26,12 @@ export class ElemwiseSum extends Op {
     override readonly fusedParts: readonly FusedPart[] = [],
   ) {
     super();
+    this.formulaKey = formulaKey(formula);
   }
 
-  override props() {
-    return { formula: formulaKey(this.formula), axes: this.axes, keepdims: this.keepdims };
-  }
+  static override readonly props = ['formulaKey', 'axes', 'keepdims'];
+  /** The formula's canonical text: what makes two fused sums the same. */
+  readonly formulaKey: string;
 
   inferTypes(ts: readonly TensorType[]): TensorType[] {
     if (ts.length !== this.inputDtypes.length) throw new ShapeError(`takes ${this.inputDtypes.length} operands, got ${ts.length}`);
@@ -94,38 +92,3 @@ function sumOver(x: NDArray, axes: readonly number[], keepdims: boolean, dtype: 
   for (let i = 0; i < n; i++) out[i] = acc[i]!;
   return new NDArray(dtype, outShape, out);
 }
-
-/**
- * A Sum whose operand is an elementwise node (a Composite, after fusion) used by nothing else
- * becomes one ElemwiseSum. Opt-in (`rewrites: {include: ['reduction_fusion']}`): a backend must
- * have a kernel for ElemwiseSum (the reference backend runs its perform).
- */
-export function fuseReductions(fg: FunctionGraph, reason = 'reduction_fusion'): void {
-  const replaced = new Map<Variable, Variable>();
-  for (const node of fg.nodes) {
-    if (node.op.name !== 'sum' || node.inputs.length !== 1 || node.outputs.length !== 1) continue;
-    const v = node.inputs[0]!;
-    const producer = v.owner;
-    if (!producer || !(producer.op instanceof Elemwise) || !producer.op.pure || producer.outputs.length !== 1) continue;
-    if (fg.clients(v).length !== 1) continue;
-    const { axes, keepdims } = node.op.props() as { axes: readonly number[]; keepdims: boolean };
-    const formula = producer.op instanceof Composite
-      ? producer.op.formula
-      : producer.op.scalarFormula(producer.inputs.map((x, i) => input(i, x.dtype)));
-    const op = new ElemwiseSum(formula, producer.inputs.map((x) => x.dtype), axes, keepdims, partsOfNode(producer));
-    const fused: Variable = op.apply(producer.inputs.map((x) => replaced.get(x) ?? x), node.site).outputs[0]!;
-    if (keepsType(node.outputs[0]!, fused)) replaced.set(node.outputs[0]!, fused);
-  }
-  fg.replaceAll([...replaced], reason);
-}
-
-export const reductionFusion: GlobalRewrite = {
-  kind: 'global',
-  name: 'reduction_fusion',
-  phase: 'fuse',
-  order: 10,
-  optIn: true,
-  run: (fg) => fuseReductions(fg),
-};
-
-registerRewrite(reductionFusion);

@@ -1,15 +1,10 @@
-import type { Apply } from '../graph/apply.js';
 import type { Dim } from '../graph/type.js';
 import { Constant, type Variable } from '../graph/variable.js';
 import { Elemwise } from '../elemwise.js';
 
-// Small predicates the generic rewrites share. Core cannot import @hypatia/ops, so ops are
-// recognised by class (Elemwise) and by name, as the catalogue names them.
-
-/** Is `node` an elementwise op called `name` (and pure, so rewriting it changes nothing observable)? */
-export function isElemwiseNamed(node: Apply | null | undefined, name: string): node is Apply & { op: Elemwise } {
-  return !!node && node.op instanceof Elemwise && node.op.name === name && node.op.pure;
-}
+// Small predicates rewrites share, here and in the ops' packages. They know ops only by what every
+// op declares (its type, whether it is elementwise and pure); a rule that concerns particular ops
+// lives next to them and recognises them by class.
 
 /** Is `v` a constant every element of which equals `x` (any shape, any dtype)? */
 export function isConstantFilled(v: Variable, x: number): boolean {
@@ -38,4 +33,15 @@ function sameDimKind(old: Dim, rep: Dim): boolean {
 /** Are two static shapes the same, axis by axis (an unknown length equals only an unknown length)? */
 export function sameStaticShape(a: readonly Dim[], b: readonly Dim[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * An operand of the elementwise node computing `x` whose run-time shape is x's, or null. An operand
+ * of x's rank with no statically-1 axis where x has a longer one, and no longer one where x's is 1,
+ * has x's shape wherever the node ran: broadcasting only stretches axes declared length 1.
+ */
+export function sameShapeOperand(x: Variable): Variable | null {
+  const node = x.owner;
+  if (!node || !(node.op instanceof Elemwise) || !node.op.pure || node.outputs.length !== 1) return null;
+  return node.inputs.find((u) => u.ndim === x.ndim && u.shape.every((d, i) => (d === 1) === (x.shape[i] === 1))) ?? null;
 }

@@ -3,3 +3,5 @@ export * from './fill.js';
 export * from './shape-of.js';
 export * from './arange.js';
 export * from './eye.js';
+// Registers the shape-source rewrite with the pipeline as a side effect of importing @hypatia/ops.
+export * from './rewrites.js';

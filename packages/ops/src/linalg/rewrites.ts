@@ -1,4 +1,4 @@
-import { keepsType, registerRewrite, type Apply, type Variable } from '@hypatia/core';
+import { keepsType, registerRewrite, type LocalRewrite, type Variable } from '@hypatia/core';
 import { DimShuffle } from '../shape/dimshuffle.js';
 import { Dot } from './dot.js';
 import { MatMul } from './matmul.js';
@@ -18,13 +18,13 @@ function swappedSource(v: Variable): Variable | null {
  * path (and disappears when nothing else uses it). The builders do this already; this catches
  * transposes that other rewrites or hand-built graphs put in front of a product.
  */
-registerRewrite({
+export const productAbsorbsTranspose: LocalRewrite<Dot | MatMul> = {
   kind: 'local',
   name: 'product_absorbs_transpose',
   phase: 'specialize',
-  apply(node: Apply) {
+  tracks: [Dot, MatMul],
+  apply(node) {
     const op = node.op;
-    if (!(op instanceof Dot || op instanceof MatMul)) return null;
     const [a, b] = node.inputs as [Variable, Variable];
     const sa = a.ndim >= 2 ? swappedSource(a) : null;
     const sb = b.ndim >= 2 ? swappedSource(b) : null;
@@ -35,4 +35,6 @@ registerRewrite({
     const out = rebuilt.call(sa ?? a, sb ?? b);
     return keepsType(node.out, out) ? [out] : null;
   },
-});
+};
+
+registerRewrite(productAbsorbsTranspose);

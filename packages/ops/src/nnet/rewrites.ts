@@ -1,9 +1,10 @@
 import { match, P } from 'ts-pattern';
 import {
-  Constant, isConstantFilled, isElemwiseNamed, keepsType, registerRewrite, zerosLike,
-  type Apply, type LocalRewrite, type Op, type Variable,
+  Constant, gradientSumOp, isConstantFilled, keepsType, registerRewrite, zerosLike, zerosLikeOp,
+  type Apply, type LocalRewrite, type Op, type OpClass, type TrackedOp, type Variable,
 } from '@hypatia/core';
-import { add, mul, neg, softplus, sub } from '../elementwise/arithmetic.js';
+import { add, div, exp, log, mul, neg, sigmoid, softplus, sub } from '../elementwise/arithmetic.js';
+import { isApplyOf } from '../util/is-apply-of.js';
 import { Sum, sum } from '../reduce/sum.js';
 import { AdvancedSubtensor, take } from '../indexing/advanced-subtensor.js';
 import { AdvancedIncSubtensor } from '../indexing/advanced-inc-subtensor.js';
@@ -21,8 +22,6 @@ import { CategoricalCrossentropyGrad } from './categorical-crossentropy-grad.js'
 // replaced by forms that are finite wherever the inputs are. Each replaces one node's output, and
 // only when the replacement keeps its type.
 
-type OpClass<T extends Op> = abstract new (...args: never[]) => T;
-
 /** The node that computed `v`, when its op is an instance of `cls`. */
 function producedBy<T extends Op>(v: Variable | undefined, cls: OpClass<T>): (Apply & { op: T }) | null {
   const node = v?.owner;
@@ -34,11 +33,12 @@ const computedBy = <T extends Op>(cls: OpClass<T>) => P.when((v: unknown) => pro
 
 const ones = P.when((v: unknown) => isConstantFilled(v as Variable, 1));
 
-function stabilize(name: string, rewrite: (node: Apply) => Variable | null): LocalRewrite {
+function stabilize<T extends Op>(name: string, tracks: readonly TrackedOp[], rewrite: (node: Apply & { op: T }) => Variable | null): LocalRewrite<T> {
   return {
     kind: 'local',
     name,
     phase: 'stabilize',
+    tracks,
     apply(node) {
       const r = rewrite(node);
       return r && keepsType(node.outputs[0]!, r) ? [r] : null;
@@ -47,8 +47,7 @@ function stabilize(name: string, rewrite: (node: Apply) => Variable | null): Loc
 }
 
 /** log(softmax(x)) -> logSoftmax(x): no log of an underflowed 0. */
-export const logSoftmaxRewrite = stabilize('log_softmax', (node) => {
-  if (!isElemwiseNamed(node, 'log')) return null;
+export const logSoftmaxRewrite = stabilize('log_softmax', [log.op], (node) => {
   return match(node.inputs[0])
     .with(computedBy(Softmax), (sm) => logSoftmax((sm as Variable).owner!.inputs[0]!))
     .otherwise(() => null);
@@ -58,11 +57,10 @@ export const logSoftmaxRewrite = stabilize('log_softmax', (node) => {
  * softmax_grad(gy / y, y) -> gy - y * sum(gy): the gradient of log(softmax(x)) as the chain rule
  * builds it divides by the softmax, which is 0 for saturated logits; the quotient cancels.
  */
-export const logSoftmaxGradRewrite = stabilize('log_softmax_grad', (node) => {
-  if (!(node.op instanceof SoftmaxGrad)) return null;
+export const logSoftmaxGradRewrite = stabilize('log_softmax_grad', [SoftmaxGrad], (node) => {
   const [dy, y] = node.inputs as [Variable, Variable];
   const quotient = dy.owner;
-  if (!isElemwiseNamed(quotient, 'div') || quotient.inputs[1] !== y) return null;
+  if (!isApplyOf(quotient, div.op) || quotient.inputs[1] !== y) return null;
   const gy = quotient.inputs[0]!;
   // gy must already have dy's shape: summing a broadcast gy would count it once, not per element.
   if (!keepsType(dy, gy)) return null;
@@ -74,8 +72,7 @@ export const logSoftmaxGradRewrite = stabilize('log_softmax_grad', (node) => {
  * `-mean(log(softmax(z)[arange(n), y]))`. A gather only moves elements, so the log commutes with it;
  * log_softmax_nll can then fuse the picked log-probabilities.
  */
-export const logIndexedSoftmaxRewrite = stabilize('log_indexed_softmax', (node) => {
-  if (!isElemwiseNamed(node, 'log')) return null;
+export const logIndexedSoftmaxRewrite = stabilize('log_indexed_softmax', [log.op], (node) => {
   const gather = producedBy(node.inputs[0], AdvancedSubtensor);
   const sm = gather && producedBy(gather.inputs[0], Softmax);
   if (!gather || !sm) return null;
@@ -89,14 +86,13 @@ export const logIndexedSoftmaxRewrite = stabilize('log_indexed_softmax', (node) 
  * probabilities, which are 0 for saturated logits. Each scattered quotient is multiplied by the very
  * element it was divided by, so the quotients cancel.
  */
-export const logIndexedSoftmaxGradRewrite = stabilize('log_indexed_softmax_grad', (node) => {
-  if (!(node.op instanceof SoftmaxGrad)) return null;
+export const logIndexedSoftmaxGradRewrite = stabilize('log_indexed_softmax_grad', [SoftmaxGrad], (node) => {
   const [dy, y] = node.inputs as [Variable, Variable];
   const inc = producedBy(dy, AdvancedIncSubtensor);
   if (!inc || inc.op.mode !== 'inc') return null;
   const [base, quotient, ...idx] = inc.inputs as [Variable, Variable, ...Variable[]];
   const q = quotient.owner;
-  if (!isElemwiseNamed(q, 'div') || !isZerosShapedLike(base, softmaxLogits(y) ?? y)) return null;
+  if (!isApplyOf(q, div.op) || !isZerosShapedLike(base, softmaxLogits(y) ?? y)) return null;
   const [gy, picked] = q.inputs as [Variable, Variable];
   const gather = producedBy(picked, AdvancedSubtensor);
   // The same elements of y, gathered and scattered the same way: each quotient meets its divisor.
@@ -112,15 +108,13 @@ function sameInputs(a: readonly Variable[], b: readonly Variable[]): boolean {
 }
 
 /** categoricalCrossentropy(softmax(z), labels) -> the fused op on the logits. */
-export const softmaxCategoricalRewrite = stabilize('softmax_categorical_crossentropy', (node) => {
-  if (!(node.op instanceof CategoricalCrossentropyWithLabels)) return null;
+export const softmaxCategoricalRewrite = stabilize('softmax_categorical_crossentropy', [CategoricalCrossentropyWithLabels], (node) => {
   const sm = producedBy(node.inputs[0], Softmax);
   return sm ? softmaxCrossentropyWithLabels(sm.inputs[0]!, node.inputs[1]!) : null;
 });
 
 /** softmax_grad(categorical_crossentropy_grad(g, softmax(z), y), softmax(z)) -> (softmax(z) - onehot(y)) g. */
-export const softmaxCategoricalGradRewrite = stabilize('softmax_categorical_crossentropy_grad', (node) => {
-  if (!(node.op instanceof SoftmaxGrad)) return null;
+export const softmaxCategoricalGradRewrite = stabilize('softmax_categorical_crossentropy_grad', [SoftmaxGrad], (node) => {
   const [dy, y] = node.inputs as [Variable, Variable];
   const cc = producedBy(dy, CategoricalCrossentropyGrad);
   const sm = producedBy(y, Softmax);
@@ -134,8 +128,8 @@ export const softmaxCategoricalGradRewrite = stabilize('softmax_categorical_cros
  * in order, z is used directly. Rows and labels must provably have the same length (else indexing
  * would broadcast one against the other, which the fused op does not do).
  */
-export const logSoftmaxNllRewrite = stabilize('log_softmax_nll', (node) => {
-  if (!(node.op instanceof AdvancedSubtensor) || node.op.axis !== 0 || node.inputs.length !== 3) return null;
+export const logSoftmaxNllRewrite = stabilize<AdvancedSubtensor>('log_softmax_nll', [AdvancedSubtensor], (node) => {
+  if (node.op.axis !== 0 || node.inputs.length !== 3) return null;
   const [l, rows, labels] = node.inputs as [Variable, Variable, Variable];
   const ls = producedBy(l, LogSoftmax);
   if (!ls || l.ndim !== 2 || rows.ndim !== 1 || labels.ndim !== 1 || rows.dtype !== 'int32' || labels.dtype !== 'int32') return null;
@@ -158,12 +152,11 @@ export const logSoftmaxNllRewrite = stabilize('log_softmax_nll', (node) => {
  * every row of z in order, z is used directly; otherwise the fused gradient is taken on z[rows] and
  * scattered back (scatter-add, so repeated or missing rows keep their meaning).
  */
-export const logSoftmaxNllGradRewrite = stabilize('log_softmax_nll_grad', (node) => {
-  if (!isElemwiseNamed(node, 'sub')) return null;
+export const logSoftmaxNllGradRewrite = stabilize('log_softmax_nll_grad', [sub.op], (node) => {
   const [a, scaled] = node.inputs as [Variable, Variable];
   const inc = producedBy(a, AdvancedIncSubtensor);
   const m = scaled.owner;
-  if (!inc || inc.op.axis !== 0 || inc.op.mode !== 'inc' || inc.inputs.length !== 4 || !isElemwiseNamed(m, 'mul')) return null;
+  if (!inc || inc.op.axis !== 0 || inc.op.mode !== 'inc' || inc.inputs.length !== 4 || !isApplyOf(m, mul.op)) return null;
   const [base, g, rows, labels] = inc.inputs as [Variable, Variable, Variable, Variable];
   for (const [p, s] of [m.inputs, [...m.inputs].reverse()] as [Variable, Variable][]) {
     const z = softmaxLogits(p);
@@ -188,7 +181,7 @@ function softmaxLogits(p: Variable): Variable | null {
   const sm = producedBy(p, Softmax);
   if (sm) return sm.inputs[0]!;
   const e = p.owner;
-  if (!isElemwiseNamed(e, 'exp')) return null;
+  if (!isApplyOf(e, exp.op)) return null;
   return producedBy(e.inputs[0], LogSoftmax)?.inputs[0] ?? null;
 }
 
@@ -204,7 +197,7 @@ function isZerosShapedLike(base: Variable, z: Variable): boolean {
     return isConstantFilled(base, 0) && base.value.shape.length === z.ndim && base.value.shape.every((d, i) => d === z.shape[i]);
   }
   const zl = base.owner;
-  if (!isElemwiseNamed(zl, 'zeros_like')) return false;
+  if (!isApplyOf(zl, zerosLikeOp)) return false;
   const x = zl.inputs[0]!;
   return x === z || producedBy(x, Softmax)?.inputs[0] === z || producedBy(x, LogSoftmax)?.inputs[0] === z;
 }
@@ -233,21 +226,19 @@ function rowsIndex(rows: Variable): { lengthOf: Variable | null; length: number 
 }
 
 /** log(sigmoid(x)) -> -softplus(-x): finite for very negative x, where sigmoid underflows to 0. */
-export const logSigmoidRewrite = stabilize('log_sigmoid', (node) => {
-  if (!isElemwiseNamed(node, 'log')) return null;
+export const logSigmoidRewrite = stabilize('log_sigmoid', [log.op], (node) => {
   const s = node.inputs[0]!.owner;
-  return isElemwiseNamed(s, 'sigmoid') ? neg(softplus(neg(s.inputs[0]!))) : null;
+  return isApplyOf(s, sigmoid.op) ? neg(softplus(neg(s.inputs[0]!))) : null;
 });
 
 /** log(1 - sigmoid(x)) -> -softplus(x): finite for very positive x, where 1 - sigmoid rounds to 0. */
-export const logOneMinusSigmoidRewrite = stabilize('log_one_minus_sigmoid', (node) => {
-  if (!isElemwiseNamed(node, 'log')) return null;
+export const logOneMinusSigmoidRewrite = stabilize('log_one_minus_sigmoid', [log.op], (node) => {
   const d = node.inputs[0]!.owner;
-  if (!isElemwiseNamed(d, 'sub')) return null;
+  if (!isApplyOf(d, sub.op)) return null;
   return match(d.inputs)
     .with([ones, P.select()], (s) => {
       const sig = s.owner;
-      return isElemwiseNamed(sig, 'sigmoid') ? neg(softplus(sig.inputs[0]!)) : null;
+      return isApplyOf(sig, sigmoid.op) ? neg(softplus(sig.inputs[0]!)) : null;
     })
     .otherwise(() => null);
 });
@@ -258,8 +249,7 @@ export const logOneMinusSigmoidRewrite = stabilize('log_one_minus_sigmoid', (nod
  * the quotients cancel. Without it, the gradient of binaryCrossentropy(sigmoid(x), t) is 0 * inf =
  * NaN wherever the sigmoid saturates.
  */
-export const sigmoidGradCancelRewrite = stabilize('sigmoid_grad_cancel', (node) => {
-  if (!isElemwiseNamed(node, 'mul')) return null;
+export const sigmoidGradCancelRewrite = stabilize('sigmoid_grad_cancel', [mul.op], (node) => {
   for (const [g, d] of [node.inputs, [...node.inputs].reverse()] as [Variable, Variable][]) {
     const parts = sigmoidDerivative(d);
     if (!parts) continue;
@@ -272,16 +262,16 @@ export const sigmoidGradCancelRewrite = stabilize('sigmoid_grad_cancel', (node) 
 /** Is d = s * (1 - s) for a sigmoid output s? Returns s and the 1 - s variable. */
 function sigmoidDerivative(d: Variable): { s: Variable; oneMinusS: Variable } | null {
   const m = d.owner;
-  if (!isElemwiseNamed(m, 'mul')) return null;
+  if (!isApplyOf(m, mul.op)) return null;
   for (const [s, u] of [m.inputs, [...m.inputs].reverse()] as [Variable, Variable][]) {
-    if (isElemwiseNamed(s.owner, 'sigmoid') && isOneMinus(u, s)) return { s, oneMinusS: u };
+    if (isApplyOf(s.owner, sigmoid.op) && isOneMinus(u, s)) return { s, oneMinusS: u };
   }
   return null;
 }
 
 function isOneMinus(u: Variable, s: Variable): boolean {
   const n = u.owner;
-  return isElemwiseNamed(n, 'sub') && n.inputs[1] === s && isConstantFilled(n.inputs[0]!, 1) && keepsType(u, s);
+  return isApplyOf(n, sub.op) && n.inputs[1] === s && isConstantFilled(n.inputs[0]!, 1) && keepsType(u, s);
 }
 
 /**
@@ -290,17 +280,18 @@ function isOneMinus(u: Variable, s: Variable): boolean {
  */
 function cancelQuotients(g: Variable, s: Variable, oneMinusS: Variable): Variable | null {
   const n = g.owner;
-  if (isElemwiseNamed(n, 'div')) {
+  if (isApplyOf(n, div.op)) {
     const [a, b] = n.inputs as [Variable, Variable];
     if (b === s) return mul(a, oneMinusS);
     if (b === oneMinusS || isOneMinus(b, s)) return mul(a, s);
     return null;
   }
-  if (isElemwiseNamed(n, 'neg')) {
+  if (isApplyOf(n, neg.op)) {
     const inner = cancelQuotients(n.inputs[0]!, s, oneMinusS);
     return inner && neg(inner);
   }
-  if (isElemwiseNamed(n, 'add')) {
+  // The chain rule sums the two quotients' paths with the gradient machinery's own add.
+  if (isApplyOf(n, add.op, gradientSumOp)) {
     const [l, r] = n.inputs as [Variable, Variable];
     const cl = cancelQuotients(l, s, oneMinusS);
     const cr = cancelQuotients(r, s, oneMinusS);
@@ -315,14 +306,15 @@ function cancelQuotients(g: Variable, s: Variable, oneMinusS: Variable): Variabl
  * shape_at(loss, 0) -> shape_at(labels, 0) for the label-indexed losses, whose length is the
  * labels' (checked when they run): mean's gradient reads the per-row loss only for its length, so
  * the loss vector then has one reader less and the count merges with arange's shape_at(labels).
- * In `specialize`, with core's shape-source rules, after the losses exist.
+ * In `specialize`, with the shape-source rules, after the losses exist.
  */
-export const labelLossLengthRewrite: LocalRewrite = {
+export const labelLossLengthRewrite: LocalRewrite<ShapeAt> = {
   kind: 'local',
   name: 'label_loss_length',
   phase: 'specialize',
+  tracks: [ShapeAt],
   apply(node) {
-    if (!(node.op instanceof ShapeAt) || node.op.axis !== 0) return null;
+    if (node.op.axis !== 0) return null;
     const loss = producedBy(node.inputs[0], SoftmaxCrossentropyWithLabels) ?? producedBy(node.inputs[0], CategoricalCrossentropyWithLabels);
     return loss ? [node.op.apply([loss.inputs[1]!], node.site).outputs[0]!] : null;
   },

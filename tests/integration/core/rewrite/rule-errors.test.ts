@@ -7,10 +7,9 @@ import '@hypatia/backends';
 const marked = new Elemwise({ name: 'rule_error_marker', arity: 1, formula: ([x]) => S.neg(x!) });
 
 registerRewrite({
-  kind: 'local', name: 'test_local_that_throws', phase: 'canonicalize',
-  apply(node) {
-    if (node.op === marked) throw new Error('this rule is broken');
-    return null;
+  kind: 'local', name: 'test_local_that_throws', phase: 'canonicalize', tracks: [marked],
+  apply() {
+    throw new Error('this rule is broken');
   },
 });
 
