@@ -56,6 +56,13 @@ export const C_PRIMITIVES: Record<ScalarFn, (a: string[], d: DType, ad: DType[])
   not: ([a]) => `((uint8_t)(1 - ${a}))`,
   isnan: ([a], _d, [ad]) => (isFloatType(ad!) ? `((uint8_t)(${a} != ${a}))` : '((uint8_t)0)'),
   isinf: ([a], _d, [ad]) => (isFloatType(ad!) ? `((uint8_t)(${a} == INFINITY || ${a} == -INFINITY))` : '((uint8_t)0)'),
+  // on the uint32 words the int32 operands hold; shift amounts are taken mod 32, as in JS
+  bitand: ([a, b]) => `((int32_t)((uint32_t)${a} & (uint32_t)${b}))`,
+  bitor: ([a, b]) => `((int32_t)((uint32_t)${a} | (uint32_t)${b}))`,
+  bitxor: ([a, b]) => `((int32_t)((uint32_t)${a} ^ (uint32_t)${b}))`,
+  shl: ([a, b]) => `((int32_t)((uint32_t)${a} << ((uint32_t)${b} & 31u)))`,
+  shru: ([a, b]) => `((int32_t)((uint32_t)${a} >> ((uint32_t)${b} & 31u)))`,
+  mulhi_u32: ([a, b]) => `((int32_t)(uint32_t)(((uint64_t)(uint32_t)${a} * (uint32_t)${b}) >> 32))`,
   select: ([c, a, b], d) => `((${cType(d)})(${c} ? ${a} : ${b}))`,
   cast: ([a], d, [ad]) => castC(a, ad!, d),
 };

@@ -64,6 +64,13 @@ const WGSL: Record<ScalarFn, (a: string[], d: DType, argTypes: DType[]) => strin
   not: ([a]) => `(!${a})`,
   isnan: ([a], _d, [t]) => (F(t!) ? `h_isnan(${a})` : 'false'),
   isinf: ([a], _d, [t]) => (F(t!) ? `h_isinf(${a})` : 'false'),
+  // on the u32 words the i32 operands hold; shift amounts are taken mod 32, as in JS
+  bitand: ([a, b]) => `(${a} & ${b})`,
+  bitor: ([a, b]) => `(${a} | ${b})`,
+  bitxor: ([a, b]) => `(${a} ^ ${b})`,
+  shl: ([a, b]) => `bitcast<i32>(bitcast<u32>(${a}) << (bitcast<u32>(${b}) & 31u))`,
+  shru: ([a, b]) => `bitcast<i32>(bitcast<u32>(${a}) >> (bitcast<u32>(${b}) & 31u))`,
+  mulhi_u32: ([a, b]) => `h_mulhi_u32(${a}, ${b})`,
   select: ([c, a, b]) => `select(${b}, ${a}, ${c})`,
   cast: ([a], d, [t]) => castExpr(a!, t!, d),
 };
@@ -91,8 +98,13 @@ export function scalarToWGSL(e: ScalarExpr, inputName: (i: number) => string): s
   switch (e.k) {
     case 'in': return inputName(e.i);
     case 'const': return scalarConst(e.v, e.dtype);
-    case 'call': return WGSL[e.f](e.args.map((a) => scalarToWGSL(a, inputName)), e.dtype, e.args.map((a) => a.dtype));
+    case 'call': return callWGSL(e.f, e.args.map((a) => scalarToWGSL(a, inputName)), e.dtype, e.args.map((a) => a.dtype));
   }
+}
+
+/** One primitive applied to printed operands of dtypes `argTypes`, giving dtype `d`. */
+export function callWGSL(f: ScalarFn, args: string[], d: DType, argTypes: DType[]): string {
+  return WGSL[f](args, d, argTypes);
 }
 
 /** Formula helpers with explicit special cases (NaN, infinities, domains), as NumPy defines them. */
@@ -127,6 +139,15 @@ fn h_log1p(x: f32) -> f32 { if (h_isnan(x) || x < -1.0) { return h_nan(); } if (
 fn h_expm1(x: f32) -> f32 { if (h_isnan(x)) { return x; } if (abs(x) < 1e-5) { return x + 0.5 * x * x; } return h_exp(x) - 1.0; }
 fn h_tanh(x: f32) -> f32 { if (h_isnan(x)) { return x; } return tanh(clamp(x, -15.0, 15.0)); }
 fn h_fmod(a: f32, b: f32) -> f32 { return a - floor(a / b) * b; }
+// The high word of the unsigned 64-bit product, from 16-bit halves (WGSL has no 64-bit integers).
+fn h_mulhi_u32(a: i32, b: i32) -> i32 {
+  let x = bitcast<u32>(a);
+  let y = bitcast<u32>(b);
+  let xl = x & 0xffffu; let xh = x >> 16u; let yl = y & 0xffffu; let yh = y >> 16u;
+  let lh = xl * yh; let hl = xh * yl;
+  let mid = ((xl * yl) >> 16u) + (lh & 0xffffu) + (hl & 0xffffu);
+  return bitcast<i32>(xh * yh + (lh >> 16u) + (hl >> 16u) + (mid >> 16u));
+}
 fn h_imod(a: i32, b: i32) -> i32 { if (b == 0i) { return 0i; } let m = a % b; if (m != 0i && ((m < 0i) != (b < 0i))) { return m + b; } return m; }
 fn h_pow(a: f32, b: f32) -> f32 {
   if (h_isnan(a) || h_isnan(b)) { if (b == 0.0) { return 1.0; } return h_nan(); }

@@ -26,6 +26,10 @@ export const SCALAR_FNS = {
   mod: 2,
   // comparisons and logic: result is bool
   lt: 2, le: 2, gt: 2, ge: 2, eq: 2, ne: 2, and: 2, or: 2, not: 1, isnan: 1, isinf: 1,
+  // int32 bit patterns (a uint32 word held as int32): bitwise logic, shifts by b mod 32 (shru
+  // fills with zeros), and the high 32 bits of the unsigned 64-bit product: what counter-based
+  // generators (Philox) are made of; result is int32
+  bitand: 2, bitor: 2, bitxor: 2, shl: 2, shru: 2, mulhi_u32: 2,
   // select(cond, a, b): a where cond else b
   select: 3,
   // cast to the node's dtype
@@ -36,10 +40,12 @@ export type ScalarFn = keyof typeof SCALAR_FNS;
 const FLOAT_RESULT = new Set<ScalarFn>(['div', 'pow', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'tanh', 'sin', 'cos', 'erf']);
 const SAME_AS_INPUT = new Set<ScalarFn>(['floor', 'ceil', 'round']);
 const BOOL_RESULT = new Set<ScalarFn>(['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or', 'not', 'isnan', 'isinf']);
+const INT_RESULT = new Set<ScalarFn>(['bitand', 'bitor', 'bitxor', 'shl', 'shru', 'mulhi_u32']);
 
 export function resultDtype(f: ScalarFn, args: readonly TypedNode[], castTo?: DType): DType {
   if (f === 'cast') return castTo!;
   if (BOOL_RESULT.has(f)) return 'bool';
+  if (INT_RESULT.has(f)) return 'int32';
   if (f === 'select') return upcast(args[1]!.dtype, args[2]!.dtype);
   const u = upcast(...args.map((a) => a.dtype));
   if (FLOAT_RESULT.has(f)) return floatOf(u);
@@ -152,6 +158,12 @@ export const S = {
   not: (a: ScalarExpr) => call('not', [a]),
   isnan: (a: ScalarExpr) => call('isnan', [a]),
   isinf: (a: ScalarExpr) => call('isinf', [a]),
+  bitand: (a: ScalarExpr, b: ScalarExpr) => call('bitand', [a, b]),
+  bitor: (a: ScalarExpr, b: ScalarExpr) => call('bitor', [a, b]),
+  bitxor: (a: ScalarExpr, b: ScalarExpr) => call('bitxor', [a, b]),
+  shl: (a: ScalarExpr, b: ScalarExpr) => call('shl', [a, b]),
+  shru: (a: ScalarExpr, b: ScalarExpr) => call('shru', [a, b]),
+  mulhiU32: (a: ScalarExpr, b: ScalarExpr) => call('mulhi_u32', [a, b]),
   select: (c: ScalarExpr, a: ScalarExpr, b: ScalarExpr) => call('select', [c, a, b]),
   cast: (a: ScalarExpr, d: DType) => convert(a, d),
 };

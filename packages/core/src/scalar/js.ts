@@ -42,6 +42,13 @@ export const JS_PRIMITIVES: Record<ScalarFn, (a: string[], d: DType) => string> 
   not: ([a]) => `(1 - ${a})`,
   isnan: ([a]) => `(${a} !== ${a} ? 1 : 0)`,
   isinf: ([a]) => `((${a} === Infinity || ${a} === -Infinity) ? 1 : 0)`,
+  bitand: ([a, b]) => `(${a} & ${b})`,
+  bitor: ([a, b]) => `(${a} | ${b})`,
+  bitxor: ([a, b]) => `(${a} ^ ${b})`,
+  // JS shifts take the amount mod 32, which is the primitives' definition
+  shl: ([a, b]) => `(${a} << ${b})`,
+  shru: ([a, b]) => `((${a} >>> ${b}) | 0)`,
+  mulhi_u32: ([a, b]) => `mulhiU32(${a}, ${b})`,
   select: ([c, a, b]) => `(${c} ? ${a} : ${b})`,
   cast: ([a], d) => (d === 'int32' ? `(${a} | 0)` : d === 'bool' ? `(${a} ? 1 : 0)` : d === 'float32' ? `Math.fround(${a})` : `(+${a})`),
 };
@@ -59,10 +66,16 @@ export function jsNumber(v: number): string {
   return Number.isFinite(v) ? `(${v})` : v > 0 ? 'Infinity' : v < 0 ? '-Infinity' : 'NaN';
 }
 
-/** The functions the primitives' JS calls (round half to even, floor modulo, erf). */
+/** The functions the primitives' JS calls (round half to even, floor modulo, the high product word, erf). */
 export const JS_HELPERS = `
 function roundHalfEven(x) { const r = Math.round(x); return (Math.abs(x % 1) === 0.5 && r % 2 !== 0) ? r - 1 : r; }
 function imod(a, b) { const m = a % b; return (m !== 0 && (m < 0) !== (b < 0)) ? m + b : m; }
+function mulhiU32(a, b) {
+  // From 16-bit halves, so every partial sum is exact in a double.
+  const ah = a >>> 16, al = a & 0xffff, bh = b >>> 16, bl = b & 0xffff;
+  const mid = ah * bl + al * bh + ((al * bl) >>> 16);
+  return (ah * bh + Math.floor(mid / 65536)) | 0;
+}
 function erf(x) {
   // Abramowitz-Stegun 7.1.26 refined by one Newton step is not enough for float64; use a series/continued fraction split.
   const ax = Math.abs(x);

@@ -117,6 +117,12 @@ const erfOp = elementwise({
   name: 'erf', arity: 1, formula: ([a]) => S.erf(a!),
   grad: ([x], _o, g) => [E.mul(g, E.mul(2 / Math.sqrt(Math.PI), E.exp(E.neg(E.mul(x!, x!)))))],
 });
+/** The int32 bit primitives (a random generator's arithmetic): integer results, no gradient. */
+const bitOp = (name: string, f: (a: ScalarExpr, b: ScalarExpr) => ScalarExpr) => elementwise({ name, arity: 2, formula: ([a, b]) => f(a!, b!), grad: () => [DISCONNECTED, DISCONNECTED] });
+const BIT_OPS = {
+  bitand: bitOp('bitand', S.bitand), bitor: bitOp('bitor', S.bitor), bitxor: bitOp('bitxor', S.bitxor),
+  shl: bitOp('shl', S.shl), shru: bitOp('shru', S.shru), mulhi_u32: bitOp('mulhi_u32', S.mulhiU32),
+};
 const modOp = elementwise({
   name: 'mod', arity: 2, formula: ([a, b]) => S.mod(a!, b!),
   grad: ([a, b], _o, g) => [g, E.neg(E.mul(g, floorOp(E.div(a!, b!))))],
@@ -170,6 +176,7 @@ export function formulaGraph(e: ScalarExpr, vars: readonly Variable[], memo = ne
       case 'erf': r = erfOp(v(0)); break;
       case 'select': r = E.where(a[0]!, a[1]!, a[2]!); break;
       case 'cast': r = E.cast(v(0), e.dtype); break;
+      case 'bitand': case 'bitor': case 'bitxor': case 'shl': case 'shru': case 'mulhi_u32': r = bin(BIT_OPS[e.f]); break;
     }
   }
   memo.set(e, r);

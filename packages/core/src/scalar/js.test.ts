@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { call, input, type ScalarFn } from './expr.js';
+import { JS_HELPERS, scalarToJS } from './js.js';
+
+/** A primitive of two int32 operands as a JS function, printed by the table under test. */
+function compiled(f: ScalarFn): (a: number, b: number) => number {
+  const body = scalarToJS(call(f, [input(0, 'int32'), input(1, 'int32')]), (i) => (i === 0 ? 'a' : 'b'));
+  return new Function(`${JS_HELPERS}\nreturn (a, b) => ${body};`)() as (a: number, b: number) => number;
+}
+
+const u64 = (x: number) => BigInt(x >>> 0);
+const asInt32 = (x: bigint) => Number(BigInt.asIntN(32, x));
+
+/** The bit primitives on uint32 words held as int32, by BigInt arithmetic. */
+const REFERENCE: Partial<Record<ScalarFn, (a: number, b: number) => number>> = {
+  bitand: (a, b) => asInt32(u64(a) & u64(b)),
+  bitor: (a, b) => asInt32(u64(a) | u64(b)),
+  bitxor: (a, b) => asInt32(u64(a) ^ u64(b)),
+  shl: (a, b) => asInt32(u64(a) << BigInt(b & 31)),
+  shru: (a, b) => asInt32(u64(a) >> BigInt(b & 31)),
+  mulhi_u32: (a, b) => asInt32((u64(a) * u64(b)) >> 32n),
+};
+
+// Words with high bits set, the Philox multipliers and key bumps, the int32 extremes; shift amounts past 31 and negative.
+const WORDS = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 0xd2511f53 | 0, 0xcd9e8d57 | 0, 0x9e3779b9 | 0, 0xbb67ae85 | 0, 65535, 65536, -65536, 0x12345678, 8, 31, 32, 33, -5];
+
+describe('the JS table of the int32 bit primitives', () => {
+  for (const [f, ref] of Object.entries(REFERENCE) as [ScalarFn, (a: number, b: number) => number][]) {
+    it(`${f} agrees with 64-bit integer arithmetic on every pair of edge words`, () => {
+      const g = compiled(f);
+      for (const a of WORDS) for (const b of WORDS) expect(g(a, b), `${f}(${a}, ${b})`).toBe(ref(a, b));
+    });
+  }
+
+  it('their results are int32 whatever the operands, which are made int32 first', () => {
+    expect(call('bitxor', [input(0, 'float32'), input(1, 'bool')]).dtype).toBe('int32');
+    const mixed = call('mulhi_u32', [input(0, 'float64'), input(1, 'int32')]);
+    expect(mixed.k === 'call' && mixed.args.map((a) => a.dtype)).toEqual(['int32', 'int32']);
+  });
+});
