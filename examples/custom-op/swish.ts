@@ -1,6 +1,7 @@
 // A user-defined op that is not in the catalogue: Swish, y = x * sigmoid(beta * x), with beta fixed
-// when the op is built. It meets the same contract as the built-in ops: props for equality, a type
-// rule, reference semantics and a gradient written with other ops.
+// when the op is built. It meets the same contract as the built-in ops: its parameters declared in
+// `static props` (equality, printing), a type rule, reference semantics and a gradient written with
+// other ops.
 import { NDArray, Op, ShapeError, TensorType, isFloat, sameShape, type Apply, type GradResult, type Variable } from '@hypatia/core';
 import { add, asVariable, mul, sigmoid, sub, type VarLike } from '@hypatia/ops';
 
@@ -10,9 +11,7 @@ export class Swish extends Op {
     super();
   }
 
-  override props() {
-    return { beta: this.beta };
-  }
+  static override readonly props = ['beta'];
 
   inferTypes([t]: readonly TensorType[]): TensorType[] {
     if (!isFloat(t!.dtype)) throw new ShapeError(`swish needs a float tensor, got ${t!.dtype}`);

@@ -34,7 +34,9 @@ export class Elemwise extends Op {
     this.name = spec.name;
   }
 
-  override props(): Record<string, unknown> {
+  // One class serves every elementwise op, so each op's parameters arrive in its spec rather than
+  // in a `static props` list.
+  override props(): Readonly<Record<string, unknown>> {
     return this.spec.props ?? {};
   }
 

@@ -45,7 +45,7 @@ export abstract class Op {
    * whose values make two instances of one op the same op. Equality and hashing (`key`: CSE, kernel
    * caches), printing (`toString`, debugPrint) and `props()` all come from this list. A subclass
    * with parameters of its own lists its parent's too: `static override readonly props =
-   * [...Parent.props, 'extra'] as const`. A parameter that is itself an op counts by its key.
+   * [...Parent.props, 'extra']`. A parameter that is itself an op counts by its key.
    */
   static readonly props: readonly string[] = [];
 

@@ -27,9 +27,7 @@ export class ARange extends Op {
   constructor(readonly dtype: DType) {
     super();
   }
-  override props() {
-    return { dtype: this.dtype };
-  }
+  static override readonly props = ['dtype'];
   inferTypes(ts: readonly TensorType[]): TensorType[] {
     if (ts.length !== 3) throw new ShapeError(`takes start, stop and step, got ${ts.length} operands`);
     ts.forEach((t, i) => {

@@ -17,9 +17,7 @@ export class Eye extends Op {
   constructor(readonly k: number, readonly dtype: DType) {
     super();
   }
-  override props() {
-    return { k: this.k, dtype: this.dtype };
-  }
+  static override readonly props = ['k', 'dtype'];
   inferTypes(ts: readonly TensorType[]): TensorType[] {
     if (ts.length !== 2) throw new ShapeError(`takes the row and column counts, got ${ts.length} operands`);
     ts.forEach((t, i) => {

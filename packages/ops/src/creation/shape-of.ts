@@ -21,9 +21,7 @@ export class ShapeAt extends Op {
   constructor(readonly axis: number) {
     super();
   }
-  override props() {
-    return { axis: this.axis };
-  }
+  static override readonly props = ['axis'];
   inferTypes([t]: readonly TensorType[]): TensorType[] {
     if (!Number.isInteger(this.axis) || this.axis < 0 || this.axis >= t!.ndim) {
       throw new ShapeError(`axis ${this.axis} is out of range for ${t!.ndim} dimensions`);

@@ -23,9 +23,7 @@ export class AdvancedIncSubtensor extends Op {
     this.name = `advanced_${mode}_subtensor`;
   }
 
-  override props() {
-    return { axis: this.axis, mode: this.mode };
-  }
+  static override readonly props = ['axis', 'mode'];
 
   inferTypes([x, y, ...idx]: readonly TensorType[]): TensorType[] {
     if (!y) throw new ShapeError('needs the tensor, the value to write and the index arrays');

@@ -16,9 +16,7 @@ export class AdvancedSubtensor extends Op {
     super();
   }
 
-  override props() {
-    return { axis: this.axis };
-  }
+  static override readonly props = ['axis'];
 
   inferTypes([x, ...idx]: readonly TensorType[]): TensorType[] {
     return [new TensorType(x!.dtype, advancedShape(x!, idx, this.axis))];

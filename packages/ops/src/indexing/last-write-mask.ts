@@ -13,9 +13,7 @@ export class LastWriteMask extends Op {
     super();
   }
 
-  override props() {
-    return { axis: this.axis, dtype: this.dtype };
-  }
+  static override readonly props = ['axis', 'dtype'];
 
   inferTypes([x, ...idx]: readonly TensorType[]): TensorType[] {
     if (!isFloat(this.dtype)) throw new ShapeError(`the mask dtype must be a float, got ${this.dtype}`);

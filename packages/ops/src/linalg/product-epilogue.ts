@@ -31,11 +31,12 @@ export class ProductEpilogue extends Op {
     readonly productSite?: Site,
   ) {
     super();
+    this.formulaKey = formulaKey(formula);
   }
 
-  override props() {
-    return { product: this.product.key(), formula: formulaKey(this.formula), productInput: this.productInput };
-  }
+  static override readonly props = ['product', 'formulaKey', 'productInput'];
+  /** The formula's canonical text: what makes two epilogues the same. */
+  readonly formulaKey: string;
 
   /** Formula input i as a node operand index. */
   operandOf(i: number): number {

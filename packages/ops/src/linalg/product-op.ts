@@ -9,9 +9,7 @@ export abstract class ProductOp extends Op {
     super();
   }
 
-  override props() {
-    return { transA: this.transA, transB: this.transB };
-  }
+  static override readonly props = ['transA', 'transB'];
 
   /** Each operand must be a number tensor; `rankProblem` says what is wrong with a rank, or null. */
   protected checkOperands(a: TensorType, b: TensorType, rankProblem: (ndim: number) => string | null): void {

@@ -6,6 +6,8 @@ import { AvgPool2d, forEachWindow, type AvgPoolParams } from './avg-pool2d.js';
 /** Gradient of average pooling: each output's gradient is spread evenly over its window. The second operand gives the input's shape. */
 export class AvgPool2dGrad extends PoolParamsOp<AvgPoolParams> {
   readonly name = 'avg_pool2d_grad';
+  static override readonly props = [...PoolParamsOp.props, 'includePad'];
+  get includePad(): boolean { return this.params.includePad; }
 
   inferTypes([gy, x]: readonly TensorType[]): TensorType[] {
     checkPooledGradType(this.params, x!, gy!);

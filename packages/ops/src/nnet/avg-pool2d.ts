@@ -16,6 +16,8 @@ export interface AvgPoolParams extends PoolParams {
 /** Mean over windows of the last two axes, with Theano's pool_2d geometry. */
 export class AvgPool2d extends Pool2dOp<AvgPoolParams> {
   readonly name = 'avg_pool2d';
+  static override readonly props = [...Pool2dOp.props, 'includePad'];
+  get includePad(): boolean { return this.params.includePad; }
 
   protected poolInto(L: PoolLayout, x: ArrayLike<number>, out: { [i: number]: number }): void {
     forEachWindow(L, this.params.includePad, (o, base, r0, r1, c0, c1, scale) => {

@@ -7,9 +7,9 @@ export abstract class ConvOp extends Op {
   constructor(readonly params: ConvParams) {
     super();
   }
-  override props() {
-    return { stride: this.params.stride, padding: this.params.padding };
-  }
+  static override readonly props = ['stride', 'padding'];
+  get stride(): ConvParams['stride'] { return this.params.stride; }
+  get padding(): ConvParams['padding'] { return this.params.padding; }
 
   /** The sizes every conv2d kernel works with, for run-time input shape `xs` and filter shape `ws`. */
   protected sizes(node: Apply, xs: readonly number[], ws: readonly number[]): ConvSizes {

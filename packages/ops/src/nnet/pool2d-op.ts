@@ -6,10 +6,11 @@ export abstract class PoolParamsOp<P extends PoolParams> extends Op {
   constructor(readonly params: P) {
     super();
   }
-  override props(): Record<string, unknown> {
-    const params: PoolParams = this.params; // every field of P, spread at run time
-    return { ...params };
-  }
+  static override readonly props = ['window', 'stride', 'ignoreBorder', 'padding'];
+  get window(): PoolParams['window'] { return this.params.window; }
+  get stride(): PoolParams['stride'] { return this.params.stride; }
+  get ignoreBorder(): PoolParams['ignoreBorder'] { return this.params.ignoreBorder; }
+  get padding(): PoolParams['padding'] { return this.params.padding; }
 }
 
 /**

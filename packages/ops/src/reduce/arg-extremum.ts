@@ -17,9 +17,8 @@ export class ArgExtremum extends Op {
     this.name = kind === 'max' ? 'argmax' : 'argmin';
   }
 
-  override props() {
-    return { axes: this.axes, keepdims: this.keepdims };
-  }
+  // The name already carries the kind.
+  static override readonly props = ['axes', 'keepdims'];
 
   inferTypes([t]: readonly TensorType[]): TensorType[] {
     checkAxes(this.axes, t!.ndim);

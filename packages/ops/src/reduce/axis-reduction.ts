@@ -13,9 +13,7 @@ export abstract class AxisReduction extends Op {
     super();
   }
 
-  override props() {
-    return { axes: this.axes, keepdims: this.keepdims };
-  }
+  static override readonly props = ['axes', 'keepdims'];
 
   /** The dtype of the result for an input of dtype `dtype`. */
   protected abstract outputDtype(dtype: DType): DType;

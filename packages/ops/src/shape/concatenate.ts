@@ -18,9 +18,7 @@ export class Concatenate extends Op {
     super();
   }
 
-  override props() {
-    return { axis: this.axis };
-  }
+  static override readonly props = ['axis'];
 
   inferTypes(ts: readonly TensorType[]): TensorType[] {
     if (ts.length === 0) throw new ShapeError('needs at least one tensor');
@@ -79,9 +77,7 @@ export class ConcatenatePart extends Op {
     super();
   }
 
-  override props() {
-    return { axis: this.axis, part: this.part };
-  }
+  static override readonly props = ['axis', 'part'];
 
   inferTypes([g, ...xs]: readonly TensorType[]): TensorType[] {
     const x = xs[this.part];

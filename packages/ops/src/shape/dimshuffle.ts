@@ -13,9 +13,7 @@ export class DimShuffle extends Op {
     super();
   }
 
-  override props() {
-    return { pattern: this.pattern, inputNdim: this.inputNdim };
-  }
+  static override readonly props = ['pattern', 'inputNdim'];
 
   /** Input axes the pattern leaves out (they must be broadcastable). */
   get dropped(): number[] {

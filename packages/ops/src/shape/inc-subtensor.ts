@@ -21,9 +21,7 @@ export class IncSubtensor extends Op {
     this.name = `${mode}_subtensor`;
   }
 
-  override props() {
-    return { indices: this.indices, mode: this.mode };
-  }
+  static override readonly props = ['indices', 'mode'];
 
   inferTypes([x, y, ...scalars]: readonly TensorType[]): TensorType[] {
     if (!y) throw new ShapeError('needs the tensor and the value to write');

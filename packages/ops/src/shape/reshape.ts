@@ -9,9 +9,7 @@ export class Reshape extends Op {
     if (target.filter((d) => d === -1).length > 1) throw new RangeError('reshape: at most one dimension may be -1');
   }
 
-  override props() {
-    return { target: this.target };
-  }
+  static override readonly props = ['target'];
 
   inferTypes([t]: readonly TensorType[]): TensorType[] {
     const known = t!.shape.every((d) => d !== null) ? (t!.shape as number[]).reduce((a, b) => a * b, 1) : null;
@@ -80,7 +78,7 @@ export function flatten(x: VarLike, ndim = 1): Variable {
 export class Flatten extends Op {
   readonly name = 'flatten';
   constructor(readonly ndim: number) { super(); }
-  override props() { return { ndim: this.ndim }; }
+  static override readonly props = ['ndim'];
   inferTypes([t]: readonly TensorType[]): TensorType[] {
     const tail = t!.shape.slice(this.ndim - 1);
     const last = tail.every((d) => d !== null) ? (tail as number[]).reduce((a, b) => a * b, 1) : null;

@@ -16,9 +16,7 @@ export class Subtensor extends Op {
     super();
   }
 
-  override props() {
-    return { indices: this.indices };
-  }
+  static override readonly props = ['indices'];
 
   inferTypes([x, ...scalars]: readonly TensorType[]): TensorType[] {
     checkScalarOperands(this.indices, scalars, x!);
