@@ -9,3 +9,4 @@ export { runProgramJS } from './run-js.js';
 export { OpTable } from './op-table.js';
 export { collapseAxes } from './collapse.js';
 export { elementwiseProgram } from './elementwise-program.js';
+export { reductionProgram, type ReductionFold, type ReductionSpec } from './reduction-program.js';

@@ -5,7 +5,9 @@ import type { Apply } from '../graph/apply.js';
 import { Op, ShapeError } from '../graph/op.js';
 import { TensorType, broadcastStatic, type Dim } from '../graph/type.js';
 import type { FusedPart } from '../graph/fused-parts.js';
-import { runElementwise } from '../elemwise.js';
+import { elementwiseRunShape, runElementwise } from '../elemwise.js';
+import { reductionProgram } from '../kernel/reduction-program.js';
+import type { KernelProgram } from '../kernel/program.js';
 import { formulaKey, input, substitute, type ScalarExpr } from '../scalar/expr.js';
 
 /**
@@ -48,6 +50,11 @@ export class ElemwiseSum extends Op {
   perform(ins: readonly NDArray[], node: Apply): NDArray[] {
     const values = runElementwise(this, substitute(this.formula, ins.map((a, i) => input(i, a.dtype))), ins, node);
     return [sumOver(values, this.axes, this.keepdims, this.outDtype)];
+  }
+
+  /** The formula evaluated inside the sum's loops, its operands checked as perform checks them. */
+  override kernels(node: Apply): KernelProgram {
+    return reductionProgram(node, { fold: 'sum', axes: this.axes, formula: this.formula, runShape: (shapes) => elementwiseRunShape(node, shapes) });
   }
 
   override toString(): string {

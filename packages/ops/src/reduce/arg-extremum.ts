@@ -1,4 +1,4 @@
-import { DISCONNECTED, NDArray, Op, TensorType, stridesOf, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, NDArray, Op, TensorType, reductionProgram, stridesOf, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { gatherStrided } from '../shape/dimshuffle.js';
 import { checkAxes, normAxes } from './reduce-kernel.js';
@@ -51,6 +51,10 @@ export class ArgExtremum extends Op {
       out.data[o] = at;
     }
     return [out];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return reductionProgram(node, { fold: this.name, axes: this.axes, check: (shape) => checkNotEmpty(this.name, { shape }, this.axes, node) });
   }
 
   override grad(): GradResult[] {

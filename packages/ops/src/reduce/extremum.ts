@@ -1,4 +1,4 @@
-import { DISCONNECTED, HypatiaError, isFloat, type Apply, type DType, type GradResult, type NDArray, type Variable } from '@hypatia/core';
+import { DISCONNECTED, HypatiaError, isFloat, reductionProgram, type Apply, type DType, type GradResult, type KernelProgram, type NDArray, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { castTo } from '../elementwise/broadcast.js';
 import { eq, mul } from '../elementwise/arithmetic.js';
@@ -27,6 +27,10 @@ export class Extremum extends AxisReduction {
     return super.perform(inputs, node);
   }
 
+  override kernels(node: Apply): KernelProgram {
+    return reductionProgram(node, { fold: this.kind, axes: this.axes, check: (shape) => checkNotEmpty(this.name, { shape }, this.axes, node) });
+  }
+
   override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     if (!isFloat(x!.dtype)) return [DISCONNECTED];
     const hit = eq(x!, restoreAxes(out!, this.axes, this.keepdims, x!.ndim));
@@ -35,7 +39,7 @@ export class Extremum extends AxisReduction {
 }
 
 /** A reduction with no identity (max, min, argmax) has no answer over an empty axis. */
-export function checkNotEmpty(op: string, x: NDArray, axes: readonly number[], node: Apply): void {
+export function checkNotEmpty(op: string, x: { readonly shape: readonly number[] }, axes: readonly number[], node: Apply): void {
   for (const a of axes) {
     if (x.shape[a] === 0) throw new HypatiaError(op, `cannot reduce over axis ${a} of length 0 (shape [${x.shape.join(', ')}])`, node.site);
   }

@@ -1,4 +1,4 @@
-import { DISCONNECTED, isFloat, type DType, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, isFloat, reductionProgram, type Apply, type DType, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { and, div, eq, mul, where } from '../elementwise/arithmetic.js';
 import { normAxes } from './reduce-kernel.js';
@@ -11,6 +11,10 @@ export class Prod extends AxisReduction {
 
   protected outputDtype(dtype: DType): DType {
     return accumulatorDtype(dtype);
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return reductionProgram(node, { fold: 'prod', axes: this.axes });
   }
 
   /**

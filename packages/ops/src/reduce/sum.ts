@@ -1,4 +1,4 @@
-import type { DType, GradResult, Variable } from '@hypatia/core';
+import { reductionProgram, type Apply, type DType, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { normAxes } from './reduce-kernel.js';
 import { broadcastLike } from '../elementwise/broadcast.js';
@@ -9,6 +9,9 @@ export class Sum extends AxisReduction {
   readonly name = 'sum';
   protected outputDtype(dtype: DType): DType {
     return accumulatorDtype(dtype);
+  }
+  override kernels(node: Apply): KernelProgram {
+    return reductionProgram(node, { fold: 'sum', axes: this.axes });
   }
   override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [broadcastLike(restoreAxes(g!, this.axes, this.keepdims, x!.ndim), x!)];
