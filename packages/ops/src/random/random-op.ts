@@ -25,8 +25,9 @@
  * A size-0 sample draws nothing and leaves the counter where it was. Initial states (the key from
  * the stream's seed and the variable's ordinal, counter 0) are made on the host: initialRandomState.
  */
-import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, HypatiaError, type Apply, type DType, type GradResult } from '@hypatia/core';
+import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, HypatiaError, type Apply, type DType, type GradResult, type KernelProgram } from '@hypatia/core';
 import { philoxInto } from './philox.js';
+import { randomProgram } from './random-kernels.js';
 
 export type Distribution = 'uniform' | 'normal' | 'binomial';
 
@@ -84,7 +85,7 @@ export class RandomOp extends Op {
 
   perform(inputs: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
     const state = inputs[0]!;
-    if (state.size !== 4) throw new HypatiaError(this.name, `the state has ${state.size} elements; it must have 4 (key0, key1, counterLo, counterHi)`, node.site);
+    checkStateSize(this, state.size, node);
     const [k0, k1, lo, hi] = Array.from(state.data, (x) => x >>> 0) as [number, number, number, number];
     const shape = this.shape ?? inputs[inputs.length - 1]!.shape;
     const prev = reuse?.[1];
@@ -121,10 +122,19 @@ export class RandomOp extends Op {
     return [advance(k0, k1, lo, hi, n), sample];
   }
 
+  override kernels(node: Apply): KernelProgram {
+    return randomProgram(this, node, (size) => checkStateSize(this, size, node));
+  }
+
   /** Samples do not depend differentiably on the state, p or the shape source. */
   override grad(inputs: readonly unknown[]): GradResult[] {
     return inputs.map(() => DISCONNECTED);
   }
+}
+
+/** The state holds the key and the counter: four words. */
+function checkStateSize(op: RandomOp, size: number, node: Apply): void {
+  if (size !== 4) throw new HypatiaError(op.name, `the state has ${size} elements; it must have 4 (key0, key1, counterLo, counterHi)`, node.site);
 }
 
 /** The state after drawing `n` elements: same key, counter + n (64-bit, with carry). */
