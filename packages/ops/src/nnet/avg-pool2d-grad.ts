@@ -1,7 +1,8 @@
-import { TensorType, DISCONNECTED, type NDArray, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { TensorType, DISCONNECTED, type NDArray, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { checkPooledGradType } from './pool-geometry.js';
 import { PoolParamsOp, scatterPooledGrad } from './pool2d-op.js';
 import { AvgPool2d, forEachWindow, type AvgPoolParams } from './avg-pool2d.js';
+import { avgPool2dGradProgram } from './avg-pool-kernels.js';
 
 /** Gradient of average pooling: each output's gradient is spread evenly over its window. The second operand gives the input's shape. */
 export class AvgPool2dGrad extends PoolParamsOp<AvgPoolParams> {
@@ -21,6 +22,10 @@ export class AvgPool2dGrad extends PoolParamsOp<AvgPoolParams> {
         for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) d[base + r * L.w + c] = d[base + r * L.w + c]! + v;
       });
     })];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return avgPool2dGradProgram(this, node);
   }
 
   /** Linear in gy; its adjoint is average pooling itself. */

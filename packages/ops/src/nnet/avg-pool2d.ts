@@ -1,8 +1,9 @@
-import type { GradResult, Variable } from '@hypatia/core';
+import type { Apply, GradResult, KernelProgram, Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { resolvePoolOptions, type Pool2dOptions, type PoolLayout, type PoolParams } from './pool-geometry.js';
 import { Pool2dOp, forEachPoolWindow } from './pool2d-op.js';
 import { avgPool2dGrad } from './avg-pool2d-grad.js';
+import { avgPool2dProgram } from './avg-pool-kernels.js';
 
 export interface AvgPool2dOptions extends Pool2dOptions {
   /** Divide by the window's size counting padding (Theano's 'average_inc_pad') instead of by the real elements ('average_exc_pad', the default). */
@@ -25,6 +26,10 @@ export class AvgPool2d extends Pool2dOp<AvgPoolParams> {
       for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) s += x[base + r * L.w + c]!;
       out[o] = s * scale;
     });
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return avgPool2dProgram(this, node);
   }
 
   override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {

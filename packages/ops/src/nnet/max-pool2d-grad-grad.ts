@@ -1,13 +1,14 @@
-import { NDArray, ShapeError, TensorType, zerosLike, type GradResult, type Variable } from '@hypatia/core';
-import { poolLayout, pooledShape, poolType, type PoolParams } from './pool-geometry.js';
+import { NDArray, ShapeError, TensorType, zerosLike, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
+import { checkSameShape, poolLayout, pooledShape, poolType, type PoolParams } from './pool-geometry.js';
 import { forEachArgmax } from './max-pool2d.js';
 import { PoolParamsOp } from './pool2d-op.js';
 import { maxPool2dGrad } from './max-pool2d-grad.js';
+import { maxPool2dGradGradProgram } from './max-pool-kernels.js';
 
 /**
  * The adjoint of max_pool2d_grad in its gradient operand (Theano's DownsampleFactorMaxGradGrad):
- * out[o] = h[argmax of window o of x], a gather of h at each window's (first) maximum of x. It is
- * what second-order gradients through max pooling are built from.
+ * out[o] = h[argmax of window o of x], a gather of h at each window's (first) maximum of x (0 for
+ * an empty window). It is what second-order gradients through max pooling are built from.
  */
 export class MaxPool2dGradGrad extends PoolParamsOp<PoolParams> {
   readonly name = 'max_pool2d_grad_grad';
@@ -17,11 +18,17 @@ export class MaxPool2dGradGrad extends PoolParamsOp<PoolParams> {
     return [poolType(this.params, x!)];
   }
 
-  perform([x, h]: readonly NDArray[]): NDArray[] {
+  perform([x, h]: readonly NDArray[], node: Apply): NDArray[] {
+    // h is read at x's positions.
+    checkSameShape(this.name, node, 'h', h!.shape, x!.shape);
     const L = poolLayout(this.params, x!.shape);
     const out = NDArray.zeros(x!.dtype, pooledShape(x!.shape, L));
-    forEachArgmax(L, x!.data, (o, i) => { out.data[o] = h!.data[i]!; });
+    forEachArgmax(L, x!.data, (o, i) => { if (i >= 0) out.data[o] = h!.data[i]!; });
     return [out];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return maxPool2dGradGradProgram(this, node);
   }
 
   /** Linear in h (its adjoint is the scatter max_pool2d_grad); piecewise constant in x. */

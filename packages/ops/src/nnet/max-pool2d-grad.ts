@@ -1,8 +1,9 @@
-import { TensorType, zerosLike, type NDArray, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { TensorType, zerosLike, type NDArray, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { checkPooledGradType, type PoolParams } from './pool-geometry.js';
 import { PoolParamsOp, scatterPooledGrad } from './pool2d-op.js';
 import { forEachArgmax } from './max-pool2d.js';
 import { maxPool2dGradGrad } from './max-pool2d-grad-grad.js';
+import { maxPool2dGradProgram } from './max-pool-kernels.js';
 
 /** Gradient of max pooling: each output's gradient goes to its window's (first) maximum. */
 export class MaxPool2dGrad extends PoolParamsOp<PoolParams> {
@@ -15,8 +16,12 @@ export class MaxPool2dGrad extends PoolParamsOp<PoolParams> {
 
   perform([x, gy]: readonly NDArray[], node: Apply): NDArray[] {
     return [scatterPooledGrad(this, node, x!, gy!, (L, gx) => {
-      forEachArgmax(L, x!.data, (o, i) => { gx[i] = gx[i]! + gy!.data[o]!; });
+      forEachArgmax(L, x!.data, (o, i) => { if (i >= 0) gx[i] = gx[i]! + gy!.data[o]!; });
     })];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return maxPool2dGradProgram(this, node);
   }
 
   /** Piecewise constant in x; linear in gy, with the gather at the maxima as its adjoint. */

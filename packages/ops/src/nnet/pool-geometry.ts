@@ -1,4 +1,4 @@
-import { HypatiaError, ShapeError, TensorType, type Apply, type Dim } from '@hypatia/core';
+import { HypatiaError, I, ShapeError, TensorType, type Apply, type Dim, type Idx, type IdxLike } from '@hypatia/core';
 
 export interface Pool2dOptions {
   /** Window height and width (Theano's ds). */
@@ -54,8 +54,59 @@ export function poolType(p: PoolParams, t: TensorType): TensorType {
 }
 
 /**
+ * One axis of the pooling geometry as integers: the input length, the pooled length, and the
+ * op's window, stride and padding. The reference reads it as numbers; a kernel receives it as
+ * parameters and reads it as index expressions.
+ */
+export interface PoolAxis<T> {
+  n: T;
+  out: T;
+  window: T;
+  stride: T;
+  pad: T;
+}
+
+export function poolAxis(p: PoolParams, axis: 0 | 1, n: number): PoolAxis<number> {
+  return { n, out: poolOut(p, axis, n), window: p.window[axis], stride: p.stride[axis], pad: p.padding[axis] };
+}
+
+/**
+ * Window i of an axis, in input coordinates: it covers [lo, hi) of the real input, and `span`
+ * positions of the padded input (what an average that counts padding divides by). The one
+ * formula for the reference (numbers in, numbers out: the index builders fold literals) and for
+ * the kernels (index expressions).
+ */
+export function windowAt(i: IdxLike, ax: PoolAxis<IdxLike>): { lo: Idx; hi: Idx; span: Idx } {
+  const start = I.mul(i, ax.stride);
+  const end = I.min(I.add(start, ax.window), I.add(ax.n, I.mul(2, ax.pad)));
+  return { lo: I.max(I.sub(start, ax.pad), 0), hi: I.min(I.sub(end, ax.pad), ax.n), span: I.sub(end, start) };
+}
+
+/**
+ * The windows of an axis that contain input position q (0 <= q < n): a in [first, end), empty for
+ * a position no window covers. Window a covers q when a·stride - pad <= q < a·stride - pad + window,
+ * so an axis has at most ceil(window / stride) of them (`windowsPerPosition`).
+ */
+export function windowsContaining(q: IdxLike, ax: PoolAxis<IdxLike>): { first: Idx; end: Idx } {
+  // Both quotients have non-negative operands, so truncation is floor.
+  const reach = I.max(I.add(I.sub(I.add(q, ax.pad), ax.window), 1), 0);
+  return { first: I.div(I.add(reach, I.sub(ax.stride, 1)), ax.stride), end: I.min(ax.out, I.add(I.div(I.add(q, ax.pad), ax.stride), 1)) };
+}
+
+/** The most windows of an axis one input position can lie in. */
+export function windowsPerPosition(p: PoolParams, axis: 0 | 1): number {
+  return Math.ceil(p.window[axis] / p.stride[axis]);
+}
+
+/** The value of a window formula evaluated on numbers. */
+function num(i: Idx): number {
+  if (i.k !== 'lit') throw new Error('pool geometry: a formula on numbers did not fold to a number');
+  return i.v;
+}
+
+/**
  * Window bounds along one axis, in input coordinates: window i covers [lo[i], hi[i]) of the real
- * input, and `span[i]` positions of the padded input (what an average that counts padding divides by).
+ * input, and `span[i]` positions of the padded input.
  */
 export interface AxisWindows {
   lo: Int32Array;
@@ -64,15 +115,13 @@ export interface AxisWindows {
 }
 
 export function axisWindows(p: PoolParams, axis: 0 | 1, n: number): AxisWindows {
-  const out = poolOut(p, axis, n);
-  const pad = p.padding[axis], r = n + 2 * pad;
-  const lo = new Int32Array(out), hi = new Int32Array(out), span = new Int32Array(out);
-  for (let i = 0; i < out; i++) {
-    const start = i * p.stride[axis];
-    const end = Math.min(start + p.window[axis], r);
-    lo[i] = Math.max(start - pad, 0);
-    hi[i] = Math.min(end - pad, n);
-    span[i] = end - start;
+  const ax = poolAxis(p, axis, n);
+  const lo = new Int32Array(ax.out), hi = new Int32Array(ax.out), span = new Int32Array(ax.out);
+  for (let i = 0; i < ax.out; i++) {
+    const w = windowAt(i, ax);
+    lo[i] = num(w.lo);
+    hi[i] = num(w.hi);
+    span[i] = num(w.span);
   }
   return { lo, hi, span };
 }
@@ -87,9 +136,13 @@ export interface PoolLayout {
 }
 
 export function poolLayout(p: PoolParams, shape: readonly number[]): PoolLayout {
-  const h = shape[shape.length - 2]!, w = shape[shape.length - 1]!;
-  const m = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const { m, h, w } = poolImages(shape);
   return { m, h, w, rows: axisWindows(p, 0, h), cols: axisWindows(p, 1, w) };
+}
+
+/** A pooled operand of `shape` as `m` stacked images of h x w (the leading axes are the stack). */
+export function poolImages(shape: readonly number[]): { m: number; h: number; w: number } {
+  return { m: shape.slice(0, -2).reduce((a, b) => a * b, 1), h: shape[shape.length - 2]!, w: shape[shape.length - 1]! };
 }
 
 export function pooledShape(shape: readonly number[], L: PoolLayout): number[] {
@@ -100,6 +153,13 @@ export function pooledShape(shape: readonly number[], L: PoolLayout): number[] {
 export function checkPooledGrad(op: string, node: Apply, got: readonly number[], want: readonly number[]): void {
   if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
     throw new HypatiaError(op, `at run time the output gradient has shape [${got.join(', ')}] but the pooled output is [${want.join(', ')}]`, node.site);
+  }
+}
+
+/** Run-time check that an operand read at the input's positions (max_pool2d_grad_grad's h) has the input's shape. */
+export function checkSameShape(op: string, node: Apply, name: string, got: readonly number[], x: readonly number[]): void {
+  if (got.length !== x.length || got.some((d, i) => d !== x[i])) {
+    throw new HypatiaError(op, `at run time the operand ${name} has shape [${got.join(', ')}] but the input x has [${x.join(', ')}]; they must match`, node.site);
   }
 }
 
