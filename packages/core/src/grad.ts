@@ -92,6 +92,6 @@ export function grad(cost: Variable | null, wrt: Variable | readonly Variable[],
 }
 
 function checkGradType(op: string, x: Variable, g: Variable, site = x.site): void {
-  const ok = g.dtype === x.dtype && g.ndim === x.ndim && g.shape.every((d, i) => d === null || x.shape[i] === null || d === x.shape[i]);
-  if (!ok) throw new GradientError(op, `gradient for ${x} has type ${g.type} but the variable has type ${x.type}`, site);
+  const why = x.type.mismatch(g);
+  if (why) throw new GradientError(op, `gradient for ${x} has type ${g.type} but the variable has type ${x.type}: ${why}`, site);
 }

@@ -47,9 +47,8 @@ class ReferenceExecutable implements Executable {
       const outs = node.op.perform(node.inputs.map(get), node, reuse);
       node.outputs.forEach((o, i) => {
         const a = outs[i]!;
-        if (!o.type.accepts(a.shape) || a.dtype !== o.dtype) {
-          throw new HypatiaError(node.op.name, `produced ${a.dtype}[${a.shape.join(', ')}] but its type says ${o.type}`, node.site);
-        }
+        const why = o.type.mismatch(a);
+        if (why) throw new HypatiaError(node.op.name, `produced ${a.dtype}[${a.shape.join(', ')}] but its type says ${o.type}: ${why}`, node.site);
         values.set(o, a);
       });
       if (!reuse) this.previous.set(node, outs);

@@ -65,7 +65,8 @@ export async function compile<O extends Variable | readonly Variable[] = readonl
   const givens = new Map<Variable, Variable>();
   for (const [v, r] of spec.givens instanceof Map ? [...spec.givens] : ((spec.givens ?? []) as Given[])) {
     const rv = r instanceof NDArray ? new Constant(r) : r;
-    if (rv.dtype !== v.dtype || rv.ndim !== v.ndim) throw new HypatiaError(name, `givens: ${v} has type ${v.type} but its replacement has ${rv.type}`, rv.site);
+    const why = v.type.mismatch(rv);
+    if (why) throw new HypatiaError(name, `givens: ${v} has type ${v.type} but its replacement has ${rv.type}: ${why}`, rv.site);
     givens.set(v, rv);
   }
 
@@ -149,9 +150,9 @@ function rewriteOptionsFor(backend: Backend, user: RewriteOptions): RewriteOptio
 
 function checkUpdateType(name: string, sv: SharedVariable, expr: Variable): void {
   const t = sv.type;
-  const ok = expr.dtype === t.dtype && expr.ndim === t.ndim && expr.shape.every((d, i) => d === null || t.shape[i] === null || d === t.shape[i]);
-  if (!ok) {
-    throw new HypatiaError(name, `update of ${sv} has type ${expr.type} but the shared variable has type ${t}${expr.dtype !== t.dtype ? ` (cast the update to ${t.dtype})` : ''}`, expr.site);
+  const why = t.mismatch(expr);
+  if (why) {
+    throw new HypatiaError(name, `update of ${sv} has type ${expr.type} but the shared variable has type ${t}: ${why}${expr.dtype !== t.dtype ? ` (cast the update to ${t.dtype})` : ''}`, expr.site);
   }
 }
 
@@ -173,9 +174,8 @@ function toInput(name: string, v: Variable, a: ArgValue, i: number): NDArray {
     }
     if (!isFloat(v.dtype) && !checkIntegral(a)) throw new CallError(name, `${label} has fractional values but the input is ${v.type}`);
   }
-  if (!v.type.accepts(arr.shape)) {
-    throw new CallError(name, `${label} has shape [${arr.shape.join(', ')}] but the input is ${v.type}`);
-  }
+  const why = v.type.mismatch(arr);
+  if (why) throw new CallError(name, `${label} has shape [${arr.shape.join(', ')}] but the input is ${v.type}: ${why}`);
   return arr;
 }
 

@@ -56,9 +56,8 @@ export class FunctionGraph {
   replaceAll(pairs: readonly (readonly [Variable, Variable])[], reason: string): void {
     const todo = pairs.filter(([old, rep]) => old !== rep);
     for (const [old, replacement] of todo) {
-      if (old.dtype !== replacement.dtype || old.ndim !== replacement.ndim) {
-        throw new HypatiaError('FunctionGraph.replace', `rewrite '${reason}' would replace ${old.type} by ${replacement.type}`, old.site);
-      }
+      const why = old.type.mismatch(replacement);
+      if (why) throw new HypatiaError('FunctionGraph.replace', `rewrite '${reason}' would replace ${old.type} by ${replacement.type}: ${why}`, old.site);
     }
     if (!todo.length) return;
     const uses = todo.map(([old]) => [...this.clients(old)]);

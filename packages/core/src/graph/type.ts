@@ -26,10 +26,29 @@ export class TensorType {
 
   withDtype(dtype: DType): TensorType { return new TensorType(dtype, this.shape); }
 
-  /** Does a concrete shape fit this type? */
-  accepts(shape: readonly number[]): boolean {
-    return shape.length === this.shape.length && this.shape.every((d, i) => d === null || d === shape[i]);
+  /**
+   * The one type-compatibility check: can a value of `actual`'s dtype and shape (another type, a
+   * variable, or an array) stand where this type is declared? The dtypes and ranks must be equal and
+   * every length that both know must agree; an unknown length on either side fits. Null when it
+   * fits; otherwise what differs, for an error message that names both sides.
+   */
+  mismatch(actual: Typed): string | null {
+    if (actual.dtype !== this.dtype) return `the dtype is ${actual.dtype}, not ${this.dtype}`;
+    if (actual.shape.length !== this.ndim) return `it has ${actual.shape.length} dimension${actual.shape.length === 1 ? '' : 's'}, not ${this.ndim}`;
+    const axis = this.shape.findIndex((d, i) => d !== null && actual.shape[i] !== null && d !== actual.shape[i]);
+    return axis === -1 ? null : `axis ${axis} has length ${actual.shape[axis]}, not ${this.shape[axis]}`;
   }
+
+  /** Does a concrete shape fit this type (the shape half of `mismatch`)? */
+  accepts(shape: readonly number[]): boolean {
+    return this.mismatch({ dtype: this.dtype, shape }) === null;
+  }
+}
+
+/** What `TensorType.mismatch` compares: a TensorType, a Variable or an NDArray. */
+export interface Typed {
+  readonly dtype: DType;
+  readonly shape: readonly Dim[];
 }
 
 /** Static broadcasting (right-aligned, 1 stretches). Returns an error string instead of throwing. */

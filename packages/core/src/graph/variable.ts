@@ -88,9 +88,8 @@ export class SharedVariable extends Variable {
   }
 
   private static check(type: TensorType, v: NDArray, name?: string): void {
-    if (v.dtype !== type.dtype || !type.accepts(v.shape)) {
-      throw new HypatiaError(`shared ${name ?? ''}`.trim(), `value ${v.dtype}[${v.shape.join(', ')}] does not fit the variable's type ${type}`);
-    }
+    const why = type.mismatch(v);
+    if (why) throw new HypatiaError(`shared ${name ?? ''}`.trim(), `value ${v.dtype}[${v.shape.join(', ')}] does not fit the variable's type ${type}: ${why}`);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { HypatiaError, NDArray, Op, ShapeError, TensorType, type Apply, type GradResult, type Variable } from '@hypatia/core';
-import { dimsAgree, requireFloat } from './float-check.js';
+import { requireFloat } from './float-check.js';
 import { lastAxis, reuseOrAlloc } from './row-kernels.js';
 import { mul, sub } from '../elementwise/arithmetic.js';
 import { sum } from '../reduce/sum.js';
@@ -15,9 +15,8 @@ export class SoftmaxGrad extends Op {
 
   inferTypes([dy, y]: readonly TensorType[]): TensorType[] {
     requireFloat(y!, 'the softmax output');
-    if (dy!.dtype !== y!.dtype || dy!.ndim !== y!.ndim || !dy!.shape.every((d, i) => dimsAgree(d, y!.shape[i]!))) {
-      throw new ShapeError(`the output gradient ${dy} must have the softmax output's type ${y}`);
-    }
+    const why = y!.mismatch(dy!);
+    if (why) throw new ShapeError(`the output gradient ${dy} must have the softmax output's type ${y}: ${why}`);
     return [y!];
   }
 
