@@ -14,7 +14,8 @@ export class MaxPool2dGradGrad extends PoolParamsOp<PoolParams> {
   readonly name = 'max_pool2d_grad_grad';
 
   inferTypes([x, h]: readonly TensorType[]): TensorType[] {
-    if (h!.dtype !== x!.dtype || h!.ndim !== x!.ndim) throw new ShapeError(`the operand ${h} must have the input's type ${x}`);
+    const why = x!.mismatch(h!);
+    if (why) throw new ShapeError(`the operand ${h} must have the input's type ${x}: ${why}`);
     return [poolType(this.params, x!)];
   }
 

@@ -166,6 +166,6 @@ export function checkSameShape(op: string, node: Apply, name: string, got: reado
 /** Type rule of the gradient ops: gy must have the pooled type of x. */
 export function checkPooledGradType(p: PoolParams, x: TensorType, gy: TensorType): void {
   const want = poolType(p, x);
-  const ok = gy.dtype === want.dtype && gy.ndim === want.ndim && gy.shape.every((d, i) => d === null || want.shape[i] === null || d === want.shape[i]);
-  if (!ok) throw new ShapeError(`the output gradient ${gy} does not fit the pooled output ${want}`);
+  const why = want.mismatch(gy);
+  if (why) throw new ShapeError(`the output gradient ${gy} does not fit the pooled output ${want}: ${why}`);
 }

@@ -62,6 +62,12 @@ describe('maxPool2d', () => {
     expect(() => maxPool2d(dmatrix('x'), { window: [2, 2], padding: [1, 1], ignoreBorder: false })).toThrow(/max_pool2d: padding needs ignoreBorder/);
     expect(() => maxPool2d(dmatrix('x'), { window: [2, 2], padding: [2, 0] })).toThrow(/max_pool2d: padding .* smaller than the window/);
   });
+  it('its gradient ops refuse operands whose static shapes cannot fit, saying which axis', () => {
+    const params = { window: [2, 2] as const, stride: [2, 2] as const, ignoreBorder: true, padding: [0, 0] as const };
+    const x = tensor('float64', [4, 6], 'x');
+    expect(() => maxPool2dGradGrad(x, tensor('float64', [4, 5], 'h'), params)).toThrow(/max_pool2d_grad_grad: the operand float64\[4, 5\] must have the input's type float64\[4, 6\]: axis 1 has length 5, not 6/);
+    expect(() => maxPool2dGrad(x, tensor('float64', [2, 2], 'g'), params)).toThrow(/max_pool2d_grad: the output gradient float64\[2, 2\] does not fit the pooled output float64\[2, 3\]: axis 1 has length 2, not 3/);
+  });
 });
 
 describe('avgPool2d', () => {
