@@ -1,6 +1,6 @@
 import {
   Constant, HypatiaError, NDArray, SharedVariable, broadcastStrides, shapeSize, stridesOf, typedArrayFor,
-  type Apply, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type Variable,
+  type Apply, type TypedArray, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type Variable,
 } from '@hypatia/core';
 import { arangeLength, flatOffsets, indexOffsets, labelColumns, resolveRegion, type AxisIndex } from '@hypatia/ops';
 import { valueTable } from '../leaf-values.js';
@@ -74,6 +74,8 @@ class NativeExecutable implements Executable {
   private readonly releaseAfter: Variable[][];
   /** This call's pooled buffers still in use, by variable. */
   private readonly inUse = new Map<Variable, NDArray>();
+  /** Scratch buffers of the step running now. */
+  private readonly scratch: { dtype: DType; data: TypedArray }[] = [];
   private readonly plans: ReplayPlan[] = [];
   private futileRecordings = 0;
   private readonly replayable: boolean;
@@ -160,12 +162,14 @@ class NativeExecutable implements Executable {
     // Arrays a kernel allocated this call for a variable that leaves the function: safe to hand out once.
     const owned = new Set<NDArray>();
     this.release([...this.inUse.keys()]); // left over by a call that threw
+    for (const { dtype, data } of this.scratch.splice(0)) this.pool.put(dtype, data);
     const ctx = this.context(owned, rec);
     for (const [i, { family, step }] of this.steps.entries()) {
       const node = step.node;
       const ins = node.inputs.map(get);
       if (family) setOutputs(node, family.run(step, ins, ctx), values);
       else this.runHost(node, ins, values, owned, rec);
+      for (const { dtype, data } of this.scratch.splice(0)) this.pool.put(dtype, data);
       this.release(this.releaseAfter[i]!);
     }
     // Hand out each owned array once; copy leaves, views and repeats so the caller never holds an
@@ -239,8 +243,15 @@ class NativeExecutable implements Executable {
       },
       launch: (k, buffers, params) => {
         rec?.launch(k, buffers, params);
-        addon!.run(k, buffers, params);
+        return addon!.run(k, buffers, params) !== 0;
       },
+      scratch: (dtype, n) => {
+        const a = this.pool.take(dtype, n);
+        this.scratch.push({ dtype, data: a });
+        rec?.pool(a);
+        return a;
+      },
+      same: (scalars) => rec?.same(scalars),
       launchElementwise: (k, ins, out, params) => {
         const buffers = [...ins.map((a) => a.data), out.data];
         rec?.launch(k, buffers, params, { ins, out });

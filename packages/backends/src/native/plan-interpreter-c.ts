@@ -11,7 +11,7 @@
  */
 
 /** Instruction codes, shared with replay-plan.ts. */
-export const PlanOp = { kernel: 1, slice: 2, offsets: 3, labels: 4, arange: 5, fill: 6, sizes: 7 } as const;
+export const PlanOp = { kernel: 1, slice: 2, offsets: 3, labels: 4, arange: 5, fill: 6, sizes: 7, same: 8 } as const;
 
 /** How a bound of a SLICE axis is given: absent, a number in the code, or an int32 scalar slot. */
 export const BoundTag = { none: 0, constant: 1, slot: 2 } as const;
@@ -80,7 +80,7 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
         int64_t k = *c++, nb = *c++;
         for (int64_t i = 0; i < nb; i++) bufs[i] = s[*c++];
         int64_t np = *c++;
-        hyp_kernels[k](bufs, c);
+        if (hyp_kernels[k](bufs, c)) return at;
         c += np;
         break;
       }
@@ -175,6 +175,12 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
       case 7: { /* SIZES count (slot, dtype, value)[count]: the plan's shapes hold only for these values */
         int64_t count = *c++;
         for (int64_t i = 0; i < count; i++, c += 3) if (hyp_scalar(s[c[0]], c[1]) != (double)c[2]) return at;
+        break;
+      }
+      case 8: { /* SAME count ref (slot, dtype)[count]: the plan holds only while these scalars equal the doubles of slot ref */
+        int64_t count = *c++;
+        const double *ref = (const double *)s[*c++];
+        for (int64_t i = 0; i < count; i++, c += 2) if (hyp_scalar(s[c[0]], c[1]) != ref[i]) return at;
         break;
       }
       default: return at;

@@ -28,6 +28,7 @@ export type Instr =
   | { op: 'labels'; dst: number; src: number; n: number; k: number }
   | { op: 'arange'; dst: number; bounds: { slot: number; dtype: DType }[]; length: number }
   | { op: 'sizes'; scalars: { slot: number; dtype: DType }[]; values: number[] }
+  | { op: 'same'; scalars: { slot: number; dtype: DType }[]; ref: number }
   | { op: 'fill'; slot: number; n: number; dtype: DType; value: number }
   | { op: 'host'; node: Apply; ins: HostOperand[]; outs: HostOperand[] };
 
@@ -131,6 +132,13 @@ export class PlanRecorder {
   }
 
   /** Sizes read from scalars, which a replay checks are unchanged (the plan's shapes depend on them). */
+  /** Scalars whose values the launches were planned for: a replay checks they still hold them. */
+  same(scalars: readonly NDArray[]): void {
+    const values = Float64Array.from(scalars, (a) => a.item());
+    const ref = this.add(values, { kind: 'static', data: values });
+    this.instrs.push({ op: 'same', scalars: scalars.map((a) => ({ slot: this.slotOf(a.data), dtype: a.dtype })), ref });
+  }
+
   sizes(scalars: readonly NDArray[], values: readonly number[]): void {
     this.instrs.push({ op: 'sizes', scalars: scalars.map((a) => ({ slot: this.slotOf(a.data), dtype: a.dtype })), values: [...values] });
   }

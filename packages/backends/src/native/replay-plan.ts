@@ -242,6 +242,9 @@ function encode(instrs: readonly Instr[]): { code: Float64Array; parts: Part[] }
       case 'arange':
         w.push(PlanOp.arange, ins.dst, ...ins.bounds.flatMap((b) => [b.slot, DTYPE_CODE[b.dtype]]), ins.length);
         break;
+      case 'same':
+        w.push(PlanOp.same, ins.scalars.length, ins.ref, ...ins.scalars.flatMap((b) => [b.slot, DTYPE_CODE[b.dtype]]));
+        break;
       case 'sizes':
         w.push(PlanOp.sizes, ins.scalars.length, ...ins.scalars.flatMap((b, i) => [b.slot, DTYPE_CODE[b.dtype], ins.values[i]!]));
         break;

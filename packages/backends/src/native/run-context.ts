@@ -12,8 +12,15 @@ export interface RunContext {
    * inside the function, fresh when it leaves. Every call gives a new value its own buffer.
    */
   allocate(node: Apply, dtype: DType, shape: readonly number[], output?: number): NDArray;
-  /** Launch kernel `k` on typed arrays (inputs, then outputs) with integer parameters. */
-  launch(k: number, buffers: readonly ArrayBufferView[], params: Float64Array): void;
+  /** Launch kernel `k` on typed arrays (inputs, then outputs) with integer parameters; true when a check in it failed. */
+  launch(k: number, buffers: readonly ArrayBufferView[], params: Float64Array): boolean;
+  /** A scratch buffer for this step only (recycled after it). */
+  scratch(dtype: DType, n: number): TypedArray;
+  /**
+   * The values of scalars the step's launches were planned from (the bounds behind an output's
+   * shape): a replay checks they still hold them, and other values send the call to the JS path.
+   */
+  same(scalars: readonly NDArray[]): void;
   /** An elementwise launch: `ins` into `out`, element i of each operand of `out`'s shape read before element i is written. */
   launchElementwise(k: number, ins: readonly NDArray[], out: NDArray, params: Float64Array): void;
   fill(a: TypedArray, dtype: DType, value: number): void;

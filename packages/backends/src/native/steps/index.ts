@@ -1,5 +1,5 @@
 import type { StepFamily } from '../step-family.js';
-import { elementwise } from './elementwise.js';
+import { irKernels } from './ir.js';
 import { argExtremum, elemwiseSum, reduce } from './reductions.js';
 import { products } from './products.js';
 import { productEpilogue } from './product-epilogue.js';
@@ -13,10 +13,10 @@ import { concatenate, concatenatePart, regionWrite } from './blocks.js';
 
 /**
  * Every step family, tried in order; a node no family takes runs its JS `perform` (a host step).
- * Views come before transpose (an in-order dimshuffle is a view), and the generic elementwise
- * family last, since many specific ops also have a scalar formula.
+ * Views come before transpose (an in-order dimshuffle is a view), and the op's own kernels in the
+ * IR last, for every node no hand-written family takes.
  */
 export const STEP_FAMILIES: readonly StepFamily[] = [
   elemwiseSum, reduce, productEpilogue, products, conv, maxPool, maxPoolGradGrad, avgPool, rows, view, transpose, slice, shapeAt, gather, scatter,
-  lastWriteMask, concatenate, concatenatePart, regionWrite, argExtremum, arange, eye, random, labelLoss, elementwise,
+  lastWriteMask, concatenate, concatenatePart, regionWrite, argExtremum, arange, eye, random, labelLoss, irKernels,
 ];
