@@ -19,7 +19,14 @@ export const BoundTag = { none: 0, constant: 1, slot: 2 } as const;
 /** Element types the interpreter reads and fills. */
 export const DTYPE_CODE = { bool: 0, int32: 1, float32: 2, float64: 3 } as const;
 
-export const PLAN_INTERPRETER_C = String.raw`
+/** The codes above as C macros, so the interpreter names what replay-plan.ts writes. */
+const CODES_C = [
+  ...Object.entries(PlanOp).map(([k, v]) => `#define HYP_OP_${k.toUpperCase()} ${v}`),
+  ...Object.entries(BoundTag).map(([k, v]) => `#define HYP_BOUND_${k.toUpperCase()} ${v}`),
+  ...Object.entries(DTYPE_CODE).map(([k, v]) => `#define HYP_DT_${k.toUpperCase()} ${v}`),
+].join('\n');
+
+export const PLAN_INTERPRETER_C = CODES_C + String.raw`
 typedef struct {
   int64_t *code;
   int64_t ncode;
@@ -35,18 +42,18 @@ static int32_t hyp_nplans = 0;
 
 static double hyp_scalar(const void *p, int64_t dtype) {
   switch (dtype) {
-    case 0: return (double)((const uint8_t *)p)[0];
-    case 1: return (double)((const int32_t *)p)[0];
-    case 2: return (double)((const float *)p)[0];
+    case HYP_DT_BOOL: return (double)((const uint8_t *)p)[0];
+    case HYP_DT_INT32: return (double)((const int32_t *)p)[0];
+    case HYP_DT_FLOAT32: return (double)((const float *)p)[0];
     default: return ((const double *)p)[0];
   }
 }
 
-/* A SLICE bound: 0 absent (sets *present = 0), 1 a number, 2 an int32 scalar slot. */
+/* A SLICE bound: absent (sets *present = 0), a number, or an int32 scalar slot. */
 static int64_t hyp_bound(void **s, int64_t tag, int64_t val, int *present) {
-  *present = tag != 0;
-  if (tag == 1) return val;
-  if (tag == 2) return (int64_t)((const int32_t *)s[val])[0];
+  *present = tag != HYP_BOUND_NONE;
+  if (tag == HYP_BOUND_CONSTANT) return val;
+  if (tag == HYP_BOUND_SLOT) return (int64_t)((const int32_t *)s[val])[0];
   return 0;
 }
 
@@ -76,7 +83,7 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
   while (c < end) {
     at++;
     switch (*c++) {
-      case 1: { /* KERNEL k nb slots[nb] np params[np] */
+      case HYP_OP_KERNEL: { /* KERNEL k nb slots[nb] np params[np] */
         int64_t k = *c++, nb = *c++;
         for (int64_t i = 0; i < nb; i++) bufs[i] = s[*c++];
         int64_t np = *c++;
@@ -84,7 +91,7 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
         c += np;
         break;
       }
-      case 2: { /* SLICE dst src esize info nd shape[nd] (kind, 3 x (tag, val))[nd] outNd outShape outStrides */
+      case HYP_OP_SLICE: { /* SLICE dst src esize info nd shape[nd] (kind, 3 x (tag, val))[nd] outNd outShape outStrides */
         int64_t dst = *c++, src = *c++, esize = *c++, info = *c++, nd = *c++;
         const int64_t *shape = c;
         c += nd;
@@ -118,7 +125,7 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
         pl->offsets[info] = (double)base;
         break;
       }
-      case 3: { /* OFFSETS dst n nidx (slot, posSlot, len, stride)[nidx] */
+      case HYP_OP_OFFSETS: { /* OFFSETS dst n nidx (slot, posSlot, len, stride)[nidx] */
         int64_t dst = *c++, n = *c++, m = *c++;
         int32_t *o = (int32_t *)s[dst];
         memset(o, 0, (size_t)n * sizeof(int32_t));
@@ -135,7 +142,7 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
         }
         break;
       }
-      case 4: { /* LABELS dst labels n k */
+      case HYP_OP_LABELS: { /* LABELS dst labels n k */
         int32_t *cols = (int32_t *)s[c[0]];
         const int32_t *y = (const int32_t *)s[c[1]];
         int64_t n = c[2], k = c[3];
@@ -146,7 +153,7 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
         }
         break;
       }
-      case 5: { /* ARANGE dst (slot, dtype) x 3 length */
+      case HYP_OP_ARANGE: { /* ARANGE dst (slot, dtype) x 3 length */
         double *out = (double *)s[c[0]];
         double start = hyp_scalar(s[c[1]], c[2]), stop = hyp_scalar(s[c[3]], c[4]), step = hyp_scalar(s[c[5]], c[6]);
         int64_t want = c[7];
@@ -158,26 +165,26 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
         out[1] = step;
         break;
       }
-      case 6: { /* FILL slot n dtype value */
+      case HYP_OP_FILL: { /* FILL slot n dtype value */
         void *p = s[c[0]];
         int64_t n = c[1], dt = c[2], v = c[3];
         c += 4;
         for (int64_t i = 0; i < n; i++) {
           switch (dt) {
-            case 0: ((uint8_t *)p)[i] = (uint8_t)v; break;
-            case 1: ((int32_t *)p)[i] = (int32_t)v; break;
-            case 2: ((float *)p)[i] = (float)v; break;
+            case HYP_DT_BOOL: ((uint8_t *)p)[i] = (uint8_t)v; break;
+            case HYP_DT_INT32: ((int32_t *)p)[i] = (int32_t)v; break;
+            case HYP_DT_FLOAT32: ((float *)p)[i] = (float)v; break;
             default: ((double *)p)[i] = (double)v; break;
           }
         }
         break;
       }
-      case 7: { /* SIZES count (slot, dtype, value)[count]: the plan's shapes hold only for these values */
+      case HYP_OP_SIZES: { /* SIZES count (slot, dtype, value)[count]: the plan's shapes hold only for these values */
         int64_t count = *c++;
         for (int64_t i = 0; i < count; i++, c += 3) if (hyp_scalar(s[c[0]], c[1]) != (double)c[2]) return at;
         break;
       }
-      case 8: { /* SAME count ref (slot, dtype)[count]: the plan holds only while these scalars equal the doubles of slot ref */
+      case HYP_OP_SAME: { /* SAME count ref (slot, dtype)[count]: the plan holds only while these scalars equal the doubles of slot ref */
         int64_t count = *c++;
         const double *ref = (const double *)s[*c++];
         for (int64_t i = 0; i < count; i++, c += 2) if (hyp_scalar(s[c[0]], c[1]) != ref[i]) return at;
