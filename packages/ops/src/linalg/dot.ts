@@ -1,6 +1,6 @@
 import {
   DISCONNECTED, HypatiaError, ShapeError, TensorType, upcast,
-  type Apply, type Dim, type GradResult, type NDArray, type Variable,
+  type Apply, type Dim, type GradResult, type KernelProgram, type NDArray, type Variable,
 } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { DimShuffle, dimshuffle } from '../shape/dimshuffle.js';
@@ -9,6 +9,7 @@ import { mul } from '../elementwise/arithmetic.js';
 import { gemm } from './gemm-kernel.js';
 import { fitOrAllocate } from './output-buffer.js';
 import { ProductOp } from './product-op.js';
+import { matrixProductLowering, productProgram, type MatrixProductGeometry, type ProductLowering } from './product-lowering.js';
 
 /**
  * NumPy's dot for vectors and matrices: vector·vector is a scalar, matrix·vector and
@@ -40,16 +41,34 @@ export class Dot extends ProductOp {
   }
 
   perform([a, b]: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
-    const k = this.innerA(a!.shape);
-    this.checkInnerAtRun(k, this.innerB(b!.shape), a!.shape, b!.shape, node);
-    const m = a!.ndim === 2 ? (this.transA ? a!.shape[1]! : a!.shape[0]!) : 1;
-    const n = b!.ndim === 2 ? (this.transB ? b!.shape[0]! : b!.shape[1]!) : 1;
-    const shape = [...(a!.ndim === 2 ? [m] : []), ...(b!.ndim === 2 ? [n] : [])];
+    const { m, n, k, shape } = this.geometry(a!.shape, b!.shape, node);
     const out = fitOrAllocate(node.outputs[0]!.dtype, shape, reuse?.[0]);
     // A vector on the right is a [1 x k] matrix read transposed: each output is a contiguous dot product.
     const tB = b!.ndim === 1 ? true : this.transB;
     gemm({ data: a!.data, offset: 0 }, { data: b!.data, offset: 0 }, { data: out.data, offset: 0 }, m, n, k, this.transA, tB);
     return [out];
+  }
+
+  /** The product C[m x n] for operands of these shapes (a vector is one row of A, one column of B), after the run-time check. */
+  geometry(a: readonly number[], b: readonly number[], node: Apply): MatrixProductGeometry {
+    const k = this.innerA(a);
+    this.checkInnerAtRun(k, this.innerB(b), a, b, node);
+    const m = a.length === 2 ? (this.transA ? a[1]! : a[0]!) : 1;
+    const n = b.length === 2 ? (this.transB ? b[0]! : b[1]!) : 1;
+    const shape = [...(a.length === 2 ? [m] : []), ...(b.length === 2 ? [n] : [])];
+    const [rsA, csA] = a.length === 1 ? [0, 1] : this.transA ? [1, m] : [k, 1];
+    const [rsB, csB] = b.length === 1 ? [1, 0] : this.transB ? [1, k] : [n, 1];
+    return { shape, batch: [], batchStridesA: [], batchStridesB: [], m, n, k, rsA, csA, rsB, csB };
+  }
+
+  /** One point per output element, the sum over the inner axis (product-lowering.ts). */
+  lowering(node: Apply): ProductLowering {
+    const [a, b] = node.inputs as [Variable, Variable];
+    return matrixProductLowering(node, 0, (sa, sb) => this.geometry(sa, sb, node), (_t, i, j) => [...(a.ndim === 2 ? [i] : []), ...(b.ndim === 2 ? [j] : [])]);
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return productProgram(node, this.lowering(node));
   }
 
   override grad([a, b]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {

@@ -12,16 +12,57 @@ const KB = 128;
 const NB = 256;
 
 /**
- * C[m x n] = op(A) · op(B), overwriting C, where op(A) is [m x k] and op(B) is [k x n]. With
- * transA, A is stored [k x m]; with transB, B is stored [n x k]. The gradients of a product are
- * exactly these transposed products, so no transpose is ever materialised.
+ * C[m x n] = op(A) · op(B), overwriting C (or adding to it, with `accumulate`), where op(A) is
+ * [m x k] and op(B) is [k x n]. With transA, A is stored [k x m]; with transB, B is stored [n x k].
+ * The gradients of a product are exactly these transposed products, so no transpose is ever
+ * materialised.
+ *
+ * Every element is one sum in double, over p = 0 .. k-1 in order (from C's value when
+ * accumulating), rounded once into C's dtype: the same number whichever way the operands are
+ * read, and what the products' kernels compute. int32 products wrap modulo 2^32 exactly, as in
+ * NumPy.
  */
-export function gemm(a: MatrixView, b: MatrixView, c: MatrixView, m: number, n: number, k: number, transA: boolean, transB: boolean): void {
-  c.data.fill(0, c.offset, c.offset + m * n);
-  if (m === 0 || n === 0 || k === 0) return;
-  if (!transB) gemmRowsOfB(a.data, a.offset, transA ? 1 : k, transA ? m : 1, b.data, b.offset, c.data, c.offset, m, n, k);
-  else if (!transA && transB) gemmNT(a.data, a.offset, b.data, b.offset, c.data, c.offset, m, n, k);
-  else gemmTT(a.data, a.offset, b.data, b.offset, c.data, c.offset, m, n, k);
+export function gemm(a: MatrixView, b: MatrixView, c: MatrixView, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate = false): void {
+  if (c.data instanceof Int32Array) {
+    gemmInt32(a, b, c, m, n, k, transA, transB, accumulate);
+    return;
+  }
+  // Sums run in a double C: C itself, or scratch copied out (rounded) at the end.
+  const wide = c.data instanceof Float64Array;
+  const acc = wide ? c.data : doubleScratch(m * n);
+  const ao = wide ? c.offset : 0;
+  if (!accumulate) acc.fill(0, ao, ao + m * n);
+  else if (!wide) for (let i = 0; i < m * n; i++) acc[i] = c.data[c.offset + i]!;
+  if (m > 0 && n > 0 && k > 0) {
+    if (!transB) gemmRowsOfB(a.data, a.offset, transA ? 1 : k, transA ? m : 1, b.data, b.offset, acc, ao, m, n, k);
+    else if (!transA && transB) gemmNT(a.data, a.offset, b.data, b.offset, acc, ao, m, n, k);
+    else gemmTT(a.data, a.offset, b.data, b.offset, acc, ao, m, n, k);
+  }
+  if (!wide) c.data.set(acc.subarray(0, m * n), c.offset);
+}
+
+let scratch = new Float64Array(0);
+
+/** A double buffer of at least `size` elements, kept between calls. */
+function doubleScratch(size: number): Float64Array {
+  if (scratch.length < size) scratch = new Float64Array(size);
+  return scratch;
+}
+
+/** C (+)= op(A)·op(B) for int32 operands, in wrapping int32 arithmetic (exact modulo 2^32, in any order). */
+function gemmInt32(a: MatrixView, b: MatrixView, c: MatrixView, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void {
+  const A = a.data, B = b.data, C = c.data;
+  const [rsA, csA] = transA ? [1, m] : [k, 1];
+  const [rsB, csB] = transB ? [1, k] : [n, 1];
+  if (!accumulate) C.fill(0, c.offset, c.offset + m * n);
+  for (let i = 0; i < m; i++) {
+    const row = c.offset + i * n;
+    for (let p = 0; p < k; p++) {
+      const x = A[a.offset + i * rsA + p * csA]!;
+      const bp = b.offset + p * rsB;
+      for (let j = 0; j < n; j++) C[row + j] = (C[row + j]! + Math.imul(x, B[bp + j * csB]!)) | 0;
+    }
+  }
 }
 
 /**
@@ -81,7 +122,7 @@ function gemmRowsOfB(a: TypedArray, ao: number, rs: number, ps: number, b: Typed
 }
 
 /**
- * C = A·Bᵀ, B stored [n x k]: each entry is a dot product of two contiguous rows. Two rows of A
+ * C += A·Bᵀ, B stored [n x k]: each entry is a dot product of two contiguous rows. Two rows of A
  * against four rows of B at once keep eight sums in registers, so each load feeds several products.
  */
 function gemmNT(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number): void {
@@ -92,7 +133,8 @@ function gemmNT(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedAr
     let j = 0;
     for (; j + 4 <= n; j += 4) {
       const b0 = bo + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s00 = c[c0 + j]!, s01 = c[c0 + j + 1]!, s02 = c[c0 + j + 2]!, s03 = c[c0 + j + 3]!;
+      let s10 = c[c1 + j]!, s11 = c[c1 + j + 1]!, s12 = c[c1 + j + 2]!, s13 = c[c1 + j + 3]!;
       for (let p = 0; p < k; p++) {
         const x = a[r0 + p]!, y = a[r1 + p]!;
         const v0 = b[b0 + p]!, v1 = b[b1 + p]!, v2 = b[b2 + p]!, v3 = b[b3 + p]!;
@@ -104,7 +146,7 @@ function gemmNT(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedAr
     }
     for (; j < n; j++) {
       const bj = bo + j * k;
-      let s0 = 0, s1 = 0;
+      let s0 = c[c0 + j]!, s1 = c[c1 + j]!;
       for (let p = 0; p < k; p++) {
         const v = b[bj + p]!;
         s0 += a[r0 + p]! * v;
@@ -119,14 +161,14 @@ function gemmNT(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedAr
     const c0 = co + i * n;
     for (let j = 0; j < n; j++) {
       const bj = bo + j * k;
-      let s = 0;
+      let s = c[c0 + j]!;
       for (let p = 0; p < k; p++) s += a[r0 + p]! * b[bj + p]!;
       c[c0 + j] = s;
     }
   }
 }
 
-/** C = Aᵀ·Bᵀ = (B·A)ᵀ, A stored [k x m], B [n x k]: rare (second-order gradients), kept simple. */
+/** C += Aᵀ·Bᵀ = (B·A)ᵀ, A stored [k x m], B [n x k]: rare (second-order gradients), kept simple. */
 function gemmTT(a: TypedArray, ao: number, b: TypedArray, bo: number, c: TypedArray, co: number, m: number, n: number, k: number): void {
   for (let j = 0; j < n; j++) {
     const bj = bo + j * k;

@@ -1,6 +1,6 @@
 import {
   DISCONNECTED, HypatiaError, ShapeError, TensorType, broadcastRuntime, broadcastStatic, upcast,
-  type Apply, type GradResult, type NDArray, type Variable,
+  type Apply, type GradResult, type KernelProgram, type NDArray, type Variable,
 } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { dimshuffle } from '../shape/dimshuffle.js';
@@ -9,6 +9,7 @@ import { gemm } from './gemm-kernel.js';
 import { dot } from './dot.js';
 import { fitOrAllocate } from './output-buffer.js';
 import { ProductOp } from './product-op.js';
+import { matrixProductLowering, productProgram, type MatrixProductGeometry, type ProductLowering } from './product-lowering.js';
 
 /**
  * A stack of matrix products (NumPy's matmul for operands of two or more dimensions): the last two
@@ -41,25 +42,8 @@ export class MatMul extends ProductOp {
   }
 
   perform([a, b]: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
-    const [m, k] = this.matA(a!.shape);
-    const [kb, n] = this.matB(b!.shape);
-    this.checkInnerAtRun(k, kb, a!.shape, b!.shape, node);
-    const batchA = a!.shape.slice(0, -2);
-    const batchB = b!.shape.slice(0, -2);
-    const batch = broadcastRuntime([batchA, batchB]);
-    if (typeof batch === 'string') throw new HypatiaError(this.name, `at run time, batch dimensions: ${batch}`, node.site);
-    [batchA, batchB].forEach((own, i) => {
-      const declared = node.inputs[i]!.type.shape;
-      own.forEach((d, j) => {
-        const target = batch[batch.length - own.length + j]!;
-        if (d === 1 && target !== 1 && declared[j] !== 1) {
-          throw new HypatiaError(this.name, `at run time operand ${i} has length 1 on batch axis ${j} where the result has ${target}, but its type ${node.inputs[i]!.type} does not declare that axis broadcastable`, node.site);
-        }
-      });
-    });
-    const out = fitOrAllocate(node.outputs[0]!.dtype, [...batch, m, n], reuse?.[0]);
-    const strideA = batchStrides(batchA, batch, m * k);
-    const strideB = batchStrides(batchB, batch, k * n);
+    const { m, n, k, shape, batch, batchStridesA: strideA, batchStridesB: strideB } = this.geometry(a!.shape, b!.shape, node);
+    const out = fitOrAllocate(node.outputs[0]!.dtype, shape, reuse?.[0]);
     const count = batch.reduce((x, y) => x * y, 1);
     const idx = new Array<number>(batch.length).fill(0);
     let oa = 0, ob = 0;
@@ -76,6 +60,41 @@ export class MatMul extends ProductOp {
       }
     }
     return [out];
+  }
+
+  /** The stack of products for operands of these shapes, after the run-time checks of the inner and batch axes. */
+  geometry(a: readonly number[], b: readonly number[], node: Apply): MatrixProductGeometry {
+    const [m, k] = this.matA(a);
+    const [kb, n] = this.matB(b);
+    this.checkInnerAtRun(k, kb, a, b, node);
+    const batchA = a.slice(0, -2);
+    const batchB = b.slice(0, -2);
+    const batch = broadcastRuntime([batchA, batchB]);
+    if (typeof batch === 'string') throw new HypatiaError(this.name, `at run time, batch dimensions: ${batch}`, node.site);
+    [batchA, batchB].forEach((own, i) => {
+      const declared = node.inputs[i]!.type.shape;
+      own.forEach((d, j) => {
+        const target = batch[batch.length - own.length + j]!;
+        if (d === 1 && target !== 1 && declared[j] !== 1) {
+          throw new HypatiaError(this.name, `at run time operand ${i} has length 1 on batch axis ${j} where the result has ${target}, but its type ${node.inputs[i]!.type} does not declare that axis broadcastable`, node.site);
+        }
+      });
+    });
+    const [rsA, csA] = this.transA ? [1, m] : [k, 1];
+    const [rsB, csB] = this.transB ? [1, k] : [n, 1];
+    return {
+      shape: [...batch, m, n], batch, batchStridesA: batchStrides(batchA, batch, m * k), batchStridesB: batchStrides(batchB, batch, k * n),
+      m, n, k, rsA, csA, rsB, csB,
+    };
+  }
+
+  /** One point per output element (batch axes, rows, columns), the sum over the inner axis (product-lowering.ts). */
+  lowering(node: Apply): ProductLowering {
+    return matrixProductLowering(node, node.outputs[0]!.ndim - 2, (sa, sb) => this.geometry(sa, sb, node), (t, i, j) => [...t, i, j]);
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return productProgram(node, this.lowering(node));
   }
 
   override grad([a, b]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
