@@ -1,8 +1,9 @@
-import { DISCONNECTED, HypatiaError, NDArray, Op, ShapeError, TensorType, isFloat, shapeSize, typedArrayFor, upcast, zerosLike, type Apply, type Dim, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, HypatiaError, NDArray, Op, ShapeError, TensorType, isFloat, shapeSize, stridesOf, typedArrayFor, upcast, zerosLike, type Apply, type Dim, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { asVariable, normAxis, type VarLike } from '../util/as-variable.js';
 import { castTo } from '../elementwise/broadcast.js';
 import { expandDims } from './expand-dims.js';
 import { buildError } from './build-error.js';
+import { stridedCopyKernel, stridedCopyLaunch } from './copy-kernels.js';
 
 /** Two static lengths of one axis that must agree: the known one, or the reason they cannot. */
 function mergeDim(a: Dim, b: Dim): Dim | string {
@@ -39,16 +40,23 @@ export class Concatenate extends Op {
     return [new TensorType(first.dtype, shape)];
   }
 
+  /** The result's shape; at run time only `axis` may differ between the tensors. */
+  resolve(shapes: readonly (readonly number[])[], node: Apply): number[] {
+    const ax = this.axis;
+    const shape = [...shapes[0]!];
+    shapes.forEach((s, i) => {
+      if (i === 0) return;
+      if (s.some((d, k) => k !== ax && d !== shape[k])) {
+        throw new HypatiaError(this.name, `at run time tensor ${i} has shape [${s.join(', ')}] but tensor 0 has [${shapes[0]!.join(', ')}]; only axis ${ax} may differ`, node.site);
+      }
+      shape[ax] = shape[ax]! + s[ax]!;
+    });
+    return shape;
+  }
+
   perform(xs: readonly NDArray[], node: Apply): NDArray[] {
     const ax = this.axis;
-    const shape = [...xs[0]!.shape];
-    xs.forEach((x, i) => {
-      if (i === 0) return;
-      if (x.shape.some((d, k) => k !== ax && d !== shape[k])) {
-        throw new HypatiaError(this.name, `at run time tensor ${i} has shape [${x.shape.join(', ')}] but tensor 0 has [${xs[0]!.shape.join(', ')}]; only axis ${ax} may differ`, node.site);
-      }
-      shape[ax] = shape[ax]! + x.shape[ax]!;
-    });
+    const shape = this.resolve(xs.map((x) => x.shape), node);
     const outer = shapeSize(shape.slice(0, ax));
     const out = typedArrayFor(xs[0]!.dtype, shapeSize(shape));
     const rowLen = shapeSize(shape.slice(ax));
@@ -60,6 +68,25 @@ export class Concatenate extends Op {
       start += block;
     }
     return [new NDArray(xs[0]!.dtype, shape, out)];
+  }
+
+  /** Each tensor is a strided copy into its block of the result: the blocks follow each other along `axis`. */
+  override kernels(node: Apply): KernelProgram {
+    const dtype = node.outputs[0]!.dtype;
+    return {
+      kernels: [stridedCopyKernel(`concatenate_${dtype}`, dtype, node.outputs[0]!.ndim)],
+      plan: (operands) => {
+        const shape = this.resolve(operands.map((o) => o.shape), node);
+        const outStrides = stridesOf(shape);
+        let start = 0;
+        const launches = operands.map((o, i) => {
+          const launch = stridedCopyLaunch(0, { input: i }, { output: 0 }, o.shape, stridesOf(o.shape), outStrides, 0, start * outStrides[this.axis]!);
+          start += o.shape[this.axis]!;
+          return launch;
+        });
+        return { outputs: [shape], launches };
+      },
+    };
   }
 
   override grad(xs: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
@@ -91,13 +118,20 @@ export class ConcatenatePart extends Op {
     return [new TensorType(g.dtype, shape)];
   }
 
+  /** The part's shape and where it starts along `axis`; the parts must add up to the gradient's length. */
+  resolve(gShape: readonly number[], shapes: readonly (readonly number[])[], node: Apply): { shape: number[]; offset: number } {
+    const ax = this.axis;
+    const offset = shapes.slice(0, this.part).reduce((s, x) => s + x[ax]!, 0);
+    const total = shapes.reduce((s, x) => s + x[ax]!, 0);
+    if (gShape[ax] !== total) throw new HypatiaError(this.name, `the gradient has length ${gShape[ax]} on axis ${ax} but the parts add up to ${total}`, node.site);
+    const shape = [...gShape];
+    shape[ax] = shapes[this.part]![ax]!;
+    return { shape, offset };
+  }
+
   perform([g, ...xs]: readonly NDArray[], node: Apply): NDArray[] {
     const ax = this.axis;
-    const offset = xs.slice(0, this.part).reduce((s, x) => s + x.shape[ax]!, 0);
-    const total = xs.reduce((s, x) => s + x.shape[ax]!, 0);
-    if (g!.shape[ax] !== total) throw new HypatiaError(this.name, `the gradient has length ${g!.shape[ax]} on axis ${ax} but the parts add up to ${total}`, node.site);
-    const shape = [...g!.shape];
-    shape[ax] = xs[this.part]!.shape[ax]!;
+    const { shape, offset } = this.resolve(g!.shape, xs.map((x) => x.shape), node);
     const inner = shapeSize(g!.shape.slice(ax + 1));
     const rowLen = g!.shape[ax]! * inner;
     const block = shape[ax]! * inner;
@@ -108,6 +142,19 @@ export class ConcatenatePart extends Op {
       out.set(g!.data.subarray(s, s + block) as never, o * block);
     }
     return [new NDArray(g!.dtype, shape, out)];
+  }
+
+  /** A strided copy of the part's block out of the gradient. */
+  override kernels(node: Apply): KernelProgram {
+    const dtype = node.outputs[0]!.dtype;
+    return {
+      kernels: [stridedCopyKernel(`concatenate_part_${dtype}`, dtype, node.outputs[0]!.ndim)],
+      plan: ([g, ...xs]) => {
+        const { shape, offset } = this.resolve(g!.shape, xs.map((x) => x.shape), node);
+        const gStrides = stridesOf(g!.shape);
+        return { outputs: [shape], launches: [stridedCopyLaunch(0, { input: 0 }, { output: 0 }, shape, gStrides, stridesOf(shape), offset * gStrides[this.axis]!)] };
+      },
+    };
   }
 
   override grad([, ...xs]: readonly Variable[], _o: readonly Variable[], [gp]: readonly Variable[]): GradResult[] {

@@ -1,5 +1,6 @@
-import { NDArray, Op, ShapeError, TensorType, stridesOf, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { NDArray, Op, ShapeError, TensorType, stridesOf, typedArrayFor, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
+import { stridedCopyKernel, stridedCopyLaunch } from './copy-kernels.js';
 
 export type Pattern = readonly (number | 'x')[];
 
@@ -40,6 +41,20 @@ export class DimShuffle extends Op {
     const isIdentityOrder = perm.every((p, i) => i === 0 || p > perm[i - 1]!);
     if (isIdentityOrder) return [new NDArray(x!.dtype, outShape, x!.data.slice() as typeof x.data)];
     return [gatherStrided(x!, outShape, srcStrides)];
+  }
+
+  /** A strided copy: the output's axis i reads the input's axis pattern[i], an inserted axis stride 0. */
+  override kernels(node: Apply): KernelProgram {
+    const dtype = node.outputs[0]!.dtype;
+    return {
+      kernels: [stridedCopyKernel(`dimshuffle_${dtype}`, dtype, this.pattern.length)],
+      plan: ([x]) => {
+        const shape = this.pattern.map((p) => (p === 'x' ? 1 : x!.shape[p]!));
+        const xStrides = stridesOf(x!.shape);
+        const from = this.pattern.map((p) => (p === 'x' ? 0 : xStrides[p]!));
+        return { outputs: [shape], launches: [stridedCopyLaunch(0, { input: 0 }, { output: 0 }, shape, from, stridesOf(shape))] };
+      },
+    };
   }
 
   override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {

@@ -1,5 +1,6 @@
-import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, type Apply, type Dim, type GradResult, type Variable, HypatiaError } from '@hypatia/core';
+import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, shapeSize, type Apply, type Dim, type GradResult, type KernelProgram, type Variable, HypatiaError } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
+import { contiguousCopyProgram } from './copy-kernels.js';
 
 /** Reshape to a static target; one entry may be -1 (inferred). Target entries are numbers, fixed at build time. */
 export class Reshape extends Op {
@@ -36,6 +37,10 @@ export class Reshape extends Op {
     return [new NDArray(x!.dtype, this.resolve(x!.size, node), x!.data.slice() as typeof x.data)];
   }
 
+  override kernels(node: Apply): KernelProgram {
+    return contiguousCopyProgram(node, ([x]) => this.resolve(shapeSize(x!.shape), node));
+  }
+
   override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [reshapeLike(g!, x!)];
   }
@@ -48,8 +53,15 @@ export class ReshapeLike extends Op {
     return [new TensorType(t!.dtype, like!.shape)];
   }
   perform([x, like]: readonly NDArray[], node: Apply): NDArray[] {
-    if (x!.size !== like!.size) throw new HypatiaError(this.name, `cannot reshape ${x!.size} elements to [${like!.shape.join(', ')}]`, node.site);
-    return [new NDArray(x!.dtype, [...like!.shape], x!.data.slice() as typeof x.data)];
+    return [new NDArray(x!.dtype, this.resolve(x!.size, like!.shape, node), x!.data.slice() as typeof x.data)];
+  }
+  override kernels(node: Apply): KernelProgram {
+    return contiguousCopyProgram(node, ([x, like]) => this.resolve(shapeSize(x!.shape), like!.shape, node));
+  }
+  /** `like`'s shape, when it holds `size` elements. */
+  resolve(size: number, like: readonly number[], node: Apply): number[] {
+    if (size !== shapeSize(like)) throw new HypatiaError(this.name, `cannot reshape ${size} elements to [${like.join(', ')}]`, node.site);
+    return [...like];
   }
   override grad([x, like]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [reshapeLike(g!, x!), DISCONNECTED];
@@ -85,9 +97,14 @@ export class Flatten extends Op {
     return [new TensorType(t!.dtype, [...t!.shape.slice(0, this.ndim - 1), last])];
   }
   perform([x]: readonly NDArray[]): NDArray[] {
-    const lead = x!.shape.slice(0, this.ndim - 1);
-    const last = x!.shape.slice(this.ndim - 1).reduce((a, b) => a * b, 1);
-    return [new NDArray(x!.dtype, [...lead, last], x!.data.slice() as typeof x.data)];
+    return [new NDArray(x!.dtype, this.resolve(x!.shape), x!.data.slice() as typeof x.data)];
+  }
+  override kernels(node: Apply): KernelProgram {
+    return contiguousCopyProgram(node, ([x]) => this.resolve(x!.shape));
+  }
+  /** The leading axes kept, the rest collapsed into one. */
+  resolve(shape: readonly number[]): number[] {
+    return [...shape.slice(0, this.ndim - 1), shapeSize(shape.slice(this.ndim - 1))];
   }
   override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [reshapeLike(g!, x!)];
