@@ -14,13 +14,19 @@ export interface GradOptions {
   disconnected?: 'raise' | 'zero' | 'none';
 }
 
+/** Options under which every `wrt` gets a gradient variable (none is left null). */
+type EveryGradient = GradOptions & { disconnected?: 'raise' | 'zero' };
+
 /**
  * Reverse-mode gradient of a scalar `cost` as new graph. Each op's `grad` gives a vector-Jacobian
- * product; contributions to a variable used in several places are summed.
+ * product; contributions to a variable used in several places are summed. Only
+ * `{disconnected: 'none'}` can leave a result null, so only then does the type say so.
  */
-export function grad(cost: Variable | null, wrt: Variable, options?: GradOptions): Variable;
-export function grad(cost: Variable | null, wrt: readonly Variable[], options?: GradOptions): Variable[];
-export function grad(cost: Variable | null, wrt: Variable | readonly Variable[], options: GradOptions = {}): Variable | Variable[] {
+export function grad(cost: Variable | null, wrt: Variable, options?: EveryGradient): Variable;
+export function grad(cost: Variable | null, wrt: readonly Variable[], options?: EveryGradient): Variable[];
+export function grad(cost: Variable | null, wrt: Variable, options: GradOptions): Variable | null;
+export function grad(cost: Variable | null, wrt: readonly Variable[], options: GradOptions): (Variable | null)[];
+export function grad(cost: Variable | null, wrt: Variable | readonly Variable[], options: GradOptions = {}): Variable | null | (Variable | null)[] {
   const targets = Array.isArray(wrt) ? (wrt as readonly Variable[]) : [wrt as Variable];
   const policy = options.disconnected ?? 'raise';
   const contributions = new Map<Variable, Variable[]>();
@@ -81,14 +87,14 @@ export function grad(cost: Variable | null, wrt: Variable | readonly Variable[],
     });
   }
 
-  const results = targets.map((t) => {
+  const results = targets.map((t): Variable | null => {
     const list = contributions.get(t);
     if (list) return addAll(list);
     if (policy === 'zero') return zerosLike(t);
-    if (policy === 'none') return null as unknown as Variable;
+    if (policy === 'none') return null;
     throw new GradientError('grad', `the cost does not depend on ${t} (${t.type}); pass {disconnected: 'zero'} to get zeros`, t.site);
   });
-  return Array.isArray(wrt) ? results : results[0]!;
+  return Array.isArray(wrt) ? results : results[0] ?? null;
 }
 
 function checkGradType(op: string, x: Variable, g: Variable, site = x.site): void {

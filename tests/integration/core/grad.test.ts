@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   grad, evaluate, dvector, dscalar, ivector, NDArray, stopGradient, GradientError, Constant, Op, DISCONNECTED,
   S, type GradResult, type TensorType, type Variable,
@@ -56,6 +56,12 @@ describe('grad', () => {
     expect(() => grad(c, y)).toThrow(/does not depend on y/);
     expect(Array.from(evaluate([grad(c, y, { disconnected: 'zero' })], new Map([[x, NDArray.from([1, 2], 'float64')], [y, NDArray.from([1, 2], 'float64')]]))[0]!.data)).toEqual([0, 0]);
     expect(grad(c, [y], { disconnected: 'none' })[0]).toBeNull();
+    expect(grad(c, y, { disconnected: 'none' })).toBeNull();
+    // Only 'none' may leave a result null, and the types say so (checked by tsc).
+    expectTypeOf(grad(c, y, { disconnected: 'none' })).toEqualTypeOf<Variable | null>();
+    expectTypeOf(grad(c, [y], { disconnected: 'none' })).toEqualTypeOf<(Variable | null)[]>();
+    expectTypeOf(() => grad(c, y)).returns.toEqualTypeOf<Variable>();
+    expectTypeOf(grad(c, [x, y], { disconnected: 'zero' })).toEqualTypeOf<Variable[]>();
   });
 
   it('consider and stopGradient stop the flow; known gradients seed it', () => {
