@@ -1,35 +1,29 @@
-// A user-defined op that is not in the catalogue: Swish, y = x * sigmoid(beta * x), with beta fixed
-// when the op is built. It meets the same contract as the built-in ops: its parameters declared in
-// `static props` (equality, printing), a type rule, reference semantics and a gradient written with
-// other ops.
-import { NDArray, Op, ShapeError, TensorType, isFloat, sameShape, type Apply, type GradResult, type Variable } from '@hypatia/core';
+// A user-defined elementwise op that is not in the catalogue: Swish, y = x * sigmoid(beta * x), with
+// beta fixed when the op is built. As a subclass of Elemwise it states its scalar formula once: its
+// reference semantics, its fusion with neighbouring elementwise ops and its kernel on every backend
+// all come from that formula. Its gradient is written with other ops, and its type rule adds a
+// check to the broadcasting one.
+import { Elemwise, S, ShapeError, isFloat, type TensorType, type Variable } from '@hypatia/core';
 import { add, asVariable, mul, sigmoid, sub, type VarLike } from '@hypatia/ops';
 
-export class Swish extends Op {
-  readonly name = 'swish';
+export class Swish extends Elemwise {
   constructor(readonly beta = 1) {
-    super();
+    super({
+      name: 'swish',
+      arity: 1,
+      props: { beta },
+      formula: ([x]) => S.div(x!, S.add(S.c(1, x!.dtype), S.exp(S.neg(S.mul(S.c(beta, x!.dtype), x!))))),
+      /** dy/dx = s + beta x s (1 - s), with s = sigmoid(beta x). */
+      grad: ([x], _y, g) => {
+        const s = sigmoid(mul(beta, x!));
+        return [mul(g, add(s, mul(mul(beta, x!), mul(s, sub(1, s)))))];
+      },
+    });
   }
 
-  static override readonly props = ['beta'];
-
-  inferTypes([t]: readonly TensorType[]): TensorType[] {
-    if (!isFloat(t!.dtype)) throw new ShapeError(`swish needs a float tensor, got ${t!.dtype}`);
-    return [t!];
-  }
-
-  perform([x]: readonly NDArray[], _node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
-    const prev = reuse?.[0];
-    const out = prev && prev.dtype === x!.dtype && sameShape(prev.shape, x!.shape) ? prev : NDArray.zeros(x!.dtype, x!.shape);
-    const xs = x!.data, ys = out.data, beta = this.beta;
-    for (let i = 0; i < xs.length; i++) ys[i] = xs[i]! / (1 + Math.exp(-beta * xs[i]!));
-    return [out];
-  }
-
-  /** dy/dx = s + beta x s (1 - s), with s = sigmoid(beta x). */
-  override grad([x]: readonly Variable[], _outputs: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
-    const s = sigmoid(mul(this.beta, x!));
-    return [mul(g!, add(s, mul(mul(this.beta, x!), mul(s, sub(1, s)))))];
+  override inferTypes(ts: readonly TensorType[]): TensorType[] {
+    if (ts[0] && !isFloat(ts[0].dtype)) throw new ShapeError(`swish needs a float tensor, got ${ts[0].dtype}`);
+    return super.inferTypes(ts);
   }
 }
 
