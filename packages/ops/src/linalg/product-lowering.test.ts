@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NDArray, mulberry32, runProgramJS, tensor, type Apply, type DType, type Variable } from '@hypatia/core';
 import { Dot } from './dot.js';
 import { MatMul } from './matmul.js';
+import { gemm } from './gemm-kernel.js';
 
 function values(shape: readonly number[], dtype: DType, seed: number, big = false): NDArray {
   const r = mulberry32(seed);
@@ -83,6 +84,28 @@ describe('the reference gemm', () => {
         for (let p = 0; p < 301; p++) s += a.data[i * 301 + p]! * b.data[p * 7 + j]!;
         expect(plain.data[i * 7 + j]).toBe(Math.fround(s));
       }
+    }
+  });
+
+  it('accumulating the contraction in parts gives the one sum in order (conv2d_grad_filters\' image batches)', () => {
+    for (const [tA, tB] of [[false, false], [false, true], [true, true]] as const) {
+      const a = values([40, 5], 'float32', 9), b = values([40, 3], 'float32', 10);
+      // op(A) = aᵀ [5 x 40] and op(B) = b [40 x 3], stored as each transposition reads them.
+      const A = tA ? a : transposed(a), B = tB ? transposed(b) : b;
+      const whole = new Float64Array(15), parts = new Float64Array(15);
+      gemm({ data: A.data, offset: 0 }, { data: B.data, offset: 0 }, { data: whole, offset: 0 }, 5, 3, 40, tA, tB);
+      // The first 17 terms, then the other 23 added on: rows of A/B (or columns, transposed) split the same way.
+      const slice = (x: NDArray, rows: [number, number], byRows: boolean): Float32Array => {
+        const [r, c] = x.shape as [number, number];
+        const out = new Float32Array((rows[1] - rows[0]) * (byRows ? c : r));
+        if (byRows) out.set(x.data.subarray(rows[0] * c, rows[1] * c) as Float32Array);
+        else for (let i = 0; i < r; i++) for (let j = rows[0]; j < rows[1]; j++) out[i * (rows[1] - rows[0]) + j - rows[0]] = x.data[i * c + j]!;
+        return out;
+      };
+      for (const [lo, hi] of [[0, 17], [17, 40]] as [number, number][]) {
+        gemm({ data: slice(A, [lo, hi], tA), offset: 0 }, { data: slice(B, [lo, hi], !tB), offset: 0 }, { data: parts, offset: 0 }, 5, 3, hi - lo, tA, tB, lo > 0);
+      }
+      expect(Array.from(parts)).toEqual(Array.from(whole));
     }
   });
 

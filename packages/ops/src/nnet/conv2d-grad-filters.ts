@@ -1,5 +1,7 @@
-import { DISCONNECTED, NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { gemm } from '../linalg/gemm-kernel.js';
+import { productProgram } from '../linalg/product-lowering.js';
+import { conv2dGradFiltersLowering } from './conv-kernels.js';
 import { convOutputShape, type ConvParams } from './conv-geometry.js';
 import { im2col, interleave } from './im2col.js';
 import { conv2d } from './conv2d.js';
@@ -21,18 +23,22 @@ export class Conv2dGradFilters extends ConvOp {
   perform([x, dy, w]: readonly NDArray[], node: Apply): NDArray[] {
     const s = this.gradSizes(node, x!.shape, w!.shape, dy!.shape);
     const { L, O, K, P } = s;
+    // Each element of dw is one sum in double over (image, output row, output column), rounded once.
     const dw = NDArray.zeros(w!.dtype, w!.shape);
+    const sums = new Float64Array(O * K);
     const cols = typedArrayFor(x!.dtype, K * s.batch * P);
     const dyT = typedArrayFor(x!.dtype, O * s.batch * P);
-    const part = typedArrayFor(x!.dtype, O * K);
     forEachImageBatch(s, (n0, B) => {
       for (let b = 0; b < B; b++) im2col(x!.data, (n0 + b) * s.image, L, cols, B * P, b * P);
       interleave(dy!.data, dyT, n0, B, O, P);
-      gemm({ data: dyT, offset: 0 }, { data: cols, offset: 0 }, { data: part, offset: 0 }, O, K, B * P, false, true);
-      const d = dw.data;
-      for (let i = 0; i < O * K; i++) d[i] = d[i]! + part[i]!;
+      gemm({ data: dyT, offset: 0 }, { data: cols, offset: 0 }, { data: sums, offset: 0 }, O, K, B * P, false, true, true);
     });
+    dw.data.set(sums);
     return [dw];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return productProgram(node, conv2dGradFiltersLowering(node, ([x, dy, w]) => this.gradSizes(node, x!, w!, dy!)));
   }
 
   /** Linear in dy (its adjoint is conv2d of x with g) and in x. */

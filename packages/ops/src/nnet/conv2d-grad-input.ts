@@ -1,5 +1,7 @@
-import { DISCONNECTED, NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { gemm } from '../linalg/gemm-kernel.js';
+import { productProgram } from '../linalg/product-lowering.js';
+import { conv2dGradInputLowering } from './conv-kernels.js';
 import { convOutputShape, type ConvParams } from './conv-geometry.js';
 import { col2imAdd, interleave } from './im2col.js';
 import { conv2d } from './conv2d.js';
@@ -23,15 +25,22 @@ export class Conv2dGradInput extends ConvOp {
   perform([dy, w, x]: readonly NDArray[], node: Apply): NDArray[] {
     const s = this.gradSizes(node, x!.shape, w!.shape, dy!.shape);
     const { L, O, K, P } = s;
+    // Each element of dx sums, in double, its patches' sums over the filters, rounded once at the end.
     const dx = NDArray.zeros(x!.dtype, x!.shape);
-    const dcols = typedArrayFor(x!.dtype, K * s.batch * P);
+    const sums = new Float64Array(dx.size);
+    const dcols = new Float64Array(K * s.batch * P);
     const dyT = typedArrayFor(x!.dtype, O * s.batch * P);
     forEachImageBatch(s, (n0, B) => {
       interleave(dy!.data, dyT, n0, B, O, P);
       gemm({ data: w!.data, offset: 0 }, { data: dyT, offset: 0 }, { data: dcols, offset: 0 }, K, B * P, O, true, false);
-      for (let b = 0; b < B; b++) col2imAdd(dcols, B * P, b * P, L, dx.data, (n0 + b) * s.image);
+      for (let b = 0; b < B; b++) col2imAdd(dcols, B * P, b * P, L, sums, (n0 + b) * s.image);
     });
+    dx.data.set(sums);
     return [dx];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return productProgram(node, conv2dGradInputLowering(node, ([dy, w, x]) => this.gradSizes(node, x!, w!, dy!)));
   }
 
   /** Linear in dy (its adjoint is conv2d) and in the filters. */

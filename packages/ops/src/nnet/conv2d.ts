@@ -1,6 +1,8 @@
-import { NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { NDArray, TensorType, typedArrayFor, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { gemm } from '../linalg/gemm-kernel.js';
+import { productProgram, type ProductLowering } from '../linalg/product-lowering.js';
+import { conv2dLowering } from './conv-kernels.js';
 import { convOutputShape, resolveConvOptions, type Conv2dOptions } from './conv-geometry.js';
 import { im2col, interleave } from './im2col.js';
 import { ConvOp, forEachImageBatch } from './conv-op.js';
@@ -32,6 +34,15 @@ export class Conv2d extends ConvOp {
       interleave(out.data, prod, n0, B, O, P, true);
     });
     return [out];
+  }
+
+  /** A point per output element, the sum over (channel, kernel row, kernel column) (conv-kernels.ts). */
+  lowering(node: Apply): ProductLowering {
+    return conv2dLowering(node, ([xs, ws]) => this.sizes(node, xs!, ws!));
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return productProgram(node, this.lowering(node));
   }
 
   override grad([x, w]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
