@@ -1,4 +1,4 @@
-import { stridesOf, type Dim } from '@hypatia/core';
+import { HypatiaError, stridesOf, type Apply, type Dim } from '@hypatia/core';
 
 /**
  * Can a value of static shape `y` be written into a target of static shape `target`? As in
@@ -30,4 +30,14 @@ export function broadcastIntoStrides(yShape: readonly number[], yStatic: readonl
     else return `the value has shape [${yShape.join(', ')}] but the indexed region has shape [${target.join(', ')}]`;
   }
   return out;
+}
+
+/**
+ * The strides that read the value operand (input 1 of `node`) of shape `yShape` broadcast into the
+ * written region `target`; when it does not fit, the op's error naming the node.
+ */
+export function valueStrides(op: string, node: Apply, yShape: readonly number[], target: readonly number[]): number[] {
+  const strides = broadcastIntoStrides(yShape, node.inputs[1]!.type.shape, target);
+  if (typeof strides === 'string') throw new HypatiaError(op, `at run time: ${strides}`, node.site);
+  return strides;
 }

@@ -1,13 +1,14 @@
-import { DISCONNECTED, HypatiaError, Op, ShapeError, TensorType, scalarConstant, upcast, type Apply, type GradResult, type NDArray, type Variable } from '@hypatia/core';
+import { DISCONNECTED, Op, ShapeError, TensorType, scalarConstant, upcast, type Apply, type GradResult, type KernelProgram, type NDArray, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { castTo, sumToShape } from '../elementwise/broadcast.js';
 import { checkScalarOperands, formatIndices, resolveRegion, staticIndexedShape, type AxisIndex } from './slice-spec.js';
 import { scatterRegion, writableCopy } from './strided.js';
-import { broadcastIntoStatic, broadcastIntoStrides } from './broadcast-into.js';
+import { broadcastIntoStatic, valueStrides } from './broadcast-into.js';
 import { Subtensor } from './subtensor.js';
 import { AdvancedSubtensor } from '../indexing/advanced-subtensor.js';
 import { AdvancedIncSubtensor } from '../indexing/advanced-inc-subtensor.js';
 import { buildError } from './build-error.js';
+import { incSubtensorProgram } from './region-kernels.js';
 
 /**
  * `x` with `y` added to (mode 'inc') or written over (mode 'set') the region a basic index names;
@@ -35,11 +36,14 @@ export class IncSubtensor extends Op {
 
   perform([x, y, ...scalars]: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
     const region = resolveRegion(this.indices, x!.shape, scalars, this.name, node);
-    const strides = broadcastIntoStrides(y!.shape, node.inputs[1]!.type.shape, region.shape);
-    if (typeof strides === 'string') throw new HypatiaError(this.name, `at run time: ${strides}`, node.site);
+    const strides = valueStrides(this.name, node, y!.shape, region.shape);
     const out = writableCopy(x!, reuse?.[0]);
     scatterRegion(out, region, y!, strides, this.mode);
     return [out];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return incSubtensorProgram(this.indices, this.mode, node);
   }
 
   override grad([, y, ...scalars]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {

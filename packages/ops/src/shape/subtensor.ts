@@ -1,9 +1,10 @@
-import { DISCONNECTED, Op, TensorType, zerosLike, type Apply, type GradResult, type NDArray, type Variable } from '@hypatia/core';
+import { DISCONNECTED, Op, TensorType, zerosLike, type Apply, type GradResult, type KernelProgram, type NDArray, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { checkScalarOperands, formatIndices, parseIndices, resolveRegion, staticIndexedShape, type AxisIndex, type IndexEntry, type SliceTuple } from './slice-spec.js';
 import { gatherRegion } from './strided.js';
 import { IncSubtensor } from './inc-subtensor.js';
 import { buildError } from './build-error.js';
+import { subtensorProgram } from './region-kernels.js';
 
 /**
  * Basic indexing, Theano's Subtensor: per axis an integer (the axis goes away) or a slice with
@@ -25,6 +26,10 @@ export class Subtensor extends Op {
 
   perform([x, ...scalars]: readonly NDArray[], node: Apply): NDArray[] {
     return [gatherRegion(x!, resolveRegion(this.indices, x!.shape, scalars, this.name, node))];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return subtensorProgram(this.indices, node);
   }
 
   override grad([x, ...scalars]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
