@@ -189,6 +189,17 @@ export class KernelBuilder {
     return { k: 'reduce', op, over, body: b, acc, dtype, ...(at ? { at } : {}) };
   }
 
+  /**
+   * `value` computed once in the outermost loop its variables allow, as a reduction is (a row's
+   * log-sum-exp once a row, not once an element): a one-point reduction that gives the value
+   * unchanged. `value` must not read a `let`.
+   */
+  once(value: Expr): Expr {
+    const float = value.dtype === 'float32' || value.dtype === 'float64';
+    // max(-Infinity, v) is v for every float, NaN and -0 included; integers add to 0.
+    return this.reduce(float ? 'max' : 'sum', [1], () => value, { acc: float ? value.dtype : 'int32', dtype: value.dtype });
+  }
+
   /** Bind a value once for the statements that follow. */
   let(value: Expr): Expr {
     const v = (this.fresh() as { v: number }).v;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { E, I, KernelBuilder } from './builder.js';
 import { compileKernelJS, kernelToJS } from './js-printer.js';
 import { linearize } from './loops.js';
+import { typedArrayFor } from '../dtype.js';
 
 /** Row softmax as a kernel: the row's max and sum are reductions that depend on the row only. */
 function softmaxKernel() {
@@ -92,6 +93,35 @@ describe('the kernel IR', () => {
     const s = new Float64Array(4);
     compileKernelJS(w.build())([Float64Array.of(1, 2, 3, 4), s], [4, 2]);
     expect(Array.from(s)).toEqual([1, 3, 5, 7]);
+  });
+
+  it('once: a value of the row computed once a row, equal to the value itself (NaN, -0, integers, booleans)', () => {
+    const k = new KernelBuilder('row_log_sum');
+    const x = k.input('float64');
+    const y = k.output('float64');
+    const [rows, cols] = k.params(2);
+    const [r, c] = k.space(rows!, cols!);
+    const at = (j: typeof c) => I.add(I.mul(r!, cols!), j!);
+    const lse = k.once(E.log(k.reduce('sum', [cols!], ([j]) => x.at(at(j!)))));
+    k.store(y, at(c!), E.sub(x.at(at(c!)), lse));
+    const rowLoop = linearize(k.build(), { spaceLoops: true }).body.find((s) => s.k === 'for')!;
+    const colLoop = rowLoop.k === 'for' ? rowLoop.body.find((s) => s.k === 'for' && s.axis === 1) : undefined;
+    expect(colLoop && colLoop.k === 'for' && JSON.stringify(colLoop.body)).not.toMatch(/"k":"for"|"f":"log"/);
+    const out = new Float64Array(4);
+    compileKernelJS(k.build())([Float64Array.of(1, 2, 3, 4), out], [2, 2]);
+    expect(Array.from(out)).toEqual([1 - Math.log(3), 2 - Math.log(3), 3 - Math.log(7), 4 - Math.log(7)]);
+
+    for (const [dtype, v] of [['float64', NaN], ['float64', -0], ['float32', -Infinity], ['int32', -7], ['bool', 0], ['bool', 1]] as const) {
+      const o = new KernelBuilder('once_identity');
+      const a = o.input(dtype);
+      const b = o.output(dtype);
+      o.space(1);
+      o.store(b, 0, o.once(a.at(0)));
+      const [src, dst] = [typedArrayFor(dtype, 1), typedArrayFor(dtype, 1)];
+      src[0] = v;
+      compileKernelJS(o.build())([src, dst], []);
+      expect(Object.is(dst[0], src[0]), `${dtype} ${v}`).toBe(true);
+    }
   });
 
   it('prints readable JavaScript', () => {
