@@ -1,7 +1,8 @@
-import { DISCONNECTED, HypatiaError, NDArray, Op, ShapeError, TensorType, onesLike, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, onesLike, typedArrayFor, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { mul } from '../elementwise/arithmetic.js';
 import { sum } from '../reduce/sum.js';
-import { labelColumns, labelLossType } from './labels.js';
+import { categoricalCrossentropyGradProgram } from './crossentropy-kernels.js';
+import { checkLossGradientSize, labelColumns, labelLossType } from './labels.js';
 
 /** Gradient of -log(p[i, y_i]) w.r.t. p: -g_i / p[i, y_i] at the label, zero elsewhere. */
 export class CategoricalCrossentropyGrad extends Op {
@@ -16,13 +17,17 @@ export class CategoricalCrossentropyGrad extends Op {
   perform([g, p, y]: readonly NDArray[], node: Apply): NDArray[] {
     const cols = labelColumns(this.name, p!, y!, node);
     const [n, k] = p!.shape as [number, number];
-    if (g!.size !== n) throw new HypatiaError(this.name, `at run time the loss gradient has ${g!.size} entries for ${n} rows`, node.site);
+    checkLossGradientSize(this.name, g!.size, n, node);
     const out = typedArrayFor(p!.dtype, n * k);
     for (let i = 0; i < n; i++) {
       const t = i * k + cols[i]!;
       out[t] = -g!.data[i]! / p!.data[t]!;
     }
     return [new NDArray(p!.dtype, [n, k], out)];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return categoricalCrossentropyGradProgram(node);
   }
 
   /**

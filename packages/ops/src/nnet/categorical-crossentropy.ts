@@ -1,8 +1,9 @@
-import { NDArray, Op, TypeRuleError, captureSite, TensorType, typedArrayFor, DISCONNECTED, isFloat, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { NDArray, Op, TypeRuleError, captureSite, TensorType, typedArrayFor, DISCONNECTED, isFloat, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { labelColumns, labelLossType } from './labels.js';
 import { categoricalCrossentropyGrad } from './categorical-crossentropy-grad.js';
 import { log, mul, neg } from '../elementwise/arithmetic.js';
+import { categoricalCrossentropyProgram } from './crossentropy-kernels.js';
 import { sum } from '../reduce/sum.js';
 
 /** -log(p[i, y_i]) for a matrix of probabilities and int32 labels (Theano's CrossentropyCategorical1Hot). */
@@ -19,6 +20,10 @@ export class CategoricalCrossentropyWithLabels extends Op {
     const out = typedArrayFor(p!.dtype, n);
     for (let i = 0; i < n; i++) out[i] = -Math.log(p!.data[i * k + cols[i]!]!);
     return [new NDArray(p!.dtype, [n], out)];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return categoricalCrossentropyProgram(node);
   }
 
   override grad([p, y]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {

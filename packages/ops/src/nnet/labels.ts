@@ -20,7 +20,7 @@ export function labelLossType(scores: TensorType, labels: TensorType, what: stri
  */
 export function labelColumns(op: string, scores: NDArray, labels: NDArray, node: Apply): Int32Array {
   const [n, k] = scores.shape as [number, number];
-  if (labels.size !== n) throw new HypatiaError(op, `at run time there are ${n} rows but ${labels.size} labels`, node.site);
+  checkLabelCount(op, n, labels.size, node);
   const cols = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const y = labels.data[i]!;
@@ -28,4 +28,14 @@ export function labelColumns(op: string, scores: NDArray, labels: NDArray, node:
     cols[i] = y < 0 ? y + k : y;
   }
   return cols;
+}
+
+/** Run-time check: one label per row. */
+export function checkLabelCount(op: string, rows: number, labels: number, node: Apply): void {
+  if (labels !== rows) throw new HypatiaError(op, `at run time there are ${rows} rows but ${labels} labels`, node.site);
+}
+
+/** Run-time check of a loss gradient: one entry per row. */
+export function checkLossGradientSize(op: string, entries: number, rows: number, node: Apply): void {
+  if (entries !== rows) throw new HypatiaError(op, `at run time the loss gradient has ${entries} entries for ${rows} rows`, node.site);
 }

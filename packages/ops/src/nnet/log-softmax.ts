@@ -1,7 +1,8 @@
-import type { GradResult, Variable } from '@hypatia/core';
+import type { Apply, GradResult, KernelProgram, Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { logSoftmaxRows } from './row-kernels.js';
 import { RowNormaliser } from './row-normaliser.js';
+import { logSoftmaxProgram } from './softmax-kernels.js';
 import { exp, mul, sub } from '../elementwise/arithmetic.js';
 import { sum } from '../reduce/sum.js';
 
@@ -13,6 +14,10 @@ export class LogSoftmax extends RowNormaliser {
   readonly name = 'log_softmax';
 
   protected readonly rowKernel = logSoftmaxRows;
+
+  override kernels(node: Apply): KernelProgram {
+    return logSoftmaxProgram(node);
+  }
 
   /** dx = dy - softmax(x) * sum(dy): built from elementwise ops and a sum, so it fuses. */
   override grad(_xs: readonly Variable[], [y]: readonly Variable[], [g]: readonly Variable[]): GradResult[] {

@@ -1,11 +1,12 @@
-import { DISCONNECTED, HypatiaError, NDArray, Op, ShapeError, TensorType, onesLike, typedArrayFor, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, onesLike, typedArrayFor, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { mul } from '../elementwise/arithmetic.js';
 import { sum } from '../reduce/sum.js';
 import { dimshuffle } from '../shape/dimshuffle.js';
 import { softmax } from './softmax.js';
 import { softmaxGrad } from './softmax-grad.js';
-import { labelColumns, labelLossType } from './labels.js';
+import { checkLossGradientSize, labelColumns, labelLossType } from './labels.js';
 import { softmaxRows } from './row-kernels.js';
+import { softmaxCrossentropyGradProgram } from './crossentropy-kernels.js';
 
 /** Gradient of the fused loss w.r.t. the logits: (softmax(z) - onehot(y)) * g[:, None]. */
 export class SoftmaxCrossentropyGrad extends Op {
@@ -20,7 +21,7 @@ export class SoftmaxCrossentropyGrad extends Op {
   perform([g, z, y]: readonly NDArray[], node: Apply): NDArray[] {
     const cols = labelColumns(this.name, z!, y!, node);
     const [n, k] = z!.shape as [number, number];
-    if (g!.size !== n) throw new HypatiaError(this.name, `at run time the loss gradient has ${g!.size} entries for ${n} rows`, node.site);
+    checkLossGradientSize(this.name, g!.size, n, node);
     const out = typedArrayFor(z!.dtype, n * k);
     softmaxRows(z!.data, out, k);
     for (let i = 0; i < n; i++) {
@@ -30,6 +31,10 @@ export class SoftmaxCrossentropyGrad extends Op {
       for (let j = 0; j < k; j++) out[i * k + j] = out[i * k + j]! * gi;
     }
     return [new NDArray(z!.dtype, [n, k], out)];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return softmaxCrossentropyGradProgram(node);
   }
 
   /** Linear in g; in z only through softmax(z) * g. The labels have no gradient. */

@@ -1,8 +1,9 @@
-import { NDArray, Op, TensorType, typedArrayFor, DISCONNECTED, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { NDArray, Op, TensorType, typedArrayFor, DISCONNECTED, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { labelColumns, labelLossType } from './labels.js';
 import { logSumExp } from './row-kernels.js';
 import { softmaxCrossentropyGrad } from './softmax-crossentropy-grad.js';
+import { softmaxCrossentropyProgram } from './crossentropy-kernels.js';
 
 /**
  * The fused loss -log(softmax(z))[i, y_i] = logsumexp(z_i) - z_i[y_i], one value per row. Stable for
@@ -22,6 +23,10 @@ export class SoftmaxCrossentropyWithLabels extends Op {
     const out = typedArrayFor(z!.dtype, n);
     for (let i = 0; i < n; i++) out[i] = logSumExp(z!.data, i * k, k) - z!.data[i * k + cols[i]!]!;
     return [new NDArray(z!.dtype, [n], out)];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return softmaxCrossentropyProgram(node);
   }
 
   override grad([z, y]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {

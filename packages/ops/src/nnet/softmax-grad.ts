@@ -1,8 +1,9 @@
-import { HypatiaError, NDArray, Op, ShapeError, TensorType, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { HypatiaError, NDArray, Op, ShapeError, TensorType, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { requireFloat } from './float-check.js';
 import { lastAxis, reuseOrAlloc } from './row-kernels.js';
 import { mul, sub } from '../elementwise/arithmetic.js';
 import { sum } from '../reduce/sum.js';
+import { softmaxGradProgram } from './softmax-kernels.js';
 
 /**
  * The vector-Jacobian product of softmax: dx = y * (dy - sum(dy * y, last axis)), given the softmax
@@ -21,7 +22,7 @@ export class SoftmaxGrad extends Op {
   }
 
   perform([dy, y]: readonly NDArray[], node: Apply, reuse?: readonly (NDArray | undefined)[]): NDArray[] {
-    if (dy!.size !== y!.size) throw new HypatiaError(this.name, `at run time the gradient has ${dy!.size} elements but the output ${y!.size}`, node.site);
+    this.checkSizes(dy!.size, y!.size, node);
     const out = reuseOrAlloc(y!, reuse?.[0]);
     const k = lastAxis(y!);
     const g = dy!.data, p = y!.data, o = out.data;
@@ -31,6 +32,14 @@ export class SoftmaxGrad extends Op {
       for (let j = 0; j < k; j++) o[r + j] = p[r + j]! * (g[r + j]! - s);
     }
     return [out];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return softmaxGradProgram(node, (dySize, ySize) => this.checkSizes(dySize, ySize, node));
+  }
+
+  private checkSizes(dySize: number, ySize: number, node: Apply): void {
+    if (dySize !== ySize) throw new HypatiaError(this.name, `at run time the gradient has ${dySize} elements but the output ${ySize}`, node.site);
   }
 
   /** dx_j = y_j dy_j - y_j s with s = sum(dy y): linear in dy (its VJP is softmaxGrad itself), bilinear in y. */

@@ -1,8 +1,9 @@
-import type { GradResult, Variable } from '@hypatia/core';
+import type { Apply, GradResult, KernelProgram, Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { softmaxGrad } from './softmax-grad.js';
 import { softmaxRows } from './row-kernels.js';
 import { RowNormaliser } from './row-normaliser.js';
+import { softmaxProgram } from './softmax-kernels.js';
 
 /**
  * softmax over the last axis: exp(x - max) / sum(exp(x - max)). Subtracting the row max keeps every
@@ -12,6 +13,10 @@ export class Softmax extends RowNormaliser {
   readonly name = 'softmax';
 
   protected readonly rowKernel = softmaxRows;
+
+  override kernels(node: Apply): KernelProgram {
+    return softmaxProgram(node);
+  }
 
   override grad(_xs: readonly Variable[], [y]: readonly Variable[], [g]: readonly Variable[]): GradResult[] {
     return [softmaxGrad(g!, y!)];

@@ -1,6 +1,6 @@
 import { NDArray, grad, tensor, type Variable } from '@hypatia/core';
-import type { OpCase } from '../op-case.js';
-import { randomArray } from './elementwise.js';
+import { skipFloat64, type OpCase } from '../op-case.js';
+import { EDGES, randomArray, withEdges } from './elementwise.js';
 import { log, mul, neg, sigmoid } from '../../elementwise/arithmetic.js';
 import { sum } from '../../reduce/sum.js';
 import { mean } from '../../reduce/mean.js';
@@ -82,6 +82,33 @@ export const nnetCases: OpCase[] = [
     name: 'softmax/saturated',
     build: () => { const x = tensor('float32', [null, null], 'x'); return { inputs: [x], outputs: [softmax(x), logSoftmax(x)] }; },
     args: () => [NDArray.from([[1000, -1000, 0], [-1000, 0, 1000]], 'float32')],
+  },
+  {
+    // Rank 3 (rows over the leading axes), a row holding NaN beside infinities, and float64.
+    name: 'softmax/edges/[2,3,4]/float64',
+    build: () => { const x = tensor('float64', [null, null, null], 'x'); return { inputs: [x], outputs: [softmax(x), logSoftmax(x)] }; },
+    args: () => [withEdges(randomArray([2, 3, 4], 'float64', 56, -4, 4), [Infinity, NaN, -Infinity, 0, -Infinity, -Infinity, -Infinity, -Infinity, ...EDGES])],
+    skip: skipFloat64('float64'),
+  },
+  {
+    // Negative labels count from the end; the gradient is softmax_crossentropy_grad.
+    name: 'softmax_crossentropy_with_labels/negative-labels/float64',
+    build: () => {
+      const z = tensor('float64', [null, null], 'z'); const y = tensor('int32', [null], 'y');
+      const loss = softmaxCrossentropyWithLabels(z, y);
+      return { inputs: [z, y], outputs: [loss, grad(sum(mul(loss, randomArray([5], 'float64', 57) as never)), z)] };
+    },
+    args: () => [randomArray([5, 4], 'float64', 58, -3, 3), NDArray.from([-1, 3, -4, 0, 2], 'int32')],
+    skip: skipFloat64('float64'),
+  },
+  {
+    name: 'categorical_crossentropy/negative-labels',
+    build: () => {
+      const p = tensor('float32', [null, null], 'p'); const y = tensor('int32', [null], 'y');
+      const loss = categoricalCrossentropy(p, y);
+      return { inputs: [p, y], outputs: [loss, grad(sum(mul(loss, randomArray([5], 'float32', 59) as never)), p)] };
+    },
+    args: () => [randomArray([5, 4], 'float32', 60, 0.05, 1), NDArray.from([-1, 3, -4, 0, 2], 'int32')],
   },
   {
     name: 'softmax_crossentropy_with_labels/[4,3]',
