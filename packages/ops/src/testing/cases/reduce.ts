@@ -1,6 +1,6 @@
 import { tensor, type DType, type Variable } from '@hypatia/core';
 import { skipFloat64, type OpCase } from '../op-case.js';
-import { randomArray } from './elementwise.js';
+import { EDGES, randomArray, withEdges } from './elementwise.js';
 import { sum } from '../../reduce/sum.js';
 import { mean } from '../../reduce/mean.js';
 import { max, min } from '../../reduce/extremum.js';
@@ -19,6 +19,25 @@ function reduction(name: string, f: (x: Variable, axis: Axis, keepdims: boolean)
       return { inputs: [x], outputs: [f(x, axis, keepdims)] };
     },
     args: () => [randomArray([3, 4, 5], dtype, 21, lo, hi)],
+    skip: skipFloat64(dtype),
+  };
+}
+
+/**
+ * A reduction of a tensor of `shape` whose first elements are NaN, infinities, -0 and ties (rows
+ * and columns alike reach them), or an empty one.
+ */
+function edgeReduction(name: string, f: (x: Variable, axis: Axis, keepdims: boolean) => Variable, axis: Axis, shape: number[], dtype: DType = 'float32'): OpCase {
+  return {
+    name: `${name}/edges/[${shape}]/axis=${JSON.stringify(axis) ?? 'all'}/${dtype}`,
+    build: () => {
+      const x = tensor(dtype, shape.map(() => null), 'x');
+      return { inputs: [x], outputs: [f(x, axis, false)] };
+    },
+    args: () => {
+      const a = randomArray(shape, dtype, 22, -2, 2);
+      return [dtype === 'float32' || dtype === 'float64' ? withEdges(a, [...EDGES, 1.5, 1.5, -2.5]) : a];
+    },
     skip: skipFloat64(dtype),
   };
 }
@@ -53,4 +72,16 @@ export const reduceCases: OpCase[] = [
   reduction('variance-ddof1', (x, a, k) => variance(x, a, k, 1), 1, false, 'float64'),
   reduction('std', std, -1),
   reduction('std-ddof1', (x, a, k) => std(x, a, k, 1), [1, 2], true, 'float64'),
+  edgeReduction('sum', sum, 0, [4, 6]),
+  edgeReduction('sum', sum, 1, [0, 6]),
+  edgeReduction('sum', sum, 0, [0, 6], 'int32'),
+  edgeReduction('prod', prod, 0, [0, 6]),
+  edgeReduction('prod', prod, 1, [4, 6], 'bool'),
+  edgeReduction('max', max, 0, [4, 6]),
+  edgeReduction('max', max, 1, [4, 6], 'float64'),
+  edgeReduction('max', max, 0, [4, 6], 'bool'),
+  edgeReduction('min', min, [0, 1], [4, 6]),
+  edgeReduction('argmax', argmax, 0, [4, 6]),
+  edgeReduction('argmax', argmax, 1, [4, 6]),
+  edgeReduction('argmin', argmin, 1, [4, 6], 'float64'),
 ];
