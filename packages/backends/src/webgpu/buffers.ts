@@ -48,7 +48,27 @@ export class BufferPool {
     return this.device.createBuffer({ size, usage: usage() });
   }
 
+  /**
+   * Keep `b` out of the free lists until as many unhold() calls: a call whose run-time checks are
+   * read after it returns keeps the checked node's inputs, in case they must be read back to raise
+   * its error, even when their owner releases them meanwhile.
+   */
+  hold(b: GPUBuffer): void {
+    const h = this.held.get(b);
+    if (h) h.count++; else this.held.set(b, { count: 1, released: false });
+  }
+
+  unhold(b: GPUBuffer): void {
+    const h = this.held.get(b);
+    if (!h || --h.count > 0) return;
+    this.held.delete(b);
+    if (h.released) this.release(b);
+  }
+  private held = new Map<GPUBuffer, { count: number; released: boolean }>();
+
   release(b: GPUBuffer): void {
+    const h = this.held.get(b);
+    if (h) { h.released = true; return; }
     const list = this.free.get(b.size);
     if (list) list.push(b); else this.free.set(b.size, [b]);
   }

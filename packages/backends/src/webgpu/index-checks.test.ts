@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, HypatiaError, matrix, NDArray, shared, toposort, type Variable } from '@hypatia/core';
 import {
-  AdvancedIncSubtensor, AdvancedSubtensor, CategoricalCrossentropyGrad, CategoricalCrossentropyWithLabels, LastWriteMask, OP_TABLE,
-  SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, mul, softmaxCrossentropyWithLabels, sub, sum, take, type OpCase,
+  AdvancedIncSubtensor, AdvancedSubtensor, CategoricalCrossentropyGrad, CategoricalCrossentropyWithLabels, LastWriteMask,
+  SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, mul, softmaxCrossentropyWithLabels, sub, sum, take,
 } from '@hypatia/ops';
+import { OP_TABLE, type OpCase } from '@hypatia/ops/backend';
 import { gpuAvailable, releaseDevice } from './lower/gpu-test-helpers.js';
 
 /** The ops whose indices or labels index-checks.ts checks. */

@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
-import { HypatiaError, type Apply, type NDArray, type Variable } from '@hypatia/core';
-import type { BufferPool, GpuTensor } from './buffers.js';
+import { HypatiaError, type Apply, type NDArray } from '@hypatia/core';
+import { download, type BufferPool, type GpuTensor } from './buffers.js';
 import { WORKGROUP } from './kernels.js';
 import { dispatch1d, pipeline, type EncodeContext } from './lowering.js';
 
@@ -42,40 +42,105 @@ fn main() {
 /** Builds the error for a bad index: its value and its position in the index tensor. */
 export type IndexErrorFactory = (value: number, position: number) => HypatiaError;
 
-/** The GPU checks recorded by one call, read back after it. */
+/** A flag buffer read back after the call, and the error it stands for when set. */
+interface Flag {
+  tensor: GpuTensor;
+  error(flag: NDArray): HypatiaError | null | Promise<HypatiaError | null>;
+}
+
+/**
+ * The GPU checks recorded by one call, read back after it: index-check kernels (a position and its
+ * index), and the error flags of IR kernels' `check` statements, whose error is the op's own,
+ * raised by running its reference `perform` on host copies of the node's inputs. Those inputs are
+ * held out of the pool until the flags have been looked at, so a call that reads nothing back can
+ * still raise the exact error at the next call.
+ */
 export class CallIndexChecks {
-  private readonly flags: { tensor: GpuTensor; error: IndexErrorFactory }[] = [];
-  constructor(readonly pool: BufferPool) {}
+  private readonly flags: Flag[] = [];
+  private readonly held: GPUBuffer[] = [];
+  /**
+   * Set when the call writes an update in place, which the executable planned on knowing that no
+   * check of this graph needs the GPU: an error found after the call would come too late.
+   */
+  inPlace = false;
+  constructor(readonly pool: BufferPool, readonly device: GPUDevice) {}
 
   add(tensor: GpuTensor, error: IndexErrorFactory): void {
-    this.flags.push({ tensor, error });
+    this.flags.push({
+      tensor,
+      error: (f) => {
+        const position = f.data[0]! >>> 0;
+        return position === NONE ? null : error(f.data[1]!, position);
+      },
+    });
+  }
+
+  /** A zeroed u32 flag for the kernels of `node`, set by any failing check; read back with the others. */
+  kernelFlag(node: Apply, ins: readonly GpuTensor[], kernel: string): GPUBuffer {
+    if (this.inPlace) {
+      throw new HypatiaError(node.op.name, `kernel ${kernel} checks values that live on the GPU, which the webgpu backend expected on the host when it planned this function's in-place updates (an op's kernels declare its inputs first, in order); nothing ran and no shared variable was changed`, node.site);
+    }
+    const tensor: GpuTensor = { buffer: this.pool.acquire(4), dtype: 'int32', shape: [1], size: 1 };
+    this.device.queue.writeBuffer(tensor.buffer, 0, Uint32Array.of(0));
+    for (const t of ins) if (!t.host) { this.pool.hold(t.buffer); this.held.push(t.buffer); }
+    const device = this.device;
+    this.flags.push({ tensor, error: (f) => (f.data[0] ? referenceError(device, node, ins, kernel) : null) });
+    return tensor.buffer;
   }
 
   get count(): number {
     return this.flags.length;
   }
 
-  /** The flag tensors to read back (int32 pairs: position, index). */
+  /** The flag tensors to read back (int32 pairs for index checks, one word for kernels). */
   tensors(): GpuTensor[] {
     return this.flags.map((f) => f.tensor);
   }
 
   /** The first failed check in encoding order (the order the reference backend raises in), given the flags read back. */
-  firstError(values: readonly NDArray[]): HypatiaError | null {
+  async firstError(values: readonly NDArray[]): Promise<HypatiaError | null> {
     for (let i = 0; i < values.length; i++) {
-      const position = values[i]!.data[0]! >>> 0;
-      if (position !== NONE) return this.flags[i]!.error(values[i]!.data[1]!, position);
+      const e = await this.flags[i]!.error(values[i]!);
+      if (e) return e;
     }
     return null;
   }
 
-  /** Return the flag buffers to the pool (once their readback is queued); the error factories stay for firstError. */
-  release(): void {
-    if (this.released) return;
-    this.released = true;
+  /** Return the flag buffers to the pool (once their readback is queued); their errors stay for firstError. */
+  releaseFlags(): void {
+    if (this.flagsReleased) return;
+    this.flagsReleased = true;
     for (const f of this.flags) this.pool.release(f.tensor.buffer);
   }
-  private released = false;
+  private flagsReleased = false;
+
+  /** Let the checked nodes' inputs go back to the pool (once firstError is done with them, or will not run). */
+  releaseInputs(): void {
+    for (const b of this.held.splice(0)) this.pool.unhold(b);
+  }
+
+  release(): void {
+    this.releaseFlags();
+    this.releaseInputs();
+  }
+}
+
+/** The op's own error for inputs its kernels' checks refused: its reference perform on host copies of them. */
+async function referenceError(device: GPUDevice, node: Apply, ins: readonly GpuTensor[], kernel: string): Promise<HypatiaError> {
+  const onDevice = ins.filter((t) => !t.host);
+  const fetched = await download(device, onDevice);
+  return referencePerformError(node, ins.map((t) => t.host ?? fetched.shift()!), kernel);
+}
+
+/** The error `perform` raises for these inputs, or one saying that it raised none. */
+export function referencePerformError(node: Apply, ins: readonly NDArray[], kernel: string): HypatiaError {
+  try {
+    node.op.perform(ins, node);
+  } catch (e) {
+    if (e instanceof HypatiaError) return e;
+    return new HypatiaError(node.op.name, (e as Error).message, node.site);
+  }
+  return new HypatiaError(node.op.name, `a run-time check of kernel ${kernel} failed, but the reference semantics accept these operands`, node.site);
 }
 
 const calls = new WeakMap<EncodeContext, CallIndexChecks>();
@@ -83,6 +148,13 @@ const calls = new WeakMap<EncodeContext, CallIndexChecks>();
 /** Let the lowerings encoded with `ctx` record their GPU checks into `checks`. */
 export function attachIndexChecks(ctx: EncodeContext, checks: CallIndexChecks): void {
   calls.set(ctx, checks);
+}
+
+/** A flag buffer for kernels of `node` with checks, read after the call (CallIndexChecks.kernelFlag). */
+export function kernelCheckFlag(ctx: EncodeContext, node: Apply, ins: readonly GpuTensor[], kernel: string): GPUBuffer {
+  const checks = calls.get(ctx);
+  if (!checks) throw new Error('kernel checks: the encode context has no CallIndexChecks attached');
+  return checks.kernelFlag(node, ins, kernel);
 }
 
 export interface IndexChecker {
@@ -116,24 +188,4 @@ export async function indexChecker(device: GPUDevice): Promise<IndexChecker> {
       dispatch1d(ctx.device, pass, record, [t.buffer, flag.buffer], 1);
     },
   };
-}
-
-/** The inputs of each checking op that hold indices, so the backend knows at compile time which calls may flag on the GPU. */
-const INDEX_INPUTS: Record<string, number> = {
-  advanced_subtensor: 1,
-  advanced_inc_subtensor: 2,
-  advanced_set_subtensor: 2,
-  last_write_mask: 1,
-  softmax_crossentropy_with_labels: 1,
-  categorical_crossentropy_with_labels: 1,
-  softmax_crossentropy_grad: 2,
-  categorical_crossentropy_grad: 2,
-};
-
-/** Whether `node` checks indices that only the GPU knows (so a bad one is found after the call has run). */
-export function checksOnGpu(node: Apply, onHost: (v: Variable) => boolean): boolean {
-  const first = INDEX_INPUTS[node.op.name];
-  if (first === undefined) return false;
-  const idx = node.op.name.endsWith('_with_labels') || node.op.name.endsWith('_grad') ? [node.inputs[first]!] : node.inputs.slice(first);
-  return idx.some((v) => !onHost(v));
 }

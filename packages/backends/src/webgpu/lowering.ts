@@ -1,9 +1,10 @@
 /// <reference types="@webgpu/types" />
-import { Elemwise, HypatiaError, type Apply, type NDArray, type Variable } from '@hypatia/core';
+import { HypatiaError, OpTable, type Apply, type NDArray, type Variable } from '@hypatia/core';
 import type { GpuTensor } from './buffers.js';
 import { grid } from './kernels.js';
+import { irStep } from './ir-step.js';
 
-/** How one node runs on the GPU: a kernel it records, or a view of its first input's buffer. */
+/** How one node runs on the GPU: kernels it records, or a view of its first input's buffer. */
 export interface Step {
   node: Apply;
   describe: string;
@@ -22,6 +23,11 @@ export interface Step {
    * one dispatch), created now, at compile time; null where that would be unsafe.
    */
   inPlace?(aliased: readonly boolean[]): Promise<InPlaceEncode | null>;
+  /**
+   * Whether a call may find a failed run-time check (an index out of range) only on the GPU, after
+   * its kernels ran: such graphs never update a variable in place.
+   */
+  checksOnGpu?: boolean;
 }
 
 /** Records a step's kernel with its aliased inputs read from `out` (their buffers are not bound). */
@@ -37,35 +43,36 @@ export interface EncodeContext {
   device: GPUDevice;
   /** A small read-only buffer of u32 parameters (shapes, strides) for this dispatch. */
   params(data: Uint32Array): GPUBuffer;
+  /** A scratch buffer of at least `bytes` (contents undefined), returned to the pool after the call. */
+  scratch(bytes: number): GPUBuffer;
 }
 
-/** Turns one node into a Step, creating its pipelines now (compile time), not at the first call. */
-export type Lowering = (device: GPUDevice, node: Apply, ctx: LowerContext) => Promise<Step>;
+/**
+ * A hand-tuned kernel that beats the IR for the nodes it accepts (the tiled matrix products, the
+ * convolutions): it turns the node into a Step, creating its pipelines now (compile time).
+ */
+export type Routine = (device: GPUDevice, ctx: LowerContext) => Promise<Step>;
 
-const byName = new Map<string, Lowering>();
-let elementwise: Lowering | null = null;
-
-/** One lowering per op name, each in its own file under lower/ (found by name, as the ops are). */
-export function registerLowering(opName: string, lowering: Lowering): void {
-  byName.set(opName, lowering);
-}
-
-/** Every Elemwise op (built-in, user-defined or fused) shares one lowering: its scalar formula. */
-export function registerElementwiseLowering(lowering: Lowering): void {
-  elementwise = lowering;
-}
+/**
+ * The backend's routines by op class (a rule serves subclasses too, and may decline a node, which
+ * then runs its op's kernels in the IR). Each file under lower/ adds its family's rules.
+ */
+export const ROUTINES = new OpTable<Routine>();
 
 export function unsupported(node: Apply, why: string): never {
   throw new HypatiaError(node.op.name, `the webgpu backend cannot run this op: ${why}`, node.site);
 }
 
+/** A node runs on the routine that takes it, or else on its op's kernels printed as WGSL. */
 export function lowerNode(device: GPUDevice, node: Apply, ctx: LowerContext = { onHost: () => false }): Promise<Step> {
   for (const v of [...node.inputs, ...node.outputs]) {
     if (v.dtype === 'float64') unsupported(node, `float64 operand ${v} (${v.type}); WebGPU has no float64, use float32 or the cpu backend`);
   }
-  const lowering = node.op instanceof Elemwise ? elementwise : byName.get(node.op.name);
-  if (!lowering) unsupported(node, 'no WGSL kernel is registered for it');
-  return lowering(device, node, ctx);
+  const routine = ROUTINES.find(node);
+  if (routine) return routine(device, ctx);
+  const program = node.op.kernels?.(node);
+  if (!program) unsupported(node, 'it has no kernels in the kernel IR and no WebGPU routine');
+  return irStep(device, node, program, ctx);
 }
 
 const pipelineCache = new Map<string, { device: GPUDevice; pipeline: Promise<GPUComputePipeline> }>();

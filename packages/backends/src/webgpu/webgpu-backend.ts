@@ -7,7 +7,7 @@ import { BufferPool, download, hostTensor, type GpuTensor } from './buffers.js';
 import { hostPlan, hostStep } from './host-eval.js';
 import { deviceLostReason, getDevice, gpuDescription } from './device.js';
 import { lowerNode, type EncodeContext, type Step } from './lowering.js';
-import { CallIndexChecks, attachIndexChecks, checksOnGpu } from './index-checks.js';
+import { CallIndexChecks, attachIndexChecks } from './index-checks.js';
 import { fitsInPlace, planInPlace, type InPlaceTarget } from './in-place.js';
 import { mirrorUpload, restoredAfterLoss, snapshot, snapshotsPending } from './host-mirror.js';
 import { WEBGPU_OPTION_NAMES, parseWebGPUOptions, type WebGPUOptions } from './options.js';
@@ -79,12 +79,12 @@ class WebGPUExecutable implements Executable {
     // All pipelines are requested at once and compile in parallel.
     const steps = await Promise.all(spec.graph.nodes.map((node) => (host.nodes.has(node) ? hostStep(node) : lowerNode(device, node, ctx))));
     // An index found bad on the GPU is only known after the call ran: such graphs never overwrite a variable.
-    const flagsOnGpu = spec.graph.nodes.some((n: Apply) => checksOnGpu(n, ctx.onHost));
+    const flagsOnGpu = steps.some((s) => s.checksOnGpu);
     this.device = device;
     this.pool = sharedPool(device);
     this.steps = steps;
     this.constants = new Map();
-    this.inPlace = this.options.inPlace && !flagsOnGpu ? await planInPlace(device, spec, steps) : new Map();
+    this.inPlace = this.options.inPlace && !flagsOnGpu ? await planInPlace(spec, steps) : new Map();
     this.lossReported = false;
   }
 
@@ -162,8 +162,14 @@ class WebGPUExecutable implements Executable {
         metas.push(b);
         return b;
       },
+      scratch: (bytes) => {
+        const b = pool.acquire(bytes);
+        metas.push(b);
+        return b;
+      },
     };
-    const checks = new CallIndexChecks(pool);
+    const checks = new CallIndexChecks(pool, device);
+    checks.inPlace = this.inPlace.size > 0;
     attachIndexChecks(ctx, checks);
     /** Updates whose root kernel wrote into the variable's own buffer, by update index. */
     const writtenInPlace = new Map<number, GpuValue>();
@@ -248,15 +254,19 @@ class WebGPUExecutable implements Executable {
     const readChecks = checks.count > 0 && (wantOutputs || this.options.indexChecks === 'every-call');
     const outs = results.slice(0, spec.nOutputs);
     let outputs: NDArray[] = [];
+    let checksReadLater = false;
     try {
       if (wantOutputs || readChecks) {
         const { values: read, flags } = await this.read(wantOutputs ? outs : [], readChecks ? checks.tensors() : []);
         outputs = read;
-        const bad = checks.firstError(flags);
+        const bad = await checks.firstError(flags);
         if (bad) throw new HypatiaError(bad.op, `${bad.detail}; no shared variable was changed`, bad.site);
       } else if (checks.count > 0) {
         const flags = download(device, checks.tensors());
-        pendingChecks.set(device, { error: flags.then((f) => checks.firstError(f), () => null), call: `call ${call} of '${spec.name}'` });
+        // The checked inputs stay out of the pool until the flags have been looked at.
+        const error = flags.then((f) => checks.firstError(f), () => null).finally(() => checks.releaseInputs());
+        pendingChecks.set(device, { error, call: `call ${call} of '${spec.name}'` });
+        checksReadLater = true;
       }
     } catch (e) {
       for (const b of produced) if (!keep.has(b)) pool.release(b);
@@ -267,7 +277,7 @@ class WebGPUExecutable implements Executable {
       throw gone ? this.lostError(gone) : e;
     }
     for (const b of [...produced, ...temporary, ...metas]) if (!keep.has(b)) pool.release(b);
-    checks.release();
+    if (checksReadLater) checks.releaseFlags(); else checks.release();
     const every = this.options.hostMirrorEvery;
     // Every k-th call; while an earlier copy is still being mapped, the next call takes it instead (none waits).
     if (every > 0 && call - this.lastSnapshot >= every && !snapshotsPending()) {

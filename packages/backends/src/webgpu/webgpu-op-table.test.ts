@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '@hypatia/core';
-import { OP_TABLE, checkCase } from '@hypatia/ops';
+import { OP_TABLE, checkCase } from '@hypatia/ops/backend';
 import { gpuAvailable, releaseDevice } from './lower/gpu-test-helpers.js';
 
 /**

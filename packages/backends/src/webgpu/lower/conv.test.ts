@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, tensor, NDArray } from '@hypatia/core';
-import { conv2d, conv2dGradFilters, conv2dGradInput, resolveConvOptions, type Conv2dOptions } from '@hypatia/ops';
+import { conv2d, conv2dGradFilters, conv2dGradInput, type Conv2dOptions } from '@hypatia/ops';
+import { resolveConvOptions } from '@hypatia/ops/backend';
 import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 import { forceProductKernel } from '../kernels.js';
 

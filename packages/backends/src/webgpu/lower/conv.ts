@@ -1,7 +1,8 @@
 /// <reference types="@webgpu/types" />
 import { type Apply } from '@hypatia/core';
-import { checkRunShape, patchLayout, type Conv2d } from '@hypatia/ops';
-import { bindGroup, dispatch1d, pipeline, registerLowering, type EncodeContext, type Step } from '../lowering.js';
+import { Conv2d, Conv2dGradFilters, Conv2dGradInput, type ConvOp } from '@hypatia/ops';
+import { checkRunShape, patchLayout } from '@hypatia/ops/backend';
+import { ROUTINES, bindGroup, dispatch1d, pipeline, type EncodeContext, type Step } from '../lowering.js';
 import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
 import type { GpuTensor } from '../buffers.js';
 import { WGSL_HELPERS, storageType } from '../wgsl-scalar.js';
@@ -266,7 +267,7 @@ export function splitK(tiles: number, K: number): { chunks: number; kChunk: numb
  * ProductEpilogue node, whose operands after the product's `arity` feed it), its formula is
  * applied to each output element before the store.
  */
-export async function convStep(device: GPUDevice, node: Apply, name: string, op: Conv2d, arity: number, epi: Epilogue | null): Promise<Step> {
+export async function convStep(device: GPUDevice, node: Apply, name: string, op: ConvOp, arity: number, epi: Epilogue | null): Promise<Step> {
   const product = PRODUCTS[name]!;
   // An epilogue runs at the store, which a split product leaves to its chunk sum: none is lowered with both.
   if (epi && product.splits) throw new Error(`no epilogue for ${name}, whose K is split`);
@@ -343,6 +344,7 @@ export async function convStep(device: GPUDevice, node: Apply, name: string, op:
   }
 }
 
-for (const name of Object.keys(PRODUCTS)) {
-  registerLowering(name, (device, node) => convStep(device, node, name, node.op as unknown as Conv2d, node.inputs.length, null));
-}
+ROUTINES
+  .set(Conv2d, (node, op) => (device) => convStep(device, node, 'conv2d', op, node.inputs.length, null))
+  .set(Conv2dGradInput, (node, op) => (device) => convStep(device, node, 'conv2d_grad_input', op, node.inputs.length, null))
+  .set(Conv2dGradFilters, (node, op) => (device) => convStep(device, node, 'conv2d_grad_filters', op, node.inputs.length, null));

@@ -1,6 +1,7 @@
 import { HypatiaError, type DType } from '@hypatia/core';
-import { arangeLength } from '@hypatia/ops';
-import { dispatch1d, pipeline, registerLowering, unsupported } from '../lowering.js';
+import { ARange, Eye } from '@hypatia/ops';
+import { arangeLength } from '@hypatia/ops/backend';
+import { ROUTINES, dispatch1d, pipeline, unsupported } from '../lowering.js';
 import { WORKGROUP } from '../kernels.js';
 import { storageType } from '../wgsl-scalar.js';
 
@@ -41,7 +42,7 @@ function bits(v: number, dtype: DType): number {
   return dtype === 'float32' ? new Uint32Array(Float32Array.of(v).buffer)[0]! : new Uint32Array(Int32Array.of(v).buffer)[0]!;
 }
 
-registerLowering('arange', async (device, node, ctx) => {
+ROUTINES.set(ARange, (node) => async (device, ctx) => {
   const out = node.outputs[0]!;
   if (!node.inputs.every((v) => ctx.onHost(v))) unsupported(node, 'its bounds are computed on the GPU; they must come from inputs, constants or shapes');
   if (out.dtype === 'bool') unsupported(node, 'a bool arange');
@@ -64,9 +65,8 @@ registerLowering('arange', async (device, node, ctx) => {
   };
 });
 
-registerLowering('eye', async (device, node, ctx) => {
+ROUTINES.set(Eye, (node, { k }) => async (device, ctx) => {
   const out = node.outputs[0]!;
-  const k = (node.op as unknown as { k: number }).k;
   if (!node.inputs.every((v) => ctx.onHost(v))) unsupported(node, 'its sizes are computed on the GPU; they must come from inputs, constants or shapes');
   const pipe = await pipeline(device, eyeSource(out.dtype));
   const dims = (ins: readonly { host?: { item(): number } }[]) => ins.map((t) => {

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { compile, evaluate, NDArray, typedArrayFor, type DType, type Variable } from '@hypatia/core';
-import { compareArrays } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { getDevice } from '../index.js';
 import '@hypatia/backends';
 

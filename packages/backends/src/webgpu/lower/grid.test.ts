@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, ivector, tensor } from '@hypatia/core';
 import {
   RandomStreams, add, argmax, arange, avgPool2d, concatenate, conv2d, conv2dGradFilters, conv2dGradInput, dimshuffle, dot,
-  matmul, max, maxPool2d, maxPool2dGrad, mul, resolveConvOptions, resolvePoolOptions, softmax, sum, take, tanh,
+  matmul, max, maxPool2d, maxPool2dGrad, mul, softmax, sum, take, tanh,
 } from '@hypatia/ops';
+import { resolveConvOptions, resolvePoolOptions } from '@hypatia/ops/backend';
 import { grid, grid3, forceProductKernel, setWorkgroupGridLimit, TILE } from '../kernels.js';
 import { splitK } from './conv.js';
 import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';

@@ -1,5 +1,4 @@
-// Each file registers the lowerings of one op family.
-import './elementwise.js';
+// Each file adds one op family's routines to ROUTINES (lowering.ts).
 import './shape.js';
 import './reduce.js';
 import './linalg.js';

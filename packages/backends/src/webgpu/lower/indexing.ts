@@ -1,6 +1,7 @@
 import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, stridesOf, type Apply, type NDArray } from '@hypatia/core';
-import { broadcastIntoStrides, resolveRegion, type AxisIndex } from '@hypatia/ops';
-import { dispatch1d, pipeline, registerLowering, unsupported, type LowerContext } from '../lowering.js';
+import { AdvancedIncSubtensor, AdvancedSubtensor, IncSubtensor, LastWriteMask, Subtensor } from '@hypatia/ops';
+import { broadcastIntoStrides, resolveRegion } from '@hypatia/ops/backend';
+import { ROUTINES, dispatch1d, pipeline, unsupported, type LowerContext } from '../lowering.js';
 import { WORKGROUP } from '../kernels.js';
 import type { GpuTensor } from '../buffers.js';
 import { indexChecker, type IndexChecker } from '../index-checks.js';
@@ -21,9 +22,8 @@ function hostScalars(node: Apply, ins: readonly GpuTensor[], first: number): NDA
 
 // subtensor: the region's base and strides come from the host; one strided copy. This is the
 // hot path of network3, which slices each mini-batch out of a dataset resident on the GPU.
-registerLowering('subtensor', async (device, node, ctx) => {
+ROUTINES.set(Subtensor, (node, { indices }) => async (device, ctx) => {
   requireHostScalars(node, 1, ctx);
-  const indices = (node.op as unknown as { indices: readonly AxisIndex[] }).indices;
   const out = node.outputs[0]!;
   const region = (ins: readonly GpuTensor[]) => resolveRegion(indices, ins[0]!.shape, hostScalars(node, ins, 1), node.op.name, node);
   const pipe = await pipeline(device, gatherSource(out.dtype, out.ndim));
@@ -48,30 +48,27 @@ async function copyKernel(device: GPUDevice, dtype: GpuTensor['dtype']) {
 }
 
 // inc_subtensor / set_subtensor: copy x, then write y into the region (no position repeats).
-for (const mode of ['inc', 'set'] as const) {
-  registerLowering(`${mode}_subtensor`, async (device, node, ctx) => {
-    requireHostScalars(node, 2, ctx);
-    const indices = (node.op as unknown as { indices: readonly AxisIndex[] }).indices;
-    const x = node.inputs[0]!;
-    const nd = node.outputs[0]!.ndim - indices.filter((a) => a.kind === 'index').length;
-    const [copy, pipe] = await Promise.all([copyKernel(device, x.dtype), pipeline(device, scatterRegionSource(x.dtype, nd, mode))]);
-    return {
-      node,
-      describe: `${node.op.toString()} (copy, then a strided ${mode === 'inc' ? 'add' : 'write'})`,
-      shapes: ([t]) => [[...t!.shape]],
-      encode: (pass, ins, [o], ctx) => {
-        const [xt, yt] = ins;
-        const r = resolveRegion(indices, xt!.shape, hostScalars(node, ins, 2), node.op.name, node);
-        const ys = broadcastIntoStrides(yt!.shape, node.inputs[1]!.type.shape, r.shape);
-        if (typeof ys === 'string') throw new HypatiaError(node.op.name, `at run time: ${ys}`, node.site);
-        copy(pass, xt!, o!, ctx.params);
-        const n = shapeSize(r.shape);
-        const params = ctx.params(Uint32Array.from(new Int32Array([n, r.base, ...r.shape, ...r.strides, ...ys])));
-        dispatch1d(ctx.device, pass, pipe, [params, yt!.buffer, o!.buffer], groups(n));
-      },
-    };
-  });
-}
+ROUTINES.set(IncSubtensor, (node, { indices, mode }) => async (device, ctx) => {
+  requireHostScalars(node, 2, ctx);
+  const x = node.inputs[0]!;
+  const nd = node.outputs[0]!.ndim - indices.filter((a) => a.kind === 'index').length;
+  const [copy, pipe] = await Promise.all([copyKernel(device, x.dtype), pipeline(device, scatterRegionSource(x.dtype, nd, mode))]);
+  return {
+    node,
+    describe: `${node.op.toString()} (copy, then a strided ${mode === 'inc' ? 'add' : 'write'})`,
+    shapes: ([t]) => [[...t!.shape]],
+    encode: (pass, ins, [o], ctx) => {
+      const [xt, yt] = ins;
+      const r = resolveRegion(indices, xt!.shape, hostScalars(node, ins, 2), node.op.name, node);
+      const ys = broadcastIntoStrides(yt!.shape, node.inputs[1]!.type.shape, r.shape);
+      if (typeof ys === 'string') throw new HypatiaError(node.op.name, `at run time: ${ys}`, node.site);
+      copy(pass, xt!, o!, ctx.params);
+      const n = shapeSize(r.shape);
+      const params = ctx.params(Uint32Array.from(new Int32Array([n, r.base, ...r.shape, ...r.strides, ...ys])));
+      dispatch1d(ctx.device, pass, pipe, [params, yt!.buffer, o!.buffer], groups(n));
+    },
+  };
+});
 
 /** The layout shared by the advanced gather and scatter kernels (see strided-kernels.ts). */
 function advancedLayout(axis: number, x: GpuTensor, idx: readonly GpuTensor[], node: Apply) {
@@ -105,8 +102,10 @@ function checkIndexArrays(
   });
 }
 
-registerLowering('advanced_subtensor', async (device, node) => {
-  const axis = (node.op as unknown as { axis: number }).axis;
+/** Whether some index array lives on the GPU (its check then runs there, after the call's kernels). */
+const indicesOnGpu = (node: Apply, first: number, ctx: LowerContext) => node.inputs.slice(first).some((v) => !ctx.onHost(v));
+
+ROUTINES.set(AdvancedSubtensor, (node, { axis }) => async (device, ctx) => {
   const k = node.inputs.length - 1;
   const out = node.outputs[0]!;
   const nb = out.ndim - (node.inputs[0]!.ndim - k);
@@ -114,6 +113,7 @@ registerLowering('advanced_subtensor', async (device, node) => {
   return {
     node,
     describe: `advanced_subtensor on axis ${axis} with ${k} index array(s) (gather; out-of-range indices raise, see index-checks.ts)`,
+    checksOnGpu: indicesOnGpu(node, 1, ctx),
     shapes: ([x, ...idx]) => {
       const l = advancedLayout(axis, x!, idx, node);
       return [[...l.outerShape, ...l.bShape, ...l.innerShape]];
@@ -127,42 +127,40 @@ registerLowering('advanced_subtensor', async (device, node) => {
   };
 });
 
-for (const mode of ['inc', 'set'] as const) {
-  registerLowering(`advanced_${mode}_subtensor`, async (device, node) => {
-    const axis = (node.op as unknown as { axis: number }).axis;
-    const [x] = node.inputs;
-    const k = node.inputs.length - 2;
-    const nb = Math.max(...node.inputs.slice(2).map((v) => v.ndim));
-    const ni = x!.ndim - axis - k;
-    const [pipe, checker] = await Promise.all([pipeline(device, advancedScatterSource(x!.dtype, k, nb, axis, ni, mode)), indexChecker(device)]);
-    return {
-      node,
-      describe: `${node.op.name} on axis ${axis} (one thread per element scans the indices in order: deterministic, no atomics)`,
-      shapes: ([t]) => [[...t!.shape]],
-      encode: (pass, [xt, yt, ...idx], [o], ctx) => {
-        const l = advancedLayout(axis, xt!, idx, node);
-        const ys = broadcastIntoStrides(yt!.shape, node.inputs[1]!.type.shape, [...l.outerShape, ...l.bShape, ...l.innerShape]);
-        if (typeof ys === 'string') throw new HypatiaError(node.op.name, `at run time: ${ys}`, node.site);
-        checkIndexArrays(checker, pass, ctx, node, axis, xt!, idx, l.bShape);
-        const nbb = l.bShape.length;
-        const params = ctx.params(Uint32Array.from(new Int32Array([
-          o!.size, ...l.head, ...l.outerShape, ...ys.slice(0, axis), ...ys.slice(axis, axis + nbb), ...l.innerShape, ...ys.slice(axis + nbb),
-        ])));
-        dispatch1d(ctx.device, pass, pipe, [params, xt!.buffer, yt!.buffer, ...idx.map((t) => t.buffer), o!.buffer], groups(o!.size));
-      },
-    };
-  });
-}
+ROUTINES.set(AdvancedIncSubtensor, (node, { axis, mode }) => async (device, ctx) => {
+  const [x] = node.inputs;
+  const k = node.inputs.length - 2;
+  const nb = Math.max(...node.inputs.slice(2).map((v) => v.ndim));
+  const ni = x!.ndim - axis - k;
+  const [pipe, checker] = await Promise.all([pipeline(device, advancedScatterSource(x!.dtype, k, nb, axis, ni, mode)), indexChecker(device)]);
+  return {
+    node,
+    describe: `${node.op.name} on axis ${axis} (one thread per element scans the indices in order: deterministic, no atomics)`,
+    checksOnGpu: indicesOnGpu(node, 2, ctx),
+    shapes: ([t]) => [[...t!.shape]],
+    encode: (pass, [xt, yt, ...idx], [o], ctx) => {
+      const l = advancedLayout(axis, xt!, idx, node);
+      const ys = broadcastIntoStrides(yt!.shape, node.inputs[1]!.type.shape, [...l.outerShape, ...l.bShape, ...l.innerShape]);
+      if (typeof ys === 'string') throw new HypatiaError(node.op.name, `at run time: ${ys}`, node.site);
+      checkIndexArrays(checker, pass, ctx, node, axis, xt!, idx, l.bShape);
+      const nbb = l.bShape.length;
+      const params = ctx.params(Uint32Array.from(new Int32Array([
+        o!.size, ...l.head, ...l.outerShape, ...ys.slice(0, axis), ...ys.slice(axis, axis + nbb), ...l.innerShape, ...ys.slice(axis + nbb),
+      ])));
+      dispatch1d(ctx.device, pass, pipe, [params, xt!.buffer, yt!.buffer, ...idx.map((t) => t.buffer), o!.buffer], groups(o!.size));
+    },
+  };
+});
 
 // last_write_mask: one thread per picked position looks for a later one naming the same element.
-registerLowering('last_write_mask', async (device, node) => {
-  const axis = (node.op as unknown as { axis: number }).axis;
+ROUTINES.set(LastWriteMask, (node, { axis }) => async (device, ctx) => {
   const k = node.inputs.length - 1;
   const nb = node.outputs[0]!.ndim;
   const [pipe, checker] = await Promise.all([pipeline(device, lastWriteMaskSource(k, nb)), indexChecker(device)]);
   return {
     node,
     describe: `last_write_mask on axis ${axis}`,
+    checksOnGpu: indicesOnGpu(node, 1, ctx),
     shapes: ([x, ...idx]) => [advancedLayout(axis, x!, idx, node).bShape],
     encode: (pass, [x, ...idx], [o], ctx) => {
       const l = advancedLayout(axis, x!, idx, node);

@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 import { HypatiaError, type Apply } from '@hypatia/core';
-import { registerLowering, unsupported, type EncodeContext, type Step } from '../lowering.js';
+import { Dot } from '@hypatia/ops';
+import { ROUTINES, unsupported, type EncodeContext, type Step } from '../lowering.js';
 import { TILE } from '../kernels.js';
 import { encodeMatmul, matmulPipelines, type MatmulPipelines } from './matmul.js';
 import { boundOperands, epilogueParams, inPlaceEpilogue, productChecksAt, type Epilogue } from './epilogue.js';
@@ -50,4 +51,4 @@ export async function dotStep(device: GPUDevice, node: Apply, op: { transA: bool
   }
 }
 
-registerLowering('dot', (device, node) => dotStep(device, node, node.op as unknown as { transA: boolean; transB: boolean }, null));
+ROUTINES.set(Dot, (node, op) => (device) => dotStep(device, node, op, null));

@@ -1,6 +1,7 @@
 import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, type Apply, type DType } from '@hypatia/core';
 /// <reference types="@webgpu/types" />
-import { bindGroup, pipeline, registerLowering, unsupported, type EncodeContext, type Step } from '../lowering.js';
+import { MatMul } from '@hypatia/ops';
+import { ROUTINES, bindGroup, pipeline, unsupported, type EncodeContext, type Step } from '../lowering.js';
 import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
 import { WGSL_HELPERS, storageType, wgslType } from '../wgsl-scalar.js';
 import { boundOperands, epilogueParams, epilogueWGSL, inPlaceEpilogue, productChecksAt, type Epilogue } from './epilogue.js';
@@ -168,4 +169,4 @@ export async function matmulStep(device: GPUDevice, node: Apply, op: { transA: b
   }
 }
 
-registerLowering('matmul', (device, node) => matmulStep(device, node, node.op as unknown as { transA: boolean; transB: boolean }, null));
+ROUTINES.set(MatMul, (node, op) => (device) => matmulStep(device, node, op, null));

@@ -1,5 +1,8 @@
 import { HypatiaError, type Apply } from '@hypatia/core';
-import { dispatch1d, pipeline, registerLowering } from '../lowering.js';
+import {
+  CategoricalCrossentropyGrad, CategoricalCrossentropyWithLabels, LogSoftmax, Softmax, SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, SoftmaxGrad,
+} from '@hypatia/ops';
+import { ROUTINES, dispatch1d, pipeline, type Routine } from '../lowering.js';
 import { WORKGROUP } from '../kernels.js';
 import { WGSL_HELPERS } from '../wgsl-scalar.js';
 import type { GpuTensor } from '../buffers.js';
@@ -164,8 +167,9 @@ const ROW_OPS: Record<string, RowOp> = {
   categorical_crossentropy_grad: { rowsFrom: 1, perRow: false, check: labelled(2, 0), labels: 2 },
 };
 
-for (const [name, spec] of Object.entries(ROW_OPS)) {
-  registerLowering(name, async (device, node: Apply) => {
+function rowRoutine(name: keyof typeof ROW_OPS): (node: Apply) => Routine {
+  const spec = ROW_OPS[name]!;
+  return (node) => async (device, ctx) => {
     const src = SOURCES[name]!;
     const [pipe, checker] = await Promise.all([pipeline(device, rowSource(src.inputs, src.body)), spec.labels === undefined ? null : indexChecker(device)]);
     const fail = (why: string): never => { throw new HypatiaError(name, why, node.site); };
@@ -178,6 +182,7 @@ for (const [name, spec] of Object.entries(ROW_OPS)) {
     return {
       node,
       describe: `${name} (one workgroup per row, tree max and sum)`,
+      checksOnGpu: spec.labels !== undefined && !ctx.onHost(node.inputs[spec.labels]!),
       shapes: (ins) => {
         const { shape, rows } = geometry(ins);
         spec.check(ins, rows, fail);
@@ -192,5 +197,14 @@ for (const [name, spec] of Object.entries(ROW_OPS)) {
         dispatch1d(ctx.device, pass, pipe, [params, ...ins.map((t) => t.buffer), o!.buffer], k === 0 && !spec.perRow ? 0 : rows);
       },
     };
-  });
+  };
 }
+
+ROUTINES
+  .set(Softmax, rowRoutine('softmax'))
+  .set(LogSoftmax, rowRoutine('log_softmax'))
+  .set(SoftmaxGrad, rowRoutine('softmax_grad'))
+  .set(SoftmaxCrossentropyWithLabels, rowRoutine('softmax_crossentropy_with_labels'))
+  .set(SoftmaxCrossentropyGrad, rowRoutine('softmax_crossentropy_grad'))
+  .set(CategoricalCrossentropyWithLabels, rowRoutine('categorical_crossentropy_with_labels'))
+  .set(CategoricalCrossentropyGrad, rowRoutine('categorical_crossentropy_grad'));

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { tensor, NDArray } from '@hypatia/core';
 import {
-  avgPool2d, maxPool2d, maxPool2dGrad, maxPool2dGradGrad, resolvePoolOptions, AvgPool2dGrad,
-  type AvgPool2dOptions, type Pool2dOptions,
+  avgPool2d, maxPool2d, maxPool2dGrad, maxPool2dGradGrad, AvgPool2dGrad, type AvgPool2dOptions, type Pool2dOptions,
 } from '@hypatia/ops';
+import { resolvePoolOptions } from '@hypatia/ops/backend';
 import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 
 /** Max and average pooling and all their gradient ops against the reference. */

@@ -1,6 +1,7 @@
 import { type Apply } from '@hypatia/core';
-import { checkPooledGrad, poolOut, type AvgPoolParams, type PoolParams } from '@hypatia/ops';
-import { dispatch1d, pipeline, registerLowering } from '../lowering.js';
+import { AvgPool2d, AvgPool2dGrad, MaxPool2d, MaxPool2dGrad, MaxPool2dGradGrad } from '@hypatia/ops';
+import { checkPooledGrad, poolOut, type AvgPoolParams, type PoolParams } from '@hypatia/ops/backend';
+import { ROUTINES, dispatch1d, pipeline, type Routine } from '../lowering.js';
 import { WORKGROUP } from '../kernels.js';
 import type { GpuTensor } from '../buffers.js';
 
@@ -144,8 +145,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 }`;
 }
 
-for (const [name, kernel] of Object.entries(KERNELS)) {
-  registerLowering(name, async (device, node: Apply) => {
+function poolRoutine(name: keyof typeof KERNELS): (node: Apply) => Routine {
+  const kernel = KERNELS[name]!;
+  return (node) => async (device) => {
     const p = (node.op as unknown as { params: PoolParams & Partial<AvgPoolParams> }).params;
     const pipe = await pipeline(device, poolSource(kernel));
     const layout = (ins: readonly GpuTensor[]) => {
@@ -174,6 +176,13 @@ for (const [name, kernel] of Object.entries(KERNELS)) {
         dispatch1d(ctx.device, pass, pipe, [params, ...bound, o!.buffer], Math.ceil(count / WORKGROUP));
       },
     };
-  });
+  };
 }
+
+ROUTINES
+  .set(MaxPool2d, poolRoutine('max_pool2d'))
+  .set(MaxPool2dGrad, poolRoutine('max_pool2d_grad'))
+  .set(MaxPool2dGradGrad, poolRoutine('max_pool2d_grad_grad'))
+  .set(AvgPool2d, poolRoutine('avg_pool2d'))
+  .set(AvgPool2dGrad, poolRoutine('avg_pool2d_grad'));
 

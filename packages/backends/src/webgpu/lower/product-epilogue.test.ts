@@ -1,7 +1,8 @@
 /// <reference types="@webgpu/types" />
 import { afterAll, describe, expect, it } from 'vitest';
 import { S, compile, evaluate, input, sconst, tensor, NDArray, type Variable } from '@hypatia/core';
-import { ProductEpilogue, add, compareArrays, conv2d, dimshuffle, dot, matmul, mul, relu, sigmoid, sub, tanh, transpose } from '@hypatia/ops';
+import { ProductEpilogue, add, conv2d, dimshuffle, dot, matmul, mul, relu, sigmoid, sub, tanh, transpose } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { forceProductKernel } from '../kernels.js';
 import { getDevice } from '../index.js';
 import { lowerNode } from '../lowering.js';
@@ -106,7 +107,8 @@ describe.runIf(gpuAvailable)('webgpu product epilogues (bias and activation befo
         const out = tensors.get('w')!;
         const encoder = device.createCommandEncoder();
         const pass = encoder.beginComputePass();
-        inPlace(pass, ins, out, { device, params: (data) => upload(device, new NDArray('int32', [data.length], new Int32Array(data.buffer, data.byteOffset, data.length))).buffer });
+        const scratch = (bytes: number) => device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE });
+        inPlace(pass, ins, out, { device, scratch, params: (data) => upload(device, new NDArray('int32', [data.length], new Int32Array(data.buffer, data.byteOffset, data.length))).buffer });
         pass.end();
         device.queue.submit([encoder.finish()]);
         expect(compareArrays(want, await download(device, out), 1e-4, 1e-5), kernel).toBeNull();

@@ -1,5 +1,6 @@
 import type { DType } from '@hypatia/core';
-import { dispatch1d, pipeline, registerLowering } from '../lowering.js';
+import { RandomOp } from '@hypatia/ops';
+import { ROUTINES, dispatch1d, pipeline } from '../lowering.js';
 import { WORKGROUP } from '../kernels.js';
 import { storageType } from '../wgsl-scalar.js';
 
@@ -122,18 +123,16 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 }`;
 }
 
-for (const distribution of ['uniform', 'normal', 'binomial'] as const) {
-  registerLowering(`random_${distribution}`, async (device, node) => {
-    const op = node.op as unknown as { dtype: DType; shape: readonly number[] | null; n: number };
-    const pipe = await pipeline(device, randomSource(distribution, op.dtype, op.n));
-    return {
-      node,
-      describe: `random_${distribution} (Philox4x32-10, one counter per element, as on the CPU)`,
-      shapes: (ins) => [[4], op.shape ? [...op.shape] : [...ins[ins.length - 1]!.shape]],
-      encode: (pass, ins, [st, o], ctx) => {
-        const bufs = [ctx.params(Uint32Array.of(o!.size)), ins[0]!.buffer, ...(distribution === 'binomial' ? [ins[1]!.buffer] : []), st!.buffer, o!.buffer];
-        dispatch1d(ctx.device, pass, pipe, bufs, Math.max(1, Math.ceil(o!.size / WORKGROUP)));
-      },
-    };
-  });
-}
+ROUTINES.set(RandomOp, (node, op) => async (device) => {
+  const { distribution } = op;
+  const pipe = await pipeline(device, randomSource(distribution, op.dtype, op.n));
+  return {
+    node,
+    describe: `random_${distribution} (Philox4x32-10, one counter per element, as on the CPU)`,
+    shapes: (ins) => [[4], op.shape ? [...op.shape] : [...ins[ins.length - 1]!.shape]],
+    encode: (pass, ins, [st, o], ctx) => {
+      const bufs = [ctx.params(Uint32Array.of(o!.size)), ins[0]!.buffer, ...(distribution === 'binomial' ? [ins[1]!.buffer] : []), st!.buffer, o!.buffer];
+      dispatch1d(ctx.device, pass, pipe, bufs, Math.max(1, Math.ceil(o!.size / WORKGROUP)));
+    },
+  };
+});

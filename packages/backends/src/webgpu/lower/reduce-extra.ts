@@ -1,5 +1,6 @@
-import { HypatiaError, type DType } from '@hypatia/core';
-import { pipeline, registerLowering, type Lowering } from '../lowering.js';
+import { HypatiaError, type Apply, type DType } from '@hypatia/core';
+import { ArgExtremum, Extremum, Prod } from '@hypatia/ops';
+import { ROUTINES, pipeline, type Routine } from '../lowering.js';
 import { WORKGROUP, keptOffsetWGSL, reducedOffsetWGSL } from '../kernels.js';
 import { contiguous, dispatchReduction } from './reduce.js';
 import { WGSL_HELPERS, storageType, wgslType } from '../wgsl-scalar.js';
@@ -110,9 +111,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 }`;
 }
 
-function foldLowering(k: string, needsElements: boolean): Lowering {
-  return async (device, node) => {
-    const { axes, keepdims } = node.op as unknown as { axes: readonly number[]; keepdims: boolean };
+function foldRoutine(node: Apply, k: string, needsElements: boolean, axes: readonly number[], keepdims: boolean): Routine {
+  return async (device) => {
     const x = node.inputs[0]!;
     const out = node.outputs[0]!;
     const kept = Array.from({ length: x.ndim }, (_, i) => i).filter((i) => !axes.includes(i));
@@ -132,8 +132,6 @@ function foldLowering(k: string, needsElements: boolean): Lowering {
   };
 }
 
-registerLowering('max', foldLowering('max', true));
-registerLowering('min', foldLowering('min', true));
-registerLowering('argmax', foldLowering('argmax', true));
-registerLowering('argmin', foldLowering('argmin', true));
-registerLowering('prod', foldLowering('prod', false));
+ROUTINES.set(Extremum, (node, op) => foldRoutine(node, op.kind, true, op.axes, op.keepdims));
+ROUTINES.set(ArgExtremum, (node, op) => foldRoutine(node, op.name, true, op.axes, op.keepdims));
+ROUTINES.set(Prod, (node, op) => foldRoutine(node, 'prod', false, op.axes, op.keepdims));

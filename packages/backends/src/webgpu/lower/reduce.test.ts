@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ElemwiseSum, NDArray, compile, evaluate, tensor, type DType, type Variable } from '@hypatia/core';
-import { add, compareArrays, exp, gt, mul, square, sub, sum } from '@hypatia/ops';
+import { add, exp, gt, mul, square, sub, sum } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 
 /**

@@ -1,13 +1,13 @@
 import { ElemwiseSum, broadcastStrides, elementwiseRunShape, stridesOf, type DType, type ScalarExpr } from '@hypatia/core';
 /// <reference types="@webgpu/types" />
-import { dispatch1d, pipeline, registerLowering, type EncodeContext } from '../lowering.js';
+import { Sum } from '@hypatia/ops';
+import { ROUTINES, dispatch1d, pipeline, type EncodeContext } from '../lowering.js';
 import type { GpuTensor } from '../buffers.js';
 import { WORKGROUP, WORKGROUP_SUM_TAIL, sumSource } from '../kernels.js';
 import { WGSL_HELPERS, loadExpr, scalarToWGSL, storageType, wgslType } from '../wgsl-scalar.js';
 
 // sum: one workgroup per output element, partial sums combined in a workgroup-memory tree.
-registerLowering('sum', async (device, node) => {
-  const { axes, keepdims } = node.op as unknown as { axes: readonly number[]; keepdims: boolean };
+ROUTINES.set(Sum, (node, { axes, keepdims }) => async (device) => {
   const x = node.inputs[0]!;
   const out = node.outputs[0]!;
   const kept = Array.from({ length: x.ndim }, (_, i) => i).filter((i) => !axes.includes(i));
@@ -23,8 +23,7 @@ registerLowering('sum', async (device, node) => {
 // elemwise_sum: the same reduction with the formula as its prologue: each thread evaluates the
 // formula on the operands' elements (broadcast by strides) and adds the value; nothing is stored
 // in between.
-registerLowering('elemwise_sum', async (device, node) => {
-  const op = node.op as ElemwiseSum;
+ROUTINES.set(ElemwiseSum, (node, op) => async (device) => {
   const { axes, keepdims } = op;
   const nd = node.outputs[0]!.ndim + (keepdims ? 0 : axes.length);
   const kept = Array.from({ length: nd }, (_, i) => i).filter((i) => !axes.includes(i));

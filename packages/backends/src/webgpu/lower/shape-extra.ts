@@ -1,5 +1,6 @@
 import { HypatiaError, stridesOf, type Apply } from '@hypatia/core';
-import { dispatch1d, pipeline, registerLowering } from '../lowering.js';
+import { Concatenate, ConcatenatePart } from '@hypatia/ops';
+import { ROUTINES, dispatch1d, pipeline } from '../lowering.js';
 import { WORKGROUP } from '../kernels.js';
 import type { GpuTensor } from '../buffers.js';
 import { gatherSource, scatterRegionSource } from './strided-kernels.js';
@@ -19,8 +20,7 @@ function joinedShape(node: Apply, xs: readonly GpuTensor[], axis: number): numbe
 }
 
 // concatenate: each input is written into its block of the output, one strided write per input.
-registerLowering('concatenate', async (device, node) => {
-  const axis = (node.op as unknown as { axis: number }).axis;
+ROUTINES.set(Concatenate, (node, { axis }) => async (device) => {
   const out = node.outputs[0]!;
   const pipe = await pipeline(device, scatterRegionSource(out.dtype, out.ndim, 'set'));
   return {
@@ -40,8 +40,7 @@ registerLowering('concatenate', async (device, node) => {
 });
 
 // concatenate_part (the gradient of concatenate): the part-th block of g, one strided copy.
-registerLowering('concatenate_part', async (device, node) => {
-  const { axis, part } = node.op as unknown as { axis: number; part: number };
+ROUTINES.set(ConcatenatePart, (node, { axis, part }) => async (device) => {
   const out = node.outputs[0]!;
   const pipe = await pipeline(device, gatherSource(out.dtype, out.ndim));
   const block = ([g, ...xs]: readonly GpuTensor[]) => ({

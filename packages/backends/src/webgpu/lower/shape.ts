@@ -1,26 +1,23 @@
-import { input, stridesOf } from '@hypatia/core';
-import { dispatch1d, pipeline, registerLowering, type Lowering } from '../lowering.js';
+import { input, stridesOf, type Apply } from '@hypatia/core';
+import { DimShuffle, Flatten, Reshape, ReshapeLike } from '@hypatia/ops';
+import { ROUTINES, dispatch1d, pipeline, type Routine } from '../lowering.js';
 import { WORKGROUP, elementwiseMeta, elementwiseSource } from '../kernels.js';
 
 // Reshapes are views: the output shares its input's buffer.
-const view = (shape: (op: Record<string, unknown>, ins: readonly { shape: number[]; size: number }[]) => number[]): Lowering =>
-  async (_device, node) => ({
+const view = (node: Apply, shape: (ins: readonly { shape: number[]; size: number }[]) => number[]): Routine =>
+  async () => ({
     node,
     describe: `view ${node.op.toString()}`,
     alias: true,
-    shapes: (ins) => [shape(node.op as unknown as Record<string, unknown>, ins)],
+    shapes: (ins) => [shape(ins)],
   });
 
-registerLowering('reshape', view((op, [x]) => (op.resolve as (n: number) => number[]).call(op, x!.size)));
-registerLowering('reshape_like', view((_op, [, like]) => [...like!.shape]));
-registerLowering('flatten', view((op, [x]) => {
-  const nd = op.ndim as number;
-  return [...x!.shape.slice(0, nd - 1), x!.shape.slice(nd - 1).reduce((a, b) => a * b, 1)];
-}));
+ROUTINES.set(Reshape, (node, op) => view(node, ([x]) => op.resolve(x!.size, node)));
+ROUTINES.set(ReshapeLike, (node) => view(node, ([, like]) => [...like!.shape]));
+ROUTINES.set(Flatten, (node, op) => view(node, ([x]) => [...x!.shape.slice(0, op.ndim - 1), x!.shape.slice(op.ndim - 1).reduce((a, b) => a * b, 1)]));
 
 // dimshuffle: the identity formula read through permuted strides (0 for inserted axes).
-registerLowering('dimshuffle', async (device, node) => {
-  const pattern = (node.op as unknown as { pattern: readonly (number | 'x')[] }).pattern;
+ROUTINES.set(DimShuffle, (node, { pattern }) => async (device) => {
   const out = node.outputs[0]!;
   const pipe = await pipeline(device, elementwiseSource(input(0, out.dtype), [out.dtype], out.dtype, out.ndim));
   return {
