@@ -1,10 +1,11 @@
 import {
-  Composite, DISCONNECTED, HypatiaError, Op, S, ShapeError, TensorType, blameFusedPart, formulaKey, grad, input, runElementwise, substitute,
-  type Apply, type DType, type FusedPart, type GradResult, type NDArray, type ScalarExpr, type Site, type Variable,
+  Composite, DISCONNECTED, HypatiaError, Op, S, ShapeError, TensorType, blameFusedPart, elementwiseRunShape, formulaKey, grad, input, runElementwise, substitute,
+  type Apply, type DType, type FusedPart, type GradResult, type KernelProgram, type NDArray, type ScalarExpr, type Site, type Variable,
 } from '@hypatia/core';
 import { elementwise } from '../elementwise/factory.js';
 import * as E from '../elementwise/arithmetic.js';
 import { asVariable } from '../util/as-variable.js';
+import { productEpilogueProgram } from './product-epilogue-kernels.js';
 
 /**
  * A product (Dot, MatMul or Conv2d) followed by the elementwise formula that consumed its result,
@@ -60,12 +61,27 @@ export class ProductEpilogue extends Op {
   perform(ins: readonly NDArray[], node: Apply): NDArray[] {
     const parts = this.decomposed(node);
     const [p] = this.product.perform(ins.slice(0, this.productArity), parts.product);
+    this.checkEpilogueShapes(node, p!.shape, ins.slice(this.productArity).map((a) => a.shape));
     const formulaIns = this.formulaDtypes.map((_, i) => (i === this.productInput ? p! : ins[this.operandOf(i)]!));
-    const y = runElementwise(this, substitute(this.formula, formulaIns.map((a, i) => input(i, a.dtype))), formulaIns, parts.epilogue);
-    if (y.shape.length !== p!.shape.length || y.shape.some((d, k) => d !== p!.shape[k])) {
-      throw new HypatiaError(this.name, `at run time the epilogue operands broadcast the product's [${p!.shape.join(', ')}] to [${y.shape.join(', ')}]`, node.site);
+    return [runElementwise(this, substitute(this.formula, formulaIns.map((a, i) => input(i, a.dtype))), formulaIns, parts.epilogue)];
+  }
+
+  /**
+   * The run-time checks of the epilogue operands (of `extraShapes`) against the product's result
+   * of `productShape`: they must broadcast with it, naming the user's elementwise node at fault
+   * as the unfused graph would, and into it.
+   */
+  checkEpilogueShapes(node: Apply, productShape: readonly number[], extraShapes: readonly (readonly number[])[]): void {
+    const shapes = this.formulaDtypes.map((_, i) => (i === this.productInput ? productShape : extraShapes[this.operandOf(i) - this.productArity]!));
+    const y = elementwiseRunShape(this.decomposed(node).epilogue, shapes, this.name);
+    if (y.length !== productShape.length || y.some((d, k) => d !== productShape[k])) {
+      throw new HypatiaError(this.name, `at run time the epilogue operands broadcast the product's [${productShape.join(', ')}] to [${y.join(', ')}]`, node.site);
     }
-    return [y];
+  }
+
+  /** The product's kernel with the formula applied to each element (product-epilogue-kernels.ts). */
+  override kernels(node: Apply): KernelProgram | null {
+    return productEpilogueProgram(this, node);
   }
 
   /**
