@@ -45,8 +45,11 @@ const COMBINE = { sum: 'add', prod: 'mul', max: 'maximum', min: 'minimum' } as c
  *   loop walks a contiguous input row into a contiguous accumulator row (gcc vectorises it)
  *   instead of one strided walk per output. An initialising launch writes the identity; when the
  *   accumulator dtype is not the output's, it is a scratch buffer that a last launch converts.
+ *   It is one thread's walk on a CPU, and one invocation's on a GPU (the WGSL printer runs a
+ *   sequential kernel so), which suits small column sums such as a batch's bias gradient.
  * In both, adjacent axes that are reduced (or kept) together and contiguous for every operand
- * merge, so the loops do not depend on how many axes the user's tensor has.
+ * merge (the leading loops then have length 1), so the innermost loop is as long as it can be.
+ * argmax and argmin always take the first structure.
  */
 export function reductionProgram(node: Apply, spec: ReductionSpec): KernelProgram {
   const rank = node.inputs.reduce((r, v) => Math.max(r, v.ndim), 0);
