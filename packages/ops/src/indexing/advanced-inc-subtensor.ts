@@ -1,10 +1,11 @@
-import { DISCONNECTED, HypatiaError, Op, ShapeError, TensorType, scalarConstant, shapeSize, stridesOf, type Apply, type GradResult, type NDArray, type Variable, type ValueLike } from '@hypatia/core';
+import { DISCONNECTED, Op, ShapeError, TensorType, scalarConstant, shapeSize, stridesOf, type Apply, type GradResult, type KernelProgram, type NDArray, type Variable, type ValueLike } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { sumToShape } from '../elementwise/broadcast.js';
-import { broadcastIntoStatic, broadcastIntoStrides } from '../shape/broadcast-into.js';
+import { broadcastIntoStatic, valueStrides } from '../shape/broadcast-into.js';
 import { flatOffsets, writableCopy } from '../shape/strided.js';
 import { valueFor } from '../shape/inc-subtensor.js';
-import { advancedShape, indexOffsets } from './index-arrays.js';
+import { advancedShape, indexOffsets, indexShape } from './index-arrays.js';
+import { scatterProgram } from './index-kernels.js';
 import { AdvancedSubtensor, asIndex } from './advanced-subtensor.js';
 import { LastWriteMask } from './last-write-mask.js';
 import { mul } from '../elementwise/arithmetic.js';
@@ -39,11 +40,12 @@ export class AdvancedIncSubtensor extends Op {
     const k = idx.length;
     const ax = this.axis;
     const strides = stridesOf(x!.shape);
-    const { shape: bShape, offsets } = indexOffsets(idx, x!.shape.slice(ax, ax + k), strides.slice(ax, ax + k), ax, this.name, node);
     const outerShape = x!.shape.slice(0, ax);
     const innerShape = x!.shape.slice(ax + k);
-    const ys = broadcastIntoStrides(y!.shape, node.inputs[1]!.type.shape, [...outerShape, ...bShape, ...innerShape]);
-    if (typeof ys === 'string') throw new HypatiaError(this.name, `at run time: ${ys}`, node.site);
+    // Shapes are checked before index values, as the kernels' plan does.
+    const bShape = indexShape(idx.map((a) => a.shape), this.name, node);
+    const ys = valueStrides(this.name, node, y!.shape, [...outerShape, ...bShape, ...innerShape]);
+    const { offsets } = indexOffsets(idx, x!.shape.slice(ax, ax + k), strides.slice(ax, ax + k), ax, this.name, node);
     const nb = bShape.length;
     const yOuter = flatOffsets(outerShape, ys.slice(0, ax));
     const yPicked = flatOffsets(bShape, ys.slice(ax, ax + nb));
@@ -61,6 +63,10 @@ export class AdvancedIncSubtensor extends Op {
       }
     }
     return [out];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return scatterProgram(this.axis, this.mode, node);
   }
 
   override grad([, y, ...idx]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {

@@ -1,9 +1,10 @@
-import { Constant, DISCONNECTED, NDArray, Op, TensorType, Variable, shapeSize, stridesOf, typedArrayFor, zerosLike, type Apply, type GradResult, type ValueLike } from '@hypatia/core';
+import { Constant, DISCONNECTED, NDArray, Op, TensorType, Variable, shapeSize, stridesOf, typedArrayFor, zerosLike, type Apply, type GradResult, type KernelProgram, type ValueLike } from '@hypatia/core';
 import { asVariable, normAxis, type VarLike } from '../util/as-variable.js';
 import { flatten } from '../shape/reshape.js';
 import { advancedShape, indexOffsets } from './index-arrays.js';
 import { AdvancedIncSubtensor } from './advanced-inc-subtensor.js';
 import { buildError } from '../shape/build-error.js';
+import { gatherProgram } from './index-kernels.js';
 
 /**
  * Integer-array indexing (Theano's AdvancedSubtensor): `x[..., i0, i1, ...]` with int32 arrays on
@@ -40,6 +41,10 @@ export class AdvancedSubtensor extends Op {
       }
     }
     return [new NDArray(x!.dtype, [...x!.shape.slice(0, this.axis), ...shape, ...innerShape], out)];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return gatherProgram(this.axis, node);
   }
 
   override grad([x, ...idx]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {

@@ -19,6 +19,13 @@ export function advancedShape(x: TensorType, idx: readonly TensorType[], axis: n
   return [...x.shape.slice(0, axis), ...b, ...x.shape.slice(axis + idx.length)];
 }
 
+/** The index arrays' broadcast shape at run time, or the op's error when they do not broadcast. */
+export function indexShape(shapes: readonly (readonly number[])[], op: string, node: Apply): number[] {
+  const shape = broadcastRuntime(shapes);
+  if (typeof shape === 'string') throw new HypatiaError(op, `the index arrays do not broadcast together: ${shape}`, node.site);
+  return shape;
+}
+
 /**
  * The index arrays' broadcast shape and, for each of its positions, the offset into x of the
  * element they pick (relative to the indexed axes). Negative indices count from the end, as in
@@ -27,8 +34,7 @@ export function advancedShape(x: TensorType, idx: readonly TensorType[], axis: n
 export function indexOffsets(
   idx: readonly NDArray[], dims: readonly number[], strides: readonly number[], axis: number, op: string, node: Apply,
 ): { shape: number[]; offsets: Int32Array } {
-  const shape = broadcastRuntime(idx.map((a) => a.shape));
-  if (typeof shape === 'string') throw new HypatiaError(op, `the index arrays do not broadcast together: ${shape}`, node.site);
+  const shape = indexShape(idx.map((a) => a.shape), op, node);
   const offsets = new Int32Array(shapeSize(shape));
   idx.forEach((a, j) => {
     const pos = flatOffsets(shape, broadcastStrides(a.shape, shape));

@@ -1,5 +1,6 @@
-import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, isFloat, stridesOf, typedArrayFor, type Apply, type DType, type GradResult } from '@hypatia/core';
+import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, isFloat, stridesOf, typedArrayFor, type Apply, type DType, type GradResult, type KernelProgram } from '@hypatia/core';
 import { advancedShape, indexOffsets } from './index-arrays.js';
+import { lastWriteMaskProgram } from './index-kernels.js';
 
 /**
  * For index arrays into `x` (AdvancedSubtensor's layout), 1 where a position is the last to name
@@ -32,6 +33,10 @@ export class LastWriteMask extends Op {
       seen.add(offsets[b]!);
     }
     return [new NDArray(this.dtype, shape, mask)];
+  }
+
+  override kernels(node: Apply): KernelProgram {
+    return lastWriteMaskProgram(this.axis, this.dtype, node);
   }
 
   override grad([, ...idx]: readonly unknown[]): GradResult[] {

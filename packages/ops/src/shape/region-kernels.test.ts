@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, iscalar, tensor, type DType, type Variable } from '@hypatia/core';
 import { kernelsDiffer } from '../testing/kernel-check.js';
-import { subtensor, type IndexEntry } from './subtensor.js';
+import { subtensor } from './subtensor.js';
+import type { IndexEntry } from './slice-spec.js';
 import { incSubtensor, setSubtensor } from './inc-subtensor.js';
 
 /** A small deterministic generator, so a failure names a reproducible case. */
