@@ -128,3 +128,22 @@ describe('the kernel IR', () => {
     expect(kernelToJS(softmaxKernel())).toMatch(/for \(let v0 = 0, e0 = p\[0\]; v0 < e0; v0\+\+\)/);
   });
 });
+
+describe('reduction identities', () => {
+  it('int32 and bool max/min start from their dtype\'s extremes, so an all-false or all-minimum row folds right', () => {
+    for (const [dtype, op, data, want] of [
+      ['bool', 'max', Uint8Array.of(0, 0, 0), 0], ['bool', 'min', Uint8Array.of(1, 1, 1), 1],
+      ['int32', 'max', Int32Array.of(-2147483648, -2147483648), -2147483648], ['int32', 'min', Int32Array.of(2147483647), 2147483647],
+    ] as const) {
+      const k = new KernelBuilder('fold');
+      const x = k.input(dtype);
+      const y = k.output(dtype);
+      const [n] = k.params(1);
+      k.space(1);
+      k.store(y, 0, k.reduce(op, [n!], ([j]) => x.at(j!)));
+      const out = dtype === 'bool' ? new Uint8Array(1) : new Int32Array(1);
+      compileKernelJS(k.build())([data, out], [data.length]);
+      expect(out[0]).toBe(want);
+    }
+  });
+});

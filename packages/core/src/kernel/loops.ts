@@ -55,7 +55,14 @@ export interface LinearizeOptions {
   readonly spaceLoops: boolean;
 }
 
-const IDENTITY: Record<'sum' | 'prod' | 'max' | 'min', number> = { sum: 0, prod: 1, max: -Infinity, min: Infinity };
+/** The value a fold starts from: the smallest (largest) value of the accumulator's dtype for max (min). */
+function identity(op: 'sum' | 'prod' | 'max' | 'min', acc: DType): number {
+  if (op === 'sum') return 0;
+  if (op === 'prod') return 1;
+  const lowest = acc === 'int32' ? -2147483648 : acc === 'bool' ? 0 : -Infinity;
+  const highest = acc === 'int32' ? 2147483647 : acc === 'bool' ? 1 : Infinity;
+  return op === 'max' ? lowest : highest;
+}
 const COMBINE: Record<'sum' | 'prod' | 'max' | 'min', 'add' | 'mul' | 'maximum' | 'minimum'> = { sum: 'add', prod: 'mul', max: 'maximum', min: 'minimum' };
 
 export function linearize(kernel: Kernel, opts: LinearizeOptions): LoopProgram {
@@ -190,7 +197,7 @@ class Linearizer {
   private reduce(r: Extract<Expr, { k: 'reduce' }>, cache: Map<string, LExpr>, out: LStmt[]): LExpr {
     const arg = r.op === 'argmax' || r.op === 'argmin';
     const acc = this.temp(r.acc);
-    out.push({ k: 'decl', t: acc, dtype: r.acc, init: sconst(arg ? 0 : IDENTITY[r.op as 'sum'], r.acc) });
+    out.push({ k: 'decl', t: acc, dtype: r.acc, init: sconst(arg ? 0 : identity(r.op as 'sum', r.acc), r.acc) });
     const pos = arg ? this.temp('int32') : -1;
     if (arg) out.push({ k: 'decl', t: pos, dtype: 'int32', init: sconst(-1, 'int32') });
     const inner: LStmt[] = [];
