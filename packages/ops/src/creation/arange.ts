@@ -1,6 +1,6 @@
 import {
-  Constant, DISCONNECTED, HypatiaError, NDArray, Op, ShapeError, TensorType, Variable, floatX, isFloat, typedArrayFor, upcast,
-  zerosLike, type Apply, type DType, type GradResult,
+  Constant, DISCONNECTED, E, HypatiaError, KernelBuilder, NDArray, Op, ShapeError, TensorType, Variable, floatX, isFloat, typedArrayFor, upcast,
+  zerosLike, type Apply, type DType, type GradResult, type KernelProgram,
 } from '@hypatia/core';
 import { mul } from '../elementwise/arithmetic.js';
 import { castTo } from '../elementwise/broadcast.js';
@@ -36,11 +36,34 @@ export class ARange extends Op {
     return [new TensorType(this.dtype, [null])];
   }
   perform([a, b, c]: readonly NDArray[], node: Apply): NDArray[] {
-    const [start, stop, step] = [a!.item(), b!.item(), c!.item()];
+    const [start, step] = [a!.item(), c!.item()];
+    return [fillRange(start, step, this.length(a!, b!, c!, node), this.dtype)];
+  }
+  /** The number of elements for the bounds' values; a zero step or a bound that is not finite is the op's error. */
+  length(a: NDArray, b: NDArray, c: NDArray, node: Apply): number {
+    const [start, stop, step] = [a.item(), b.item(), c.item()];
     if (step === 0 || ![start, stop, step].every(Number.isFinite)) {
       throw new HypatiaError(this.name, `needs finite bounds and a non-zero step, got start ${start}, stop ${stop}, step ${step}`, node.site);
     }
-    return [fillRange(start, step, arangeLength(start, stop, step), this.dtype)];
+    return arangeLength(start, stop, step);
+  }
+  /** out[i] = start + i * step in float64, as perform computes it, then stored in the dtype; the bounds are valueInputs (the length depends on them). */
+  override kernels(node: Apply): KernelProgram {
+    const k = new KernelBuilder(`arange_${this.dtype}`);
+    const start = k.input(node.inputs[0]!.dtype);
+    const step = k.input(node.inputs[2]!.dtype);
+    const out = k.output(this.dtype);
+    const [n] = k.params(1);
+    const [i] = k.space(n!);
+    k.store(out, i!, E.add(E.cast(start.at(0), 'float64'), E.mul(E.index(i!, 'float64'), E.cast(step.at(0), 'float64'))));
+    return {
+      kernels: [k.build()],
+      valueInputs: [0, 1, 2],
+      plan: ([a, b, c]) => {
+        const length = this.length(a!.value!, b!.value!, c!.value!, node);
+        return { outputs: [[length]], launches: [{ kernel: 0, buffers: [{ input: 0 }, { input: 2 }, { output: 0 }], params: [length] }] };
+      },
+    };
   }
   /** out[i] = start + i * step: each element moves one-for-one with start and i-for-one with step; stop only changes the length. */
   override grad([start, stop, step]: readonly Variable[], _o: readonly Variable[], [g]: readonly Variable[]): GradResult[] {

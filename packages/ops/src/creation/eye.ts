@@ -1,4 +1,4 @@
-import { Constant, DISCONNECTED, HypatiaError, NDArray, Op, ShapeError, TensorType, Variable, floatX, isInteger, type Apply, type DType, type GradResult } from '@hypatia/core';
+import { Constant, DISCONNECTED, E, HypatiaError, I, KernelBuilder, NDArray, Op, ShapeError, TensorType, Variable, floatX, isInteger, type Apply, type DType, type GradResult, type KernelProgram } from '@hypatia/core';
 import type { ScalarBound } from './arange.js';
 
 function identity(n: number, m: number, k: number, dtype: DType): NDArray {
@@ -30,6 +30,25 @@ export class Eye extends Op {
     checkCount(m!.item(), 'the column count', node.site);
     return [identity(n!.item(), m!.item(), this.k, this.dtype)];
   }
+  /** Every element: 1 where its column is its row + k. The counts are valueInputs (the shape depends on them). */
+  override kernels(node: Apply): KernelProgram {
+    const k = new KernelBuilder(`eye_${this.dtype}`);
+    const out = k.output(this.dtype);
+    const [rows, cols, diagonal] = k.params(3);
+    const [r, c] = k.space(rows!, cols!);
+    k.store(out, I.add(I.mul(r!, cols!), c!), E.index(I.eq(I.sub(c!, r!), diagonal!), this.dtype));
+    return {
+      kernels: [k.build()],
+      valueInputs: [0, 1],
+      plan: ([n, m]) => {
+        const [rows, cols] = [n!.value!.item(), m!.value!.item()];
+        checkCount(rows, 'the row count', node.site);
+        checkCount(cols, 'the column count', node.site);
+        return { outputs: [[rows, cols]], launches: [{ kernel: 0, buffers: [{ output: 0 }], params: [rows, cols, this.k] }] };
+      },
+    };
+  }
+
   override grad(): GradResult[] {
     return [DISCONNECTED, DISCONNECTED];
   }

@@ -1,4 +1,4 @@
-import { NDArray, Op, ShapeError, TensorType, DISCONNECTED, type Apply, type GradResult, type Variable } from '@hypatia/core';
+import { E, KernelBuilder, NDArray, Op, ShapeError, TensorType, DISCONNECTED, type Apply, type GradResult, type KernelProgram, type Variable } from '@hypatia/core';
 import { asVariable, normAxis, type VarLike } from '../util/as-variable.js';
 
 /** The run-time shape of its input as an int32 vector (Theano's `x.shape`). */
@@ -9,6 +9,10 @@ export class Shape extends Op {
   }
   perform([x]: readonly NDArray[]): NDArray[] {
     return [new NDArray('int32', [x!.ndim], Int32Array.from(x!.shape))];
+  }
+  override kernels(node: Apply): KernelProgram {
+    const rank = node.inputs[0]!.ndim;
+    return { kernels: [lengthsKernel('shape', rank)], plan: ([x]) => ({ outputs: [[rank]], launches: [{ kernel: 0, buffers: [{ output: 0 }], params: [...x!.shape] }] }) };
   }
   override grad(): GradResult[] {
     return [DISCONNECTED];
@@ -31,9 +35,22 @@ export class ShapeAt extends Op {
   perform([x]: readonly NDArray[]): NDArray[] {
     return [new NDArray('int32', [], Int32Array.of(x!.shape[this.axis]!))];
   }
+  override kernels(): KernelProgram {
+    return { kernels: [lengthsKernel('shape_at', 1)], plan: ([x]) => ({ outputs: [[]], launches: [{ kernel: 0, buffers: [{ output: 0 }], params: [x!.shape[this.axis]!] }] }) };
+  }
   override grad(): GradResult[] {
     return [DISCONNECTED];
   }
+}
+
+/** Writes its `count` parameters (lengths the plan reads from the operand's shape) into an int32 output, one point. */
+function lengthsKernel(name: string, count: number) {
+  const k = new KernelBuilder(name);
+  const out = k.output('int32');
+  const lengths = k.params(count);
+  k.space(1);
+  lengths.forEach((len, d) => k.store(out, d, E.index(len, 'int32')));
+  return k.build();
 }
 
 /**
