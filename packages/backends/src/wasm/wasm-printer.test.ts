@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { E, I, KernelBuilder, SCALAR_FNS, call, compileKernelJS, resultDtype, typedArrayFor, type DType, type Expr, type Kernel, type ScalarFn, type TypedArray } from '@hypatia/core';
+import { runKernelWasm } from './run-wasm.js';
+
+/**
+ * Printed WebAssembly against the JavaScript printer (the IR's semantics), on the same arrays:
+ * bit for bit, -0 and NaN included.
+ */
+function agree(k: Kernel, make: () => TypedArray[], params: number[]): void {
+  const js = make();
+  const failedJs = compileKernelJS(k)(js, params);
+  const wasm = make();
+  const failedWasm = runKernelWasm(k, wasm, params);
+  expect(failedWasm, `${k.name}: check flag`).toBe(failedJs);
+  expect(firstDifference(js, wasm), k.name).toBeNull();
+}
+
+function firstDifference(want: readonly TypedArray[], got: readonly TypedArray[]): string | null {
+  for (let i = 0; i < want.length; i++) {
+    for (let j = 0; j < want[i]!.length; j++) {
+      if (!same(got[i]![j]!, want[i]![j]!)) return `buffer ${i} element ${j} is ${got[i]![j]}, expected ${want[i]![j]}`;
+    }
+  }
+  return null;
+}
+
+const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+
+const filled = (dtype: DType, n: number, f: (i: number) => number) => {
+  const a = typedArrayFor(dtype, n);
+  for (let i = 0; i < n; i++) a[i] = f(i);
+  return a;
+};
+
+const FLOATS = [0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 3, -7, 0.1, -3.75, 123.456, 1e-30, 1e30, 2 ** 31, -(2 ** 31) - 1, 2 ** 32 + 5, 2 ** 53, -1e20, Infinity, -Infinity, NaN];
+const INTS = [0, 1, -1, 2, -2, 7, -7, 31, 32, 33, 65535, 0x12345678, -0x789abcde, 2 ** 31 - 1, -(2 ** 31)];
+const VALUES: Record<DType, number[]> = { float32: FLOATS, float64: FLOATS, int32: INTS, bool: [0, 1] };
+
+/** out[i] = f(a[i], b[i], ...) over every combination of the dtype's special values. */
+function primitiveKernel(f: ScalarFn, d: DType): { k: Kernel; make: () => TypedArray[]; n: number } {
+  const arity = SCALAR_FNS[f];
+  const argDtypes: DType[] = f === 'select' ? ['bool', d, d] : Array(arity).fill(d);
+  const k = new KernelBuilder(`prim_${f}_${d}`);
+  const ins = argDtypes.map((ad) => k.input(ad));
+  const probe = argDtypes.map((ad) => E.c(0, ad));
+  const out = k.output(resultDtype(f, probe));
+  const [n] = k.params(1);
+  const [i] = k.space(n!);
+  k.store(out, i!, call<Expr>(f, ins.map((b) => b.at(i!))));
+  // Every combination of the operands' values.
+  const combos: number[][] = argDtypes.reduce<number[][]>((acc, ad) => acc.flatMap((c) => VALUES[ad].map((v) => [...c, v])), [[]]);
+  return {
+    k: k.build(),
+    n: combos.length,
+    make: () => [...argDtypes.map((ad, a) => filled(ad, combos.length, (j) => combos[j]![a]!)), typedArrayFor(out.dtype, combos.length)],
+  };
+}
+
+describe('the WebAssembly printer agrees with the JavaScript printer', () => {
+  it('a row softmax with its reductions hoisted to the row loop', () => {
+    const k = new KernelBuilder('softmax');
+    const x = k.input('float32');
+    const y = k.output('float32');
+    const [rows, cols] = k.params(2);
+    const [r, c] = k.space(rows!, cols!);
+    const at = (q: typeof c) => I.add(I.mul(r!, cols!), q!);
+    const m = k.reduce('max', [cols!], ([q]) => E.cast(x.at(at(q!)), 'float64'));
+    const z = k.reduce('sum', [cols!], ([q]) => E.exp(E.sub(E.cast(x.at(at(q!)), 'float64'), m)));
+    k.store(y, at(c!), E.div(E.exp(E.sub(E.cast(x.at(at(c!)), 'float64'), m)), z));
+    agree(k.build(), () => [filled('float32', 301 * 7, (q) => (q === 40 ? NaN : q === 90 ? Infinity : Math.cos(q * 1.3) * 50)), new Float32Array(301 * 7)], [301, 7]);
+  });
+
+  it('argmax and argmin: the first extreme wins ties, NaN beats every number, an all -Infinity row gives 0', () => {
+    for (const op of ['argmax', 'argmin'] as const) {
+      const k = new KernelBuilder(op);
+      const x = k.input('float64');
+      const out = k.output('int32');
+      const [rows, cols] = k.params(2);
+      const [r] = k.space(rows!);
+      k.store(out, r!, k.reduce(op, [cols!], ([q]) => x.at(I.add(I.mul(r!, cols!), q!))));
+      agree(k.build(), () => [Float64Array.of(1, 3, 3, 0, NaN, 5, NaN, 2, NaN, -Infinity, -Infinity, -Infinity, 2, -0, 0), new Int32Array(5)], [5, 3]);
+    }
+  });
+
+  it('a failed check skips the rest of its point and raises the flag; the other points run', () => {
+    const g = new KernelBuilder('gather');
+    const src = g.input('float32');
+    const idx = g.input('int32');
+    const dst = g.output('float32');
+    const [n, m] = g.params(2);
+    const [p] = g.space(m!);
+    const j = I.wrap(idx.read(p!), n!);
+    g.check(I.within(j, 0, n!));
+    g.store(dst, p!, src.at(j));
+    const k = g.build();
+    agree(k, () => [Float32Array.of(10, 20, 30), Int32Array.of(-1, 5, 0, 2, -4), Float32Array.of(7, 7, 7, 7, 7)], [3, 5]);
+    const out = Float32Array.of(7, 7, 7, 7, 7);
+    expect(runKernelWasm(k, [Float32Array.of(10, 20, 30), Int32Array.of(-1, 5, 0, 2, -4), out], [3, 5])).toBe(true);
+    expect(Array.from(out)).toEqual([30, 7, 10, 30, 7]);
+    expect(runKernelWasm(k, [Float32Array.of(10, 20, 30), Int32Array.of(-1, 0), new Float32Array(2)], [3, 2])).toBe(false);
+  });
+
+  it('a sequential scatter accumulates colliding targets in order (float32, int32 and bool buffers)', () => {
+    for (const d of ['float32', 'int32', 'bool'] as const) {
+      const s = new KernelBuilder(`scatter_${d}`);
+      const ys = s.input(d);
+      const ix = s.input('int32');
+      const acc = s.buffer(d, 'readwrite');
+      const [cnt] = s.params(1);
+      const [q] = s.space(cnt!);
+      s.store(acc, ix.read(q!), ys.at(q!), { accumulate: true });
+      const vals = d === 'bool' ? [1, 1, 0, 1, 1] : d === 'int32' ? [2 ** 31 - 1, 2, 4, 8, -16] : [1, 2, 4, 8, 16.5];
+      agree(s.build({ sequential: true }), () => [filled(d, 5, (t) => vals[t]!), Int32Array.of(2, 0, 2, 2, 1), filled(d, 3, () => 1)], [5]);
+    }
+  });
+
+  it('windows clipped at the borders: ranges that depend on the point', () => {
+    const w = new KernelBuilder('window_max');
+    const xs = w.input('float32');
+    const ws = w.output('float32');
+    const [len, size] = w.params(2);
+    const [o] = w.space(len!);
+    w.store(ws, o!, w.reduce('max', [[I.max(I.sub(o!, I.sub(size!, 1)), 0), I.add(o!, 1)]], ([t]) => xs.at(t!)));
+    agree(w.build(), () => [filled('float32', 2000, (t) => (t === 7 ? NaN : Math.sin(t * 0.37))), new Float32Array(2000)], [2000, 3]);
+
+    const s = new KernelBuilder('window_mean_2d');
+    const x = s.input('float64');
+    const y = s.output('float64');
+    const [h, wd, win] = s.params(3);
+    const [i, j] = s.space(h!, wd!);
+    const lo = (v: typeof i) => I.max(I.sub(v!, win!), 0);
+    const hi = (v: typeof i, n: typeof h) => I.min(I.add(v!, I.add(win!, 1)), n!);
+    const sum = s.reduce('sum', [[lo(i), hi(i, h)], [lo(j), hi(j, wd)]], ([a, b]) => x.at(I.add(I.mul(a!, wd!), b!)));
+    const count = E.index(I.mul(I.sub(hi(i, h), lo(i)), I.sub(hi(j, wd), lo(j))), 'float64');
+    s.store(y, I.add(I.mul(i!, wd!), j!), E.div(sum, count));
+    agree(s.build(), () => [filled('float64', 13 * 9, (t) => Math.sqrt(t) - 4), new Float64Array(13 * 9)], [13, 9, 2]);
+  });
+
+  it('int32 arithmetic wraps; mod is a floor modulo (0 for a zero divisor); index arithmetic is 64-bit', () => {
+    const k = new KernelBuilder('int_wrap');
+    const a = k.input('int32');
+    const b = k.input('int32');
+    const out = k.output('int32');
+    const [n] = k.params(1);
+    const [i] = k.space(n!);
+    const [x, y] = [a.at(i!), b.at(i!)];
+    const exprs = [E.add(x, y), E.sub(x, y), E.mul(x, y), E.neg(x), E.call('abs', [x]), E.call('mod', [x, y]),
+      // 3 * 2^31 overflows int32, not the index arithmetic; / and % truncate
+      E.index(I.div(I.mul(a.read(i!), 3), 2), 'int32'), E.index(I.mod(a.read(i!), 5), 'int32')];
+    exprs.forEach((e, q) => k.store(out, I.add(I.mul(i!, exprs.length), q), e));
+    const pairs = INTS.flatMap((p) => INTS.map((q) => [p, q]));
+    agree(k.build(), () => [filled('int32', pairs.length, (t) => pairs[t]![0]!), filled('int32', pairs.length, (t) => pairs[t]![1]!), new Int32Array(pairs.length * exprs.length)], [pairs.length]);
+  });
+
+  it('casts of NaN, infinities, -0, halves and values beyond 2^31 to int32 and bool (JS ToInt32 and truthiness), and every other cast', () => {
+    const dtypes: DType[] = ['float32', 'float64', 'int32', 'bool'];
+    for (const from of dtypes) {
+      for (const to of dtypes) {
+        const k = new KernelBuilder(`cast_${from}_${to}`);
+        const x = k.input(from);
+        const y = k.output(to);
+        const [n] = k.params(1);
+        const [i] = k.space(n!);
+        k.store(y, i!, E.cast(x.at(i!), to));
+        const vals = [...VALUES[from], ...(from === 'float64' ? [2 ** 63, -(2 ** 63), 2 ** 70 + 2 ** 20, 4294967295.5, -4294967296.25, 1.7e308] : [])];
+        agree(k.build(), () => [filled(from, vals.length, (t) => vals[t]!), typedArrayFor(to, vals.length)], [vals.length]);
+      }
+    }
+  });
+
+  it('every primitive of the formula IR on every dtype, over combinations of special values', () => {
+    const dtypes: DType[] = ['float32', 'float64', 'int32', 'bool'];
+    let checked = 0;
+    for (const f of Object.keys(SCALAR_FNS) as ScalarFn[]) {
+      if (f === 'cast') continue;
+      for (const d of dtypes) {
+        const { k, make, n } = primitiveKernel(f, d);
+        agree(k, make, [n]);
+        checked++;
+      }
+    }
+    expect(checked).toBe((Object.keys(SCALAR_FNS).length - 1) * dtypes.length);
+  });
+
+  it('integers as values, index selects and short-circuit conditions that guard a read', () => {
+    const k = new KernelBuilder('guarded');
+    const idx = k.input('int32');
+    const flags = k.input('bool');
+    const out = k.output('float32');
+    const [n, m] = k.params(2);
+    const [i] = k.space(m!);
+    // idx[i] is read only where i < n; the flag only where the index is in range.
+    const j = I.sel(I.lt(i!, n!), idx.read(i!), I.sub(0, i!));
+    const ok = I.and(I.within(j, 0, n!), I.ne(flags.read(I.sel(I.within(j, 0, n!), j, 0)), 0));
+    k.store(out, i!, E.select(E.index(ok, 'bool'), E.index(I.max(I.min(j, 5), -5), 'float32'), E.index(I.or(I.eq(j, -1), I.le(j, -3)), 'float32')));
+    agree(k.build(), () => [Int32Array.of(0, 3, -2, 9, 1, 2), Uint8Array.of(1, 0, 1, 1, 0, 1), new Float32Array(9)], [6, 9]);
+  });
+});
+
+describe('the WebAssembly printer computes float32 in float32', () => {
+  it('rounds each float32 operation, as C and WGSL do (the JS printer rounds only at casts and stores)', () => {
+    const k = new KernelBuilder('f32_chain');
+    const a = k.input('float32');
+    const b = k.input('float32');
+    const y = k.output('float64');
+    const [n] = k.params(1);
+    const [i] = k.space(n!);
+    // (1 + 1e-8) - 1: 0 when the sum is rounded to float32 first.
+    k.store(y, i!, E.cast(E.sub(E.add(a.at(i!), b.at(i!)), a.at(i!)), 'float64'));
+    const kernel = k.build();
+    const wasm = new Float64Array(1);
+    runKernelWasm(kernel, [Float32Array.of(1), Float32Array.of(1e-8), wasm], [1]);
+    expect(wasm[0]).toBe(0);
+    const js = new Float64Array(1);
+    compileKernelJS(kernel)([Float32Array.of(1), Float32Array.of(1e-8), js], [1]);
+    expect(js[0]).toBe(Math.fround(1e-8));
+  });
+});
