@@ -15,6 +15,7 @@ describe('the WebAssembly encoder', () => {
     expect(Array.from(new ByteWriter().sleb(64n).finish())).toEqual([0xc0, 0x00]);
     expect(Array.from(new ByteWriter().sleb(-64n).finish())).toEqual([0x40]);
     expect(Array.from(new ByteWriter().sleb(-65n).finish())).toEqual([0xbf, 0x7f]);
+    for (const v of [0, 63, 64, -64, -65, -123456, 2 ** 31 - 1, -(2 ** 31)]) expect(new ByteWriter().sleb(v).finish()).toEqual(new ByteWriter().sleb(BigInt(v)).finish());
   });
 
   it('constants of every type come back from a compiled module unchanged', () => {
