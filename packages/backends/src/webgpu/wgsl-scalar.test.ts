@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Elemwise, NDArray, call, compile, tensor, type ScalarFn } from '@hypatia/core';
+import { Elemwise, NDArray, call, compile, sconst, tensor, type ScalarFn } from '@hypatia/core';
 import { getDevice } from './index.js';
 import '@hypatia/backends';
 
@@ -28,4 +28,15 @@ describe.runIf(available)('WGSL scalar formulas agree with the JS reference', ()
     const [want, got] = [await run('reference'), await run('webgpu')];
     fns.forEach((f, k) => expect(Array.from(got[k]!.data), f).toEqual(Array.from(want[k]!.data)));
   });
+
+  it('int32 constants at both ends of the range, INT_MIN included', async () => {
+    const a = tensor('int32', [null], 'a');
+    const outputs = [-2147483648, 2147483647, -766435501].map((v, k) =>
+      new Elemwise({ name: `t_xor_const${k}`, arity: 1, formula: ([x]) => call('bitxor', [x!, sconst(v, 'int32')]), props: { v } }).call(a));
+    const args = [NDArray.from([0, 1, -1, 0x7fffffff, -0x80000000, 12345], 'int32')];
+    const run = async (backend: string) => (await compile({ inputs: [a], outputs, backend }))(...args);
+    const [want, got] = [await run('reference'), await run('webgpu')];
+    outputs.forEach((_, k) => expect(Array.from(got[k]!.data), `constant ${k}`).toEqual(Array.from(want[k]!.data)));
+  });
 });
+

@@ -85,7 +85,8 @@ function castExpr(a: string, from: DType, to: DType): string {
 
 export function scalarConst(v: number, d: DType): string {
   if (d === 'bool') return v ? 'true' : 'false';
-  if (d === 'int32') return `${v | 0}i`;
+  // WGSL reads -2147483648i as the negation of 2147483648i, which is out of range.
+  if (d === 'int32') return (v | 0) === -2147483648 ? 'bitcast<i32>(0x80000000u)' : `${v | 0}i`;
   if (Number.isNaN(v)) return 'h_nan()';
   if (v === Infinity) return 'h_inf()';
   if (v === -Infinity) return '(-h_inf())';
