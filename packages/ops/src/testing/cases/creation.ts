@@ -57,4 +57,18 @@ export const creationCases: OpCase[] = [
     build: () => { const x = tensor('float32', [3, 3], 'x'); return { inputs: [x], outputs: [mul(x, eye(3))] }; },
     args: () => [randomArray([3, 3], 'float32', 8)],
   },
+  {
+    name: 'eye/bool-below-diagonal',
+    build: () => { const n = tensor('int32', [], 'n'); return { inputs: [n], outputs: [eye(n, 3, -1, 'bool')] }; },
+    args: () => [NDArray.from(4, 'int32')],
+  },
+  {
+    name: 'arange/negative-fractional-step',
+    build: () => {
+      const s = tensor('float32', [], 's'); const n = tensor('int32', [], 'n');
+      return { inputs: [s, n], outputs: [arange(s, -1, -0.3), arange(n, 0, -3)] };
+    },
+    args: () => [NDArray.from(1.1, 'float32'), NDArray.from(10, 'int32')],
+  },
 ];
+

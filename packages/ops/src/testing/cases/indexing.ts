@@ -52,4 +52,40 @@ export const indexingCases: OpCase[] = [
     },
     args: () => [randomArray([3, 3], 'float32', 6), randomArray([3], 'float32', 7)],
   },
+  {
+    name: 'advanced_subtensor/int32-broadcast-index-arrays',
+    build: () => {
+      const x = tensor('int32', [null, null, null], 'x'); const i = tensor('int32', [null, 1], 'i'); const j = ivector('j');
+      return { inputs: [x, i, j], outputs: [advancedIndex(x, [i, j])] };
+    },
+    // i is [2, 1] and j [3]: together [2, 3], negative and repeated values.
+    args: () => [randomArray([3, 4, 2], 'int32', 8, -50, 50), ints([[-1], [0]]), ints([3, -4, 3])],
+  },
+  {
+    name: 'take/empty-indices-and-empty-rows',
+    build: () => {
+      const x = tensor('float32', [null, null], 'x'); const i = ivector('i');
+      return { inputs: [x, i], outputs: [take(x, i, 0), take(x, i, 1)] };
+    },
+    args: () => [randomArray([0, 3], 'float32', 9), ints([])],
+  },
+  {
+    name: 'advanced_inc_subtensor/axis1-broadcast-value-repeated',
+    build: () => {
+      const x = tensor('float32', [null, null, null], 'x'); const y = tensor('float32', [1, null, null], 'y'); const i = ivector('i');
+      return { inputs: [x, y, i], outputs: [advancedIncSubtensor(x, [i], y, 1)] };
+    },
+    // Repeated and negative positions accumulate in order; y broadcasts over x's first axis.
+    args: () => [randomArray([2, 4, 3], 'float32', 10), randomArray([1, 5, 3], 'float32', 11), ints([1, -3, 3, 1, -1])],
+  },
+  {
+    name: 'advanced_set_subtensor/bool-and-int32-last-write-wins',
+    build: () => {
+      const b = tensor('bool', [null, null], 'b'); const v = tensor('bool', [null], 'v');
+      const n = tensor('int32', [null], 'n'); const w = tensor('int32', [], 'w');
+      return { inputs: [b, v, n, w], outputs: [advancedSetSubtensor(b, [[0, 2, 0], [1, 1, 1]], v), advancedSetSubtensor(n, [[4, -1, 0, 4]], w)] };
+    },
+    args: () => [randomArray([3, 2], 'bool', 12), NDArray.from([1, 0, 0], 'bool'), randomArray([5], 'int32', 13, -9, 9), NDArray.from(7, 'int32')],
+  },
 ];
+

@@ -60,4 +60,11 @@ export const randomCases: OpCase[] = [
     },
     args: () => [],
   },
+  {
+    // Nine words per element: three Philox blocks, the last one partly used.
+    name: 'random_binomial/n9-float32-three-blocks',
+    build: () => ({ inputs: [], outputs: [new RandomStreams(8).binomial({ size: [3, 4], n: 9, p: 0.6, dtype: 'float32' })] }),
+    args: () => [],
+  },
 ];
+

@@ -126,4 +126,35 @@ export const shapeCases: OpCase[] = [
     },
     args: () => [randomArray([3, 4], 'float32', 17), randomArray([3], 'float32', 18), int(-2)],
   },
+  {
+    name: 'subtensor/symbolic-negative-step-and-index',
+    build: () => {
+      const x = tensor('float32', [null, null, null], 'x'); const s = iscalar('s'); const st = iscalar('st'); const i = iscalar('i');
+      return { inputs: [x, s, st, i], outputs: [subtensor(x, [[s, null, st], i, [null, null, -1]])] };
+    },
+    // x[-2::-2, -1, ::-1]
+    args: () => [randomArray([5, 3, 4], 'float32', 24), int(-2), int(-2), int(-1)],
+  },
+  {
+    name: 'inc_subtensor/int32-symbolic-bounds',
+    build: () => {
+      const x = tensor('int32', [null, null], 'x'); const y = tensor('int32', [null, null], 'y'); const a = iscalar('a'); const b = iscalar('b');
+      return { inputs: [x, y, a, b], outputs: [incSubtensor(slice(x, [[a, b], [null, null, 2]]), y)] };
+    },
+    args: () => [randomArray([5, 5], 'int32', 25, -9, 9), randomArray([2, 3], 'int32', 26, -9, 9), int(1), int(-2)],
+  },
+  {
+    name: 'concatenate/bool-with-empty-part',
+    build: () => {
+      const a = tensor('bool', [null, null], 'a'); const b = tensor('bool', [null, null], 'b');
+      return { inputs: [a, b], outputs: [concatenate([a, b, a], 1), concatenate([b, b], 0)] };
+    },
+    args: () => [randomArray([2, 3], 'bool', 27), randomArray([2, 0], 'bool', 28)],
+  },
+  {
+    name: 'dimshuffle/int32-permute-and-insert',
+    build: () => { const x = tensor('int32', [null, 1, null], 'x'); return { inputs: [x], outputs: [dimshuffle(x, 2, 'x', 0), transpose(x)] }; },
+    args: () => [randomArray([3, 1, 4], 'int32', 29, -50, 50)],
+  },
 ];
+
