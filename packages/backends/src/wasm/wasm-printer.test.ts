@@ -182,18 +182,22 @@ describe('the WebAssembly printer agrees with the JavaScript printer', () => {
     expect(checked).toBe((Object.keys(SCALAR_FNS).length - 1) * dtypes.length);
   });
 
-  it('integers as values, index selects and short-circuit conditions that guard a read', () => {
+  it('integers as values, index selects, and conditions and selects that guard a read far outside memory', () => {
     const k = new KernelBuilder('guarded');
     const idx = k.input('int32');
     const flags = k.input('bool');
+    const vals = k.input('float64');
     const out = k.output('float32');
     const [n, m] = k.params(2);
     const [i] = k.space(m!);
-    // idx[i] is read only where i < n; the flag only where the index is in range.
+    // idx[i] is read only where i < n; flags[j] and vals[j] only where j is in range (j may be 1e9).
     const j = I.sel(I.lt(i!, n!), idx.read(i!), I.sub(0, i!));
-    const ok = I.and(I.within(j, 0, n!), I.ne(flags.read(I.sel(I.within(j, 0, n!), j, 0)), 0));
-    k.store(out, i!, E.select(E.index(ok, 'bool'), E.index(I.max(I.min(j, 5), -5), 'float32'), E.index(I.or(I.eq(j, -1), I.le(j, -3)), 'float32')));
-    agree(k.build(), () => [Int32Array.of(0, 3, -2, 9, 1, 2), Uint8Array.of(1, 0, 1, 1, 0, 1), new Float32Array(9)], [6, 9]);
+    const inRange = I.within(j, 0, n!);
+    const ok = I.and(inRange, I.ne(flags.read(j), 0));
+    const picked = E.select(E.index(inRange, 'bool'), vals.at(j), E.c(-1, 'float64'));
+    const v = E.select(E.index(ok, 'bool'), E.index(I.max(I.min(j, 5), -5), 'float32'), E.index(I.or(I.eq(j, -1), I.le(j, -3)), 'float32'));
+    k.store(out, i!, E.add(E.cast(v, 'float64'), picked));
+    agree(k.build(), () => [Int32Array.of(0, 3, -2, 1e9, 1, 2, -1e9), Uint8Array.of(1, 0, 1, 1, 0, 1, 1), Float64Array.of(0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5), new Float32Array(9)], [7, 9]);
   });
 });
 
