@@ -1,4 +1,4 @@
-import { I, KernelBuilder, shapeSize, stridesOf, type Apply, type Buf, type Idx, type KernelProgram, type PlanOperand } from '@hypatia/core';
+import { E, I, KernelBuilder, shapeSize, stridesOf, type Apply, type Buf, type Idx, type KernelProgram, type PlanOperand } from '@hypatia/core';
 import { resolveRegion, type AxisIndex, type Bound } from './slice-spec.js';
 import { stridedCopyKernel, stridedCopyLaunch } from './copy-kernels.js';
 import { valueStrides } from './broadcast-into.js';
@@ -16,7 +16,7 @@ import { valueStrides } from './broadcast-into.js';
  * and strides. Valid at the points of a non-empty region the plan has resolved: a slice's first
  * position is then its clamped start without the empty cases.
  */
-export function regionIndex(indices: readonly AxisIndex[], scalars: readonly Buf[], lens: readonly Idx[], strides: readonly Idx[]): { base: Idx; steps: Idx[] } {
+export function regionIndex(k: KernelBuilder, indices: readonly AxisIndex[], scalars: readonly Buf[], lens: readonly Idx[], strides: readonly Idx[]): { base: Idx; steps: Idx[] } {
   const value = (b: Bound): Idx | null => (b === null ? null : typeof b === 'number' ? I.lit(b) : scalars[b.input]!.read(0));
   let base: Idx = I.lit(0);
   const steps: Idx[] = [];
@@ -32,7 +32,22 @@ export function regionIndex(indices: readonly AxisIndex[], scalars: readonly Buf
     base = I.add(base, I.mul(I.sel(I.lt(0, step), forward, backward), strides[axis]!));
     steps.push(I.mul(step, strides[axis]!));
   });
-  return { base, steps };
+  // Computed once a launch, not once a point, where they read the scalars.
+  return { base: once(k, base), steps: steps.map((s) => once(k, s)) };
+}
+
+/** An index computed once in the outermost loop it allows (parameter arithmetic is left as it is). */
+function once(k: KernelBuilder, i: Idx): Idx {
+  return readsBuffer(i) ? I.trunc(k.once(E.index(i, 'int32'))) : i;
+}
+
+function readsBuffer(i: Idx): boolean {
+  switch (i.k) {
+    case 'read': return true;
+    case 'op': return readsBuffer(i.a) || readsBuffer(i.b);
+    case 'sel': return readsBuffer(i.c) || readsBuffer(i.a) || readsBuffer(i.b);
+    default: return false;
+  }
 }
 
 /** The region for these operands (x first, the scalars from `firstScalar` on), checked as perform checks it. */
@@ -56,7 +71,7 @@ export function subtensorProgram(indices: readonly AxisIndex[], node: Apply): Ke
   const extents = k.params(node.outputs[0]!.ndim);
   const outStrides = k.params(node.outputs[0]!.ndim);
   const vars = k.space(...extents);
-  const { base, steps } = regionIndex(indices, scalars, lens, strides);
+  const { base, steps } = regionIndex(k, indices, scalars, lens, strides);
   k.store(out, I.strided(vars, outStrides), x.at(I.strided(vars, steps, base)));
   return {
     kernels: [k.build()],
@@ -91,7 +106,7 @@ export function incSubtensorProgram(indices: readonly AxisIndex[], mode: 'inc' |
   const extents = k.params(regionRank);
   const yStrides = k.params(regionRank);
   const vars = k.space(...extents);
-  const { base, steps } = regionIndex(indices, scalars, lens, strides);
+  const { base, steps } = regionIndex(k, indices, scalars, lens, strides);
   k.store(out, I.strided(vars, steps, base), y.at(I.strided(vars, yStrides)), { accumulate: mode === 'inc' });
   return {
     kernels: [stridedCopyKernel(`copy_${dtype}`, dtype, 1), k.build()],
