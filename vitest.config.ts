@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: {
     alias: {
       '@hypatia/core': src('core'),
+      // Listed before '@hypatia/ops', which would otherwise match it as a prefix.
+      '@hypatia/ops/backend': fileURLToPath(new URL('./packages/ops/src/backend.ts', import.meta.url)),
       '@hypatia/ops': src('ops'),
       '@hypatia/backends': src('backends'),
       // Listed before '@hypatia/nn', which would otherwise match it as a prefix.

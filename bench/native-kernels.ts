@@ -6,9 +6,9 @@
 //   STEP=conv MB=10 npx tsx bench/native-kernels.ts (every kernel of a training step, best and median)
 import { NDArray, compile, tensor, type DType, type Variable } from '@hypatia/core';
 import {
-  add, avgPool2d, avgPool2dGrad, conv2d, conv2dGradFilters, conv2dGradInput, maxPool2d, maxPool2dGrad, mul, resolveConvOptions,
-  resolvePoolOptions, sigmoid, sub,
+  add, avgPool2d, avgPool2dGrad, conv2d, conv2dGradFilters, conv2dGradInput, maxPool2d, maxPool2dGrad, mul, sigmoid, sub,
 } from '@hypatia/ops';
+import { resolveConvOptions, resolvePoolOptions } from '@hypatia/ops/backend';
 import '@hypatia/backends';
 
 interface Case { name: string; inputs: { shape: number[]; broadcastable?: boolean[] }[]; build: (xs: Variable[]) => Variable }

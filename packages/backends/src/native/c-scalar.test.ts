@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Elemwise, NDArray, SCALAR_FNS, call, compile, tensor, type DType, type ScalarFn, type Variable } from '@hypatia/core';
-import { compareArrays } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { ReferenceBackend } from '../reference/reference-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';

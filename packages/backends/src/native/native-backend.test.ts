@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, SharedVariable, compile, evaluate, mulberry32, shared, tensor, type DType, type Variable } from '@hypatia/core';
-import { add, compareArrays, dimshuffle, exp, max, min, mul, prod, reshape, sum } from '@hypatia/ops';
+import { add, dimshuffle, exp, max, min, mul, prod, reshape, sum } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 import { TimesRowIndex } from './testing/times-row-index.js';

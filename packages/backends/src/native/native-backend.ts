@@ -2,7 +2,8 @@ import {
   Constant, HypatiaError, NDArray, SharedVariable, broadcastStrides, shapeSize, stridesOf, typedArrayFor,
   type Apply, type TypedArray, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type Variable,
 } from '@hypatia/core';
-import { arangeLength, flatOffsets, indexOffsets, labelColumns, resolveRegion, type AxisIndex } from '@hypatia/ops';
+import { type AxisIndex } from '@hypatia/ops';
+import { arangeLength, flatOffsets, indexOffsets, labelColumns, resolveRegion } from '@hypatia/ops/backend';
 import { valueTable } from '../leaf-values.js';
 import { addonSources, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, compile, evaluate, mulberry32, tensor, type DType, type Variable } from '@hypatia/core';
-import { compareArrays, conv2d, conv2dGradFilters, conv2dGradInput, resolveConvOptions, type Conv2dOptions } from '@hypatia/ops';
+import { conv2d, conv2dGradFilters, conv2dGradInput, type Conv2dOptions } from '@hypatia/ops';
+import { compareArrays, resolveConvOptions } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { DEFAULT_FLAGS } from './build-addon.js';
 import { testCacheDir } from './testing/test-cache-dir.js';

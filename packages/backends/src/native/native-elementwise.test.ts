@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, compile, evaluate, mulberry32, tensor, type DType, type Variable } from '@hypatia/core';
-import { add, compareArrays, dimshuffle, exp, mul, sigmoid, sliceAxis, sub, tanh } from '@hypatia/ops';
+import { add, dimshuffle, exp, mul, sigmoid, sliceAxis, sub, tanh } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 

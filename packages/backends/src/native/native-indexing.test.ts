@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, compile, evaluate, iscalar, ivector, tensor, type DType, type Variable } from '@hypatia/core';
 import {
-  advancedIncSubtensor, advancedIndex, argmax, argmin, advancedSetSubtensor, arange, compareArrays, shapeOf, sliceAxis, softmaxCrossentropyGrad,
+  advancedIncSubtensor, advancedIndex, argmax, argmin, advancedSetSubtensor, arange, shapeOf, sliceAxis, softmaxCrossentropyGrad,
   softmaxCrossentropyWithLabels, subtensor, take,
 } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 

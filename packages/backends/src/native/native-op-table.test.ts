@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as core from '@hypatia/core';
 import { Op, compile, evaluate, type NDArray, type Variable } from '@hypatia/core';
 import * as ops from '@hypatia/ops';
-import { OP_TABLE, compareArrays, type OpCase } from '@hypatia/ops';
+import { OP_TABLE, compareArrays, type OpCase } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 

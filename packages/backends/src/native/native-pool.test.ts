@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, compile, evaluate, mulberry32, tensor, type DType, type Variable } from '@hypatia/core';
-import { avgPool2d, avgPool2dGrad, compareArrays, maxPool2d, maxPool2dGrad, resolvePoolOptions, type Pool2dOptions } from '@hypatia/ops';
+import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad, type Pool2dOptions } from '@hypatia/ops';
+import { compareArrays, resolvePoolOptions } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { DEFAULT_FLAGS } from './build-addon.js';
 import { testCacheDir } from './testing/test-cache-dir.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, compile, evaluate, matrix, mulberry32, shared, tensor, vector } from '@hypatia/core';
-import { add, compareArrays, conv2d, dimshuffle, dot, maximum, mul, sigmoid, sub, sum } from '@hypatia/ops';
+import { add, conv2d, dimshuffle, dot, maximum, mul, sigmoid, sub, sum } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 

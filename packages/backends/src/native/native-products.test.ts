@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Conv2d, Dot, MatMul, ProductEpilogue, compareArrays, conv2d } from '@hypatia/ops';
+import { Conv2d, Dot, MatMul, ProductEpilogue, conv2d } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { NDArray, S, compile, evaluate, input, mulberry32, sconst, tensor, type DType, type Variable } from '@hypatia/core';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, compile, evaluate, tensor, type DType } from '@hypatia/core';
-import { compareArrays, logSoftmax, softmax, softmaxGrad } from '@hypatia/ops';
+import { logSoftmax, softmax, softmaxGrad } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, SharedVariable, compile, grad, iscalar, shared, toposort, type Variable } from '@hypatia/core';
-import { RandomOp, add, compareArrays, mul, sliceAxis } from '@hypatia/ops';
+import { RandomOp, add, mul, sliceAxis } from '@hypatia/ops';
+import { compareArrays } from '@hypatia/ops/backend';
 import { ConvPoolLayer, DropoutLayer, FullyConnectedLayer, Network, SoftmaxLayer, sgdRule, type Layer } from '@hypatia/nn';
 import { ReferenceBackend } from '../reference/reference-backend.js';
 import { NativeBackend } from './native-backend.js';

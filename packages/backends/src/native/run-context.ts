@@ -1,5 +1,6 @@
 import type { Apply, DType, NDArray, TypedArray } from '@hypatia/core';
-import type { AxisIndex, Region } from '@hypatia/ops';
+import type { AxisIndex } from '@hypatia/ops';
+import type { Region } from '@hypatia/ops/backend';
 
 /**
  * What a step runner may do during one call, the executor's side of the step families (steps/).

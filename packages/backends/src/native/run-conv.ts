@@ -1,4 +1,5 @@
-import { Conv2d, Conv2dGradFilters, Conv2dGradInput, checkRunShape, patchLayout } from '@hypatia/ops';
+import { Conv2d, Conv2dGradFilters, Conv2dGradInput } from '@hypatia/ops';
+import { checkRunShape, patchLayout } from '@hypatia/ops/backend';
 import type { Apply, NDArray } from '@hypatia/core';
 
 type Allocate = (shape: readonly number[]) => NDArray;

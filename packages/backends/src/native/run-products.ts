@@ -1,5 +1,6 @@
 import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, stridesOf, type Apply, type NDArray } from '@hypatia/core';
-import { Conv2d, Dot, MatMul, batchStrides, type ProductEpilogue } from '@hypatia/ops';
+import { Conv2d, Dot, MatMul, type ProductEpilogue } from '@hypatia/ops';
+import { batchStrides } from '@hypatia/ops/backend';
 import { collapseAxes, gemmParams, matrixView, type StridedMatrix } from './kernel-params.js';
 import { epilogueExtras, type GemmEpilogue } from './kernels/gemm-c.js';
 import { runConv } from './run-conv.js';

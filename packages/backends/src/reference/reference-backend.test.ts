@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OP_TABLE, checkCase } from '@hypatia/ops';
+import { OP_TABLE, checkCase } from '@hypatia/ops/backend';
 import '@hypatia/backends';
 
 describe('reference backend runs the op table', () => {

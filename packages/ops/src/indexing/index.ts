@@ -1,3 +1,3 @@
-export * from './advanced-subtensor.js';
+export { AdvancedSubtensor, advancedIndex, take } from './advanced-subtensor.js';
 export * from './advanced-inc-subtensor.js';
 export * from './last-write-mask.js';

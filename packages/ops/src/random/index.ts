@@ -1,5 +1,4 @@
 // Random streams: a counter-based generator (Philox4x32-10) so every backend draws the same numbers.
-export { philox4x32, philoxInto, PHILOX_ROUNDS } from './philox.js';
 export { RandomOp, MAX_BINOMIAL_N, type Distribution } from './random-op.js';
 export {
   RandomStreams, initialRandomState,

@@ -1,9 +1,7 @@
-export * from './reduce-kernel.js';
-export * from './axis-reduction.js';
+export { AxisReduction } from './axis-reduction.js';
 export * from './sum.js';
-export * from './count.js';
 export * from './mean.js';
-export * from './extremum.js';
+export { Extremum, max, min, type ExtremumKind } from './extremum.js';
 export * from './prod.js';
 export * from './arg-extremum.js';
 export * from './variance.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Constant, SharedVariable, compile, runProgramJS, toposort, type Apply, type Backend, type NDArray, type Variable } from '@hypatia/core';
-import { OP_TABLE, compareArrays } from '@hypatia/ops';
+import { OP_TABLE, compareArrays } from '@hypatia/ops/backend';
 
 /**
  * Every op's kernels, printed as JavaScript, against its reference `perform`, node by node over

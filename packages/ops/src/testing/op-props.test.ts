@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Elemwise, Op, toposort } from '@hypatia/core';
-import { AvgPool2d, Conv2d, MaxPool2d, Sum, resolveConvOptions, resolvePoolOptions } from '../index.js';
+import { AvgPool2d, Conv2d, MaxPool2d, Sum } from '../index.js';
+import { resolveConvOptions, resolvePoolOptions } from '../backend.js';
 import { OP_TABLE } from './op-table.js';
 
 /** One op of each class the op table builds. */

@@ -1,5 +1,6 @@
 import { HypatiaError, shapeSize, stridesOf, type DType } from '@hypatia/core';
-import { Concatenate, ConcatenatePart, IncSubtensor, broadcastIntoStrides } from '@hypatia/ops';
+import { Concatenate, ConcatenatePart, IncSubtensor } from '@hypatia/ops';
+import { broadcastIntoStrides } from '@hypatia/ops/backend';
 import { collapseAxes } from '../kernel-params.js';
 import type { KernelTable } from '../kernel-table.js';
 import { stridedCopyKernelC } from '../kernels/strided-copy-c.js';

@@ -1,5 +1,6 @@
 import { HypatiaError, shapeSize, stridesOf } from '@hypatia/core';
-import { ARange, AdvancedIncSubtensor, AdvancedSubtensor, Eye, LastWriteMask, broadcastIntoStrides, flatOffsets } from '@hypatia/ops';
+import { ARange, AdvancedIncSubtensor, AdvancedSubtensor, Eye, LastWriteMask } from '@hypatia/ops';
+import { broadcastIntoStrides, flatOffsets } from '@hypatia/ops/backend';
 import { arangeKernelC, eyeKernelC, gatherKernelC, lastWriteMaskKernelC, scatterKernelC } from '../kernels/indexing-c.js';
 import { family, type NativeStep } from '../step-family.js';
 

@@ -1,5 +1,6 @@
 import { HypatiaError } from '@hypatia/core';
-import { AvgPool2d, AvgPool2dGrad, MaxPool2d, MaxPool2dGrad, MaxPool2dGradGrad, checkPooledGrad, poolLayout, pooledShape } from '@hypatia/ops';
+import { AvgPool2d, AvgPool2dGrad, MaxPool2d, MaxPool2dGrad, MaxPool2dGradGrad } from '@hypatia/ops';
+import { checkPooledGrad, poolLayout, pooledShape } from '@hypatia/ops/backend';
 import { avgPoolKernelC } from '../kernels/avg-pool-c.js';
 import { maxPoolGradGradKernelC, maxPoolKernelC } from '../kernels/max-pool-c.js';
 import { family, type NativeStep } from '../step-family.js';

@@ -1,5 +1,6 @@
 import { ElemwiseSum, broadcastStrides, formulaKey, shapeSize, stridesOf, type Apply, type NDArray } from '@hypatia/core';
-import { ArgExtremum, Extremum, Prod, Sum, checkNotEmpty, flatOffsets, reducedShape } from '@hypatia/ops';
+import { ArgExtremum, Extremum, Prod, Sum } from '@hypatia/ops';
+import { checkNotEmpty, flatOffsets, reducedShape } from '@hypatia/ops/backend';
 import { elemwiseSumKernelC, elemwiseSumParams, foldKernelC, type Fold } from '../kernels/fold-c.js';
 import { argExtremumKernelC } from '../kernels/indexing-c.js';
 import { elementwiseShape, sumParams } from '../kernel-params.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { HypatiaError, NDArray, compile, evaluate, grad, iscalar, ivector, matrix, mulberry32, row, tensor, vector, type Variable } from '@hypatia/core';
 import {
-  LastWriteMask, add, categoricalCrossentropy, compareArrays, concatenate, dot, eye, incSubtensor, maxPool2dGradGrad, mul, resolvePoolOptions,
-  setSubtensor, shapeOf, slice, square, subtensor, sum,
+  LastWriteMask, add, categoricalCrossentropy, concatenate, dot, eye, incSubtensor, maxPool2dGradGrad, mul, setSubtensor,
+  shapeOf, slice, square, subtensor, sum,
 } from '@hypatia/ops';
+import { compareArrays, resolvePoolOptions } from '@hypatia/ops/backend';
 import { NativeBackend } from '../native-backend.js';
 import { testCacheDir } from '../testing/test-cache-dir.js';
 
