@@ -6,15 +6,16 @@ import { MatMul, matmul } from '../../linalg/matmul.js';
 
 const unknown = (shape: readonly number[]): Dim[] => shape.map((d) => (d === 1 ? 1 : null));
 
-function product(name: string, f: (a: Variable, b: Variable) => Variable, shapeA: number[], shapeB: number[], dtype: DType = 'float32'): OpCase {
+/** `range` bounds the operands' values (int32 products past 2^31 wrap). */
+function product(name: string, f: (a: Variable, b: Variable) => Variable, shapeA: number[], shapeB: number[], dtype: DType = 'float32', range?: [number, number]): OpCase {
   return {
-    name: `${name}/[${shapeA}]x[${shapeB}]/${dtype}`,
+    name: `${name}/[${shapeA}]x[${shapeB}]/${dtype}${range ? `/[${range}]` : ''}`,
     build: () => {
       const a = tensor(dtype, unknown(shapeA), 'a');
       const b = tensor(dtype, unknown(shapeB), 'b');
       return { inputs: [a, b], outputs: [f(a, b)] };
     },
-    args: () => [randomArray(shapeA, dtype, 11), randomArray(shapeB, dtype, 12)],
+    args: () => [randomArray(shapeA, dtype, 11, ...(range ?? [])), randomArray(shapeB, dtype, 12, ...(range ?? []))],
     skip: skipFloat64(dtype),
   };
 }
@@ -30,6 +31,9 @@ export const linalgCases: OpCase[] = [
   product('dot', dot, [3, 5], [5, 4]),
   product('dot', dot, [3, 5], [5, 4], 'float64'),
   product('dot', dot, [2, 3], [3, 2], 'int32'),
+  product('dot', dot, [3, 9], [9, 2], 'int32', [-(2 ** 31), 2 ** 31]),
+  product('dot', dot, [3, 0], [0, 4]),
+  product('matmul', matmul, [2, 3, 4], [1, 4, 5], 'int32', [-(2 ** 31), 2 ** 31]),
   // long enough contractions to cross the kernel's blocking sizes
   product('dot', dot, [4, 300], [300, 260]),
   product('dot-transA', transposed(true, false), [5, 3], [5, 4]),

@@ -1,4 +1,4 @@
-import { NDArray, grad, tensor, type Variable } from '@hypatia/core';
+import { NDArray, grad, tensor, type DType, type Variable } from '@hypatia/core';
 import { skipFloat64, type OpCase } from '../op-case.js';
 import { EDGES, randomArray, withEdges } from './elementwise.js';
 import { log, mul, neg, sigmoid } from '../../elementwise/arithmetic.js';
@@ -33,23 +33,31 @@ const rowwise = (name: string, f: (x: Variable) => Variable): OpCase => ({
   args: () => [randomArray([3, 5], 'float32', 41, -4, 4)],
 });
 
-const conv = (name: string, opts: Conv2dOptions, xs: number[], ws: number[]): OpCase => ({
-  name: `conv2d/${name}/[${xs}]x[${ws}]`,
+const conv = (name: string, opts: Conv2dOptions, xs: number[], ws: number[], dtype: DType = 'float32'): OpCase => ({
+  name: `conv2d/${name}/[${xs}]x[${ws}]${dtype === 'float32' ? '' : `/${dtype}`}`,
   build: () => {
-    const x = tensor('float32', xs, 'x'); const w = tensor('float32', ws, 'w');
+    const x = tensor(dtype, xs, 'x'); const w = tensor(dtype, ws, 'w');
     const y = conv2d(x, w, opts);
-    const proj = randomArray(y.shape as number[], 'float32', 98);
+    const proj = randomArray(y.shape as number[], dtype, 98);
     const [gx, gw] = grad(sum(mul(y, proj as never)), [x, w]);
     return { inputs: [x, w], outputs: [y, gx!, gw!] };
   },
-  args: () => [randomArray(xs, 'float32', 42), randomArray(ws, 'float32', 43)],
+  args: () => [randomArray(xs, dtype, 42), randomArray(ws, dtype, 43)],
   rtol: 1e-3,
+  skip: skipFloat64(dtype),
 });
 
-const pool = (name: string, f: (x: Variable) => Variable): OpCase => ({
-  name: `${name}/[2,3,5,7]`,
-  build: () => { const x = tensor('float32', [2, 3, 5, 7], 'x'); return { inputs: [x], outputs: withGrad(x, f(x)) }; },
-  args: () => [randomArray([2, 3, 5, 7], 'float32', 44)],
+/** `edges` makes x few distinct values (ties) with NaNs and -0 in front. */
+const pool = (name: string, f: (x: Variable) => Variable, dtype: DType = 'float32', edges = false): OpCase => ({
+  name: `${name}/[2,3,5,7]${dtype === 'float32' ? '' : `/${dtype}`}`,
+  build: () => { const x = tensor(dtype, [2, 3, 5, 7], 'x'); return { inputs: [x], outputs: withGrad(x, f(x)) }; },
+  args: () => {
+    const x = randomArray([2, 3, 5, 7], dtype, 44);
+    if (!edges) return [x];
+    x.data.forEach((v, i) => { x.data[i] = Math.round(v); });
+    return [withEdges(x, [NaN, 1, -0, 0, 0, NaN, 2, 2, NaN, 0, 0, 0, 0, 0, -1, NaN])];
+  },
+  skip: skipFloat64(dtype),
 });
 
 /**
@@ -158,11 +166,17 @@ export const nnetCases: OpCase[] = [
   conv('same-stride2', { padding: 'same', stride: [2, 2] }, [2, 2, 7, 6], [3, 2, 3, 3]),
   conv('full', { padding: 'full' }, [1, 2, 4, 4], [2, 2, 2, 3]),
   conv('network3-layer1', {}, [2, 1, 12, 12], [4, 1, 5, 5]),
+  conv('padded-stride-past-kernel', { padding: [2, 1], stride: [3, 2] }, [2, 3, 9, 8], [2, 3, 4, 3], 'float64'),
+  conv('empty-batch', {}, [0, 2, 6, 5], [3, 2, 3, 3]),
   pool('max_pool2d/2x2', (x) => maxPool2d(x, { window: [2, 2] })),
   pool('max_pool2d/border-kept', (x) => maxPool2d(x, { window: [2, 3], ignoreBorder: false })),
   pool('max_pool2d/padded-overlap', (x) => maxPool2d(x, { window: [3, 3], stride: [2, 2], padding: [1, 1] })),
+  pool('max_pool2d/nans-ties-overlap', (x) => maxPool2d(x, { window: [2, 3], stride: [1, 2] }), 'float32', true),
+  pool('max_pool2d/nans-ties-border-kept', (x) => maxPool2d(x, { window: [3, 2], ignoreBorder: false }), 'float64', true),
   maxPoolSecondOrder('2x2', { window: [2, 2] }),
   maxPoolSecondOrder('padded-overlap', { window: [3, 3], stride: [2, 2], padding: [1, 1] }),
   pool('avg_pool2d/2x2', (x) => avgPool2d(x, { window: [2, 2] })),
   pool('avg_pool2d/padded-include-pad', (x) => avgPool2d(x, { window: [3, 3], stride: [2, 1], padding: [1, 1], includePad: true } as AvgPool2dOptions)),
+  pool('avg_pool2d/border-kept-overlap', (x) => avgPool2d(x, { window: [3, 2], stride: [1, 2], ignoreBorder: false })),
+  pool('avg_pool2d/padded-overlap', (x) => avgPool2d(x, { window: [3, 3], stride: [1, 2], padding: [2, 1] }), 'float64'),
 ];
