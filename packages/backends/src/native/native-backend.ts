@@ -14,7 +14,7 @@ import { PlanRecorder } from './plan-recorder.js';
 import { ReplayPlan, markNativeOwned } from './replay-plan.js';
 import type { RunContext } from './run-context.js';
 import type { NativeStep, StepFamily } from './step-family.js';
-import { STEP_FAMILIES } from './steps/index.js';
+import { planNativeStep } from './steps/index.js';
 import { NATIVE_REWRITES } from '../supported-rewrites.js';
 
 /** A step of a compiled function: one a family planned, or an op's JS `perform` (a host step). */
@@ -58,11 +58,7 @@ export class NativeBackend implements Backend {
 }
 
 function planStep(node: Apply, kernels: KernelTable): Step {
-  for (const family of STEP_FAMILIES) {
-    const step = family.plan(node, kernels);
-    if (step) return { family, step };
-  }
-  return { family: null, step: { node } };
+  return planNativeStep(node, kernels) ?? { family: null, step: { node } };
 }
 
 class NativeExecutable implements Executable {
