@@ -8,10 +8,11 @@ import type { ConvSizes } from './conv-op.js';
  * Reads of the input at padding are selects giving 0 (a filter value times that 0 is in the sum,
  * as in perform's zero-filled columns, so an infinite filter value still gives NaN there).
  */
+
+/** A convolution kernel's parameters: the sizes, the strides and the padding before each axis. */
 interface ConvKernelParams {
   N: Idx; O: Idx; C: Idx;
   H: Idx; W: Idx; OH: Idx; OW: Idx; KH: Idx; KW: Idx;
-  /** Strides and the padding before each axis. */
   SH: Idx; SW: Idx; PT: Idx; PL: Idx;
 }
 

@@ -7,6 +7,8 @@ import { declarePoolAxes, gatherWindowShares, imageBase, poolKernelParams, poole
  * row-major order (windowArgmax); an empty window (an empty image with padding) pools to NaN and
  * passes no gradient.
  */
+
+/** What the programs read of the op: its name (for errors) and its geometry. */
 interface PoolOp {
   readonly name: string;
   readonly params: PoolParams;

@@ -35,10 +35,9 @@ export function imageBase(P: PoolKernelAxes, img: Idx): Idx {
 }
 
 /** Offset of window (a, b) of image `img` in the pooled output. */
-export function pooledIndex(P: PoolKernelAxes, img: Idx, a: IdxArg, b: IdxArg): Idx {
+export function pooledIndex(P: PoolKernelAxes, img: Idx, a: Idx, b: Idx): Idx {
   return I.add(I.mul(I.add(I.mul(img, P.rows.out), a), P.cols.out), b);
 }
-type IdxArg = Idx | number;
 
 /**
  * The position (row · w + column, in its image) of window (a, b)'s first maximum, -1 for an empty
