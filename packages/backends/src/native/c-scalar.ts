@@ -1,4 +1,5 @@
 import type { DType, ScalarExpr, ScalarFn } from '@hypatia/core';
+import { FDLIBM_C } from './fdlibm-c.js';
 
 /** The C type that holds one element of a dtype (bool is one byte, 0 or 1). */
 export function cType(d: DType): string {
@@ -32,13 +33,14 @@ export const C_PRIMITIVES: Record<ScalarFn, (a: string[], d: DType, ad: DType[])
   div: ([a, b]) => `(${a} / ${b})`,
   pow: ([a, b], d) => `${d === 'float32' ? 'hyp_powf' : 'hyp_pow'}(${a}, ${b})`,
   exp: ([a], d) => `${fm('exp', d)}(${a})`,
-  log: ([a], d) => `${fm('log', d)}(${a})`,
+  // V8's (fdlibm's) log and cos, so float64 results and Box-Muller samples are the reference's bit for bit
+  log: ([a], d) => (d === 'float32' ? `((float)hyp_log((double)${a}))` : `hyp_log(${a})`),
   log1p: ([a], d) => `${fm('log1p', d)}(${a})`,
   expm1: ([a], d) => `${fm('expm1', d)}(${a})`,
   sqrt: ([a], d) => `${fm('sqrt', d)}(${a})`,
   tanh: ([a], d) => `${fm('tanh', d)}(${a})`,
   sin: ([a], d) => `${fm('sin', d)}(${a})`,
-  cos: ([a], d) => `${fm('cos', d)}(${a})`,
+  cos: ([a], d) => (d === 'float32' ? `((float)hyp_cos((double)${a}))` : `hyp_cos(${a})`),
   erf: ([a], d) => `${fm('erf', d)}(${a})`,
   floor: ([a], d) => (isFloatType(d) ? `${fm('floor', d)}(${a})` : a),
   ceil: ([a], d) => (isFloatType(d) ? `${fm('ceil', d)}(${a})` : a),
@@ -100,7 +102,7 @@ export function scalarToC(e: ScalarExpr, inputName: (i: number) => string): stri
 }
 
 /** Helpers the scalar table calls; all static inline so the compiler can vectorise loops around them. */
-export const SCALAR_HELPERS = `
+export const SCALAR_HELPERS = `${FDLIBM_C}
 static inline int32_t hyp_iadd(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
 static inline int32_t hyp_isub(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
 static inline int32_t hyp_imul(int32_t a, int32_t b) { return (int32_t)((uint32_t)a * (uint32_t)b); }

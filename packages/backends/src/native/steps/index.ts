@@ -3,7 +3,7 @@ import {
   ARange, AdvancedIncSubtensor, AdvancedSubtensor, ArgExtremum, AvgPool2d, AvgPool2dGrad, CategoricalCrossentropyGrad,
   CategoricalCrossentropyWithLabels, Concatenate, ConcatenatePart, Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle,
   Dot, Extremum, Eye, Flatten, IncSubtensor, LastWriteMask, LogSoftmax, MatMul, MaxPool2d, MaxPool2dGrad, MaxPool2dGradGrad,
-  Prod, ProductEpilogue, RandomOp, Reshape, ReshapeLike, Shape, ShapeAt, Softmax, SoftmaxCrossentropyGrad,
+  Prod, ProductEpilogue, Reshape, ReshapeLike, Shape, ShapeAt, Softmax, SoftmaxCrossentropyGrad,
   SoftmaxCrossentropyWithLabels, SoftmaxGrad, Subtensor, Sum,
 } from '@hypatia/ops';
 import type { KernelTable } from '../kernel-table.js';
@@ -17,7 +17,6 @@ import { avgPool, maxPool, maxPoolGradGrad } from './pooling.js';
 import { labelLoss, rows } from './rows.js';
 import { shapeAt, slice, transpose, view } from './views.js';
 import { arange, eye, gather, lastWriteMask, scatter } from './indexing.js';
-import { random } from './random.js';
 import { concatenate, concatenatePart, regionWrite } from './blocks.js';
 
 /** A node's step and the family that runs it. */
@@ -75,8 +74,7 @@ export const NATIVE_STEPS = new OpTable<PlannedStep, KernelTable>()
   .set(ConcatenatePart, via(concatenatePart))
   .set(IncSubtensor, via(regionWrite))
   .set(ARange, via(arange))
-  .set(Eye, via(eye))
-  .set(RandomOp, via(random));
+  .set(Eye, via(eye));
 
 /** How a node runs: the rule of its class, else its op's kernels in the IR; null: its JS perform (a host step). */
 export function planNativeStep(node: Apply, kernels: KernelTable): PlannedStep | null {

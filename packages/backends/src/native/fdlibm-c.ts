@@ -1,48 +1,17 @@
-import type { DType } from '@hypatia/core';
-import type { Distribution } from '@hypatia/ops';
-import { cType } from '../c-scalar.js';
-
 /**
- * The random ops (RandomOp in the ops package, whose header is the specification) in C, bit for
- * bit as the reference `perform` draws them: Philox4x32-10 on the counter (lo + i, hi + carry, b, 0),
- * u24 and u53, Box-Muller in double, binomial by counting words.
- *
- * Box-Muller calls Math.log and Math.cos in JS. V8 computes both with fdlibm's algorithms, which
- * differ from glibc's in the last bit for one argument in 14 (log) or 30 (cos) of those Box-Muller
- * makes, so the C below evaluates
- * fdlibm's log and cos (Sun Microsystems, 1993, freely distributable: the same constants and
- * order of operations) on the arguments Box-Muller makes: log on (0, 1], cos on [0, 2 pi).
- * Everything here is compiled without contraction into fused multiply-adds and without fast-math
- * reordering, whatever the addon's flags, since either changes the last bits.
+ * fdlibm's log and cos (Sun Microsystems, 1993, freely distributable: the same constants and order
+ * of operations), which is what V8's Math.log and Math.cos compute. glibc's differ from them in the
+ * last bit for about one argument in 14 (log) or 30 (cos), so the float64 log and cos primitives
+ * use these where they cover the argument (log of a positive normal number, cos of |x| < 2 pi) and
+ * libm elsewhere (special values, where both agree, and huge arguments): the random ops' normal
+ * samples (Box-Muller) are then bit for bit the reference's. Compiled without contraction into
+ * fused multiply-adds and without fast-math reordering, whatever the addon's flags.
  */
-export const RANDOM_HELPERS_C = `
-#ifndef HYP_RANDOM_HELPERS
-#define HYP_RANDOM_HELPERS
+export const FDLIBM_C = `
+#ifndef HYP_FDLIBM
+#define HYP_FDLIBM
 #pragma GCC push_options
 #pragma GCC optimize ("no-fast-math", "fp-contract=off")
-#ifndef HYP_RANDOM_PAR_MIN
-#define HYP_RANDOM_PAR_MIN 65536
-#endif
-#define HYP_TWO_PI 6.283185307179586
-
-/* Philox4x32-10 of counter (c0, c1, c2, c3) under key (k0, k1). */
-static inline void hyp_philox(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1, uint32_t *w) {
-  for (int r = 0; r < 10; r++) {
-    const uint64_t p0 = (uint64_t)0xD2511F53u * c0, p2 = (uint64_t)0xCD9E8D57u * c2;
-    const uint32_t n0 = (uint32_t)(p2 >> 32) ^ c1 ^ k0, n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
-    c1 = (uint32_t)p2;
-    c3 = (uint32_t)p0;
-    c0 = n0;
-    c2 = n2;
-    k0 += 0x9E3779B9u;
-    k1 += 0xBB67AE85u;
-  }
-  w[0] = c0; w[1] = c1; w[2] = c2; w[3] = c3;
-}
-
-static inline double hyp_u24(uint32_t w) { return (double)(w >> 8) * 0x1p-24; }
-static inline double hyp_u53(uint32_t a, uint32_t b) { return (double)(((uint64_t)(a >> 5) << 26) | (b >> 6)) * 0x1p-53; }
-
 static inline uint32_t hyp_high_word(double x) { uint64_t u; memcpy(&u, &x, 8); return (uint32_t)(u >> 32); }
 static inline double hyp_set_high_word(double x, uint32_t hi) {
   uint64_t u;
@@ -164,71 +133,18 @@ static double hyp_fdlibm_cos(double x) {
   }
 }
 
-/* Box-Muller as the reference writes it: sqrt(-2 ln u1) cos(2 pi u2), in double. */
-static inline double hyp_box_muller(double u1, double u2) {
-  return sqrt(-2.0 * hyp_fdlibm_log(u1)) * hyp_fdlibm_cos(HYP_TWO_PI * u2);
+/*
+ * Math.log: fdlibm for positive normal numbers, libm for 0, subnormals, negatives, infinities and
+ * NaN; Math.cos: fdlibm below 2 pi in magnitude, libm beyond and for NaN. The ranges are tested on
+ * the high word, which -ffast-math's finite-math assumptions cannot fold away once inlined.
+ */
+static inline double hyp_log(double x) {
+  const uint32_t hw = hyp_high_word(x);
+  return hw - 0x00100000u < 0x7FE00000u ? hyp_fdlibm_log(x) : log(x);
+}
+static inline double hyp_cos(double x) {
+  return (hyp_high_word(x) & 0x7FFFFFFFu) < 0x401921FBu ? hyp_fdlibm_cos(fabs(x)) : cos(x);
 }
 #pragma GCC pop_options
 #endif
 `;
-
-/** What one element computes from its counter words (c0, c1), the key and, for binomial, p. */
-function drawC(distribution: Distribution, dtype: DType, trials: number): string {
-  const T = cType(dtype);
-  const block = 'hyp_philox(c0, c1, 0, 0, k0, k1, w);';
-  const f64 = dtype === 'float64';
-  switch (distribution) {
-    case 'uniform':
-      return `${block} out[i] = (${T})${f64 ? 'hyp_u53(w[0], w[1])' : 'hyp_u24(w[0])'};`;
-    case 'normal':
-      return f64
-        ? `${block} out[i] = hyp_box_muller(hyp_u53(w[0], w[1]) + 0x1p-53, hyp_u53(w[2], w[3]));`
-        : `${block} out[i] = (float)hyp_box_muller(hyp_u24(w[0]) + 0x1p-24, hyp_u24(w[1]));`;
-    case 'binomial':
-      return `
-    int32_t count = 0;
-    for (int32_t j = 0; j < ${trials}; j++) {
-      if ((j & 3) == 0) hyp_philox(c0, c1, (uint32_t)(j >> 2), 0, k0, k1, w);
-      count += hyp_u24(w[j & 3]) < (double)prob;
-    }
-    out[i] = (${T})count;`;
-  }
-}
-
-/**
- * One RandomOp: reads the state, draws the sample and writes the advanced state, so a replayed
- * plan moves the stream on with no JS. Buffers: state (int32[4]), p (binomial: float32[1]), the new
- * state (int32[4]), the sample. Parameter: the sample's size. Elements are independent, so threads
- * split them once the work reaches HYP_RANDOM_PAR_MIN Philox blocks, a normal counting as 8 (its log
- * and cos cost about as much as 8 vectorised blocks).
- */
-export function randomKernelC(name: string, distribution: Distribution, dtype: DType, trials: number): string {
-  const binomial = distribution === 'binomial';
-  const cost = binomial ? Math.ceil(trials / 4) : distribution === 'normal' ? 8 : 1;
-  const at = binomial ? 2 : 1;
-  return `${RANDOM_HELPERS_C}
-#pragma GCC push_options
-#pragma GCC optimize ("no-fast-math", "fp-contract=off")
-static void ${name}(void **b, const int64_t *p) {
-  const uint32_t *state = (const uint32_t *)b[0];
-  ${binomial ? 'const float prob = ((const float *)b[1])[0];' : ''}
-  uint32_t *next = (uint32_t *)b[${at}];
-  ${cType(dtype)} *out = (${cType(dtype)} *)b[${at + 1}];
-  const int64_t n = p[0];
-  const uint32_t k0 = state[0], k1 = state[1], lo = state[2], hi = state[3];
-  #pragma omp parallel for if (n * ${cost} >= HYP_RANDOM_PAR_MIN) schedule(static)
-  for (int64_t i = 0; i < n; i++) {
-    const uint64_t c = (uint64_t)lo + (uint64_t)i;
-    const uint32_t c0 = (uint32_t)c, c1 = hi + (uint32_t)(c >> 32);
-    uint32_t w[4];
-    ${drawC(distribution, dtype, trials)}
-  }
-  const uint64_t end = (uint64_t)lo + (uint64_t)n;
-  next[0] = k0;
-  next[1] = k1;
-  next[2] = (uint32_t)end;
-  next[3] = hi + (uint32_t)(end >> 32);
-}
-#pragma GCC pop_options
-`;
-}
