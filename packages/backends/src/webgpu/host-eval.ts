@@ -1,4 +1,5 @@
 import { Constant, NDArray, type Apply, type LowerSpec, type Variable } from '@hypatia/core';
+import { RandomOp, Shape, ShapeAt } from '@hypatia/ops';
 import type { GpuTensor } from './buffers.js';
 import type { Step } from './lowering.js';
 
@@ -16,7 +17,8 @@ import type { Step } from './lowering.js';
 /** Vectors longer than this stay on the GPU even when they could be computed on the host. */
 const MAX_HOST_LENGTH = 64;
 
-const SHAPE_READERS = new Set(['shape', 'shape_at']);
+/** Ops that read only their input's run-time shape. */
+const readsShape = (node: Apply) => node.op instanceof Shape || node.op instanceof ShapeAt;
 
 function small(v: Variable): boolean {
   if (v.dtype !== 'int32' && v.dtype !== 'bool') return false;
@@ -32,8 +34,8 @@ export function hostPlan(spec: LowerSpec): { nodes: Set<Apply>; known: Set<Varia
   for (const node of spec.graph.nodes) {
     if (!node.outputs.every(small)) continue;
     // Random ops advance a generator state: they always run where the state lives.
-    if (node.op.name.startsWith('random_')) continue;
-    if (!SHAPE_READERS.has(node.op.name) && !node.inputs.every(isKnown)) continue;
+    if (node.op instanceof RandomOp) continue;
+    if (!readsShape(node) && !node.inputs.every(isKnown)) continue;
     nodes.add(node);
     for (const o of node.outputs) known.add(o);
   }
@@ -43,11 +45,9 @@ export function hostPlan(spec: LowerSpec): { nodes: Set<Apply>; known: Set<Varia
 /** A step with no kernel: the node's own perform on host values (shapes only, for shape readers). */
 export function hostStep(node: Apply): Step {
   const evaluate = (ins: readonly GpuTensor[]): NDArray[] => {
-    if (node.op.name === 'shape') return [new NDArray('int32', [ins[0]!.shape.length], Int32Array.from(ins[0]!.shape))];
-    if (node.op.name === 'shape_at') {
-      const axis = (node.op as unknown as { axis: number }).axis;
-      return [new NDArray('int32', [], Int32Array.of(ins[0]!.shape[axis]!))];
-    }
+    const { op } = node;
+    if (op instanceof Shape) return [new NDArray('int32', [ins[0]!.shape.length], Int32Array.from(ins[0]!.shape))];
+    if (op instanceof ShapeAt) return [new NDArray('int32', [], Int32Array.of(ins[0]!.shape[op.axis]!))];
     return node.op.perform(ins.map((t) => t.host!), node);
   };
   return {

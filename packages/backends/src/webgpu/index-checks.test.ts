@@ -7,30 +7,47 @@ import {
 import { OP_TABLE, type OpCase } from '@hypatia/ops/backend';
 import { gpuAvailable, releaseDevice } from './lower/gpu-test-helpers.js';
 
-/** The ops whose indices or labels index-checks.ts checks. */
+/** Ops whose kernels check indices or labels (the coverage test below asks for each). */
 const CHECKED = [AdvancedSubtensor, AdvancedIncSubtensor, LastWriteMask, SoftmaxCrossentropyWithLabels, SoftmaxCrossentropyGrad, CategoricalCrossentropyWithLabels, CategoricalCrossentropyGrad];
 
-/** Op-table rows whose graph holds such an op and that take an int32 argument to corrupt (rows with constant indices take none). */
-const rows = OP_TABLE.filter((c) => {
-  if (c.skip?.webgpu) return false;
-  const { inputs } = c.build();
-  const args = c.args();
-  return CHECKED.some((k) => holds(c, k)) && inputs.some((v, i) => v.dtype === 'int32' && args[i]!.size > 1);
-});
+/** Whether some node of the graph runs kernels with run-time checks. */
+const checks = (c: OpCase) => toposort(c.build().outputs).some((n) => n.op.kernels?.(n)?.kernels.some((k) => k.body.some((s) => s.k === 'check')));
+
+/**
+ * Op-table rows whose graph runs checked kernels and that take an int32 index argument to corrupt
+ * (rows with constant indices take none), with the corrupted arguments and the reference's error.
+ */
+const rows: { c: OpCase; k: Corrupted }[] = [];
+for (const c of OP_TABLE) {
+  if (c.skip?.webgpu || !checks(c)) continue;
+  const k = await corrupt(c);
+  if (k) rows.push({ c, k });
+}
 
 function holds(c: OpCase, cls: (typeof CHECKED)[number]): boolean {
   return toposort(c.build().outputs).some((n) => n.op instanceof cls);
 }
 
-/** The case's arguments with one int32 argument made out of range for any axis (1000 at position 1). */
-function corrupt(c: OpCase): { inputs: Variable[]; outputs: Variable[]; args: NDArray[]; bad: number } {
+interface Corrupted { inputs: Variable[]; outputs: Variable[]; args: NDArray[]; bad: number; want: HypatiaError }
+
+/**
+ * The case's arguments with one int32 argument made out of range for any axis (1000 at position
+ * 1): the first whose corruption the reference backend refuses (an int32 argument may be data);
+ * null when there is none.
+ */
+async function corrupt(c: OpCase): Promise<Corrupted | null> {
   const { inputs, outputs } = c.build();
-  const args = c.args();
-  const bad = inputs.findIndex((v, i) => v.dtype === 'int32' && args[i]!.size > 1);
-  const data = Int32Array.from(args[bad]!.data);
-  data[1] = 1000;
-  args[bad] = new NDArray('int32', [...args[bad]!.shape], data);
-  return { inputs, outputs, args, bad };
+  const reference = await compile({ inputs, outputs, backend: 'reference' });
+  for (let bad = 0; bad < inputs.length; bad++) {
+    const args = c.args();
+    if (inputs[bad]!.dtype !== 'int32' || args[bad]!.size < 2) continue;
+    const data = Int32Array.from(args[bad]!.data);
+    data[1] = 1000;
+    args[bad] = new NDArray('int32', [...args[bad]!.shape], data);
+    const want = await reference(...args).then(() => null, (e: unknown) => e);
+    if (want instanceof HypatiaError) return { inputs, outputs, args, bad, want };
+  }
+  return null;
 }
 
 async function failure(p: Promise<unknown>): Promise<HypatiaError> {
@@ -44,14 +61,13 @@ describe.runIf(gpuAvailable)('webgpu out-of-range indices', () => {
 
   it('finds rows with int32 arguments for gathers, scatters and both label losses', () => {
     for (const cls of [AdvancedSubtensor, AdvancedIncSubtensor, SoftmaxCrossentropyWithLabels, CategoricalCrossentropyWithLabels]) {
-      expect(rows.some((c) => holds(c, cls)), cls.name).toBe(true);
+      expect(rows.some(({ c }) => holds(c, cls)), cls.name).toBe(true);
     }
   });
 
-  for (const c of rows) {
+  for (const { c, k } of rows) {
     it(`op table: ${c.name} with an index out of range raises the reference error, on the host and on the GPU`, async () => {
-      const k = corrupt(c);
-      const want = await failure((await compile({ inputs: k.inputs, outputs: k.outputs, backend: 'reference' }))(...k.args));
+      const want = k.want;
       // Indices passed as arguments are known on the host: checked before anything is encoded.
       const host = await failure((await compile({ inputs: k.inputs, outputs: k.outputs, backend: 'webgpu' }))(...k.args));
       // (A node a rewrite built carries the compile() call's line, so sites are compared by presence.)

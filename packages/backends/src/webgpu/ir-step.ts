@@ -29,7 +29,7 @@ export async function irStep(device: GPUDevice, node: Apply, program: KernelProg
     }
   });
   for (const i of program.valueInputs ?? []) {
-    if (!ctx.onHost(node.inputs[i]!)) unsupported(node, `its input ${i} (${node.inputs[i]}) gives sizes, and it is computed on the GPU; it must come from inputs, constants or shapes`);
+    if (!ctx.onHost(node.inputs[i]!)) unsupported(node, `its input ${i} (${node.inputs[i]}) is a size or bound its plan reads on the host, and it is computed on the GPU; it must come from inputs, constants or shapes`);
   }
   const pipes = await Promise.all(printed.map((p) => pipeline(device, p.code)));
   const checks = kernels.map((k) => (hasChecks(k) ? { reads: checkReads(k), run: null as JsKernel | null } : null));
@@ -71,10 +71,8 @@ export async function irStep(device: GPUDevice, node: Apply, program: KernelProg
     use: readonly GPUComputePipeline[], bound: (l: Launch, j: number) => boolean,
   ): void => {
     const plan = planFor(ins);
-    const temps = (plan.temps ?? []).map((t) => {
-      if (t.dtype === 'float64') throw new HypatiaError(node.op.name, `the webgpu backend cannot run this op: a float64 scratch buffer; WebGPU has no float64`, node.site);
-      return ectx.scratch(Math.max(4, t.size * 4));
-    });
+    // Every element takes 4 bytes (a float64 scratch buffer holds f32, as the printer declares it).
+    const temps = (plan.temps ?? []).map((t) => ectx.scratch(Math.max(4, t.size * 4)));
     const bufferOf = (r: BufferRef): GPUBuffer => ('input' in r ? ins[r.input]!.buffer : 'output' in r ? outs[r.output]!.buffer : temps[r.temp]!);
     let flag: GPUBuffer | null = null;
     for (const l of plan.launches) {

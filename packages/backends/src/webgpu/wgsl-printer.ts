@@ -9,7 +9,8 @@ import { WORKGROUP } from './kernels.js';
  * 1.. the kernel's buffers in order (bool stored as u32), and last, when the kernel has checks, a
  * u32 flag that any failing point sets to 1. The flat invocation index is split into the space's
  * variables by / and % on the extents. WGSL has no float64: values the IR computes in float64
- * (accumulators, intermediate casts) are computed in f32; a float64 buffer is refused.
+ * (accumulators, intermediate casts) are computed in f32, and a float64 buffer (a plan's scratch:
+ * the backend refuses float64 operands) is an f32 array.
  */
 export interface WgslKernel {
   readonly code: string;
@@ -85,7 +86,7 @@ class Printer {
     switch (e.k) {
       case 'const': return constant(e.v, e.dtype);
       case 'call': return callWGSL(e.f, e.args.map((a) => this.expr(a)), onGpu(e.dtype), e.args.map((a) => onGpu(a.dtype)));
-      case 'load': return loadExpr(e.dtype, `b${e.buf}[${this.idx(e.at)}]`);
+      case 'load': return loadExpr(onGpu(e.dtype), `b${e.buf}[${this.idx(e.at)}]`);
       case 'index': return e.dtype === 'int32' ? this.idx(e.at) : e.dtype === 'bool' ? this.cond(e.at) : `f32(${this.idx(e.at)})`;
       case 'temp': return `t${e.t}`;
     }
@@ -105,7 +106,7 @@ class Printer {
       case 'assign': return `${pad}t${s.t} = ${this.expr(s.value)};`;
       case 'if': return `${pad}if (${this.expr(s.cond)}) {\n${inner(s.then)}\n${pad}}${s.else ? ` else {\n${inner(s.else)}\n${pad}}` : ''}`;
       case 'store': {
-        const d = this.kernel.buffers[s.buf]!.dtype;
+        const d = onGpu(this.kernel.buffers[s.buf]!.dtype);
         const ref = `b${s.buf}[${this.idx(s.at)}]`;
         const value = this.expr(s.value);
         const stored = s.accumulate ? callWGSL(d === 'bool' ? 'or' : 'add', [loadExpr(d, ref), value], d, [d, d]) : value;
@@ -131,14 +132,11 @@ function usesFlag(ss: readonly LStmt[]): boolean {
 }
 
 export function kernelToWGSL(k: Kernel): WgslKernel {
-  k.buffers.forEach((b, i) => {
-    if (b.dtype === 'float64') throw new Error(`kernel ${k.name}: float64 buffer ${i}`);
-  });
   const prog = linearize(k, { spaceLoops: false });
   const p = new Printer(k, prog.temps);
   const checks = usesFlag(prog.body);
   const rank = k.space.length;
-  const buffers = k.buffers.map((b, i) => `@group(0) @binding(${i + 1}) var<storage, ${b.access === 'read' ? 'read' : 'read_write'}> b${i}: array<${storageType(b.dtype)}>;`);
+  const buffers = k.buffers.map((b, i) => `@group(0) @binding(${i + 1}) var<storage, ${b.access === 'read' ? 'read' : 'read_write'}> b${i}: array<${storageType(onGpu(b.dtype))}>;`);
   const flag = checks ? [`@group(0) @binding(${k.buffers.length + 1}) var<storage, read_write> hyp_failed: array<u32>;`] : [];
   // The flat point index split over the extents, last axis fastest.
   const split: string[] = [];

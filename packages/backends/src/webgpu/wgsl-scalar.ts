@@ -28,6 +28,8 @@ export function storeExpr(d: DType, value: string): string {
 }
 
 const F = (d: DType) => d === 'float32';
+/** WGSL orders no bools: compared as 0 and 1, as JS compares them. */
+const ordered = (x: string, t: DType | undefined) => (t === 'bool' ? `select(0i, 1i, ${x})` : x);
 
 const WGSL: Record<ScalarFn, (a: string[], d: DType, argTypes: DType[]) => string> = {
   add: ([a, b]) => `(${a} + ${b})`,
@@ -36,8 +38,9 @@ const WGSL: Record<ScalarFn, (a: string[], d: DType, argTypes: DType[]) => strin
   neg: ([a]) => `(-${a})`,
   abs: ([a]) => `abs(${a})`,
   sign: ([a], d) => (F(d) ? `h_sign(${a})` : `sign(${a})`),
-  maximum: ([a, b], d) => (F(d) ? `h_max(${a}, ${b})` : `max(${a}, ${b})`),
-  minimum: ([a, b], d) => (F(d) ? `h_min(${a}, ${b})` : `min(${a}, ${b})`),
+  // A bool max or min is computed on its operands as int32 (scalar/expr.ts's promotion).
+  maximum: ([a, b], d, [t]) => (F(d) ? `h_max(${a}, ${b})` : t === 'bool' ? `(${a} || ${b})` : d === 'bool' ? `(max(${a}, ${b}) != 0i)` : `max(${a}, ${b})`),
+  minimum: ([a, b], d, [t]) => (F(d) ? `h_min(${a}, ${b})` : t === 'bool' ? `(${a} && ${b})` : d === 'bool' ? `(min(${a}, ${b}) != 0i)` : `min(${a}, ${b})`),
   div: ([a, b]) => `(${a} / ${b})`,
   pow: ([a, b]) => `h_pow(${a}, ${b})`,
   exp: ([a]) => `h_exp(${a})`,
@@ -46,17 +49,17 @@ const WGSL: Record<ScalarFn, (a: string[], d: DType, argTypes: DType[]) => strin
   expm1: ([a]) => `h_expm1(${a})`,
   sqrt: ([a]) => `h_sqrt(${a})`,
   tanh: ([a]) => `h_tanh(${a})`,
-  sin: ([a]) => `sin(${a})`,
-  cos: ([a]) => `cos(${a})`,
+  sin: ([a]) => `h_trig(${a}, false)`,
+  cos: ([a]) => `h_trig(${a}, true)`,
   erf: ([a]) => `h_erf(${a})`,
   floor: ([a], d) => (F(d) ? `floor(${a})` : a!),
   ceil: ([a], d) => (F(d) ? `ceil(${a})` : a!),
   round: ([a], d) => (F(d) ? `round(${a})` : a!),
   mod: ([a, b], d) => (F(d) ? `h_fmod(${a}, ${b})` : `h_imod(${a}, ${b})`),
-  lt: ([a, b]) => `(${a} < ${b})`,
-  le: ([a, b]) => `(${a} <= ${b})`,
-  gt: ([a, b]) => `(${a} > ${b})`,
-  ge: ([a, b]) => `(${a} >= ${b})`,
+  lt: ([a, b], _d, [t]) => `(${ordered(a!, t)} < ${ordered(b!, t)})`,
+  le: ([a, b], _d, [t]) => `(${ordered(a!, t)} <= ${ordered(b!, t)})`,
+  gt: ([a, b], _d, [t]) => `(${ordered(a!, t)} > ${ordered(b!, t)})`,
+  ge: ([a, b], _d, [t]) => `(${ordered(a!, t)} >= ${ordered(b!, t)})`,
   eq: ([a, b]) => `(${a} == ${b})`,
   ne: ([a, b], _d, [t]) => (F(t!) ? `h_ne(${a}, ${b})` : `(${a} != ${b})`),
   and: ([a, b]) => `(${a} && ${b})`,
@@ -134,9 +137,42 @@ fn h_max(a: f32, b: f32) -> f32 { if (h_isnan(a) || a >= b) { return a; } return
 fn h_min(a: f32, b: f32) -> f32 { if (h_isnan(a) || a <= b) { return a; } return b; }
 fn h_sign(x: f32) -> f32 { if (h_isnan(x)) { return x; } return sign(x); }
 fn h_exp(x: f32) -> f32 { if (h_isnan(x)) { return x; } if (x > 88.72284) { return h_inf(); } if (x < -103.97208) { return 0.0; } return exp(x); }
-fn h_log(x: f32) -> f32 { if (h_isnan(x) || x < 0.0) { return h_nan(); } if (x == 0.0) { return -h_inf(); } if (h_isinf(x)) { return x; } return log(x); }
+// ln to about an ulp for x >= 0 (the builtin only promises an absolute 2^-21 near 1, which
+// would make ln(u) positive for u just below 1): x = m 2^e with m in [sqrt(1/2), sqrt(2)),
+// ln m = 2 atanh((m-1)/(m+1)) by its series, e ln 2 in two parts.
+fn h_ln(x: f32) -> f32 {
+  if (x == 0.0) { return -h_inf(); }
+  if (h_isinf(x)) { return x; }
+  let fe = frexp(x);
+  var m = fe.fract;
+  var e = f32(fe.exp);
+  if (m < 0.70710678) { m = m * 2.0; e = e - 1.0; }
+  let s = (m - 1.0) / (m + 1.0);
+  let s2 = s * s;
+  let series = s * (2.0 + s2 * (0.6666666667 + s2 * (0.4 + s2 * (0.2857142857 + s2 * (0.2222222222 + s2 * 0.1818181818)))));
+  return e * 0.693145751953125 + (series + e * 1.428606765330187e-6);
+}
+// sin (or cos) to a few ulps for |x| <= 8192: k quarter turns taken off in three exact parts
+// (Cody-Waite), then polynomials on [-pi/4, pi/4] (Cephes' sinf and cosf); the builtins beyond,
+// whose error the driver sets (Vulkan promises only an absolute 2^-11).
+fn h_trig(x: f32, cosine: bool) -> f32 {
+  if (h_isnan(x) || h_isinf(x)) { return h_nan(); }
+  if (abs(x) > 8192.0) { return select(sin(x), cos(x), cosine); }
+  let k = round(x * 0.63661977236758134);
+  let r = ((x - k * 1.5703125) - k * 4.837512969970703125e-4) - k * 7.54978995489188216e-8;
+  let z = r * r;
+  let sr = r + r * z * (-1.6666654611e-1 + z * (8.3321608736e-3 + z * -1.9515295891e-4));
+  let cr = 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
+  // sin x is sr, cr, -sr, -cr by the quarter turn; cos x is sin of a quarter turn more.
+  let q = (i32(k) + select(0i, 1i, cosine)) & 3i;
+  if (q == 0i) { return sr; }
+  if (q == 1i) { return cr; }
+  if (q == 2i) { return -sr; }
+  return -cr;
+}
+fn h_log(x: f32) -> f32 { if (h_isnan(x) || x < 0.0) { return h_nan(); } if (x == 0.0) { return -h_inf(); } if (h_isinf(x)) { return x; } return h_ln(x); }
 fn h_sqrt(x: f32) -> f32 { if (h_isnan(x) || x < 0.0) { return h_nan(); } if (h_isinf(x)) { return x; } return sqrt(x); }
-fn h_log1p(x: f32) -> f32 { if (h_isnan(x) || x < -1.0) { return h_nan(); } if (x == -1.0) { return -h_inf(); } if (h_isinf(x)) { return x; } let u = 1.0 + x; if (u == 1.0) { return x; } return log(u) * x / (u - 1.0); }
+fn h_log1p(x: f32) -> f32 { if (h_isnan(x) || x < -1.0) { return h_nan(); } if (x == -1.0) { return -h_inf(); } if (h_isinf(x)) { return x; } let u = 1.0 + x; if (u == 1.0) { return x; } return h_ln(u) * x / (u - 1.0); }
 fn h_expm1(x: f32) -> f32 { if (h_isnan(x)) { return x; } if (abs(x) < 1e-5) { return x + 0.5 * x * x; } return h_exp(x) - 1.0; }
 fn h_tanh(x: f32) -> f32 { if (h_isnan(x)) { return x; } return tanh(clamp(x, -15.0, 15.0)); }
 fn h_fmod(a: f32, b: f32) -> f32 { return a - floor(a / b) * b; }
@@ -154,9 +190,9 @@ fn h_pow(a: f32, b: f32) -> f32 {
   if (h_isnan(a) || h_isnan(b)) { if (b == 0.0) { return 1.0; } return h_nan(); }
   if (b == 0.0) { return 1.0; }
   if (a == 0.0) { if (b > 0.0) { return 0.0; } return h_inf(); }
-  if (a > 0.0) { return h_exp(b * log(a)); }
+  if (a > 0.0) { return h_exp(b * h_ln(a)); }
   if (b != floor(b)) { return h_nan(); }
-  let r = h_exp(b * log(-a));
+  let r = h_exp(b * h_ln(-a));
   if (abs(b % 2.0) == 1.0) { return -r; }
   return r;
 }

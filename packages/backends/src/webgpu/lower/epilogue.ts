@@ -1,7 +1,7 @@
 import { HypatiaError, broadcastRuntime, broadcastStrides, type Apply, type DType, type ScalarExpr } from '@hypatia/core';
 import type { ProductEpilogue } from '@hypatia/ops';
 import { loadExpr, scalarToWGSL, storageType, storeExpr, wgslType } from '../wgsl-scalar.js';
-import { walk } from './strided-kernels.js';
+import { walk } from './walk-wgsl.js';
 
 /**
  * The elementwise formula a matrix product (matmul, dot, conv2d) applies to each output element

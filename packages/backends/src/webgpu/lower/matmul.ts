@@ -5,7 +5,7 @@ import { ROUTINES, bindGroup, pipeline, unsupported, type EncodeContext, type St
 import { TILE, WORKGROUP, WORKGROUP_INDEX, grid3, productKernel } from '../kernels.js';
 import { WGSL_HELPERS, storageType, wgslType } from '../wgsl-scalar.js';
 import { boundOperands, epilogueParams, epilogueWGSL, inPlaceEpilogue, productChecksAt, type Epilogue } from './epilogue.js';
-import { walk } from './strided-kernels.js';
+import { walk } from './walk-wgsl.js';
 import type { GpuTensor } from '../buffers.js';
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ElemwiseSum, NDArray, compile, evaluate, tensor, type DType, type Variable } from '@hypatia/core';
 import { add, exp, gt, mul, square, sub, sum } from '@hypatia/ops';
 import { compareArrays } from '@hypatia/ops/backend';
-import { gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
+import { gpuAvailable, releaseDevice, seeded } from './lower/gpu-test-helpers.js';
 
 /**
  * Compile sum(body(xs)) on webgpu with reduction fusion, check that it ran as one elemwise_sum
@@ -22,7 +22,7 @@ async function fusedAgrees(inputs: { dtype: DType; shape: (number | null)[] }[],
 
 const f32 = (...shape: (number | null)[]) => ({ dtype: 'float32' as const, shape });
 
-describe.runIf(gpuAvailable)('webgpu elemwise_sum (the formula as the reduction prologue)', () => {
+describe.runIf(gpuAvailable)('webgpu elemwise_sum on its IR kernels (the formula folded over the axes)', () => {
   afterAll(releaseDevice);
 
   it('sums a formula over the last axis, the first axis and all axes', async () => {
@@ -52,6 +52,6 @@ describe.runIf(gpuAvailable)('webgpu elemwise_sum (the formula as the reduction 
     expect(Array.from(zeros.data)).toEqual([0, 0, 0]);
     const u = tensor('float32', [null], 'u'), v = tensor('float32', [null], 'v');
     const fn = await compile({ inputs: [u, v], outputs: sum(mul(u, v)), backend: 'webgpu', rewrites: { include: ['reduction_fusion'] } });
-    await expect(fn(seeded([4], 'float32', 1), seeded([5], 'float32', 2))).rejects.toThrow(/^mul: at run time: shapes \[4\] and \[5\] do not broadcast.*reduce\.test\.ts:\d+:/s);
+    await expect(fn(seeded([4], 'float32', 1), seeded([5], 'float32', 2))).rejects.toThrow(/^mul: at run time: shapes \[4\] and \[5\] do not broadcast.*ir-elemwise-sum\.test\.ts:\d+:/s);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, NDArray } from '@hypatia/core';
 import { RandomStreams } from '@hypatia/ops';
-import { getDevice } from '../index.js';
+import { getDevice } from './index.js';
 import '@hypatia/backends';
 
 // As in webgpu-backend.test.ts: without an adapter, skipped with a line saying why outside CI, a failure under CI=true.
@@ -24,7 +24,7 @@ async function draws(backend: string, carry: boolean): Promise<NDArray[]> {
   return [...(await f()), ...(await f())];
 }
 
-describe.runIf(available)('webgpu random ops (Philox4x32-10 in WGSL)', () => {
+describe.runIf(available)('webgpu random ops on their IR kernels (Philox4x32-10)', () => {
   afterAll(async () => { (await getDevice()).destroy(); await new Promise((r) => setTimeout(r, 50)); });
 
   for (const carry of [false, true]) {

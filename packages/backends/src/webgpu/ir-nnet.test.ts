@@ -4,12 +4,12 @@ import {
   categoricalCrossentropy, categoricalCrossentropyGrad, logSoftmax, softmax, softmaxCrossentropyGrad,
   softmaxCrossentropyWithLabels, softmaxGrad, sum, mul,
 } from '@hypatia/ops';
-import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
+import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './lower/gpu-test-helpers.js';
 
-describe.runIf(gpuAvailable)('webgpu softmax family and label losses (row kernels)', () => {
+describe.runIf(gpuAvailable)('webgpu softmax family and label losses on their IR kernels', () => {
   afterAll(releaseDevice);
 
-  it('softmax, log_softmax and softmax_grad on rows longer than a workgroup, many rows', async () => {
+  it('softmax, log_softmax and softmax_grad on long rows, many rows', async () => {
     const x = tensor('float32', [null, null], 'x');
     const dy = tensor('float32', [null, null], 'dy');
     const outs = [softmax(x), logSoftmax(x), softmaxGrad(dy, softmax(x))];

@@ -4,7 +4,7 @@ import {
   avgPool2d, maxPool2d, maxPool2dGrad, maxPool2dGradGrad, AvgPool2dGrad, type AvgPool2dOptions, type Pool2dOptions,
 } from '@hypatia/ops';
 import { resolvePoolOptions } from '@hypatia/ops/backend';
-import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
+import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './lower/gpu-test-helpers.js';
 
 /** Max and average pooling and all their gradient ops against the reference. */
 async function check(shape: number[], opts: Pool2dOptions, x: NDArray): Promise<NDArray[]> {
@@ -23,10 +23,10 @@ async function check(shape: number[], opts: Pool2dOptions, x: NDArray): Promise<
   );
 }
 
-describe.runIf(gpuAvailable)('webgpu pooling and its gradients', () => {
+describe.runIf(gpuAvailable)('webgpu pooling and its gradients on their IR kernels', () => {
   afterAll(releaseDevice);
 
-  it('many workgroups; overlapping windows; borders kept and dropped; padding', async () => {
+  it('many points; overlapping windows; borders kept and dropped; padding', async () => {
     const shape = [3, 4, 19, 23];
     const x = seeded(shape, 'float32', 1);
     await check(shape, { window: [2, 2] }, x);
