@@ -4,6 +4,8 @@ import type { Layer, LayerConfig } from '../layers/layer.js';
 import { FullyConnectedLayer } from '../layers/fully-connected.js';
 import { SoftmaxLayer } from '../layers/softmax-layer.js';
 import { ConvPoolLayer } from '../layers/conv-pool.js';
+import { DropoutLayer } from '../layers/dropout-layer.js';
+import { SigmoidOutputLayer } from '../layers/sigmoid-output-layer.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { namedParams } from './param-names.js';
 
@@ -21,6 +23,8 @@ const layerTypes = new Map<string, (c: LayerConfig) => Layer>([
   ['FullyConnectedLayer', FullyConnectedLayer.fromConfig],
   ['SoftmaxLayer', SoftmaxLayer.fromConfig],
   ['ConvPoolLayer', ConvPoolLayer.fromConfig],
+  ['DropoutLayer', DropoutLayer.fromConfig],
+  ['SigmoidOutputLayer', SigmoidOutputLayer.fromConfig],
 ]);
 
 /** Make a layer type of your own loadable: `type` is what its config() returns as `type`. */

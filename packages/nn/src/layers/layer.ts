@@ -1,4 +1,4 @@
-import type { SharedVariable, Variable } from '@hypatia/core';
+import type { SharedVariable, Update, Variable } from '@hypatia/core';
 
 /** A layer's saved description: its type name and the options that rebuild it. */
 export interface LayerConfig {
@@ -43,6 +43,15 @@ export interface OutputLayer extends Layer {
 
 export function isOutputLayer(l: Layer): l is OutputLayer {
   return typeof (l as OutputLayer).cost === 'function';
+}
+
+/** A layer whose training step must also apply some updates of its own (batch norm's running statistics). */
+export interface StatefulLayer extends Layer {
+  stateUpdates(): Update[];
+}
+
+export function isStatefulLayer(l: Layer): l is StatefulLayer {
+  return typeof (l as StatefulLayer).stateUpdates === 'function';
 }
 
 /** Throws if setInput has not run yet: a layer's outputs exist only once it is connected. */

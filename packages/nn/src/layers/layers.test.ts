@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile, NDArray, tensor } from '@hypatia/core';
 import '@hypatia/backends';
-import { ConvPoolLayer, FullyConnectedLayer, SoftmaxLayer, relu } from '@hypatia/nn';
+import { ConvPoolLayer, DenseLayer, FullyConnectedLayer, SigmoidOutputLayer, SoftmaxLayer, relu } from '@hypatia/nn';
 
 function stats(a: NDArray): { mean: number; std: number } {
   let s = 0;
@@ -38,6 +38,18 @@ describe('layer initialisation (network3)', () => {
     expect(l.outputShape).toEqual([40, 4, 4]);
   });
 
+  it('the dense layers share one base: weights, decayed weights, shapes and saved options', () => {
+    const layers = [new FullyConnectedLayer({ nIn: 5, nOut: 4, pDropout: 0.1, seed: 1 }), new SoftmaxLayer({ nIn: 5, nOut: 4, seed: 2 }), new SigmoidOutputLayer({ nIn: 5, nOut: 4, pDropout: 0.2, seed: 3 })];
+    for (const l of layers) {
+      expect(l).toBeInstanceOf(DenseLayer);
+      expect(l.params).toEqual([l.w, l.b]);
+      expect(l.weights).toEqual([l.w]);
+      expect([l.inputShape, l.outputShape, l.w.get().shape, l.b.get().shape]).toEqual([[5], [4], [5, 4], [4]]);
+      expect(l.config()).toMatchObject({ nIn: 5, nOut: 4, pDropout: l.pDropout, seed: l.seed });
+    }
+    expect(() => layers[0]!.output).toThrow(/FullyConnectedLayer: output is not built yet/);
+  });
+
   it('SoftmaxLayer starts at zero', () => {
     const l = new SoftmaxLayer({ nIn: 30, nOut: 10 });
     expect(l.w.get().data.every((v) => v === 0)).toBe(true);
@@ -47,6 +59,7 @@ describe('layer initialisation (network3)', () => {
   it('rejects bad sizes with the layer name', () => {
     expect(() => new FullyConnectedLayer({ nIn: 0, nOut: 3 })).toThrow(/FullyConnectedLayer: nIn must be a positive integer/);
     expect(() => new SoftmaxLayer({ nIn: 3, nOut: 3, pDropout: 1 })).toThrow(/SoftmaxLayer: pDropout/);
+    expect(() => new SigmoidOutputLayer({ nIn: 3, nOut: 1.5 })).toThrow(/SigmoidOutputLayer: nOut must be a positive integer, got 1.5/);
     expect(() => new ConvPoolLayer({ filterShape: [4, 2, 5, 5], imageShape: [1, 1, 28, 28] })).toThrow(/2 input feature maps but imageShape has 1/);
   });
 

@@ -3,7 +3,7 @@ import { compile, NDArray, shared, type SharedVariable } from '@hypatia/core';
 import '@hypatia/backends';
 import { add, mul, square, sum } from '@hypatia/ops';
 import { grad } from '@hypatia/core';
-import { adagrad, adam, momentum, nesterov, rmsprop, sgd, type Optimizer } from './optimizers.js';
+import { adagrad, adam, momentum, nesterov, rmsprop, sgd, sgdRule, type Optimizer } from './optimizers.js';
 import { clipGradientNorm } from './clip.js';
 
 /** Runs `steps` steps on f(p) = sum(p^2 + p), gradient 2p + 1, and returns p after each step. */
@@ -46,6 +46,19 @@ describe('optimisers: the first steps match hand-computed values', () => {
     o.lr.set(NDArray.from(0.5, 'float32'));
     close((await trajectory(o, [1], 1)).map((r) => r[0]!), [1 - 0.5 * 3]);
     expect(() => sgd(0)).toThrow(/positive/);
+  });
+});
+
+describe('sgdRule, network3\'s name for sgd', () => {
+  it('steps a float32 parameter against the gradient with a shared learning rate', async () => {
+    const rule = sgdRule(0.25);
+    const p = shared(NDArray.from([1, -2], 'float32'), 'p');
+    const cost = sum(square(p));
+    const step = await compile({ inputs: [], outputs: cost, updates: rule.updates([p], [grad(cost, p)]), backend: 'reference' });
+    await step();
+    expect(Array.from(p.get().data)).toEqual([0.5, -1]); // p - 0.25 * 2p
+    expect(rule.lr.get().item()).toBe(0.25);
+    expect(() => sgdRule(0)).toThrow(/sgd: the learning rate must be positive, got 0/);
   });
 });
 

@@ -1,22 +1,28 @@
 import { NDArray, shared, type SharedVariable, type Update, type Variable } from '@hypatia/core';
 import { add, div, exp, mul, sqrt, square, sub } from '@hypatia/ops';
-import type { UpdateRule } from '../training/update-rules.js';
 
 /**
- * Update rules as graph: each returns the (parameter, new value) pairs of one step, creating shared
- * variables for its state (velocities, caches, moments) the first time `updates` runs. All updates of
- * a step read the values from before it, as Theano's do. The learning rate is a shared scalar, so a
- * schedule can change it between epochs without recompiling.
+ * An update rule as graph, what Network.sgd (`updateRule`) and fit (`optimizer`) train with:
+ * `updates` turns the parameters and their gradients into the (variable, new value) pairs of one
+ * step, creating shared variables for its state (velocities, caches, moments) the first time it runs.
+ * All updates of a step read the values from before it, as Theano's do. The learning rate is a shared
+ * scalar, so a schedule can change it between epochs without recompiling.
  */
-export interface Optimizer extends UpdateRule {
+export interface Optimizer {
+  /** Recorded in checkpoints: a resumed run must use the same rule. */
+  readonly name: string;
+  updates(params: readonly SharedVariable[], grads: readonly Variable[]): Update[];
   /** The learning rate; set it (or use a schedule) to change it. */
   readonly lr: SharedVariable;
   /** The state variables created so far, for inspection and resetting. */
   readonly state: SharedVariable[];
 }
 
-export function learningRate(eta: number): SharedVariable {
-  if (!(eta > 0)) throw new RangeError(`learning rate must be positive, got ${eta}`);
+/** network3's name for the rule `Network.sgd` takes: the same interface as fit's optimisers. */
+export type UpdateRule = Optimizer;
+
+export function learningRate(eta: number, rule = 'optimiser'): SharedVariable {
+  if (!(eta > 0)) throw new RangeError(`${rule}: the learning rate must be positive, got ${eta}`);
   return shared(NDArray.from(eta, 'float32'), { name: 'lr', shape: [] });
 }
 
@@ -26,15 +32,18 @@ function zerosLike(p: SharedVariable, name: string): SharedVariable {
 }
 
 function optimizer(name: string, eta: number, step: (p: SharedVariable, g: Variable, lr: SharedVariable, state: SharedVariable[]) => Update[]): Optimizer {
-  const lr = learningRate(eta);
+  const lr = learningRate(eta, name);
   const state: SharedVariable[] = [];
   return { name, lr, state, updates: (params, grads) => params.flatMap((p, i) => step(p, grads[i]!, lr, state)) };
 }
 
-/** Vanilla SGD (Nielsen ch. 1): p <- p - eta g. */
+/** Vanilla SGD (Nielsen ch. 1), network3's rule: p <- p - eta g. */
 export function sgd(eta: number): Optimizer {
   return optimizer('sgd', eta, (p, g, lr) => [[p, sub(p, mul(lr, g))]]);
 }
+
+/** network3's name for `sgd`: plain stochastic gradient descent, the rule Network.sgd uses by default. */
+export const sgdRule = sgd;
 
 /**
  * Momentum (Nielsen 3.5, CS231n): a velocity v <- mu v - eta g that accumulates along consistent
@@ -83,7 +92,7 @@ export function rmsprop(eta: number, decay = 0.99, eps = 1e-8): Optimizer {
  * of both moving averages for the first steps, when they start from zero.
  */
 export function adam(eta = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8): Optimizer {
-  const lr = learningRate(eta);
+  const lr = learningRate(eta, 'adam');
   const t = shared(NDArray.from(0, 'float32'), { name: 'adam_t', shape: [] });
   const state: SharedVariable[] = [t];
   return {

@@ -5,7 +5,7 @@ import { Network } from '../network.js';
 import { FullyConnectedLayer } from '../layers/fully-connected.js';
 import { SoftmaxLayer } from '../layers/softmax-layer.js';
 import { linear } from '../layers/activations.js';
-import { BatchNormLayer } from '../normalization/batch-norm.js';
+import { BatchNormLayer } from '../layers/batch-norm.js';
 import { momentum } from '../optimizers/optimizers.js';
 import { l1Penalty } from './penalties.js';
 import { Rng } from '../init/rng.js';

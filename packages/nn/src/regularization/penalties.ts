@@ -1,5 +1,5 @@
 import type { SharedVariable, Variable } from '@hypatia/core';
-import { abs, add, mul, square, sum } from '@hypatia/ops';
+import { abs, add, div, mul, square, sum } from '@hypatia/ops';
 import type { Layer } from '../layers/layer.js';
 
 /**
@@ -23,6 +23,15 @@ function total(terms: Variable[]): Variable | null {
 export function l2Penalty(params: readonly SharedVariable[], lambda: number, n: number): Variable | null {
   const s = total(params.map((p) => sum(square(p))));
   return s && lambda > 0 ? mul(lambda / (2 * n), s) : null;
+}
+
+/**
+ * network3's L2 term as its code writes it: 0.5 lambda sum w^2 divided by the number of mini-batches
+ * (the text's l2Penalty divides by the training examples); what Network.sgd's lmbda adds.
+ */
+export function network3L2Penalty(params: readonly SharedVariable[], lambda: number, nBatches: number): Variable | null {
+  const s = total(params.map((p) => sum(square(p))));
+  return s && lambda > 0 ? div(mul(0.5 * lambda, s), nBatches) : null;
 }
 
 /**

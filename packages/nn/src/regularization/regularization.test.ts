@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compile, grad, matrix, NDArray, shared } from '@hypatia/core';
+import { compile, grad, NDArray, shared } from '@hypatia/core';
 import '@hypatia/backends';
 import { mul, sub } from '@hypatia/ops';
 import { FullyConnectedLayer } from '../layers/fully-connected.js';
 import { elasticNetPenalty, l1Penalty, l2Penalty, penalisedParams } from './penalties.js';
 import { projectMaxNorm, withMaxNorm } from './max-norm.js';
-import { DropoutLayer } from './dropout-layer.js';
 import { EarlyStopping } from './early-stopping.js';
 
 const vec = (xs: number[]) => NDArray.from(xs, 'float32');
@@ -43,36 +42,6 @@ describe('max-norm', () => {
     expect(a.data[0]! / a.data[2]!).toBeCloseTo(4 / 5, 5); // projected, not clipped: direction kept
     expect([a.data[1], a.data[3]].map((x) => +x!.toFixed(6))).toEqual([0.1, 0.2]);
     expect(() => projectMaxNorm(w, 0)).toThrow(/positive/);
-  });
-});
-
-describe('dropout', () => {
-  const ones = NDArray.from(Array.from({ length: 200 }, () => Array(100).fill(1)), 'float32');
-
-  it('inverted (default) scales at training time: the expected activation is preserved, inference is the identity', async () => {
-    const d = new DropoutLayer({ keep: 0.8, seed: 3 });
-    const x = matrix('x');
-    d.setInput(x, x);
-    const f = await compile({ backend: 'reference', inputs: [x], outputs: [d.output, d.outputDropout] });
-    const [inf, tr] = await f(ones);
-    expect([...inf!.data].every((v) => v === 1)).toBe(true);
-    const vals = new Set([...tr!.data].map((v) => +v.toFixed(5)));
-    expect([...vals].sort()).toEqual([0, 1.25]);
-    const mean = [...tr!.data].reduce((a, b) => a + b, 0) / tr!.size;
-    expect(mean).toBeGreaterThan(0.97);
-    expect(mean).toBeLessThan(1.03);
-  });
-
-  it('network3 mode drops without scaling and multiplies by keep at test time; layers take their own keep', async () => {
-    const d = new DropoutLayer({ keep: 0.5, mode: 'network3', seed: 4 });
-    const x = matrix('x');
-    d.setInput(x, x);
-    const f = await compile({ backend: 'reference', inputs: [x], outputs: [d.output, d.outputDropout] });
-    const [inf, tr] = await f(ones);
-    expect([...inf!.data].every((v) => v === 0.5)).toBe(true);
-    const mean = [...tr!.data].reduce((a, b) => a + b, 0) / tr!.size;
-    expect(Math.abs(mean - 0.5)).toBeLessThan(0.03);
-    expect(() => new DropoutLayer({ keep: 0 })).toThrow(/keep/);
   });
 });
 

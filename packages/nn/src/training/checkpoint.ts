@@ -43,7 +43,8 @@ export interface CheckpointSummary {
 }
 
 const FORMAT = 'hypatia-checkpoint';
-const VERSION = '1';
+// Raised whenever the record changes, so a file of another layout is refused rather than misread.
+const VERSION = '2';
 /** Tensors under this prefix hold the best epoch's parameters (early stopping), by parameter name. */
 const BEST = 'best.';
 

@@ -1,7 +1,7 @@
 import { NDArray, shared, type SharedVariable, type Update, type Variable } from '@hypatia/core';
 import { add, dimshuffle, div, mean, mul, reshape, sqrt, square, sub } from '@hypatia/ops';
-import { linear, type Activation } from '../layers/activations.js';
-import { connected, type Layer } from '../layers/layer.js';
+import { linear, type Activation } from './activations.js';
+import { connected, type StatefulLayer } from './layer.js';
 
 export interface BatchNormOptions {
   /** Units of a dense layer, or feature maps of a convolutional one. */
@@ -13,15 +13,6 @@ export interface BatchNormOptions {
   eps?: number;
   /** Applied after the normalisation (put BN between a linear layer and its nonlinearity, as CS231n does). */
   activation?: Activation;
-}
-
-/** A layer whose training function must also apply some updates of its own (running statistics). */
-export interface StatefulLayer extends Layer {
-  stateUpdates(): Update[];
-}
-
-export function isStatefulLayer(l: Layer): l is StatefulLayer {
-  return typeof (l as StatefulLayer).stateUpdates === 'function';
 }
 
 /**
