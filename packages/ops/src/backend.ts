@@ -24,7 +24,7 @@ export { keptShape, accumulatorDtype } from './reduce/axis-reduction.js';
 export { checkNotEmpty } from './reduce/extremum.js';
 
 // Basic and advanced indexing: regions, strides and offsets.
-export { resolveRegion, sliceRange, type Region } from './shape/slice-spec.js';
+export { resolveRegion, sliceRange, staticIndexedShape, type Region } from './shape/slice-spec.js';
 export * from './shape/broadcast-into.js';
 export { flatOffsets } from './shape/strided.js';
 export { indexOffsets } from './indexing/index-arrays.js';
@@ -34,3 +34,6 @@ export { arangeLength } from './creation/arange.js';
 
 // The counter-based generator every backend implements bit for bit.
 export { philox4x32, philoxInto, PHILOX_ROUNDS } from './random/philox.js';
+
+// The strided copy kernel of the shape ops (a backend's own views copy through it when not contiguous).
+export { stridedCopyKernel, stridedCopyLaunch } from './shape/copy-kernels.js';

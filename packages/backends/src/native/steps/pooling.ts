@@ -1,8 +1,7 @@
-import { HypatiaError } from '@hypatia/core';
-import { AvgPool2d, AvgPool2dGrad, MaxPool2d, MaxPool2dGrad, MaxPool2dGradGrad } from '@hypatia/ops';
+import { AvgPool2d, AvgPool2dGrad, MaxPool2d, MaxPool2dGrad } from '@hypatia/ops';
 import { checkPooledGrad, poolLayout, pooledShape } from '@hypatia/ops/backend';
 import { avgPoolKernelC } from '../kernels/avg-pool-c.js';
-import { maxPoolGradGradKernelC, maxPoolKernelC } from '../kernels/max-pool-c.js';
+import { maxPoolKernelC } from '../kernels/max-pool-c.js';
 import { family, type NativeStep } from '../step-family.js';
 import { sameFloatDtype } from './products.js';
 
@@ -27,28 +26,6 @@ export const maxPool = family<PoolStep>({
     const windows = [L.rows.lo, L.rows.hi, L.cols.lo, L.cols.hi];
     const buffers = [x.data, ...(s.grad ? [ins[1]!.data] : []), ...windows, out.data];
     if (out.size) ctx.launch(s.kernel, buffers, Float64Array.from([L.m, L.h, L.w, L.rows.lo.length, L.cols.lo.length]));
-    return out;
-  },
-});
-
-/** max_pool2d_grad_grad (x, h): h gathered at each window's first maximum of x. */
-export const maxPoolGradGrad = family<NativeStep & { kernel: number }>({
-  kind: 'max_pool_grad_grad',
-  output: 'kernel',
-  plan(node, kernels) {
-    const d = sameFloatDtype(node);
-    if (!(node.op instanceof MaxPool2dGradGrad) || !d) return null;
-    return { node, kernel: kernels.get(`max_pool_grad_grad:${d}`, (name) => maxPoolGradGradKernelC(name, d)) };
-  },
-  run(s, [x, h], ctx) {
-    // The kernel reads h at x's positions, so the two must have one shape.
-    if (x!.ndim !== h!.ndim || x!.shape.some((d, i) => d !== h!.shape[i])) {
-      throw new HypatiaError(s.node.op.name, `at run time the operand h has shape [${h!.shape.join(', ')}] but the input x has [${x!.shape.join(', ')}]; they must match`, s.node.site);
-    }
-    const L = poolLayout((s.node.op as MaxPool2dGradGrad).params, x!.shape);
-    const out = ctx.allocate(s.node, s.node.outputs[0]!.dtype, pooledShape(x!.shape, L));
-    const windows = [L.rows.lo, L.rows.hi, L.cols.lo, L.cols.hi];
-    if (out.size) ctx.launch(s.kernel, [x!.data, h!.data, ...windows, out.data], Float64Array.from([L.m, L.h, L.w, L.rows.lo.length, L.cols.lo.length]));
     return out;
   },
 });

@@ -1,7 +1,6 @@
 import type { Apply } from '@hypatia/core';
 import { Dot, MatMul } from '@hypatia/ops';
 import { gemmKernelC } from '../kernels/gemm-c.js';
-import { intProductKernelC } from '../kernels/int-product-c.js';
 import type { KernelTable } from '../kernel-table.js';
 import { runDot, runMatMul } from '../run-products.js';
 import { family, type NativeStep } from '../step-family.js';
@@ -19,10 +18,9 @@ export function gemmKernel(kernels: KernelTable, d: 'float32' | 'float64'): numb
 interface ProductStep extends NativeStep { kernel: number; batched: boolean }
 
 /**
- * Dot and MatMul through the gemm kernel (run-products.ts computes the run-time geometry), or the
- * int32 product kernel when every operand is int32. H1's ProductEpilogue (a product with a fused
- * elementwise epilogue, runProductEpilogue in run-products.ts) is one more family like this one,
- * listed before it in steps/index.ts.
+ * Float Dot and MatMul through the gemm routine (run-products.ts computes the run-time geometry);
+ * other dtypes run the ops' IR kernels. ProductEpilogue (a product with a fused elementwise
+ * epilogue, runProductEpilogue in run-products.ts) is the same routine with a tile function.
  */
 export const products = family<ProductStep>({
   kind: 'product',
@@ -31,10 +29,8 @@ export const products = family<ProductStep>({
     const op = node.op;
     if (!(op instanceof Dot || op instanceof MatMul)) return null;
     const d = sameFloatDtype(node);
-    const ints = [...node.inputs, ...node.outputs].every((v) => v.dtype === 'int32');
-    if (!d && !ints) return null;
-    const kernel = d ? gemmKernel(kernels, d) : kernels.get('int_product', (name) => intProductKernelC(name));
-    return { node, batched: op instanceof MatMul, kernel };
+    if (!d) return null;
+    return { node, batched: op instanceof MatMul, kernel: gemmKernel(kernels, d) };
   },
   run(s, [a, b], ctx) {
     const run = s.batched ? runMatMul : runDot;

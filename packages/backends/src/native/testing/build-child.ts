@@ -3,16 +3,21 @@
 // its output, the build counters and how many times the C compiler was announced.
 import { addonSource } from '../addon-source.js';
 import { buildAddon, buildStats, onNativeBuild, resolveBuildOptions } from '../build-addon.js';
-import { elementwiseKernelC } from '../kernels/elementwise-c.js';
+import { kernelToC } from '../c-printer.js';
 import type { AddonExports } from '../addon-source.js';
+import { E, KernelBuilder } from '@hypatia/core';
 
-const x = { k: 'in', i: 0, dtype: 'float64' } as const;
-const formula = { k: 'call', f: 'mul', args: [x, { k: 'const', v: 3, dtype: 'float64' }], dtype: 'float64' } as const;
-const source = addonSource([{ name: 'triple', code: elementwiseKernelC('triple', formula, ['float64'], 'float64') }]);
+const k = new KernelBuilder('triple');
+const x = k.input('float64');
+const y = k.output('float64');
+const [n] = k.params(1);
+const [i] = k.space(n!);
+k.store(y, i!, E.mul(x.at(i!), E.c(3, 'float64')));
+const source = addonSource([{ name: 'triple', code: kernelToC(k.build(), 'triple'), checked: true }]);
 let announced = 0;
 onNativeBuild(() => announced++);
 const { exports } = await buildAddon<AddonExports>(source, resolveBuildOptions({ cacheDir: process.argv[2] }));
 const input = Float64Array.from([1, 2, 3]);
 const out = new Float64Array(3);
-exports.run(0, [input, out], Float64Array.from([3, 1, 3, 1, 1]));
+exports.run(0, [input, out], Float64Array.from([3]));
 console.log(JSON.stringify({ out: [...out], stats: buildStats, announced }));
