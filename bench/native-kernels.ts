@@ -59,12 +59,13 @@ if (process.env.STEP) {
   const seen = new Map<number, number>();
   ex.addon.run = (k, b, p) => {
     const t = process.hrtime.bigint();
-    run(k, b, p);
+    const failed = run(k, b, p);
     const n = seen.get(k) ?? 0;
     seen.set(k, n + 1);
     const key = `${k}:${n}`;
     if (!times.has(key)) times.set(key, []);
     times.get(key)!.push(Number(process.hrtime.bigint() - t) / 1000);
+    return failed;
   };
   const batches = Math.floor(5000 / mb);
   const steps = Number(process.env.N ?? 300);
@@ -96,13 +97,14 @@ for (const c of cases.filter((c) => c.name.includes(only))) {
   for (const threads of [1, 2]) {
     const xs = c.inputs.map((inp, i) => tensor('float32', inp.broadcastable ? inp.shape.map((d, k) => (inp.broadcastable![k] ? 1 : null)) : inp.shape.map(() => null), `x${i}`));
     const f = await compile({ inputs: xs, outputs: [c.build(xs)], backend: 'native', backendOptions: { threads, replay: false } });
-    const ex = f.executable as unknown as { addon: { run: (k: number, b: unknown, p: unknown) => void } };
+    const ex = f.executable as unknown as { addon: { run: (k: number, b: unknown, p: unknown) => number } };
     const run = ex.addon.run.bind(ex.addon);
     let best = Infinity;
     ex.addon.run = (k, b, p) => {
       const t = process.hrtime.bigint();
-      run(k, b, p);
+      const failed = run(k, b, p);
       best = Math.min(best, Number(process.hrtime.bigint() - t) / 1000);
+      return failed;
     };
     const args = c.inputs.map((inp, i) => randomArray('float32', inp.shape, i));
     for (let i = 0; i < reps; i++) await f(...args);

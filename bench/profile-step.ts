@@ -24,7 +24,7 @@ console.log(`${kind} mb${mb}: ${replayed.toFixed(1)} us per step (${((mb / repla
 const step = await compileTraining('native', kind, mb, null, data, { replay: false });
 
 // Time every kernel launch by wrapping the addon's run (the executable's private fields, read on purpose).
-const ex = step.executable as unknown as { addon?: { run: (k: number, b: unknown, p: unknown) => void }; kernels: { name: string }[]; describe(): string };
+const ex = step.executable as unknown as { addon?: { run: (k: number, b: unknown, p: unknown) => number }; kernels: { name: string }[]; describe(): string };
 const acc = new Map<number, number>();
 let timing = false;
 if (ex.addon) {
@@ -32,8 +32,9 @@ if (ex.addon) {
   ex.addon.run = (k, b, p) => {
     if (!timing) return run(k, b, p);
     const t = process.hrtime.bigint();
-    run(k, b, p);
+    const failed = run(k, b, p);
     acc.set(k, (acc.get(k) ?? 0) + Number(process.hrtime.bigint() - t));
+    return failed;
   };
 }
 for (let i = 0; i < 200; i++) await step(i % batches);
