@@ -51,7 +51,7 @@ if (process.env.STEP) {
   const data = loadBenchData(5000, 1000);
   const threads = Number(process.env.THREADS ?? 1);
   const step = await compileTraining('native', process.env.STEP as 'conv' | 'shallow', mb, null, data, { threads, replay: false });
-  const ex = step.executable as unknown as { addon: { run: (k: number, b: unknown, p: unknown) => void }; kernels: { name: string }[]; describe(): string };
+  const ex = step.executable as unknown as { addon: { run: (k: number, b: unknown, p: unknown) => number }; kernels: { name: string }[]; describe(): string };
   const run = ex.addon.run.bind(ex.addon);
   // Launch times by kernel and occurrence in the step (one kernel may serve several steps; the
   // n-th launch of a kernel is matched with the n-th step that names it, for its label).
