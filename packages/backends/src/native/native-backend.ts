@@ -1,9 +1,9 @@
 import {
-  Constant, HypatiaError, NDArray, SharedVariable, broadcastStrides, shapeSize, stridesOf, typedArrayFor,
+  Constant, HypatiaError, NDArray, SharedVariable, shapeSize, stridesOf, typedArrayFor,
   type Apply, type TypedArray, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type Variable,
 } from '@hypatia/core';
 import { type AxisIndex } from '@hypatia/ops';
-import { arangeLength, flatOffsets, indexOffsets, labelColumns, resolveRegion } from '@hypatia/ops/backend';
+import { resolveRegion } from '@hypatia/ops/backend';
 import { valueTable } from '../leaf-values.js';
 import { addonSources, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';
@@ -254,40 +254,7 @@ class NativeExecutable implements Executable {
         rec?.launch(k, buffers, params, { ins, out });
         addon!.run(k, buffers, params);
       },
-      fill: (a, dtype, value) => {
-        rec?.fill(a, dtype, value);
-        a.fill(value);
-      },
       slice: (node, indices, x, scalars) => sliceOf(node, indices, x, scalars, rec),
-      indexOffsets: (node, idx, dims, strides, axis) => {
-        const r = indexOffsets(idx, dims, strides, axis, node.op.name, node);
-        rec?.offsets(r.offsets, idx.map((a, j) => ({ data: a.data, pos: flatOffsets(r.shape, broadcastStrides(a.shape, r.shape)), len: dims[j]!, stride: strides[j]! })));
-        return r;
-      },
-      labelColumns: (node, z, labels) => {
-        const cols = labelColumns(node.op.name, z, labels, node);
-        rec?.labels(cols, labels.data, cols.length, z.shape[1]!);
-        return cols;
-      },
-      arange: (node, ...bounds) => {
-        const [start, stop, step] = bounds.map((a) => a.item()) as [number, number, number];
-        if (step === 0 || ![start, stop, step].every(Number.isFinite)) {
-          throw new HypatiaError(node.op.name, `needs finite bounds and a non-zero step, got start ${start}, stop ${stop}, step ${step}`, node.site);
-        }
-        const length = arangeLength(start, stop, step);
-        const out = { length, bounds: Float64Array.of(start, step) };
-        rec?.arange(out.bounds, bounds, length);
-        return out;
-      },
-      sizes: (node, scalars, names) => {
-        const values = scalars.map((a, i) => {
-          const v = a.item();
-          if (!Number.isInteger(v) || v < 0) throw new HypatiaError(node.op.name, `${names[i]} must be a non-negative integer, got ${v}`, node.site);
-          return v;
-        });
-        rec?.sizes(scalars, values);
-        return values;
-      },
     };
   }
 }

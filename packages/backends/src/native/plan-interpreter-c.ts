@@ -3,20 +3,21 @@
  * buffer slots, run by one Node-API call per step of a compiled function. Static slots point at
  * buffers fixed when the plan is made (the arena, constants, tables), dynamic slots are set by
  * each call (arguments, shared variables, fresh outputs), and derived slots by SLICE instructions.
- * Everything a JS step computes from values (slice bounds, index arrays, labels, arange bounds) is
- * recomputed here with the same checks, and sizes that shapes depend on (eye's counts) are checked
- * to be the recorded ones; a failed check returns before anything is written that
- * outlives the call, and JS runs the call again on its own path, which raises the precise error.
+ * A slice's bounds read from int32 scalars are resolved here again with the same checks, and the
+ * scalars a launch was planned from (an op's value inputs, such as arange's bounds) are checked to
+ * hold the recorded values (SAME); checks on other values (indices, labels) are the kernels' own.
+ * A failed check returns before anything is written that outlives the call, and JS runs the call
+ * again on its own path, which raises the precise error or records a plan for the new values.
  * Host steps (an op's JS perform) split the program into segments, each run by one call.
  */
 
 /** Instruction codes, shared with replay-plan.ts. */
-export const PlanOp = { kernel: 1, slice: 2, offsets: 3, labels: 4, arange: 5, fill: 6, sizes: 7, same: 8 } as const;
+export const PlanOp = { kernel: 1, slice: 2, same: 3 } as const;
 
 /** How a bound of a SLICE axis is given: absent, a number in the code, or an int32 scalar slot. */
 export const BoundTag = { none: 0, constant: 1, slot: 2 } as const;
 
-/** Element types the interpreter reads and fills. */
+/** Element types of the scalars the interpreter reads. */
 export const DTYPE_CODE = { bool: 0, int32: 1, float32: 2, float64: 3 } as const;
 
 /** The codes above as C macros, so the interpreter names what replay-plan.ts writes. */
@@ -123,65 +124,6 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
         c += 2 * outNd;
         s[dst] = (char *)s[src] + base * esize;
         pl->offsets[info] = (double)base;
-        break;
-      }
-      case HYP_OP_OFFSETS: { /* OFFSETS dst n nidx (slot, posSlot, len, stride)[nidx] */
-        int64_t dst = *c++, n = *c++, m = *c++;
-        int32_t *o = (int32_t *)s[dst];
-        memset(o, 0, (size_t)n * sizeof(int32_t));
-        for (int64_t j = 0; j < m; j++) {
-          const int32_t *idx = (const int32_t *)s[c[0]];
-          const int32_t *pos = (const int32_t *)s[c[1]];
-          int64_t len = c[2], stride = c[3];
-          c += 4;
-          for (int64_t q = 0; q < n; q++) {
-            int64_t i = idx[pos[q]];
-            if (i >= len || i < -len) return at;
-            o[q] = (int32_t)(uint32_t)((int64_t)o[q] + (i < 0 ? i + len : i) * stride);
-          }
-        }
-        break;
-      }
-      case HYP_OP_LABELS: { /* LABELS dst labels n k */
-        int32_t *cols = (int32_t *)s[c[0]];
-        const int32_t *y = (const int32_t *)s[c[1]];
-        int64_t n = c[2], k = c[3];
-        c += 4;
-        for (int64_t i = 0; i < n; i++) {
-          if (y[i] < -k || y[i] >= k) return at;
-          cols[i] = y[i] < 0 ? (int32_t)(y[i] + k) : y[i];
-        }
-        break;
-      }
-      case HYP_OP_ARANGE: { /* ARANGE dst (slot, dtype) x 3 length */
-        double *out = (double *)s[c[0]];
-        double start = hyp_scalar(s[c[1]], c[2]), stop = hyp_scalar(s[c[3]], c[4]), step = hyp_scalar(s[c[5]], c[6]);
-        int64_t want = c[7];
-        c += 8;
-        if (step == 0 || !isfinite(start) || !isfinite(stop) || !isfinite(step)) return at;
-        double len = ceil((stop - start) / step);
-        if ((len > 0 ? len : 0) != (double)want) return at;
-        out[0] = start;
-        out[1] = step;
-        break;
-      }
-      case HYP_OP_FILL: { /* FILL slot n dtype value */
-        void *p = s[c[0]];
-        int64_t n = c[1], dt = c[2], v = c[3];
-        c += 4;
-        for (int64_t i = 0; i < n; i++) {
-          switch (dt) {
-            case HYP_DT_BOOL: ((uint8_t *)p)[i] = (uint8_t)v; break;
-            case HYP_DT_INT32: ((int32_t *)p)[i] = (int32_t)v; break;
-            case HYP_DT_FLOAT32: ((float *)p)[i] = (float)v; break;
-            default: ((double *)p)[i] = (double)v; break;
-          }
-        }
-        break;
-      }
-      case HYP_OP_SIZES: { /* SIZES count (slot, dtype, value)[count]: the plan's shapes hold only for these values */
-        int64_t count = *c++;
-        for (int64_t i = 0; i < count; i++, c += 3) if (hyp_scalar(s[c[0]], c[1]) != (double)c[2]) return at;
         break;
       }
       case HYP_OP_SAME: { /* SAME count ref (slot, dtype)[count]: the plan holds only while these scalars equal the doubles of slot ref */

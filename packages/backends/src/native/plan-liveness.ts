@@ -49,12 +49,7 @@ export function slotsTouched(ins: Instr): number[] {
   switch (ins.op) {
     case 'kernel': return ins.slots;
     case 'slice': return [ins.dst, ins.src, ...ins.scalars];
-    case 'offsets': return [ins.dst, ...ins.idx.flatMap((j) => [j.slot, j.pos])];
-    case 'labels': return [ins.dst, ins.src];
-    case 'arange': return [ins.dst, ...ins.bounds.map((b) => b.slot)];
-    case 'sizes': return ins.scalars.map((b) => b.slot);
     case 'same': return [ins.ref, ...ins.scalars.map((b) => b.slot)];
-    case 'fill': return [ins.slot];
     case 'host': return [...ins.ins, ...ins.outs].map((o) => o.slot);
   }
 }

@@ -11,7 +11,6 @@ export type SlotSource =
   | { kind: 'arg'; index: number; shape: readonly number[] }
   | { kind: 'shared'; variable: SharedVariable; shape: readonly number[] }
   | { kind: 'static'; data: TypedArray }
-  | { kind: 'prep'; data: TypedArray }
   | { kind: 'pool'; bytes: number }
   | { kind: 'fresh'; dtype: DType; length: number }
   | { kind: 'derived'; parent: number }
@@ -24,12 +23,7 @@ export interface HostOperand { slot: number; dtype: DType; shape: number[] }
 export type Instr =
   | { op: 'kernel'; k: number; slots: number[]; params: Float64Array; elementwise?: { out: number; operands: { slot: number; fullShape: boolean }[] } }
   | { op: 'slice'; dst: number; src: number; esize: number; xShape: number[]; indices: readonly AxisIndex[]; scalars: number[]; shape: number[]; strides: number[] }
-  | { op: 'offsets'; dst: number; n: number; idx: { slot: number; pos: number; len: number; stride: number }[] }
-  | { op: 'labels'; dst: number; src: number; n: number; k: number }
-  | { op: 'arange'; dst: number; bounds: { slot: number; dtype: DType }[]; length: number }
-  | { op: 'sizes'; scalars: { slot: number; dtype: DType }[]; values: number[] }
   | { op: 'same'; scalars: { slot: number; dtype: DType }[]; ref: number }
-  | { op: 'fill'; slot: number; n: number; dtype: DType; value: number }
   | { op: 'host'; node: Apply; ins: HostOperand[]; outs: HostOperand[] };
 
 /** A graph output of the recorded call: its buffer's slot, shape, and whether the array itself was handed out (else a copy). */
@@ -42,10 +36,11 @@ export interface Recording {
 }
 
 /**
- * Watches one call on the JS path and writes down, in order, every kernel launch and every
- * computation from values, naming values by slot (a buffer reused for a new value gets a new
- * slot), so the call can be replayed by the plan interpreter without JS. A buffer the recorder has not seen is a table computed from shapes,
- * kept as it is (the replay runs only for the same shapes).
+ * Watches one call on the JS path and writes down, in order, every kernel launch, every slice
+ * resolved from bound values and every value a launch was planned from, naming values by slot (a
+ * buffer reused for a new value gets a new slot), so the call can be replayed by the plan
+ * interpreter without JS. A buffer the recorder has not seen is a table computed from shapes, kept
+ * as it is (the replay runs only for the same shapes).
  */
 export class PlanRecorder {
   readonly slots: SlotSource[] = [];
@@ -99,10 +94,6 @@ export class PlanRecorder {
     this.instrs.push({ op: 'kernel', k, slots, params: params.slice(), ...(ew ? { elementwise: ew } : {}) });
   }
 
-  fill(data: TypedArray, dtype: DType, value: number): void {
-    this.instrs.push({ op: 'fill', slot: this.slotOf(data), n: data.length, dtype, value });
-  }
-
   slice(view: TypedArray, x: NDArray, indices: readonly AxisIndex[], scalars: readonly NDArray[], shape: number[], strides: number[]): void {
     if (x.ndim > 16) this.unreplayable = 'a slice of more than 16 dimensions';
     const src = this.slotOf(x.data);
@@ -113,34 +104,11 @@ export class PlanRecorder {
     });
   }
 
-  offsets(out: Int32Array, idx: readonly { data: TypedArray; pos: Int32Array; len: number; stride: number }[]): void {
-    const dst = this.add(out, { kind: 'prep', data: out });
-    this.instrs.push({
-      op: 'offsets', dst, n: out.length,
-      idx: idx.map((j) => ({ slot: this.slotOf(j.data), pos: this.add(j.pos, { kind: 'static', data: j.pos }), len: j.len, stride: j.stride })),
-    });
-  }
-
-  labels(out: Int32Array, labels: TypedArray, n: number, k: number): void {
-    const dst = this.add(out, { kind: 'prep', data: out });
-    this.instrs.push({ op: 'labels', dst, src: this.slotOf(labels), n, k });
-  }
-
-  arange(out: Float64Array, bounds: readonly NDArray[], length: number): void {
-    const dst = this.add(out, { kind: 'prep', data: out });
-    this.instrs.push({ op: 'arange', dst, bounds: bounds.map((b) => ({ slot: this.slotOf(b.data), dtype: b.dtype })), length });
-  }
-
-  /** Sizes read from scalars, which a replay checks are unchanged (the plan's shapes depend on them). */
   /** Scalars whose values the launches were planned for: a replay checks they still hold them. */
   same(scalars: readonly NDArray[]): void {
     const values = Float64Array.from(scalars, (a) => a.item());
     const ref = this.add(values, { kind: 'static', data: values });
     this.instrs.push({ op: 'same', scalars: scalars.map((a) => ({ slot: this.slotOf(a.data), dtype: a.dtype })), ref });
-  }
-
-  sizes(scalars: readonly NDArray[], values: readonly number[]): void {
-    this.instrs.push({ op: 'sizes', scalars: scalars.map((a) => ({ slot: this.slotOf(a.data), dtype: a.dtype })), values: [...values] });
   }
 
   /** A host step: its operands, and its results as new slots that each replay sets from what `perform` returns. */

@@ -89,7 +89,7 @@ export class ReplayPlan {
     const arena = new ArrayBuffer(size);
 
     const staticBuffers = slots.map((s, id): ArrayBufferView | null => {
-      if (s.kind === 'static' || s.kind === 'prep') return s.data;
+      if (s.kind === 'static') return s.data;
       if (s.kind === 'pool') return new Uint8Array(arena, arenaAt.get(id)!, s.bytes);
       return null;
     });
@@ -189,7 +189,7 @@ export class ReplayPlan {
   private dataOf(slot: number, dtype: DType, buffers: ReadonlyMap<number, TypedArray>): TypedArray {
     const s = this.slots[slot]!;
     switch (s.kind) {
-      case 'static': case 'prep': return s.data;
+      case 'static': return s.data;
       case 'pool': return new VIEW[dtype](this.arena, this.arenaAt.get(slot)!, s.bytes / VIEW[dtype].prototype.BYTES_PER_ELEMENT);
       case 'derived': return this.dataOf(s.parent, dtype, buffers).subarray(this.offsets[slot]!);
       default: return buffers.get(slot)!;
@@ -233,23 +233,8 @@ function encode(instrs: readonly Instr[]): { code: Float64Array; parts: Part[] }
         w.push(ins.shape.length, ...ins.shape, ...ins.strides);
         break;
       }
-      case 'offsets':
-        w.push(PlanOp.offsets, ins.dst, ins.n, ins.idx.length, ...ins.idx.flatMap((j) => [j.slot, j.pos, j.len, j.stride]));
-        break;
-      case 'labels':
-        w.push(PlanOp.labels, ins.dst, ins.src, ins.n, ins.k);
-        break;
-      case 'arange':
-        w.push(PlanOp.arange, ins.dst, ...ins.bounds.flatMap((b) => [b.slot, DTYPE_CODE[b.dtype]]), ins.length);
-        break;
       case 'same':
         w.push(PlanOp.same, ins.scalars.length, ins.ref, ...ins.scalars.flatMap((b) => [b.slot, DTYPE_CODE[b.dtype]]));
-        break;
-      case 'sizes':
-        w.push(PlanOp.sizes, ins.scalars.length, ...ins.scalars.flatMap((b, i) => [b.slot, DTYPE_CODE[b.dtype], ins.values[i]!]));
-        break;
-      case 'fill':
-        w.push(PlanOp.fill, ins.slot, ins.n, DTYPE_CODE[ins.dtype], ins.value);
         break;
     }
   }
