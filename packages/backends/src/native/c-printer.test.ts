@@ -76,6 +76,24 @@ describe('the C printer', () => {
     agree(k.build(), () => [filled('float32', A * B * C, (q) => Math.sin(q) * 3), filled('float32', C, (q) => q / 10), new Float32Array(A * B * C)], [A, B, C, 1, A * C, A], 1e-6);
   });
 
+  it('unit-stride spans: a stride-0 operand splatted, rows longer than a span, and the strided loop for other strides', () => {
+    const k = new KernelBuilder('axpy');
+    const x = k.input('float32');
+    const a = k.input('float32');
+    const y = k.output('float32');
+    const [rows, cols, sx0, sx1, sa0, sa1] = k.params(6);
+    const [r, c] = k.space(rows!, cols!);
+    k.store(y, I.add(I.mul(r!, cols!), c!), E.add(E.mul(x.at(I.strided([r!, c!], [sx0!, sx1!])), a.at(I.strided([r!, c!], [sa0!, sa1!]))), E.c(1, 'float32')));
+    const kernel = k.build();
+    const [R, C] = [3, 1300];
+    const make = () => [filled('float32', R * C, (q) => Math.sin(q)), filled('float32', R * C, (q) => q % 7), new Float32Array(R * C)];
+    agree(kernel, make, [R, C, C, 1, 0, 0]); // a scalar: stride 0 on both axes
+    agree(kernel, make, [R, C, C, 1, 1, 0]); // a column: stride 0 along the row
+    agree(kernel, make, [R, C, C, 1, C, 1]); // contiguous
+    agree(kernel, make, [R, C, 1, R, C, 1]); // x transposed: the strided loop
+    expect(kernelToC(kernel, 'k')).toMatch(/splat0\[512\]/);
+  });
+
   it('a row softmax with its reductions hoisted, over enough rows for two threads', () => {
     const k = new KernelBuilder('softmax');
     const x = k.input('float32');

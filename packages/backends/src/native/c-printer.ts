@@ -1,4 +1,4 @@
-import { linearize, type DType, type Kernel, type LExpr, type LIdx, type LStmt } from '@hypatia/core';
+import { linearIn, linearize, type DType, type Kernel, type LExpr, type LIdx, type LStmt } from '@hypatia/core';
 import { C_PRIMITIVES, SCALAR_HELPERS, cConst, cType } from './c-scalar.js';
 import { VECTOR_EXPF_C, VEXPF_ZERO, withVectorExp } from './kernels/vector-exp-c.js';
 
@@ -25,6 +25,10 @@ const IDX_OP = {
   or: (a: string, b: string) => `(int64_t)(${a} || ${b})`,
 } as const;
 
+/** How a printed load or store names its element: `b3[at]` by default, `p0[j]` inside a span. */
+type Access = (buf: number, at: LIdx) => string | null;
+let access: Access = () => null;
+
 function idx(i: LIdx): string {
   switch (i.k) {
     case 'lit': return `${i.v}LL`;
@@ -45,7 +49,7 @@ function expr(e: LExpr): string {
   switch (e.k) {
     case 'const': return cConst(e.v, e.dtype);
     case 'call': return C_PRIMITIVES[e.f](e.args.map(expr), e.dtype, e.args.map((a) => a.dtype));
-    case 'load': return `b${e.buf}[${idx(e.at)}]`;
+    case 'load': return access(e.buf, e.at) ?? `b${e.buf}[${idx(e.at)}]`;
     case 'index': return fromInteger(idx(e.at), e.dtype);
     case 'temp': return `t${e.t}`;
   }
@@ -63,7 +67,7 @@ function stmt(s: LStmt, pad: string, temps: readonly DType[], bufs: readonly DTy
     case 'assign': return `${pad}t${s.t} = ${withVectorExp(expr(s.value))};`;
     case 'if': return `${pad}if (${expr(s.cond)}) {\n${inner(s.then)}\n${pad}}${s.else ? ` else {\n${inner(s.else)}\n${pad}}` : ''}`;
     case 'store': {
-      const at = `b${s.buf}[${idx(s.at)}]`;
+      const at = access(s.buf, s.at) ?? `b${s.buf}[${idx(s.at)}]`;
       const d = bufs[s.buf]!;
       const value = s.accumulate ? C_PRIMITIVES.add([at, expr(s.value)], d, [d, d]) : expr(s.value);
       return `${pad}${at} = ${withVectorExp(value)};`;
@@ -72,19 +76,20 @@ function stmt(s: LStmt, pad: string, temps: readonly DType[], bufs: readonly DTy
   }
 }
 
-/** Whether the statements call a libm function or loop (a reduction): a costlier point. */
-function pointCost(ss: readonly LStmt[], text: string): 'loop' | 'libm' | 'plain' {
+/** What a point costs: a loop (a reduction), libm calls, the vectorised float32 exp, or plain arithmetic. */
+function pointCost(ss: readonly LStmt[], text: string): keyof typeof PAR_MIN {
   if (ss.some(function loops(s: LStmt): boolean { return s.k === 'for' || (s.k === 'if' && [...s.then, ...(s.else ?? [])].some(loops)); })) return 'loop';
   const calls = text.replace(/\b(hyp_(iadd|isub|imul|iabs|max_\w+|min_\w+|f2i|vexpf|max64|min64)|fabsf?|floorf?|ceilf?|rintf?)\s*\(/g, '');
-  return /\b[a-z_0-9]+\s*\(/.test(calls.replace(/\((int64_t|int32_t|uint8_t|float|double)\)/g, '')) ? 'libm' : 'plain';
+  if (/\b[a-z_0-9]+\s*\(/.test(calls.replace(/\((int64_t|int32_t|uint8_t|float|double)\)/g, ''))) return 'libm';
+  return text.includes('hyp_vexpf(') ? 'vexp' : 'plain';
 }
 
 /**
  * Points from which a parallel region pays for itself (~10 us to wake a thread here): plain
- * arithmetic is memory-bound and waits for 2^21 points, libm calls (several ns a point) for 2^13,
- * points that loop (reductions) for 2^10.
+ * arithmetic is memory-bound and waits for 2^21 points, the vectorised exp (~1 ns a point) for
+ * 2^15, libm calls (several ns a point) for 2^13, points that loop (reductions) for 2^10.
  */
-const PAR_MIN = { plain: 1 << 21, libm: 1 << 13, loop: 1 << 10 } as const;
+const PAR_MIN = { plain: 1 << 21, vexp: 1 << 15, libm: 1 << 13, loop: 1 << 10 } as const;
 
 const HELPERS = `${VECTOR_EXPF_C}
 #ifndef HYP_IR_COMMON
@@ -114,6 +119,99 @@ export const C_PRINTER_PRELUDE = `#include <stdint.h>
 #include <omp.h>
 #endif
 ${SCALAR_HELPERS}`;
+
+/** Elements of a span: the chunk a stride-0 operand is splatted into, so every operand walks with stride 1. */
+const SPAN = 512;
+
+/**
+ * The innermost space loop (variable v over [first, end)) as unit-stride spans when the point's
+ * statements are straight-line code whose loads and stores all move along v with stride 0 or 1
+ * (checked at run time; stores with stride 1): a loop gcc vectorises, each stride-0 operand read
+ * from a small buffer filled once a row. Otherwise, or for other strides, the plain loop.
+ */
+function innermost(v: number, first: string, end: string, point: readonly LStmt[], print: (ss: readonly LStmt[]) => string, bufs: readonly DType[], pad: string): string {
+  const plain = (from: string, to: string) => `${pad}for (int64_t v${v} = ${from}, e${v} = ${to}; v${v} < e${v}; v${v}++) {\n${print(point)}\n${pad}}`;
+  const accesses = spanAccesses(point, v);
+  if (!accesses) return plain(first, end);
+  const loads = accesses.filter((a) => !a.store);
+  const stores = accesses.filter((a) => a.store);
+  const unit = [...loads.map((a) => `(s${a.id} == 0 || s${a.id} == 1)`), ...stores.map((a) => `s${a.id} == 1`)].join(' && ') || '1';
+  const T = (a: SpanAccess) => cType(bufs[a.buf]!);
+  const previous = access;
+  access = (buf, at) => {
+    const a = accesses.find((x) => x.buf === buf && idxKeyL(x.at) === idxKeyL(at));
+    return a ? `q${a.id}[j]` : null;
+  };
+  const body = print(point);
+  access = previous;
+  return `${pad}{
+${pad}  const int64_t jb = ${first}, je = ${end};
+${pad}  ${accesses.map((a) => `const int64_t s${a.id} = ${idx(a.coef)}, o${a.id} = ${idx(a.rest)};`).join(' ')}
+${pad}  if (${unit}) {
+${pad}    ${loads.map((a) => `${T(a)} splat${a.id}[${SPAN}];`).join(' ')}
+${pad}    const int64_t fill = je - jb < ${SPAN} ? je - jb : ${SPAN};
+${pad}    ${loads.map((a) => `if (s${a.id} == 0) { const ${T(a)} x = b${a.buf}[o${a.id}]; for (int64_t j = 0; j < fill; j++) splat${a.id}[j] = x; }`).join(`
+${pad}    `)}
+${pad}    for (int64_t j0 = jb; j0 < je; j0 += ${SPAN}) {
+${pad}      const int64_t len = je - j0 < ${SPAN} ? je - j0 : ${SPAN};
+${pad}      ${loads.map((a) => `const ${T(a)} *restrict q${a.id} = s${a.id} ? b${a.buf} + o${a.id} + j0 : splat${a.id};`).join(' ')}
+${pad}      ${stores.map((a) => `${T(a)} *restrict q${a.id} = b${a.buf} + o${a.id} + j0;`).join(' ')}
+${pad}      for (int64_t j = 0; j < len; j++) {
+${pad}        const int64_t v${v} = j0 + j; (void)v${v};
+${body}
+${pad}      }
+${pad}    }
+${pad}  } else {
+${plain('jb', 'je')}
+${pad}  }
+${pad}}`;
+}
+
+interface SpanAccess { id: number; buf: number; at: LIdx; coef: LIdx; rest: LIdx; store: boolean }
+
+/** The distinct loads and stores of straight-line statements, each linear in v; null when a span cannot run them. */
+function spanAccesses(point: readonly LStmt[], v: number): SpanAccess[] | null {
+  const found: SpanAccess[] = [];
+  let ok = true;
+  const add = (buf: number, at: LIdx, store: boolean) => {
+    const key = idxKeyL(at);
+    const known = found.find((a) => a.buf === buf && idxKeyL(a.at) === key);
+    if (known) {
+      known.store ||= store;
+      return;
+    }
+    const lin = linearIn(at, v);
+    if (!lin) ok = false;
+    else found.push({ id: found.length, buf, at, coef: lin.coef, rest: lin.rest, store });
+  };
+  const visit = (e: LExpr): void => {
+    if (e.k === 'load') add(e.buf, e.at, false);
+    else if (e.k === 'call') e.args.forEach(visit);
+  };
+  for (const st of point) {
+    if (st.k === 'decl') visit(st.init);
+    else if (st.k === 'assign') visit(st.value);
+    else if (st.k === 'store') { visit(st.value); add(st.buf, st.at, true); }
+    else return null;
+  }
+  if (!ok || !found.some((a) => a.store)) return null;
+  // A buffer read at one element and written at another could carry a value from one point to the
+  // next, which a vectorised span would break.
+  for (const w of found.filter((a) => a.store)) if (found.some((a) => a !== w && a.buf === w.buf)) return null;
+  return found;
+}
+
+function idxKeyL(i: LIdx): string {
+  switch (i.k) {
+    case 'lit': return `${i.v}`;
+    case 'var': return `v${i.v}`;
+    case 'param': return `p${i.p}`;
+    case 'temp': return `t${i.t}`;
+    case 'read': return `b${i.buf}[${idxKeyL(i.at)}]`;
+    case 'op': return `${i.op}(${idxKeyL(i.a)},${idxKeyL(i.b)})`;
+    case 'sel': return `sel(${idxKeyL(i.c)},${idxKeyL(i.a)},${idxKeyL(i.b)})`;
+  }
+}
 
 export function kernelToC(k: Kernel, name: string): string {
   const prog = linearize(k, { spaceLoops: true });
@@ -145,6 +243,10 @@ export function kernelToC(k: Kernel, name: string): string {
     const end = d === 0 ? `h / ${S(0)} + 1` : `P${d - 1} == h - h % ${S(d - 1)} ? (h / ${S(d)}) % ${E(d)} + 1 : ${E(d)}`;
     const prefix = d < rank - 1 ? `\n${pad(d + 1)}const int64_t P${d} = ${d === 0 ? '' : `P${d - 1} + `}v${d} * ${S(d)};` : '';
     const hoisted = levels[d + 1]!.before;
+    if (d === rank - 1 && !k.sequential) {
+      walk = innermost(d, first, end, point, (ss) => print(ss, rank + 3), bufs, pad(d));
+      continue;
+    }
     const inner = d === rank - 1 ? walk : `${hoisted.length ? `${print(hoisted, d + 1)}\n` : ''}${walk}`;
     walk = `${pad(d)}for (int64_t v${d} = ${first}, e${d} = ${end}; v${d} < e${d}; v${d}++) {${prefix}\n${inner}\n${pad(d)}}`;
   }

@@ -10,3 +10,4 @@ export { OpTable } from './op-table.js';
 export { collapseAxes } from './collapse.js';
 export { elementwiseProgram } from './elementwise-program.js';
 export { reductionProgram, type ReductionFold, type ReductionSpec } from './reduction-program.js';
+export { linearIn, mentions } from './affine.js';
