@@ -1,18 +1,16 @@
-import { poolWindowHelpersC } from './pool-windows-c.js';
+import { poolThreadsC } from './pool-threads-c.js';
 
 /**
- * Average pooling over the last two axes and its gradient, with the window bounds and padded spans
- * from JS (the reference's geometry). Sums in double and scales by 1 / count as the reference does
- * (count = the real elements, or the padded span with includePad); the gradient spreads
- * gy * scale over the window, rounding through the dtype at each addition like the reference.
- * Buffers: x (forward) or gy (gradient), rowLo, rowHi, colLo, colHi, rowSpan, colSpan, out.
- * Parameters: images, h, w, oh, ow, includePad.
- *
- * Regular windows (see pool-windows-c.ts; every count is then kh * kw) take a fast path whose
- * innermost loop walks the output columns, summing in the reference's order (2x2 stride 2 has its
- * own loop); the gradient's fast
- * path needs non-overlapping windows and writes each input element once (a single addition onto
- * 0, so the same rounding as the reference).
+ * Average pooling over the last two axes and its gradient, on regular windows (window i of an axis
+ * is [i * stride, i * stride + window), inside the image: no padding, ignoreBorder, so every
+ * window counts kh * kw elements with or without includePad), and for the gradient
+ * non-overlapping ones (stride >= window); steps/pooling.ts sends every other geometry to the op's
+ * IR kernels. Sums in double in the reference's order and scales by 1 / (kh * kw); the gradient
+ * writes gy * scale to each input element of its window once (a single addition onto 0, so the
+ * same rounding as the reference) and 0 elsewhere. The innermost loop walks the output columns,
+ * and 2x2 stride 2 has its own loop.
+ * Buffers: x (forward) or gy (gradient), out. Parameters: images, h, w, oh, ow, window rows,
+ * window cols, stride rows, stride cols.
  */
 export function avgPoolKernelC(name: string, dtype: 'float32' | 'float64', grad: boolean): string {
   const T = dtype === 'float32' ? 'float' : 'double';
@@ -35,7 +33,7 @@ static inline void ${name}_regular(const ${T} *restrict gyi, ${T} *restrict gi, 
 ` : `
 static inline void ${name}_regular(const ${T} *restrict xi, ${T} *restrict yi, int64_t w, int64_t oh, int64_t ow, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
   const double scale = 1 / ((double)kh * kw);
-  double s[ow];
+  double s[ow > 0 ? ow : 1];
   for (int64_t a = 0; a < oh; a++) {
     for (int64_t c = 0; c < ow; c++) s[c] = 0;
     for (int64_t i = 0; i < kh; i++)
@@ -75,44 +73,18 @@ static inline void ${name}_2x2(const ${T} *restrict xi, ${T} *restrict yi, int64
   }
 }
 `;
-  return `${poolWindowHelpersC}${regular}${two}
+  return `${poolThreadsC}${regular}${two}
 static void ${name}(void **b, const int64_t *p) {
   const ${T} *src = (const ${T} *)b[0];
-  const int32_t *rlo = (const int32_t *)b[1], *rhi = (const int32_t *)b[2], *clo = (const int32_t *)b[3], *chi = (const int32_t *)b[4];
-  const int32_t *rsp = (const int32_t *)b[5], *csp = (const int32_t *)b[6];
-  ${T} *out = (${T} *)b[7];
-  const int64_t m = p[0], h = p[1], w = p[2], oh = p[3], ow = p[4], pad = p[5];
-  int64_t kh, kw, sh, sw;
-  int fast = hyp_regular_windows(rlo, rhi, oh, h, &kh, &sh) && hyp_regular_windows(clo, chi, ow, w, &kw, &sw)${grad ? ' && sh >= kh && sw >= kw' : ''};
-  for (int64_t a = 0; fast && a < oh; a++) fast = rsp[a] == kh;
-  for (int64_t c = 0; fast && c < ow; c++) fast = csp[c] == kw;
-  if (fast) {
-    const int two = kh == 2 && kw == 2 && sh == 2 && sw == 2;
-    #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
-    for (int64_t img = 0; img < m; img++) {
-      ${grad ? `if (two) ${name}_2x2(src + img * oh * ow, out + img * h * w, h, w, oh, ow);
-      else ${name}_regular(src + img * oh * ow, out + img * h * w, h, w, oh, ow, kh, kw, sh, sw);`
-        : `if (two) ${name}_2x2(src + img * h * w, out + img * oh * ow, w, oh, ow);
-      else ${name}_regular(src + img * h * w, out + img * oh * ow, w, oh, ow, kh, kw, sh, sw);`}
-    }
-    return;
-  }
+  ${T} *out = (${T} *)b[1];
+  const int64_t m = p[0], h = p[1], w = p[2], oh = p[3], ow = p[4], kh = p[5], kw = p[6], sh = p[7], sw = p[8];
+  const int two = kh == 2 && kw == 2 && sh == 2 && sw == 2;
   #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
   for (int64_t img = 0; img < m; img++) {
-    ${grad ? `${T} *gi = out + img * h * w;
-    for (int64_t e = 0; e < h * w; e++) gi[e] = 0;` : `const ${T} *xi = src + img * h * w;`}
-    for (int64_t a = 0; a < oh; a++)
-      for (int64_t c = 0; c < ow; c++) {
-        const int64_t o = (img * oh + a) * ow + c;
-        const double count = pad ? (double)rsp[a] * csp[c] : (double)(rhi[a] - rlo[a]) * (chi[c] - clo[c]);
-        const double scale = 1 / count;
-        ${grad ? `const double v = (double)src[o] * scale;
-        for (int64_t r = rlo[a]; r < rhi[a]; r++)
-          for (int64_t q = clo[c]; q < chi[c]; q++) gi[r * w + q] = (${T})((double)gi[r * w + q] + v);` : `double s = 0;
-        for (int64_t r = rlo[a]; r < rhi[a]; r++)
-          for (int64_t q = clo[c]; q < chi[c]; q++) s += xi[r * w + q];
-        out[o] = (${T})(s * scale);`}
-      }
+    ${grad ? `if (two) ${name}_2x2(src + img * oh * ow, out + img * h * w, h, w, oh, ow);
+    else ${name}_regular(src + img * oh * ow, out + img * h * w, h, w, oh, ow, kh, kw, sh, sw);`
+      : `if (two) ${name}_2x2(src + img * h * w, out + img * oh * ow, w, oh, ow);
+    else ${name}_regular(src + img * h * w, out + img * oh * ow, w, oh, ow, kh, kw, sh, sw);`}
   }
 }
 `;

@@ -1,17 +1,18 @@
-import { poolWindowHelpersC } from './pool-windows-c.js';
+import { poolThreadsC } from './pool-threads-c.js';
 
 /**
- * Max pooling over the last two axes and its gradient. The window bounds come from JS (the same
- * Int32Arrays the reference uses), so padding and border rules live in one place. The first
- * maximum wins, as in the reference; an empty window yields NaN (forward) or nothing (gradient).
- * Buffers: x, [gy,] rowLo, rowHi, colLo, colHi, out. Parameters: images, h, w, oh, ow.
+ * Max pooling over the last two axes and its gradient, on regular windows (window i of an axis is
+ * [i * stride, i * stride + window), inside the image: no padding, ignoreBorder), and for the
+ * gradient non-overlapping ones (stride >= window); steps/pooling.ts sends every other geometry to
+ * the op's IR kernels. The first maximum wins, as in the reference.
+ * Buffers: x, [gy,] out. Parameters: images, h, w, oh, ow, window rows, window cols, stride rows,
+ * stride cols.
  *
- * Regular windows (see pool-windows-c.ts) take a fast path whose innermost loop walks the output
- * columns, which gcc vectorises; 2x2 stride 2 gets its own loop. The gradient's fast path needs
- * non-overlapping windows (stride >= window) and writes each input element once instead of
- * zeroing the image and scattering into it. Both 2x2 loops are written in vector extensions
- * (32-byte vectors, shuffles, bit masks): gcc's own vectorisation of the gradient branched and ran
- * 5x slower on real data, and left most of a 12-wide row to scalar code. Other windows take the general loop.
+ * The innermost loop walks the output columns, which gcc vectorises; 2x2 stride 2 gets its own
+ * loop. The gradient writes each input element once instead of zeroing the image and scattering
+ * into it. Both 2x2 loops are written in vector extensions (32-byte vectors, shuffles, bit masks):
+ * gcc's own vectorisation of the gradient branched and ran 5x slower on real data, and left most
+ * of a 12-wide row to scalar code.
  */
 export function maxPoolKernelC(name: string, dtype: 'float32' | 'float64', grad: boolean): string {
   const T = dtype === 'float32' ? 'float' : 'double';
@@ -29,14 +30,14 @@ static const ${name}_vI ${name}_lo = ${idx((i) => (i >> 1) + (i & 1) * L)}, ${na
 `;
   const imageArgs = grad ? `const ${T} *restrict xi, const ${T} *restrict gyi, ${T} *restrict gi, int64_t h, int64_t w, int64_t oh, int64_t ow`
     : `const ${T} *restrict xi, ${T} *restrict yi, int64_t w, int64_t oh, int64_t ow`;
-  // One image on the fast path. The fold `v > best` over the window in row-major order is the
+  // One image. The fold `v > best` over the window in row-major order is the
   // reference's first-maximum rule, NaNs included (a NaN first element sticks, later NaNs lose).
   const regular = `
 static inline void ${name}_regular(${imageArgs}, int64_t kh, int64_t kw, int64_t sh, int64_t sw) {
   for (int64_t a = 0; a < oh; a++) {
     ${grad ? `const ${T} *restrict g = gyi + a * ow;
-    ${T} best[ow];
-    int32_t at[ow];
+    ${T} best[ow > 0 ? ow : 1];
+    int32_t at[ow > 0 ? ow : 1];
     for (int64_t c = 0; c < ow; c++) at[c] = 0;` : `${T} *restrict best = yi + a * ow;`}
     for (int64_t c = 0; c < ow; c++) best[c] = xi[a * sh * w + c * sw];
     for (int64_t i = 0; i < kh; i++)
@@ -154,78 +155,20 @@ static inline void ${name}_2x2(${imageArgs}) {
 }
 `;
   const args = grad ? 'xi, gyi, gi, h, w, oh, ow' : 'xi, yi, w, oh, ow';
-  return `${poolWindowHelpersC}${vectorTypes}${regular}${two}
+  return `${poolThreadsC}${vectorTypes}${regular}${two}
 static void ${name}(void **b, const int64_t *p) {
   const ${T} *x = (const ${T} *)b[0];
   ${grad ? `const ${T} *gy = (const ${T} *)b[1];` : ''}
-  const int32_t *rlo = (const int32_t *)b[${1 + k}], *rhi = (const int32_t *)b[${2 + k}];
-  const int32_t *clo = (const int32_t *)b[${3 + k}], *chi = (const int32_t *)b[${4 + k}];
-  ${T} *out = (${T} *)b[${5 + k}];
-  const int64_t m = p[0], h = p[1], w = p[2], oh = p[3], ow = p[4];
-  int64_t kh, kw, sh, sw;
-  if (hyp_regular_windows(rlo, rhi, oh, h, &kh, &sh) && hyp_regular_windows(clo, chi, ow, w, &kw, &sw)${grad ? ' && sh >= kh && sw >= kw' : ''}) {
-    const int two = kh == 2 && kw == 2 && sh == 2 && sw == 2;
-    #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
-    for (int64_t img = 0; img < m; img++) {
-      const ${T} *xi = x + img * h * w;
-      ${grad ? `const ${T} *gyi = gy + img * oh * ow;
-      ${T} *gi = out + img * h * w;` : `${T} *yi = out + img * oh * ow;`}
-      if (two) ${name}_2x2(${args});
-      else ${name}_regular(${args}, kh, kw, sh, sw);
-    }
-    return;
-  }
+  ${T} *out = (${T} *)b[${1 + k}];
+  const int64_t m = p[0], h = p[1], w = p[2], oh = p[3], ow = p[4], kh = p[5], kw = p[6], sh = p[7], sw = p[8];
+  const int two = kh == 2 && kw == 2 && sh == 2 && sw == 2;
   #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
   for (int64_t img = 0; img < m; img++) {
     const ${T} *xi = x + img * h * w;
-    ${grad ? `${T} *gi = out + img * h * w;
-    for (int64_t e = 0; e < h * w; e++) gi[e] = 0;` : ''}
-    for (int64_t a = 0; a < oh; a++) {
-      for (int64_t c = 0; c < ow; c++) {
-        ${T} best = -INFINITY;
-        int64_t at = -1;
-        for (int64_t r = rlo[a]; r < rhi[a]; r++)
-          for (int64_t q = clo[c]; q < chi[c]; q++) {
-            const ${T} v = xi[r * w + q];
-            if (v > best || at < 0) { best = v; at = r * w + q; }
-          }
-        const int64_t o = (img * oh + a) * ow + c;
-        ${grad ? 'if (at >= 0) gi[at] += gy[o];' : 'out[o] = at >= 0 ? best : NAN;'}
-      }
-    }
-  }
-}
-`;
-}
-
-/**
- * max_pool2d_grad_grad: out[o] = h[first maximum of x in window o], 0 for an empty window (the
- * gather that second-order gradients through max pooling are made of), by the general window loop.
- * Buffers: x, h, rowLo, rowHi, colLo, colHi, out. Parameters: images, h, w, oh, ow.
- */
-export function maxPoolGradGradKernelC(name: string, dtype: 'float32' | 'float64'): string {
-  const T = dtype === 'float32' ? 'float' : 'double';
-  return `${poolWindowHelpersC}
-static void ${name}(void **b, const int64_t *p) {
-  const ${T} *x = (const ${T} *)b[0], *hv = (const ${T} *)b[1];
-  const int32_t *rlo = (const int32_t *)b[2], *rhi = (const int32_t *)b[3];
-  const int32_t *clo = (const int32_t *)b[4], *chi = (const int32_t *)b[5];
-  ${T} *out = (${T} *)b[6];
-  const int64_t m = p[0], h = p[1], w = p[2], oh = p[3], ow = p[4];
-  #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
-  for (int64_t img = 0; img < m; img++) {
-    const ${T} *xi = x + img * h * w, *hi = hv + img * h * w;
-    for (int64_t a = 0; a < oh; a++)
-      for (int64_t c = 0; c < ow; c++) {
-        ${T} best = -INFINITY;
-        int64_t at = -1;
-        for (int64_t r = rlo[a]; r < rhi[a]; r++)
-          for (int64_t q = clo[c]; q < chi[c]; q++) {
-            const ${T} v = xi[r * w + q];
-            if (v > best || at < 0) { best = v; at = r * w + q; }
-          }
-        out[(img * oh + a) * ow + c] = at >= 0 ? hi[at] : (${T})0;
-      }
+    ${grad ? `const ${T} *gyi = gy + img * oh * ow;
+    ${T} *gi = out + img * h * w;` : `${T} *yi = out + img * oh * ow;`}
+    if (two) ${name}_2x2(${args});
+    else ${name}_regular(${args}, kh, kw, sh, sw);
   }
 }
 `;
