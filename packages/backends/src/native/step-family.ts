@@ -10,9 +10,10 @@ export interface NativeStep {
 }
 
 /**
- * A family of steps (elementwise, reductions, products...): how a node becomes a step when the
- * function is compiled, and how the step runs in a call. A new op family is one file under steps/
- * added to STEP_FAMILIES (steps/index.ts); the executor needs no change.
+ * A family of steps (an op's IR kernels, views, the gemm, convolution and pooling routines): how a
+ * node becomes a step when the function is compiled, and how the step runs in a call. A routine is
+ * one file under steps/ set for its op classes in NATIVE_STEPS (steps/index.ts); the executor
+ * needs no change.
  */
 export interface StepFamily<S extends NativeStep = NativeStep> {
   /** The step's name in describe(). */
