@@ -8,7 +8,7 @@ import type { RunContext } from '../run-context.js';
 import { family, type NativeStep } from '../step-family.js';
 import { sameFloatDtype } from './products.js';
 
-interface PoolStep extends NativeStep { kernel: number; grad: boolean }
+interface PoolStep extends NativeStep { kernel: number; grad: boolean; params: PoolParams }
 
 /**
  * The geometry the vectorised pooling paths cover: no padding and ignoreBorder, so window i of an
@@ -25,7 +25,7 @@ function regularWindows(p: PoolParams, grad: boolean): boolean {
  * h, w, oh, ow, then window and stride of rows and columns.
  */
 function launchPool(s: PoolStep, x: NDArray, gy: NDArray | null, buffers: readonly ArrayBufferView[], ctx: RunContext): NDArray {
-  const p = (s.node.op as MaxPool2d).params;
+  const p = s.params;
   const { m, h, w } = poolImages(x.shape);
   const oh = poolOut(p, 0, h), ow = poolOut(p, 1, w);
   const pooled = [...x.shape.slice(0, -2), oh, ow];
@@ -36,10 +36,10 @@ function launchPool(s: PoolStep, x: NDArray, gy: NDArray | null, buffers: readon
 }
 
 /** The step of a pooling node whose dtype and geometry the routine covers, else null. */
-function planPool(node: Apply, grad: boolean, kernels: KernelTable, key: string, kernelC: (name: string, d: 'float32' | 'float64') => string): PoolStep | null {
+function planPool(node: Apply, params: PoolParams, grad: boolean, kernels: KernelTable, key: string, kernelC: (name: string, d: 'float32' | 'float64') => string): PoolStep | null {
   const d = sameFloatDtype(node);
-  if (!d || !regularWindows((node.op as MaxPool2d).params, grad)) return null;
-  return { node, grad, kernel: kernels.get(`${key}:${d}`, (name) => kernelC(name, d)) };
+  if (!d || !regularWindows(params, grad)) return null;
+  return { node, grad, params, kernel: kernels.get(`${key}:${d}`, (name) => kernelC(name, d)) };
 }
 
 /** max_pool2d and its gradient on regular windows (2x2 stride 2 in vector extensions). */
@@ -50,7 +50,7 @@ export const maxPool = family<PoolStep>({
     const op = node.op;
     if (!(op instanceof MaxPool2d || op instanceof MaxPool2dGrad)) return null;
     const grad = op instanceof MaxPool2dGrad;
-    return planPool(node, grad, kernels, `max_pool${grad ? '_grad' : ''}`, (name, d) => maxPoolKernelC(name, d, grad));
+    return planPool(node, op.params, grad, kernels, `max_pool${grad ? '_grad' : ''}`, (name, d) => maxPoolKernelC(name, d, grad));
   },
   run(s, [x, gy], ctx) {
     return launchPool(s, x!, s.grad ? gy! : null, s.grad ? [x!.data, gy!.data] : [x!.data], ctx);
@@ -65,7 +65,7 @@ export const avgPool = family<PoolStep>({
     const op = node.op;
     if (!(op instanceof AvgPool2d || op instanceof AvgPool2dGrad)) return null;
     const grad = op instanceof AvgPool2dGrad;
-    return planPool(node, grad, kernels, `avg_pool${grad ? '_grad' : ''}`, (name, d) => avgPoolKernelC(name, d, grad));
+    return planPool(node, op.params, grad, kernels, `avg_pool${grad ? '_grad' : ''}`, (name, d) => avgPoolKernelC(name, d, grad));
   },
   // The gradient's operands are (gy, x); x gives the geometry, and only gy is read.
   run(s, ins, ctx) {
