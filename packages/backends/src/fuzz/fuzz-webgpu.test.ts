@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import '../index.js';
-import { gpuAvailable, releaseDevice } from '../webgpu/lower/gpu-test-helpers.js';
+import { gpuAvailable, releaseDevice } from '../webgpu/gpu-test-helpers.js';
 import { fuzzConfigs } from './configs.js';
 import { describeMismatch, runDifferential } from './differential.js';
 import { CI_SEEDS } from './fuzz-seeds.js';

@@ -3,7 +3,7 @@ import { compile, grad, HypatiaError, matrix, NDArray, shared } from '@hypatia/c
 import { dot, mul, sigmoid, sub, sum } from '@hypatia/ops';
 import { getDevice } from './device.js';
 import { hostMirrorsSettled } from './host-mirror.js';
-import { gpuAvailable, releaseDevice } from './lower/gpu-test-helpers.js';
+import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 
 const XS = NDArray.from([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 1]], 'float32');
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, grad, matrix, NDArray, shared, vector } from '@hypatia/core';
 import { dot, mul, sigmoid, sub, sum } from '@hypatia/ops';
-import { gpuAvailable, releaseDevice } from './lower/gpu-test-helpers.js';
+import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 
 const W0 = () => NDArray.from([[0.1, -0.2], [0.3, 0.05], [-0.1, 0.2]], 'float32');
 const XS = NDArray.from([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 1]], 'float32');

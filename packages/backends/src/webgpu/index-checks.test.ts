@@ -5,7 +5,7 @@ import {
   SoftmaxCrossentropyGrad, SoftmaxCrossentropyWithLabels, mul, softmaxCrossentropyWithLabels, sub, sum, take,
 } from '@hypatia/ops';
 import { OP_TABLE, type OpCase } from '@hypatia/ops/backend';
-import { gpuAvailable, releaseDevice } from './lower/gpu-test-helpers.js';
+import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 
 /** Ops whose kernels check indices or labels (the coverage test below asks for each). */
 const CHECKED = [AdvancedSubtensor, AdvancedIncSubtensor, LastWriteMask, SoftmaxCrossentropyWithLabels, SoftmaxCrossentropyGrad, CategoricalCrossentropyWithLabels, CategoricalCrossentropyGrad];

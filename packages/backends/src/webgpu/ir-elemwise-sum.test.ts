@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ElemwiseSum, NDArray, compile, evaluate, tensor, type DType, type Variable } from '@hypatia/core';
 import { add, exp, gt, mul, square, sub, sum } from '@hypatia/ops';
 import { compareArrays } from '@hypatia/ops/backend';
-import { gpuAvailable, releaseDevice, seeded } from './lower/gpu-test-helpers.js';
+import { gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 
 /**
  * Compile sum(body(xs)) on webgpu with reduction fusion, check that it ran as one elemwise_sum

@@ -4,7 +4,7 @@ import {
   categoricalCrossentropy, categoricalCrossentropyGrad, logSoftmax, softmax, softmaxCrossentropyGrad,
   softmaxCrossentropyWithLabels, softmaxGrad, sum, mul,
 } from '@hypatia/ops';
-import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './lower/gpu-test-helpers.js';
+import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 
 describe.runIf(gpuAvailable)('webgpu softmax family and label losses on their IR kernels', () => {
   afterAll(releaseDevice);

@@ -4,7 +4,7 @@ import {
   avgPool2d, maxPool2d, maxPool2dGrad, maxPool2dGradGrad, AvgPool2dGrad, type AvgPool2dOptions, type Pool2dOptions,
 } from '@hypatia/ops';
 import { resolvePoolOptions } from '@hypatia/ops/backend';
-import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './lower/gpu-test-helpers.js';
+import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 
 /** Max and average pooling and all their gradient ops against the reference. */
 async function check(shape: number[], opts: Pool2dOptions, x: NDArray): Promise<NDArray[]> {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, tensor, NDArray, type DType, type Variable } from '@hypatia/core';
 import { argmax, argmin, max, min, prod } from '@hypatia/ops';
-import { agreesWithReference, gpuAvailable, releaseDevice, seeded as randomArray } from './lower/gpu-test-helpers.js';
+import { agreesWithReference, gpuAvailable, releaseDevice, seeded as randomArray } from './gpu-test-helpers.js';
 
 /** Compile `f` on webgpu and compare with the reference semantics on `x`. */
 async function agrees(f: (v: Variable) => Variable, x: NDArray, rtol = 1e-5): Promise<NDArray> {

@@ -4,7 +4,7 @@ import {
   type Apply, type KernelProgram,
 } from '@hypatia/core';
 import { add, sub, sum } from '@hypatia/ops';
-import { gpuAvailable, releaseDevice } from './lower/gpu-test-helpers.js';
+import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 
 /**
  * The generic IR step on an op the backend knows nothing about: rows of a float32 matrix picked by

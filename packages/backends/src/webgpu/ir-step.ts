@@ -3,6 +3,7 @@ import {
   Elemwise, HypatiaError, NDArray, compileKernelJS, foldIdx, typedArrayFor,
   type Apply, type BufferRef, type Idx, type JsKernel, type Kernel, type KernelProgram, type Launch, type LaunchPlan,
 } from '@hypatia/core';
+import { ProductEpilogue } from '@hypatia/ops';
 import type { GpuTensor } from './buffers.js';
 import { WORKGROUP } from './kernels.js';
 import { dispatch1d, pipeline, unsupported, type EncodeContext, type InPlaceEncode, type LowerContext, type Step } from './lowering.js';
@@ -94,7 +95,7 @@ export async function irStep(device: GPUDevice, node: Apply, program: KernelProg
     describe: `${node.op.toString()} (kernel IR: ${kernels.map((k) => `${k.name}${k.sequential ? ', sequential' : ''}`).join('; ')})`,
     shapes: (ins) => planFor(ins).outputs.map((s) => [...s]),
     encode: (pass, ins, outs, ectx) => encode(pass, ins, outs, ectx, pipes, () => true),
-    inPlace: node.op instanceof Elemwise ? (aliased) => inPlaceElementwise(device, node, kernels, aliased, encode) : undefined,
+    inPlace: readsOwnPosition(node) ? (aliased) => inPlaceAt(device, node, kernels, aliased, encode) : undefined,
     checksOnGpu: kernels.some((k) => {
       if (!hasChecks(k)) return false;
       // Kernels declare the node's inputs first, in order: the buffers the checks read must be inputs known on the host.
@@ -124,19 +125,34 @@ type Encode = (
 ) => void;
 
 /**
- * An elementwise update written into its variable's buffer: the kernels with the aliased inputs
- * read from the output buffer (elementwise kernels take input i as buffer i and the output after
- * them, and read each aliased input, which has the output's shape, at the point's own position).
+ * The inputs a node's kernels read only at the position each point writes, when they have the
+ * output's shape: every operand of an elementwise node, the epilogue operands of a product
+ * epilogue (read by broadcast strides over the product's output). Null: none.
  */
-async function inPlaceElementwise(device: GPUDevice, node: Apply, kernels: readonly Kernel[], aliased: readonly boolean[], encode: Encode): Promise<InPlaceEncode | null> {
+function readsOwnPosition(node: Apply): ((input: number) => boolean) | null {
+  const { op } = node;
+  if (op instanceof Elemwise) return () => true;
+  if (op instanceof ProductEpilogue) return (i) => i >= op.productArity;
+  return null;
+}
+
+/**
+ * An update written into its variable's buffer: the kernels with the aliased inputs read from the
+ * output buffer (these kernels take input i as buffer i and the output after them, and read each
+ * aliased input, which has the output's shape, at the point's own position). Null when an aliased
+ * input is read elsewhere (a product's own operand).
+ */
+async function inPlaceAt(device: GPUDevice, node: Apply, kernels: readonly Kernel[], aliased: readonly boolean[], encode: Encode): Promise<InPlaceEncode | null> {
   const n = node.inputs.length;
+  const own = readsOwnPosition(node)!;
+  if (aliased.some((a, i) => a && !own(i))) return null;
   const from = new Set(aliased.flatMap((a, i) => (a ? [i] : [])));
   const fits = (k: Kernel) => k.buffers.length === n + 1 && k.buffers[n]!.access !== 'read' && k.buffers.slice(0, n).every((b) => b.access === 'read');
   if (!kernels.every(fits)) return null;
   const pipes = await Promise.all(kernels.map((k) => pipeline(device, kernelToWGSL(readingFrom(k, from, n)).code)));
   const conventional = (l: Launch) => l.buffers.every((r, j) => (j < n ? 'input' in r && r.input === j : 'output' in r && r.output === 0));
   return (pass, ins, out, ectx) => encode(pass, ins, [out], ectx, pipes, (l, j) => {
-    if (!conventional(l)) throw new HypatiaError(node.op.name, `kernel ${kernels[l.kernel]!.name} binds its buffers out of the elementwise order, so it cannot be written in place`, node.site);
+    if (!conventional(l)) throw new HypatiaError(node.op.name, `kernel ${kernels[l.kernel]!.name} binds its buffers out of the inputs' order, so it cannot write in place`, node.site);
     return !(j < n && aliased[j]);
   });
 }

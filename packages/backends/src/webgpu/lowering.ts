@@ -48,14 +48,15 @@ export interface EncodeContext {
 }
 
 /**
- * A hand-tuned kernel that beats the IR for the nodes it accepts (the tiled matrix products, the
- * convolutions): it turns the node into a Step, creating its pipelines now (compile time).
+ * A rule that runs the nodes it accepts without their IR kernels: a view (reshapes), or a
+ * hand-tuned kernel where one beats the IR on measurement. It turns the node into a Step,
+ * creating its pipelines now (compile time).
  */
 export type Routine = (device: GPUDevice, ctx: LowerContext) => Promise<Step>;
 
 /**
  * The backend's routines by op class (a rule serves subclasses too, and may decline a node, which
- * then runs its op's kernels in the IR). Each file under lower/ adds its family's rules.
+ * then runs its op's kernels in the IR). views.ts adds the reshapes.
  */
 export const ROUTINES = new OpTable<Routine>();
 

@@ -11,14 +11,15 @@ import { CallIndexChecks, attachIndexChecks } from './index-checks.js';
 import { fitsInPlace, planInPlace, type InPlaceTarget } from './in-place.js';
 import { mirrorUpload, restoredAfterLoss, snapshot, snapshotsPending } from './host-mirror.js';
 import { WEBGPU_OPTION_NAMES, parseWebGPUOptions, type WebGPUOptions } from './options.js';
-import './lower/index.js';
+import './views.js';
 import { WEBGPU_REWRITES } from '../supported-rewrites.js';
 
 /**
  * The WebGPU backend: every node becomes a WGSL compute kernel (or a view, for reshapes), all
  * recorded into one command buffer per call. Shared variables stay in GPU buffers between calls,
- * and only the outputs the caller reads come back. Op lowerings live in lower/, one file a family;
- * docs/webgpu.md describes buffers, in-place updates, index checks and device loss.
+ * and only the outputs the caller reads come back. Ops run their IR kernels (ir-step.ts) unless a
+ * routine takes them (lowering.ts); docs/webgpu.md describes buffers, in-place updates, index
+ * checks and device loss.
  */
 export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '@hypatia/core';
 import { OP_TABLE, checkCase } from '@hypatia/ops/backend';
-import { gpuAvailable, releaseDevice } from './lower/gpu-test-helpers.js';
+import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 
 /**
  * The shared op table on WebGPU: every row, with and without the rewrites (so each op's own

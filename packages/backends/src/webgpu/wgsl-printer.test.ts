@@ -7,7 +7,7 @@ import { dispatch1d, pipeline } from './lowering.js';
 import { WORKGROUP, setWorkgroupGridLimit } from './kernels.js';
 import { pointCount } from './ir-step.js';
 import { kernelToWGSL } from './wgsl-printer.js';
-import { gpuAvailable, releaseDevice } from './lower/gpu-test-helpers.js';
+import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 
 /**
  * Printed WGSL against the JavaScript printer (the IR's semantics): each kernel runs on the GPU

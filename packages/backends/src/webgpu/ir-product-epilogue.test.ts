@@ -3,35 +3,26 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { S, compile, evaluate, input, sconst, tensor, NDArray, type Variable } from '@hypatia/core';
 import { ProductEpilogue, add, conv2d, dimshuffle, dot, matmul, mul, relu, sigmoid, sub, tanh, transpose } from '@hypatia/ops';
 import { compareArrays } from '@hypatia/ops/backend';
-import { forceProductKernel } from '../kernels.js';
-import { getDevice } from '../index.js';
-import { lowerNode } from '../lowering.js';
-import type { GpuTensor } from '../buffers.js';
+import { getDevice } from './index.js';
+import { lowerNode } from './lowering.js';
+import type { GpuTensor } from './buffers.js';
 import { gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 
 /**
  * The product_epilogue rewrite on webgpu: the fused graph (the product's kernel applying the
- * formula before its store) agrees with the unfused one and with the reference, on both product
- * kernels (tiles and a thread per element).
+ * formula before its store) agrees with the unfused one and with the reference.
  */
 async function fusedAgrees(inputs: Variable[], output: Variable, args: NDArray[]): Promise<void> {
   const want = evaluate([output], new Map(inputs.map((v, i) => [v, args[i]!])))[0]!;
-  for (const kernel of ['tiled', 'simple'] as const) {
-    const undo = forceProductKernel(kernel);
-    try {
-      const fused = await compile({ inputs, outputs: [output], backend: 'webgpu', rewrites: { include: ['product_epilogue'] } });
-      const plain = await compile({ inputs, outputs: [output], backend: 'webgpu', rewrites: { exclude: ['product_epilogue'] } });
-      expect(fused.graph.nodes.map((n) => n.op.name)).toContain('product_epilogue');
-      expect(plain.graph.nodes.map((n) => n.op.name)).not.toContain('product_epilogue');
-      expect(fused.executable.kernelCount).toBeLessThan(plain.executable.kernelCount);
-      const [f] = await fused(...args);
-      const [p] = await plain(...args);
-      expect(compareArrays(want, f!, 1e-4, 1e-5), `fused, ${kernel}`).toBeNull();
-      expect(compareArrays(p!, f!, 1e-5, 1e-6), `fused vs unfused, ${kernel}`).toBeNull();
-    } finally {
-      undo();
-    }
-  }
+  const fused = await compile({ inputs, outputs: [output], backend: 'webgpu', rewrites: { include: ['product_epilogue'] } });
+  const plain = await compile({ inputs, outputs: [output], backend: 'webgpu', rewrites: { exclude: ['product_epilogue'] } });
+  expect(fused.graph.nodes.map((n) => n.op.name)).toContain('product_epilogue');
+  expect(plain.graph.nodes.map((n) => n.op.name)).not.toContain('product_epilogue');
+  expect(fused.executable.kernelCount).toBeLessThan(plain.executable.kernelCount);
+  const [f] = await fused(...args);
+  const [p] = await plain(...args);
+  expect(compareArrays(want, f!, 1e-4, 1e-5), 'fused').toBeNull();
+  expect(compareArrays(p!, f!, 1e-5, 1e-6), 'fused vs unfused').toBeNull();
 }
 
 function upload(device: GPUDevice, a: NDArray): GpuTensor {
@@ -51,7 +42,7 @@ async function download(device: GPUDevice, t: GpuTensor): Promise<NDArray> {
   return new NDArray('float32', t.shape, data);
 }
 
-describe.runIf(gpuAvailable)('webgpu product epilogues (bias and activation before the store)', () => {
+describe.runIf(gpuAvailable)('webgpu product epilogues on their IR kernels (bias and activation before the store)', () => {
   afterAll(releaseDevice);
 
   it("dot + bias + sigmoid (network3's layer), and the product as the formula's second input through transposes", async () => {
@@ -76,7 +67,7 @@ describe.runIf(gpuAvailable)('webgpu product epilogues (bias and activation befo
     const b = tensor('float32', [null], 'b');
     const y = relu(add(conv2d(x, w), dimshuffle(b, 'x', 0, 'x', 'x')));
     await fusedAgrees([x, w, b], y, [seeded([2, 3, 12, 12], 'float32', 7), seeded([5, 3, 5, 5], 'float32', 8), seeded([5], 'float32', 9)]);
-    // One 16x16 tile of 4 x 16 outputs, each reducing over 1,600 terms.
+    // 4 x 16 outputs, each reducing over 1,600 terms.
     await fusedAgrees([x, w, b], y, [seeded([1, 64, 8, 8], 'float32', 10), seeded([4, 64, 5, 5], 'float32', 11), seeded([4], 'float32', 12)]);
   });
 
@@ -99,23 +90,16 @@ describe.runIf(gpuAvailable)('webgpu product epilogues (bias and activation befo
     const aliased = node.inputs.map((v) => v.name === 'w');
     expect(aliased.filter(Boolean)).toHaveLength(1);
     const inPlace = (await step.inPlace!(aliased))!;
-    for (const kernel of ['tiled', 'simple'] as const) {
-      const undo = forceProductKernel(kernel);
-      try {
-        const tensors = new Map(['x', 'g', 'w'].map((name, i) => [name, upload(device, args[i]!)]));
-        const ins = node.inputs.map((v) => tensors.get(v.name!)!);
-        const out = tensors.get('w')!;
-        const encoder = device.createCommandEncoder();
-        const pass = encoder.beginComputePass();
-        const scratch = (bytes: number) => device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE });
-        inPlace(pass, ins, out, { device, scratch, params: (data) => upload(device, new NDArray('int32', [data.length], new Int32Array(data.buffer, data.byteOffset, data.length))).buffer });
-        pass.end();
-        device.queue.submit([encoder.finish()]);
-        expect(compareArrays(want, await download(device, out), 1e-4, 1e-5), kernel).toBeNull();
-      } finally {
-        undo();
-      }
-    }
+    const tensors = new Map(['x', 'g', 'w'].map((name, i) => [name, upload(device, args[i]!)]));
+    const ins = node.inputs.map((v) => tensors.get(v.name!)!);
+    const out = tensors.get('w')!;
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    const scratch = (bytes: number) => device.createBuffer({ size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE });
+    inPlace(pass, ins, out, { device, scratch, params: (data) => upload(device, new NDArray('int32', [data.length], new Int32Array(data.buffer, data.byteOffset, data.length))).buffer });
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    expect(compareArrays(want, await download(device, out), 1e-4, 1e-5)).toBeNull();
   });
 
   it('an epilogue operand that does not broadcast into the product at run time is an error naming the user\'s op and line', async () => {

@@ -5,17 +5,15 @@ import {
   matmul, max, maxPool2d, maxPool2dGrad, mul, softmax, sum, take, tanh,
 } from '@hypatia/ops';
 import { resolveConvOptions, resolvePoolOptions } from '@hypatia/ops/backend';
-import { grid, grid3, forceProductKernel, setWorkgroupGridLimit, TILE } from '../kernels.js';
-import { splitK } from './conv.js';
+import { grid, setWorkgroupGridLimit } from './kernels.js';
 import { agreesWithReference, gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 
 /**
- * Every kernel family with the per-dimension workgroup limit forced down to 7 (an internal knob;
- * WebGPU's is 65,535), so that small tensors take the grid-wrapping paths that only tensors of
- * millions of elements would take for real: 1-D kernels wrap into y (up to 49 workgroups here),
- * the tiled products number their workgroups over x, y and z (up to 343). Each shape below is
- * chosen to need more than one row (or plane) of the forced grid and to leave an overshoot that
- * the kernels must ignore. huge.test.ts runs past the real limit.
+ * Every op family with the per-dimension workgroup limit forced down to 7 (an internal knob;
+ * WebGPU's is 65,535), so that small tensors take the grid-wrapping path that only tensors of
+ * millions of elements would take for real: kernels wrap into y (up to 49 workgroups of 64 points
+ * here). Each shape below is chosen to need more than one row of the forced grid and to leave an
+ * overshoot that the kernels must ignore. huge.test.ts runs past the real limit.
  */
 const LIMIT = 7;
 
@@ -28,26 +26,10 @@ describe('workgroup grids', () => {
       expect(grid(8)).toEqual([7, 2]);
       expect(grid(49)).toEqual([7, 7]);
       expect(() => grid(50)).toThrow(/50 workgroups exceed a 7 x 7 grid/);
-      expect(grid3(5)).toEqual([5, 1, 1]);
-      expect(grid3(50)).toEqual([7, 7, 2]);
-      expect(grid3(343)).toEqual([7, 7, 7]);
-      expect(() => grid3(344)).toThrow(/exceed/);
     } finally {
       restore();
     }
     expect(grid(65536)).toEqual([65535, 2]);
-  });
-
-  it('split-K chunks cover K once, in whole tiles, only when the tiles are few', () => {
-    for (const [tiles, K] of [[4, 5760], [4, 57600], [1, 129], [96, 640], [2, 100], [3600, 500], [1, 0]] as const) {
-      const { chunks, kChunk } = splitK(tiles, K);
-      expect(chunks * kChunk).toBeGreaterThanOrEqual(K);
-      expect((chunks - 1) * kChunk).toBeLessThan(Math.max(K, 1));
-      if (chunks > 1) expect(kChunk % TILE).toBe(0);
-    }
-    // network3's first layer: 20 filters of 25 weights, 10 images of 24 x 24 outputs.
-    expect(splitK(4, 5760).chunks).toBeGreaterThan(16);
-    expect(splitK(3600, 500).chunks).toBe(1);
   });
 });
 
@@ -62,9 +44,9 @@ describe.runIf(gpuAvailable)(`webgpu kernels with at most ${LIMIT} workgroups pe
     await agreesWithReference([x, b], [tanh(add(mul(x, 2), b)), dimshuffle(x, 1, 0)], [seeded([25, 40], 'float32', 1), seeded([40], 'float32', 2)]);
   });
 
-  it('reductions: one workgroup per output, 20 and 40 outputs', async () => {
+  it('reductions: 500 row outputs (8 workgroups), and a column sum walked by one invocation', async () => {
     const x = tensor('float32', [null, null], 'x');
-    await agreesWithReference([x], [sum(x, 1), max(x, 1), argmax(x, 1), sum(x, 0)], [seeded([20, 40], 'float32', 3)]);
+    await agreesWithReference([x], [sum(x, 1), max(x, 1), argmax(x, 1), sum(x, 0)], [seeded([500, 40], 'float32', 3)]);
   });
 
   it('softmax rows, take, concatenate and arange', async () => {
@@ -98,43 +80,28 @@ describe.runIf(gpuAvailable)(`webgpu kernels with at most ${LIMIT} workgroups pe
     gpu.forEach((g, k) => expect(Array.from(g.data)).toEqual(Array.from(cpu[k]!.data)));
   });
 
-  it('matmul over 30 batches and dot: tiles numbered over x, y and z (the simple kernel wraps as 1-d)', async () => {
+  it('matmul over 10 batches and dot (2,000 points each: 32 workgroups)', async () => {
     const a = tensor('float32', [null, null, null], 'a');
     const b = tensor('float32', [null, null], 'b');
     const p = tensor('float32', [null, null], 'p');
     const q = tensor('float32', [null, null], 'q');
-    for (const kernel of ['tiled', 'simple'] as const) {
-      const undo = forceProductKernel(kernel);
-      try {
-        await agreesWithReference(
-          [a, b, p, q],
-          [matmul(a, b), dot(p, q)],
-          // 120 and 56 tiles; 12,000 and 12,000 elements, 188 workgroups of 64 (a 7 x 7 x 4 grid).
-          [seeded([30, 20, 5], 'float32', 8), seeded([5, 20], 'float32', 9), seeded([100, 5], 'float32', 10), seeded([5, 120], 'float32', 11)],
-        );
-      } finally {
-        undo();
-      }
-    }
+    await agreesWithReference(
+      [a, b, p, q],
+      [matmul(a, b), dot(p, q)],
+      [seeded([10, 20, 5], 'float32', 8), seeded([5, 10], 'float32', 9), seeded([100, 5], 'float32', 10), seeded([5, 20], 'float32', 11)],
+    );
   });
 
-  it('conv2d and its gradients, the filter gradient split over K', async () => {
+  it('conv2d and its gradients (1,568 and 1,536 points)', async () => {
     const x = tensor('float32', [null, null, null, null], 'x');
     const w = tensor('float32', [null, null, null, null], 'w');
     const dy = tensor('float32', [null, null, null, null], 'dy');
     const params = resolveConvOptions({}, 'conv2d');
-    for (const kernel of ['tiled', 'simple'] as const) {
-      const undo = forceProductKernel(kernel);
-      try {
-        await agreesWithReference(
-          [x, w, dy],
-          [conv2d(x, w), conv2dGradInput(dy, w, x, params), conv2dGradFilters(x, dy, w, params)],
-          [seeded([3, 3, 20, 20], 'float32', 12), seeded([4, 3, 3, 3], 'float32', 13), seeded([3, 4, 18, 18], 'float32', 14)],
-          1e-3, 1e-4,
-        );
-      } finally {
-        undo();
-      }
-    }
+    await agreesWithReference(
+      [x, w, dy],
+      [conv2d(x, w), conv2dGradInput(dy, w, x, params), conv2dGradFilters(x, dy, w, params)],
+      [seeded([2, 3, 16, 16], 'float32', 12), seeded([4, 3, 3, 3], 'float32', 13), seeded([2, 4, 14, 14], 'float32', 14)],
+      1e-3, 1e-4,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { compile, evaluate, NDArray, typedArrayFor, type DType, type Variable } from '@hypatia/core';
 import { compareArrays } from '@hypatia/ops/backend';
-import { getDevice } from '../index.js';
+import { getDevice } from './index.js';
 import '@hypatia/backends';
 
 // Shared by the lowering tests: whether a WebGPU adapter exists, seeded data, and a comparison with the reference.

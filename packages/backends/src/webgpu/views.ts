@@ -1,6 +1,6 @@
 import type { Apply } from '@hypatia/core';
 import { Flatten, Reshape, ReshapeLike } from '@hypatia/ops';
-import { ROUTINES, type Routine } from '../lowering.js';
+import { ROUTINES, type Routine } from './lowering.js';
 
 // Reshapes are views: the output shares its input's buffer (a row-major reshape moves no element).
 const view = (node: Apply, shape: (ins: readonly { shape: number[]; size: number }[]) => number[]): Routine =>
