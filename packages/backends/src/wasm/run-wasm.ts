@@ -41,8 +41,8 @@ export function runKernelWasm(k: Kernel, buffers: readonly TypedArray[], params:
 
 /**
  * Runs a node's kernel program printed as WebAssembly, on host arrays: the plan for these shapes,
- * the operands copied into linear memory (outputs and scratch zeroed, as runProgramJS's fresh
- * arrays are), each launch, and the outputs copied back. A failed check is reported as the op's
+ * the operands copied into linear memory (outputs and scratch filled with garbage, as
+ * runProgramJS's are), each launch, and the outputs copied back. A failed check is reported as the op's
  * error by its reference semantics, as every backend does.
  */
 export function runProgramWasm(node: Apply, program: KernelProgram, inputs: readonly NDArray[]): NDArray[] {

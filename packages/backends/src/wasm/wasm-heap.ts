@@ -21,20 +21,23 @@ export class WasmHeap {
     this.top = START;
   }
 
-  /** `bytes` bytes (zeroed when `zero`) at a new 16-byte-aligned address. */
-  alloc(bytes: number, zero = false): number {
+  /** `bytes` bytes (each set to `fill` when given) at a new 16-byte-aligned address. */
+  alloc(bytes: number, fill?: number): number {
     const at = this.top;
     const end = at + Math.ceil(bytes / ALIGN) * ALIGN;
     const have = this.memory.buffer.byteLength;
     if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
-    if (zero) new Uint8Array(this.memory.buffer, at, bytes).fill(0);
+    if (fill !== undefined) new Uint8Array(this.memory.buffer, at, bytes).fill(fill);
     this.top = end;
     return at;
   }
 
-  /** A zeroed array of n elements of a dtype, as the JS runner's fresh outputs and scratch buffers are. */
+  /**
+   * An array of n elements of a dtype filled with garbage (0xff bytes: NaN in floats, -1 in int32),
+   * as a backend's recycled buffers hold: a kernel must write every element it hands out.
+   */
   allocArray(dtype: DType, n: number): number {
-    return this.alloc(n * BYTES[dtype], true);
+    return this.alloc(n * BYTES[dtype], 0xff);
   }
 
   /** Copies a host array in; returns its address. */
