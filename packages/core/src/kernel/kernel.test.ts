@@ -147,3 +147,30 @@ describe('reduction identities', () => {
     }
   });
 });
+
+describe('hoisting past a check', () => {
+  it('a row reduction after a label check is computed once a row; one reading at the checked label stays per point', () => {
+    const k = new KernelBuilder('xent_like');
+    const z = k.input('float64');
+    const y = k.input('int32');
+    const out = k.output('float64');
+    const [rows, cols] = k.params(2);
+    const [r, c] = k.space(rows!, cols!);
+    const label = y.read(r!);
+    k.check(I.within(label, 0, cols!));
+    const m = k.reduce('max', [cols!], ([j]) => z.at(I.add(I.mul(r!, cols!), j!)));
+    const picked = k.reduce('sum', [1], () => z.at(I.add(I.mul(r!, cols!), label)));
+    k.store(out, I.add(I.mul(r!, cols!), c!), E.sub(m, picked));
+    const prog = linearize(k.build(), { spaceLoops: true });
+    const rowLoop = prog.body.find((s) => s.k === 'for')!;
+    if (rowLoop.k !== 'for') throw new Error('no row loop');
+    // The max's accumulator loop runs in the row loop, before the column loop; the picked sum does not.
+    const kinds = rowLoop.body.map((s) => (s.k === 'for' ? (s.axis === 1 ? 'columns' : 'reduce') : s.k));
+    expect(kinds.filter((x) => x === 'reduce')).toHaveLength(1);
+    expect(kinds.indexOf('reduce')).toBeLessThan(kinds.indexOf('columns'));
+    const f = compileKernelJS(k.build());
+    const res = new Float64Array(4);
+    expect(f([Float64Array.of(1, 5, 2, 3), Int32Array.of(0, 1), res], [2, 2])).toBe(false);
+    expect(Array.from(res)).toEqual([4, 4, 0, 0]);
+  });
+});

@@ -92,9 +92,14 @@ class Linearizer {
     }
     // Reductions whose variables are all space axes run at the outermost loop that binds them.
     const hoisted = new Map<string, { level: number; reduce: Extract<Expr, { k: 'reduce' }> }>();
-    // Statements after a check run only for points that pass it, so their reductions stay there.
+    // Statements after a check run only for points that pass it: a reduction there is hoisted
+    // only if it reads nothing at an index taken from a buffer or a value (which the check may be
+    // guarding), so hoisting it cannot read out of bounds. A label check then leaves a row's max
+    // and sum computed once a row.
     const firstCheck = k.body.findIndex((s) => s.k === 'check');
-    for (const s of firstCheck < 0 ? k.body : k.body.slice(0, firstCheck)) for (const r of reductionsIn(s)) this.plan(r, hoisted);
+    k.body.forEach((s, i) => {
+      for (const r of reductionsIn(s)) if (firstCheck < 0 || i < firstCheck || !gathers(r)) this.plan(r, hoisted);
+    });
     const byLevel: Extract<Expr, { k: 'reduce' }>[][] = Array.from({ length: this.rank + 1 }, () => []);
     for (const { level, reduce } of hoisted.values()) byLevel[level + 1]!.push(reduce);
     const cache = new Map<string, LExpr>();
@@ -259,6 +264,24 @@ function reductionsInIdx(i: Idx): Extract<Expr, { k: 'reduce' }>[] {
     case 'op': return [...reductionsInIdx(i.a), ...reductionsInIdx(i.b)];
     case 'sel': return [...reductionsInIdx(i.c), ...reductionsInIdx(i.a), ...reductionsInIdx(i.b)];
     case 'trunc': return reductionsIn({ k: 'let', v: -1, value: i.x });
+  }
+}
+
+/** Whether an expression reads at an index taken from a buffer or from a value. */
+function gathers(e: Expr): boolean {
+  const idx = (i: Idx): boolean => {
+    switch (i.k) {
+      case 'read': case 'trunc': return true;
+      case 'op': return idx(i.a) || idx(i.b);
+      case 'sel': return idx(i.c) || idx(i.a) || idx(i.b);
+      default: return false;
+    }
+  };
+  switch (e.k) {
+    case 'call': return e.args.some(gathers);
+    case 'load': case 'index': return idx(e.at);
+    case 'reduce': return gathers(e.body) || e.over.some((r) => idx(r.lo) || idx(r.hi)) || (e.at !== undefined && idx(e.at));
+    default: return false;
   }
 }
 
