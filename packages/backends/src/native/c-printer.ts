@@ -127,7 +127,10 @@ const SPAN = 512;
  * The innermost space loop (variable v over [first, end)) as unit-stride spans when the point's
  * statements are straight-line code whose loads and stores all move along v with stride 0 or 1
  * (checked at run time; stores with stride 1): a loop gcc vectorises, each stride-0 operand read
- * from a small buffer filled once a row. Otherwise, or for other strides, the plain loop.
+ * from a small buffer filled once a row. Its points are independent and each reads an element only
+ * where it writes it (an update in place), so the loop is marked ivdep: gcc would otherwise test
+ * the pointers for overlap at run time and, for an update in place, run the scalar loop.
+ * Otherwise, or for other strides, the plain loop.
  */
 function innermost(v: number, first: string, end: string, point: readonly LStmt[], print: (ss: readonly LStmt[]) => string, bufs: readonly DType[], pad: string): string {
   const plain = (from: string, to: string) => `${pad}for (int64_t v${v} = ${from}, e${v} = ${to}; v${v} < e${v}; v${v}++) {\n${print(point)}\n${pad}}`;
@@ -137,10 +140,13 @@ function innermost(v: number, first: string, end: string, point: readonly LStmt[
   const stores = accesses.filter((a) => a.store);
   const unit = [...loads.map((a) => `(s${a.id} == 0 || s${a.id} == 1)`), ...stores.map((a) => `s${a.id} == 1`)].join(' && ') || '1';
   const T = (a: SpanAccess) => cType(bufs[a.buf]!);
+  const invariant = invariantLoads(point, v);
   const previous = access;
   access = (buf, at) => {
     const a = accesses.find((x) => x.buf === buf && idxKeyL(x.at) === idxKeyL(at));
-    return a ? `q${a.id}[j]` : null;
+    if (a) return `q${a.id}[j]`;
+    const c = invariant.findIndex((x) => x.buf === buf && idxKeyL(x.at) === idxKeyL(at));
+    return c >= 0 ? `c${c}` : null;
   };
   const body = print(point);
   access = previous;
@@ -148,6 +154,7 @@ function innermost(v: number, first: string, end: string, point: readonly LStmt[
 ${pad}  const int64_t jb = ${first}, je = ${end};
 ${pad}  ${accesses.map((a) => `const int64_t s${a.id} = ${idx(a.coef)}, o${a.id} = ${idx(a.rest)};`).join(' ')}
 ${pad}  if (${unit}) {
+${pad}    ${invariant.map((x, c) => `const ${cType(bufs[x.buf]!)} c${c} = b${x.buf}[${idx(x.at)}];`).join(' ')}
 ${pad}    ${loads.map((a) => `${T(a)} splat${a.id}[${SPAN}];`).join(' ')}
 ${pad}    const int64_t fill = je - jb < ${SPAN} ? je - jb : ${SPAN};
 ${pad}    ${loads.map((a) => `if (s${a.id} == 0) { const ${T(a)} x = b${a.buf}[o${a.id}]; for (int64_t j = 0; j < fill; j++) splat${a.id}[j] = x; }`).join(`
@@ -156,6 +163,7 @@ ${pad}    for (int64_t j0 = jb; j0 < je; j0 += ${SPAN}) {
 ${pad}      const int64_t len = je - j0 < ${SPAN} ? je - j0 : ${SPAN};
 ${pad}      ${loads.map((a) => `const ${T(a)} *restrict q${a.id} = s${a.id} ? b${a.buf} + o${a.id} + j0 : splat${a.id};`).join(' ')}
 ${pad}      ${stores.map((a) => `${T(a)} *restrict q${a.id} = b${a.buf} + o${a.id} + j0;`).join(' ')}
+${pad}      #pragma GCC ivdep
 ${pad}      for (int64_t j = 0; j < len; j++) {
 ${pad}        const int64_t v${v} = j0 + j; (void)v${v};
 ${body}
@@ -185,7 +193,8 @@ function spanAccesses(point: readonly LStmt[], v: number): SpanAccess[] | null {
     else found.push({ id: found.length, buf, at, coef: lin.coef, rest: lin.rest, store });
   };
   const visit = (e: LExpr): void => {
-    if (e.k === 'load') add(e.buf, e.at, false);
+    // A load that does not move along v (a scalar operand) is read once a row instead.
+    if (e.k === 'load') { if (mentionsOrTemp(e.at, v)) add(e.buf, e.at, false); }
     else if (e.k === 'call') e.args.forEach(visit);
   };
   for (const st of point) {
@@ -198,6 +207,33 @@ function spanAccesses(point: readonly LStmt[], v: number): SpanAccess[] | null {
   // A buffer read at one element and written at another could carry a value from one point to the
   // next, which a vectorised span would break.
   for (const w of found.filter((a) => a.store)) if (found.some((a) => a !== w && a.buf === w.buf)) return null;
+  return found;
+}
+
+/** Whether an index may change along v (it names v, or reads a temporary computed in the loop). */
+function mentionsOrTemp(i: LIdx, v: number): boolean {
+  switch (i.k) {
+    case 'var': return i.v === v;
+    case 'temp': return true;
+    case 'lit': case 'param': return false;
+    case 'read': return mentionsOrTemp(i.at, v);
+    case 'op': return mentionsOrTemp(i.a, v) || mentionsOrTemp(i.b, v);
+    case 'sel': return mentionsOrTemp(i.c, v) || mentionsOrTemp(i.a, v) || mentionsOrTemp(i.b, v);
+  }
+}
+
+/** The loads of straight-line statements that stay put along v: read once before the loop. */
+function invariantLoads(point: readonly LStmt[], v: number): { buf: number; at: LIdx }[] {
+  const found: { buf: number; at: LIdx }[] = [];
+  const visit = (e: LExpr): void => {
+    if (e.k === 'load' && !mentionsOrTemp(e.at, v) && !found.some((f) => f.buf === e.buf && idxKeyL(f.at) === idxKeyL(e.at))) found.push({ buf: e.buf, at: e.at });
+    else if (e.k === 'call') e.args.forEach(visit);
+  };
+  for (const st of point) {
+    if (st.k === 'decl') visit(st.init);
+    else if (st.k === 'assign') visit(st.value);
+    else if (st.k === 'store') visit(st.value);
+  }
   return found;
 }
 

@@ -11,7 +11,8 @@ import type { KernelProgram } from './program.js';
  * each operand read through its broadcast strides. The plan checks the shapes as the reference
  * does (naming the user's node, even inside a fused group) and merges axes contiguous for every
  * operand, so a contiguous call is one long row.
- * Parameters: the extents, the output's strides, then each operand's strides.
+ * Parameters: the extents, the output's strides, then the strides of each operand that is not a
+ * scalar.
  */
 export function elementwiseProgram(node: Apply, formula: ScalarExpr = formulaOf(node)): KernelProgram {
   const rank = node.outputs[0]!.ndim;
@@ -20,9 +21,12 @@ export function elementwiseProgram(node: Apply, formula: ScalarExpr = formulaOf(
   const out = k.output(node.outputs[0]!.dtype);
   const extents = k.params(rank);
   const outStrides = k.params(rank);
-  const inStrides = ins.map(() => k.params(rank));
+  // An operand whose every declared length is 1 (a scalar, a learning rate) is one element at every
+  // point: it is read at 0, which a printer loads once rather than walking a zero stride.
+  const scalar = node.inputs.map((v) => v.type.shape.every((d) => d === 1));
+  const inStrides = ins.map((_, i) => (scalar[i] ? [] : k.params(rank)));
   const vars = k.space(...extents);
-  k.store(out, I.strided(vars, outStrides), E.formula(formula, ins.map((b, i) => b.at(I.strided(vars, inStrides[i]!)))));
+  k.store(out, I.strided(vars, outStrides), E.formula(formula, ins.map((b, i) => b.at(scalar[i] ? 0 : I.strided(vars, inStrides[i]!)))));
   const kernel = k.build();
   return {
     kernels: [kernel],
@@ -31,7 +35,7 @@ export function elementwiseProgram(node: Apply, formula: ScalarExpr = formulaOf(
       const c = collapseAxes(shape, [stridesOf(shape), ...operands.map((o) => broadcastStrides(o.shape, shape))]);
       return {
         outputs: [shape],
-        launches: [{ kernel: 0, buffers: [...operands.map((_, i) => ({ input: i })), { output: 0 }], params: [...c.shape, ...c.strides.flat()] }],
+        launches: [{ kernel: 0, buffers: [...operands.map((_, i) => ({ input: i })), { output: 0 }], params: [...c.shape, ...c.strides[0]!, ...c.strides.slice(1).filter((_, i) => !scalar[i]).flat()] }],
       };
     },
   };
