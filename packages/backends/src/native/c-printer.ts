@@ -286,25 +286,41 @@ export function kernelToC(k: Kernel, name: string): string {
     const inner = d === rank - 1 ? walk : `${hoisted.length ? `${print(hoisted, d + 1)}\n` : ''}${walk}`;
     walk = `${pad(d)}for (int64_t v${d} = ${first}, e${d} = ${end}; v${d} < e${d}; v${d}++) {${prefix}\n${inner}\n${pad(d)}}`;
   }
-  const par = k.sequential ? '' : `#pragma omp parallel if (N >= ${PAR_MIN[cost]}) reduction(|:hyp_failed)`;
+  // The walk of a range of points is a function of its own, so a launch too small for threads
+  // calls it directly instead of entering an OpenMP region (a team set up even for one thread,
+  // which made many small launches dearer). Values the prelude computes are passed in.
+  const shared = levels[0]!.before.filter((st): st is Extract<LStmt, { k: 'decl' }> => st.k === 'decl');
+  const sharedParams = shared.map((st) => `, const ${cType(st.dtype)} t${st.t}`).join('');
+  const sharedArgs = shared.map((st) => `, t${st.t}`).join('');
+  const buffers = k.buffers.map((buf, i) => `${buf.access === 'read' ? 'const ' : ''}${cType(buf.dtype)} *b${i} = (${buf.access === 'read' ? 'const ' : ''}${cType(buf.dtype)} *)b[${i}];`).join('\n  ');
+  const serial = k.sequential ? '1' : `N < ${PAR_MIN[cost]}`;
   return `${HELPERS}
-static int ${name}(void **b, const int64_t *p) {
-  ${k.buffers.map((buf, i) => `${buf.access === 'read' ? 'const ' : ''}${cType(buf.dtype)} *b${i} = (${buf.access === 'read' ? 'const ' : ''}${cType(buf.dtype)} *)b[${i}];`).join('\n  ')}
+static inline int ${name}_walk(void **b, const int64_t *p, const int64_t lo, const int64_t hi${sharedParams}) {
+  ${buffers}
   int hyp_failed = 0;
+  const double ${VEXPF_ZERO} = hyp_vexpf_zero; (void)${VEXPF_ZERO};
+${lines.join('\n')}
+  if (lo < hi) {
+    const int64_t l = lo, h = hi - 1;
+    (void)l; (void)h;
+${walk}
+  }
+  return hyp_failed;
+}
+static int ${name}(void **b, const int64_t *p) {
+  ${buffers}
   const double ${VEXPF_ZERO} = hyp_vexpf_zero; (void)${VEXPF_ZERO};
   (void)p;
 ${print(levels[0]!.before, -2)}
 ${lines.join('\n')}
   const int64_t N = ${n};
-  ${par}
+  if (${serial}) return ${name}_walk(b, p, 0, N${sharedArgs});
+  int hyp_failed = 0;
+  #pragma omp parallel reduction(|:hyp_failed)
   {
-    int64_t lo = 0, hi = N;
-    ${k.sequential ? '' : 'hyp_ir_share(N, &lo, &hi);'}
-    if (lo < hi) {
-      const int64_t l = lo, h = hi - 1;
-      (void)l; (void)h;
-${walk}
-    }
+    int64_t lo, hi;
+    hyp_ir_share(N, &lo, &hi);
+    hyp_failed |= ${name}_walk(b, p, lo, hi${sharedArgs});
   }
   return hyp_failed;
 }
