@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { NDArray, compile, evaluate, matrix, runProgramJS, vector, verifyGrad } from '@hypatia/core';
+import { runProgramWasm } from '@hypatia/backends';
 import { cumsum } from './cumsum.js';
 import { trainWithCumsum } from './main.js';
 
@@ -22,14 +23,15 @@ describe('custom op example (cumsum, a kernel in the IR)', () => {
     verifyGrad((a) => cumsum(a, true), [x]);
   });
 
-  it('its kernel computes what perform computes, bit for bit', () => {
+  it('its kernel computes what perform computes, bit for bit, printed as JavaScript and as WebAssembly', () => {
     const v = matrix('x');
     for (const reverse of [false, true]) {
       const node = cumsum(v, reverse).owner!;
       const x = NDArray.from([[0.1, 0.2, 0.3, 1e7], [3, -1e-3, 2, 0]], 'float32');
       const want = node.op.perform([x], node)[0]!;
-      const got = runProgramJS(node, node.op.kernels!(node)!, [x])[0]!;
-      expect(Array.from(got.data)).toEqual(Array.from(want.data));
+      for (const run of [runProgramJS, runProgramWasm]) {
+        expect(Array.from(run(node, node.op.kernels!(node)!, [x])[0]!.data)).toEqual(Array.from(want.data));
+      }
     }
   });
 

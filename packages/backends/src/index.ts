@@ -16,3 +16,6 @@ registerBackend('cpu', () => new CpuBackend());
 export { WebGPUBackend } from './webgpu/index.js';
 import { WebGPUBackend } from './webgpu/index.js';
 registerBackend('webgpu', () => new WebGPUBackend());
+
+// The kernel IR printed as WebAssembly, run on host arrays (the wasm backend will grow from it).
+export { runProgramWasm } from './wasm/run-wasm.js';
