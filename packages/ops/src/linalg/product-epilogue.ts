@@ -4,6 +4,8 @@ import {
 } from '@hypatia/core';
 import { elementwise } from '../elementwise/factory.js';
 import * as E from '../elementwise/arithmetic.js';
+import { ceil, floor, mod, round } from '../elementwise/rounding.js';
+import { erf } from '../elementwise/erf.js';
 import { asVariable } from '../util/as-variable.js';
 import { productEpilogueProgram } from './product-epilogue-kernels.js';
 
@@ -126,24 +128,12 @@ export class ProductEpilogue extends Op {
   }
 }
 
-/** The scalar functions that have no op in the catalogue, with their gradients. */
-const floorOp = elementwise({ name: 'floor', arity: 1, formula: ([a]) => S.floor(a!), grad: () => [DISCONNECTED] });
-const ceilOp = elementwise({ name: 'ceil', arity: 1, formula: ([a]) => S.ceil(a!), grad: () => [DISCONNECTED] });
-const roundOp = elementwise({ name: 'round', arity: 1, formula: ([a]) => S.round(a!), grad: () => [DISCONNECTED] });
-const erfOp = elementwise({
-  name: 'erf', arity: 1, formula: ([a]) => S.erf(a!),
-  grad: ([x], _o, g) => [E.mul(g, E.mul(2 / Math.sqrt(Math.PI), E.exp(E.neg(E.mul(x!, x!)))))],
-});
 /** The int32 bit primitives (a random generator's arithmetic): integer results, no gradient. */
 const bitOp = (name: string, f: (a: ScalarExpr, b: ScalarExpr) => ScalarExpr) => elementwise({ name, arity: 2, formula: ([a, b]) => f(a!, b!), grad: () => [DISCONNECTED, DISCONNECTED] });
 const BIT_OPS = {
   bitand: bitOp('bitand', S.bitand), bitor: bitOp('bitor', S.bitor), bitxor: bitOp('bitxor', S.bitxor),
   shl: bitOp('shl', S.shl), shru: bitOp('shru', S.shru), mulhi_u32: bitOp('mulhi_u32', S.mulhiU32),
 };
-const modOp = elementwise({
-  name: 'mod', arity: 2, formula: ([a, b]) => S.mod(a!, b!),
-  grad: ([a, b], _o, g) => [g, E.neg(E.mul(g, floorOp(E.div(a!, b!))))],
-});
 
 /** A scalar formula as a graph of elementwise ops over `vars` (one per formula input), for differentiation. */
 export function formulaGraph(e: ScalarExpr, vars: readonly Variable[], memo = new Map<ScalarExpr, Variable | number>()): Variable | number {
@@ -172,7 +162,7 @@ export function formulaGraph(e: ScalarExpr, vars: readonly Variable[], memo = ne
       case 'ne': r = bin(E.neq); break;
       case 'and': r = bin(E.and); break;
       case 'or': r = bin(E.or); break;
-      case 'mod': r = bin(modOp); break;
+      case 'mod': r = bin(mod); break;
       case 'neg': r = E.neg(v(0)); break;
       case 'exp': r = E.exp(v(0)); break;
       case 'log': r = E.log(v(0)); break;
@@ -187,10 +177,10 @@ export function formulaGraph(e: ScalarExpr, vars: readonly Variable[], memo = ne
       case 'not': r = E.not(v(0)); break;
       case 'isnan': r = E.isnan(v(0)); break;
       case 'isinf': r = E.isinf(v(0)); break;
-      case 'floor': r = floorOp(v(0)); break;
-      case 'ceil': r = ceilOp(v(0)); break;
-      case 'round': r = roundOp(v(0)); break;
-      case 'erf': r = erfOp(v(0)); break;
+      case 'floor': r = floor(v(0)); break;
+      case 'ceil': r = ceil(v(0)); break;
+      case 'round': r = round(v(0)); break;
+      case 'erf': r = erf(v(0)); break;
       case 'select': r = E.where(a[0]!, a[1]!, a[2]!); break;
       case 'cast': r = E.cast(v(0), e.dtype); break;
       case 'bitand': case 'bitor': case 'bitxor': case 'shl': case 'shru': case 'mulhi_u32': r = bin(BIT_OPS[e.f]); break;

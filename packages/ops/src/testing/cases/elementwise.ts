@@ -2,6 +2,8 @@ import { NDArray, tensor, mulberry32, type DType, type Dim } from '@hypatia/core
 import { skipFloat64, type OpCase } from '../op-case.js';
 import * as E from '../../elementwise/arithmetic.js';
 import { defineElementwise } from '../../formula/define-elementwise.js';
+import * as R from '../../elementwise/rounding.js';
+import { erf } from '../../elementwise/erf.js';
 
 /** A user-defined op: every backend must run an elementwise op given only its formula. */
 const userDefined = defineElementwise({ name: 'user_blend', inputs: ['a', 'b'], formula: 'a > b ? a * sigmoid(b) : softplus(a) - b^2 / 2' });
@@ -96,6 +98,56 @@ export const elementwiseCases: OpCase[] = [
     build: () => { const x = tensor('float32', [null], 'x'); return { inputs: [x], outputs: [E.clip(x, -1, 0.5)] }; },
     args: () => [randomArray([10], 'float32', 5)],
   },
+  {
+    name: 'floor-ceil-round/halves-nan-inf',
+    build: () => { const x = tensor('float32', [null], 'x'); return { inputs: [x], outputs: [R.floor(x), R.ceil(x), R.round(x)] }; },
+    // Halves round to even (0.5 -> 0, 1.5 -> 2, -2.5 -> -2); -0 stays -0; NaN and the infinities pass.
+    args: () => [withEdges(randomArray([16], 'float32', 31, -5, 5), [...EDGES, 2.5, 3.5, -0.4, 1e7 + 0.5])],
+  },
+  {
+    name: 'floor-ceil-round/float64-int32',
+    build: () => {
+      const x = tensor('float64', [null, null], 'x'); const i = tensor('int32', [null], 'i');
+      return { inputs: [x, i], outputs: [R.floor(x), R.ceil(x), R.round(x), R.floor(i), R.round(i)] };
+    },
+    args: () => [withEdges(randomArray([3, 4], 'float64', 32, -5, 5), [0.5, -0.5, 2.5, -1.5, 4503599627370495.5]), randomArray([5], 'int32', 33, -9, 9)],
+    skip: skipFloat64('float64'),
+  },
+  {
+    name: 'mod/float32-signs-broadcast',
+    build: () => { const a = tensor('float32', [null, null], 'a'); const b = tensor('float32', [1, null], 'b'); return { inputs: [a, b], outputs: [R.mod(a, b)] }; },
+    // The result takes the divisor's sign; a zero divisor gives NaN.
+    args: () => [withEdges(randomArray([3, 4], 'float32', 34, -7, 7), [-3, 3, -3, 3, 0, -0]), NDArray.from([[2, -2, 0, 3]], 'float32')],
+  },
+  {
+    name: 'mod-floor_div/int32-signs-zero-overflow',
+    build: () => { const a = tensor('int32', [null], 'a'); const b = tensor('int32', [null], 'b'); return { inputs: [a, b], outputs: [R.mod(a, b), R.floorDiv(a, b)] }; },
+    // Floor semantics on every sign pair, a zero divisor (0 both ways), -2^31 // -1 (wraps) and the int32 extremes.
+    args: () => [
+      NDArray.from([7, -7, 7, -7, 6, 5, -2147483648, -2147483648, 2147483647, -2147483647, 0, 3], 'int32'),
+      NDArray.from([2, 2, -2, -2, 3, 0, -1, 3, -2, 2147483647, -5, 1], 'int32'),
+    ],
+  },
+  {
+    name: 'floor_div/float32-and-mixed',
+    build: () => {
+      const a = tensor('float32', [null], 'a'); const b = tensor('float32', [null], 'b'); const i = tensor('int32', [null], 'i');
+      return { inputs: [a, b, i], outputs: [R.floorDiv(a, b), R.floorDiv(a, i), R.floorDiv(i, 2)] };
+    },
+    args: () => [
+      NDArray.from([7.5, -7.5, 1, -1, 0, 1, NaN, Infinity], 'float32'),
+      NDArray.from([2, 2, 0.25, 3, 2, 0, 1, 2], 'float32'),
+      NDArray.from([2, -2, 3, -3, 1, 5, 1, -1], 'int32'),
+    ],
+  },
+  {
+    name: 'floor_div/float64',
+    build: () => { const a = tensor('float64', [null], 'a'); const b = tensor('float64', [], 'b'); return { inputs: [a, b], outputs: [R.floorDiv(a, b), R.mod(a, b)] }; },
+    args: () => [randomArray([9], 'float64', 35, -10, 10), NDArray.from(-1.75, 'float64')],
+    skip: skipFloat64('float64'),
+  },
+  unary('erf', erf, -4, 4),
+  unary('erf', erf, -6, 6, 'float64'),
   binary('user-defined', userDefined, [null, null], [null], [4, 3], [3]),
   {
     name: 'fused-chain',
