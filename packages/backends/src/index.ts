@@ -13,7 +13,7 @@ registerBackend('native', () => new NativeBackend());
 // 'cpu' is the best host backend available: native code when a C compiler works, else the reference one.
 registerBackend('cpu', () => new CpuBackend());
 
-export { WebGPUBackend } from './webgpu/index.js';
+export { WebGPUBackend, gpuDescription } from './webgpu/index.js';
 import { WebGPUBackend } from './webgpu/index.js';
 registerBackend('webgpu', () => new WebGPUBackend());
 

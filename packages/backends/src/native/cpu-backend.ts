@@ -4,6 +4,7 @@ import { NativeBackend } from './native-backend.js';
 import { NativeBuildError, NativeUnavailableError } from './build-addon.js';
 import { NATIVE_OPTION_NAMES } from './native-options.js';
 import { NATIVE_REWRITES } from '../supported-rewrites.js';
+import { ranBy } from '../ran-by.js';
 
 const warned = new Set<string>();
 
@@ -32,16 +33,4 @@ export class CpuBackend implements Backend {
       return ranBy(this.reference.name, this.reference.lower(spec));
     }
   }
-}
-
-/** Another backend's executable, saying which backend runs it (compiled functions report it as `fn.backend`). */
-function ranBy(backend: string, exe: Executable): Executable {
-  return {
-    backend,
-    run: (args, opts) => exe.run(args, opts),
-    describe: () => exe.describe(),
-    get kernelCount() {
-      return exe.kernelCount;
-    },
-  };
 }

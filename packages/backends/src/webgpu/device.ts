@@ -1,5 +1,6 @@
 /// <reference types="@webgpu/types" />
 import { HypatiaError } from '@hypatia/core';
+import { currentGpuHost, noAdapterMessage, noWebGpuMessage, type GpuHost } from './unavailable.js';
 
 /**
  * One GPUDevice per process, found lazily: the browser's navigator.gpu, or in Node the `webgpu`
@@ -20,30 +21,31 @@ export function gpuDescription(): string {
   return info;
 }
 
-async function findGpu(): Promise<GPU | null> {
+/** The host's WebGPU, or why there is none. */
+async function findGpu(host: GpuHost): Promise<GPU | string> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (!isNode) return null;
+  if (host.kind !== 'node') return noWebGpuMessage(host);
   try {
     const name = 'webgpu';
     const mod = (await import(/* @vite-ignore */ name)) as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
     for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
     return mod.create([]);
-  } catch {
-    return null;
+  } catch (e) {
+    return noWebGpuMessage(host, e as { code?: string; message: string });
   }
 }
 
 export function getDevice(): Promise<GPUDevice> {
   if (!pending) {
     pending = (async () => {
-      const gpu = await findGpu();
-      if (!gpu) throw new HypatiaError('webgpu', 'no WebGPU implementation: in Node install the `webgpu` package; in a browser enable WebGPU');
+      const host = currentGpuHost();
+      const gpu = await findGpu(host);
+      if (typeof gpu === 'string') throw new HypatiaError('webgpu', gpu);
       const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
       keepAlive.push(gpu, adapter);
       if (!adapter) {
-        throw new HypatiaError('webgpu', 'no GPU adapter found (without a GPU, install a Vulkan driver such as SwiftShader and set VK_ICD_FILENAMES)');
+        throw new HypatiaError('webgpu', noAdapterMessage(host));
       }
       const a = adapter.info;
       info = [a?.vendor, a?.architecture, a?.description].filter(Boolean).join(' ') || 'unknown adapter';

@@ -1,0 +1,64 @@
+import type { Backend, Executable, FunctionGraph, LowerSpec } from '@hypatia/core';
+import { ReferenceBackend } from './reference/reference-backend.js';
+import { WebGPUBackend } from './webgpu/webgpu-backend.js';
+import { getDevice } from './webgpu/device.js';
+import { ranBy } from './ran-by.js';
+
+export interface BrowserCpuOptions {
+  /** Runs what WebGPU cannot: every graph on a page without WebGPU, and graphs with float64 values. Default: the reference backend. */
+  fallback?: Backend;
+  /** Default: the WebGPU backend. */
+  webgpu?: Backend;
+  /** Why WebGPU cannot be used here, or null when it can. Default: whether a GPU device opens. */
+  webgpuProblem?: () => Promise<string | null>;
+}
+
+/**
+ * 'cpu' in a browser, the default backend of compile(): the best backend the page has for each
+ * graph. That is WebGPU when the browser gives a GPU device and the graph has no float64 value
+ * (WGSL has no float64), else the fallback. Which one runs a function is its `fn.backend`; the
+ * first time a graph goes to the fallback, one warning says why.
+ */
+export class BrowserCpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly supportedRewrites: readonly string[];
+  readonly optionNames: readonly string[];
+  private readonly fallback: Backend;
+  private readonly webgpu: Backend;
+  private readonly webgpuProblem: () => Promise<string | null>;
+  private problem: Promise<string | null> | null = null;
+  private readonly warned = new Set<string>();
+
+  constructor(options: BrowserCpuOptions = {}) {
+    this.fallback = options.fallback ?? new ReferenceBackend();
+    this.webgpu = options.webgpu ?? new WebGPUBackend();
+    this.webgpuProblem = options.webgpuProblem ?? (() => getDevice().then(() => null, (e: Error) => e.message));
+    // A rewrite is run only when both backends can run its result: compile() picks the rewrites before a graph is placed.
+    const fallbackRewrites = new Set(this.fallback.supportedRewrites ?? []);
+    this.supportedRewrites = (this.webgpu.supportedRewrites ?? []).filter((r) => fallbackRewrites.has(r));
+    this.optionNames = [...new Set([...(this.webgpu.optionNames ?? []), ...(this.fallback.optionNames ?? [])])];
+  }
+
+  async lower(spec: LowerSpec): Promise<Executable> {
+    this.problem ??= this.webgpuProblem();
+    const problem = (await this.problem) ?? (hasFloat64(spec.graph) ? 'the graph has float64 values and WebGPU has none' : null);
+    if (problem === null) return ranBy(this.webgpu.name, await this.webgpu.lower(optionsFor(this.webgpu, spec)));
+    if (!this.warned.has(problem)) {
+      this.warned.add(problem);
+      console.warn(`hypatia: the 'cpu' backend is running the ${this.fallback.name} backend: ${problem}`);
+    }
+    return ranBy(this.fallback.name, await this.fallback.lower(optionsFor(this.fallback, spec)));
+  }
+}
+
+function hasFloat64(graph: FunctionGraph): boolean {
+  return graph.inputs.some((v) => v.dtype === 'float64')
+    || graph.nodes.some((n) => [...n.inputs, ...n.outputs].some((v) => v.dtype === 'float64'));
+}
+
+/** The spec with only the options `backend` reads: compile() checked them against the union. */
+function optionsFor(backend: Backend, spec: LowerSpec): LowerSpec {
+  if (!backend.optionNames) return spec;
+  const names = new Set(backend.optionNames);
+  return { ...spec, options: Object.fromEntries(Object.entries(spec.options).filter(([k]) => names.has(k))) };
+}

@@ -1,0 +1,18 @@
+// @hypatia/backends in a browser (the package's `browser` export condition): the backends a page
+// can run. The native backend is left out: it builds C with a compiler into a Node addon.
+import { HypatiaError, registerBackend } from '@hypatia/core';
+import { ReferenceBackend } from './reference/reference-backend.js';
+import { WebGPUBackend } from './webgpu/index.js';
+import { BrowserCpuBackend } from './browser-cpu-backend.js';
+
+export { ReferenceBackend } from './reference/reference-backend.js';
+export { WebGPUBackend, gpuDescription } from './webgpu/index.js';
+export { BrowserCpuBackend, type BrowserCpuOptions } from './browser-cpu-backend.js';
+export { runProgramWasm } from './wasm/run-wasm.js';
+
+registerBackend('reference', () => new ReferenceBackend());
+registerBackend('webgpu', () => new WebGPUBackend());
+registerBackend('cpu', () => new BrowserCpuBackend());
+registerBackend('native', () => {
+  throw new HypatiaError('compile', "the 'native' backend needs Node (it builds C into a Node addon); in a browser use 'cpu' (WebGPU when the page has a GPU) or 'webgpu'");
+});
