@@ -10,3 +10,4 @@ export * from './indexing/index.js';
 export * from './nnet/index.js';
 export * from './random/index.js';
 export * from './formula/index.js';
+export * from './cumulative/index.js';

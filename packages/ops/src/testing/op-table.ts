@@ -9,6 +9,7 @@ import { nnetCases } from './cases/nnet.js';
 import { creationCases } from './cases/creation.js';
 import { randomCases } from './cases/random.js';
 import { fusedCases } from './cases/fused.js';
+import { cumulativeCases } from './cases/cumulative.js';
 
 export type { OpCase } from './op-case.js';
 
@@ -16,6 +17,7 @@ export type { OpCase } from './op-case.js';
 export const OP_TABLE: readonly OpCase[] = [
   ...elementwiseCases, ...reduceCases, ...linalgCases, ...shapeCases,
   ...indexingCases, ...nnetCases, ...creationCases, ...randomCases, ...fusedCases,
+  ...cumulativeCases,
 ];
 
 /**

@@ -1,0 +1,2 @@
+// Running folds along an axis: cumsum and cumprod.
+export * from './cumulative.js';
