@@ -11,3 +11,4 @@ export * from './nnet/index.js';
 export * from './random/index.js';
 export * from './formula/index.js';
 export * from './cumulative/index.js';
+export * from './sorting/index.js';

@@ -1,3 +1,4 @@
 export { AdvancedSubtensor, advancedIndex, take } from './advanced-subtensor.js';
 export * from './advanced-inc-subtensor.js';
 export * from './last-write-mask.js';
+export { takeAlongAxis } from './take-along-axis.js';

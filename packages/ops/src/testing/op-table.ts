@@ -10,6 +10,7 @@ import { creationCases } from './cases/creation.js';
 import { randomCases } from './cases/random.js';
 import { fusedCases } from './cases/fused.js';
 import { cumulativeCases } from './cases/cumulative.js';
+import { sortingCases } from './cases/sorting.js';
 
 export type { OpCase } from './op-case.js';
 
@@ -17,7 +18,7 @@ export type { OpCase } from './op-case.js';
 export const OP_TABLE: readonly OpCase[] = [
   ...elementwiseCases, ...reduceCases, ...linalgCases, ...shapeCases,
   ...indexingCases, ...nnetCases, ...creationCases, ...randomCases, ...fusedCases,
-  ...cumulativeCases,
+  ...cumulativeCases, ...sortingCases,
 ];
 
 /**
