@@ -1,5 +1,6 @@
 export { DimShuffle, dimshuffle, transpose, type Pattern } from './dimshuffle.js';
 export * from './reshape.js';
+export { SymbolicReshape, type TargetLength } from './symbolic-reshape.js';
 export * from './expand-dims.js';
 export * from './concatenate.js';
 export type { AxisIndex, Bound, IndexEntry, IndexScalar, SliceTuple } from './slice-spec.js';

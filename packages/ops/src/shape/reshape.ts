@@ -1,6 +1,10 @@
-import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, shapeSize, type Apply, type Dim, type GradResult, type KernelProgram, type Variable, HypatiaError } from '@hypatia/core';
+import { Constant, DISCONNECTED, NDArray, Op, ShapeError, TensorType, Variable, shapeSize, type Apply, type Dim, type GradResult, type KernelProgram, HypatiaError } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { contiguousCopyProgram } from './copy-kernels.js';
+import { SymbolicReshape, splitTarget, type TargetLength } from './symbolic-reshape.js';
+import { buildError } from './build-error.js';
+import { subtensor } from './subtensor.js';
+import { Shape, shapeOf } from '../creation/shape-of.js';
 
 /** Reshape to a static target; one entry may be -1 (inferred). Target entries are numbers, fixed at build time. */
 export class Reshape extends Op {
@@ -68,8 +72,28 @@ export class ReshapeLike extends Op {
   }
 }
 
-export function reshape(x: VarLike, shape: readonly number[]): Variable {
-  return new Reshape(shape).call(asVariable(x));
+/**
+ * x's elements under another shape, one length of which may be -1 (inferred). Lengths are numbers
+ * (a static target), int32 scalar variables read at run time (`reshape(x, [shapeOf(x, 0), -1])`),
+ * or the whole target is an int32 vector of static length (`reshape(x, shapeOf(y))`).
+ */
+export function reshape(x: VarLike, shape: readonly TargetLength[] | Variable): Variable {
+  const v = asVariable(x);
+  const target = shape instanceof Variable ? targetOfVector(shape) : shape;
+  const { fixed, lengths } = splitTarget(target);
+  if (!lengths.length) return new Reshape(fixed as number[]).call(v);
+  return new SymbolicReshape(fixed).call(v, ...lengths);
+}
+
+/** A shape vector's entries: x's lengths for shapeOf(x), numbers for a constant, else its elements. */
+function targetOfVector(s: Variable): TargetLength[] {
+  const n = s.shape[0];
+  if (s.ndim !== 1 || s.dtype !== 'int32' || n === null || n === undefined) {
+    throw buildError('reshape', `a target given as one variable must be an int32 vector of static length, got ${s} : ${s.type}`);
+  }
+  if (s instanceof Constant) return Array.from(s.value.data);
+  const source = s.owner?.op instanceof Shape ? s.owner.inputs[0]! : null;
+  return Array.from({ length: n }, (_, i) => (source ? shapeOf(source, i) : subtensor(s, [i])));
 }
 
 export function reshapeLike(x: Variable, like: Variable): Variable {

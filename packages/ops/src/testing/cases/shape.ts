@@ -9,6 +9,7 @@ import { expandDims, squeeze } from '../../shape/expand-dims.js';
 import { concatenate, stack } from '../../shape/concatenate.js';
 import { slice, subtensor } from '../../shape/subtensor.js';
 import { incSubtensor, setSubtensor } from '../../shape/inc-subtensor.js';
+import { shapeOf } from '../../creation/shape-of.js';
 
 const int = (v: number) => NDArray.from(v, 'int32');
 
@@ -155,6 +156,24 @@ export const shapeCases: OpCase[] = [
     name: 'dimshuffle/int32-permute-and-insert',
     build: () => { const x = tensor('int32', [null, 1, null], 'x'); return { inputs: [x], outputs: [dimshuffle(x, 2, 'x', 0), transpose(x)] }; },
     args: () => [randomArray([3, 1, 4], 'int32', 29, -50, 50)],
+  },
+  {
+    name: 'reshape/symbolic-lengths-and-grad',
+    build: () => {
+      const x = tensor('float32', [null, null, null], 'x'); const n = iscalar('n');
+      const y = reshape(x, [shapeOf(x, 0), -1]);
+      return { inputs: [x, n], outputs: [y, reshape(x, [n, shapeOf(x, 2), -1]), grad(sum(mul(y, y)), x)] };
+    },
+    args: () => [randomArray([2, 3, 4], 'float32', 30), int(3)],
+  },
+  {
+    name: 'reshape/int32-target-vector-and-empty',
+    build: () => {
+      const x = tensor('int32', [null, null], 'x'); const s = tensor('int32', [3], 's'); const e = tensor('float32', [null, null], 'e');
+      return { inputs: [x, s, e], outputs: [reshape(x, s), reshape(x, shapeOf(transpose(x))), reshape(e, [shapeOf(x, 1), shapeOf(e, 0)])] };
+    },
+    // An empty array reshaped to lengths another operand gives.
+    args: () => [randomArray([4, 6], 'int32', 31, -50, 50), NDArray.from([2, -1, 3], 'int32'), NDArray.zeros('float32', [0, 6])],
   },
 ];
 
