@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, S, input, mulberry32, runProgramJS, sconst, tensor, type Apply, type Dim, type DType, type Op, type ScalarExpr, type Variable } from '@hypatia/core';
+import { kernelsAgainstPerform } from '../testing/kernel-checks.js';
 import { Dot } from './dot.js';
 import { MatMul } from './matmul.js';
 import { ProductEpilogue } from './product-epilogue.js';
@@ -14,12 +15,7 @@ function values(shape: readonly number[], dtype: DType, seed: number): NDArray {
 
 /** The node's kernels (JavaScript printer) against its perform, bit for bit. */
 function expectKernelsMatchPerform(v: Variable, args: readonly NDArray[]): void {
-  const node = v.owner as Apply;
-  const want = node.op.perform(args, node)[0]!;
-  const got = runProgramJS(node, node.op.kernels!(node)!, args)[0]!;
-  expect(got.shape).toEqual(want.shape);
-  const differ = Array.from(want.data).findIndex((w, i) => !Object.is(w, got.data[i]));
-  expect(differ, `${node.op} element ${differ}: ${got.data[differ]} vs ${want.data[differ]}`).toBe(-1);
+  expect(kernelsAgainstPerform(v, args).diff).toBeNull();
 }
 
 const open = (d: DType, shape: readonly number[], name: string) => tensor(d, shape.map((n): Dim => (n === 1 ? 1 : null)), name);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, mulberry32, runProgramJS, tensor, type Apply, type DType, type Variable } from '@hypatia/core';
+import { kernelsAgainstPerform } from '../testing/kernel-checks.js';
 import { Dot } from './dot.js';
 import { MatMul } from './matmul.js';
 import { gemm } from './gemm-kernel.js';
@@ -22,12 +23,8 @@ const transposed = (x: NDArray): NDArray => {
 
 /** The node's kernels (JavaScript printer) against its perform, bit for bit. */
 function expectKernelsMatchPerform(v: Variable, args: readonly NDArray[]): NDArray {
-  const node = v.owner as Apply;
-  const want = node.op.perform(args, node)[0]!;
-  const got = runProgramJS(node, node.op.kernels!(node)!, args)[0]!;
-  expect(got.shape).toEqual(want.shape);
-  const differ = Array.from(want.data).findIndex((w, i) => !Object.is(w, got.data[i]));
-  expect(differ, `${node.op} element ${differ}: ${got.data[differ]} vs ${want.data[differ]}`).toBe(-1);
+  const { diff, want } = kernelsAgainstPerform(v, args);
+  expect(diff).toBeNull();
   return want;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, mulberry32, runProgramJS, tensor, type Apply, type DType, type Variable } from '@hypatia/core';
+import { kernelsAgainstPerform } from '../testing/kernel-checks.js';
 import { maxPool2d } from './max-pool2d.js';
 import { maxPool2dGrad } from './max-pool2d-grad.js';
 import { maxPool2dGradGrad } from './max-pool2d-grad-grad.js';
@@ -18,14 +19,9 @@ function values(shape: readonly number[], dtype: DType, seed: number, kind: 'tie
   return a;
 }
 
-/** The node's kernels (JavaScript printer) against its perform, bit for bit (NaN equal to NaN, -0 apart from 0). */
+/** The node's kernels (JavaScript printer) against its perform, bit for bit. */
 function expectKernelsMatchPerform(v: Variable, args: readonly NDArray[]): void {
-  const node = v.owner as Apply;
-  const want = node.op.perform(args, node)[0]!;
-  const got = runProgramJS(node, node.op.kernels!(node)!, args)[0]!;
-  expect(got.shape).toEqual(want.shape);
-  const differ = Array.from(want.data).findIndex((w, i) => !Object.is(w, got.data[i]));
-  expect(differ, `${node.op} element ${differ}: ${got.data[differ]} vs ${want.data[differ]}`).toBe(-1);
+  expect(kernelsAgainstPerform(v, args).diff).toBeNull();
 }
 
 const options: Pool2dOptions[] = [
