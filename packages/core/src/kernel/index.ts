@@ -9,5 +9,6 @@ export { runProgramJS } from './run-js.js';
 export { OpTable } from './op-table.js';
 export { collapseAxes } from './collapse.js';
 export { elementwiseProgram } from './elementwise-program.js';
+export { inlineProducers } from './inline.js';
 export { reductionProgram, type ReductionFold, type ReductionSpec } from './reduction-program.js';
 export { linearIn, mentions } from './affine.js';

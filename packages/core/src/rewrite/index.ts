@@ -6,4 +6,6 @@ export * from './gradient-ops.js';
 export * from './composite.js';
 export * from './fusion.js';
 export * from './elemwise-sum.js';
+export * from './fused.js';
+export * from './producer-fusion.js';
 export * from './check-rewrite.js';
