@@ -1,8 +1,11 @@
-import { tensor, type Dim, type DType, type Variable } from '@hypatia/core';
+import { NDArray, grad, tensor, type Dim, type DType, type Variable } from '@hypatia/core';
 import { skipFloat64, type OpCase } from '../op-case.js';
 import { randomArray } from './elementwise.js';
 import { Dot, dot, outer } from '../../linalg/dot.js';
 import { MatMul, matmul } from '../../linalg/matmul.js';
+import { tensordot } from '../../linalg/tensordot.js';
+import { mul } from '../../elementwise/arithmetic.js';
+import { sum } from '../../reduce/sum.js';
 
 const unknown = (shape: readonly number[]): Dim[] => shape.map((d) => (d === 1 ? 1 : null));
 
@@ -50,4 +53,23 @@ export const linalgCases: OpCase[] = [
   product('matmul', matmul, [2, 3, 4], [4]),
   product('matmul-transA', batchedTransposed(true, false), [2, 4, 3], [2, 4, 5]),
   product('matmul-transB', batchedTransposed(false, true), [2, 3, 4], [5, 4], 'float64'),
+  {
+    name: 'tensordot/unknown-lengths-pairs-and-grads',
+    build: () => {
+      const a = tensor('float32', [null, null, null], 'a'); const b = tensor('float32', [null, null, null], 'b');
+      const t = tensordot(a, b, [[0, 2], [2, 0]]);
+      return { inputs: [a, b], outputs: [t, tensordot(a, b, 0), ...grad(sum(mul(t, t)), [a, b])] };
+    },
+    args: () => [randomArray([3, 2, 4], 'float32', 61), randomArray([4, 5, 3], 'float32', 62)],
+  },
+  {
+    name: 'tensordot/static-int32-and-empty-sum',
+    build: () => {
+      const a = tensor('int32', [2, 3, 4], 'a'); const b = tensor('int32', [3, 4], 'b');
+      const e = tensor('float32', [null, null], 'e'); const f = tensor('float32', [null, null], 'f');
+      return { inputs: [a, b, e, f], outputs: [tensordot(a, b), tensordot(b, a, [[0, 1], [1, 2]]), tensordot(e, f, 1)] };
+    },
+    // An empty summed axis: zeros.
+    args: () => [randomArray([2, 3, 4], 'int32', 63, -50, 50), randomArray([3, 4], 'int32', 64, -50, 50), NDArray.zeros('float32', [2, 0]), NDArray.zeros('float32', [0, 3])],
+  },
 ];
