@@ -7,6 +7,7 @@ export * from './softmax-crossentropy-grad.js';
 export * from './categorical-crossentropy.js';
 export * from './categorical-crossentropy-grad.js';
 export * from './binary-crossentropy.js';
+export * from './one-hot.js';
 export type { Conv2dOptions, ConvPadding } from './conv-geometry.js';
 export { ConvOp } from './conv-op.js';
 export * from './conv2d.js';

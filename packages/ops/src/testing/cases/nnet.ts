@@ -17,6 +17,7 @@ import type { Conv2dOptions } from '../../nnet/conv-geometry.js';
 import { maxPool2d } from '../../nnet/max-pool2d.js';
 import type { Pool2dOptions } from '../../nnet/pool-geometry.js';
 import { avgPool2d, type AvgPool2dOptions } from '../../nnet/avg-pool2d.js';
+import { oneHot } from '../../nnet/one-hot.js';
 
 const labels = (n: number, k: number, seed: number) => randomArray([n], 'int32', seed, 0, k);
 
@@ -179,4 +180,19 @@ export const nnetCases: OpCase[] = [
   pool('avg_pool2d/padded-include-pad', (x) => avgPool2d(x, { window: [3, 3], stride: [2, 1], padding: [1, 1], includePad: true } as AvgPool2dOptions)),
   pool('avg_pool2d/border-kept-overlap', (x) => avgPool2d(x, { window: [3, 2], stride: [1, 2], ignoreBorder: false })),
   pool('avg_pool2d/padded-overlap', (x) => avgPool2d(x, { window: [3, 3], stride: [1, 2], padding: [2, 1] }), 'float64'),
+  {
+    name: 'one_hot/negative-labels-dtypes-and-loss',
+    build: () => {
+      const y = tensor('int32', [null], 'y'); const yy = tensor('int32', [null, null], 'yy'); const p = tensor('float32', [null, null], 'p');
+      const cost = neg(sum(mul(log(p), oneHot(y, 4))));
+      return { inputs: [y, yy, p], outputs: [oneHot(y, 4), oneHot(yy, 3, 'int32'), oneHot(yy, 3, 'bool'), cost, grad(cost, p)] };
+    },
+    args: () => [NDArray.from([3, 0, -1, -4, 2], 'int32'), NDArray.from([[2, -3], [1, 0]], 'int32'), randomArray([5, 4], 'float32', 65, 0.1, 1)],
+  },
+  {
+    name: 'one_hot/float64-empty',
+    build: () => { const y = tensor('int32', [null], 'y'); return { inputs: [y], outputs: [oneHot(y, 2, 'float64')] }; },
+    args: () => [NDArray.zeros('int32', [0])],
+    skip: skipFloat64('float64'),
+  },
 ];
