@@ -19,3 +19,8 @@ registerBackend('webgpu', () => new WebGPUBackend());
 
 // The kernel IR printed as WebAssembly, run on host arrays (the wasm backend will grow from it).
 export { runProgramWasm } from './wasm/run-wasm.js';
+
+// The wasm backend: a compiled function's kernels in one WebAssembly module, its calls replayed in one call into it.
+export { WasmBackend } from './wasm/wasm-backend.js';
+import { WasmBackend } from './wasm/wasm-backend.js';
+registerBackend('wasm', () => new WasmBackend());

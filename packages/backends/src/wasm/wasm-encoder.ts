@@ -214,6 +214,13 @@ export class CodeWriter {
     this.w.byte(0x0d).u32(depth);
     return this;
   }
+  /** A jump table: to `depths[i]` for the operand i, to `otherwise` for any other operand. */
+  brTable(depths: readonly number[], otherwise: number): this {
+    this.w.byte(0x0e).u32(depths.length);
+    for (const d of depths) this.w.u32(d);
+    this.w.u32(otherwise);
+    return this;
+  }
 }
 
 function blockType(t: BlockType): number {
