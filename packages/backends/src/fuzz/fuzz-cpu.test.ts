@@ -8,7 +8,7 @@ import { generateProgram } from './generate.js';
 
 const configs = fuzzConfigs({ webgpu: false, cacheDir: testCacheDir() });
 
-describe('differential fuzzer: random programs on the reference (rewrites on) and native backends agree with the oracle after every call', () => {
+describe('differential fuzzer: random programs on the reference (rewrites on), native and wasm backends agree with the oracle after every call', () => {
   for (const seed of CI_SEEDS) {
     const p = generateProgram(seed);
     it(`seed ${seed} (${p.family}, ${p.dtype}, ${p.events.length} events)`, async () => {
