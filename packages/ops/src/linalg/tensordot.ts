@@ -1,10 +1,9 @@
 import { type Variable } from '@hypatia/core';
 import { asVariable, type VarLike } from '../util/as-variable.js';
-import { mul } from '../elementwise/arithmetic.js';
-import { shapeOf } from '../creation/shape-of.js';
 import { dimshuffle } from '../shape/dimshuffle.js';
 import { reshape } from '../shape/reshape.js';
 import type { TargetLength } from '../shape/symbolic-reshape.js';
+import { lengthOf, productOf } from '../shape/lengths.js';
 import { buildError } from '../shape/build-error.js';
 import { dot } from './dot.js';
 
@@ -23,8 +22,8 @@ export function tensordot(a: VarLike, b: VarLike, axes: TensordotAxes = 2): Vari
   const [ax, bx] = pairedAxes(x, y, axes);
   const freeA = range(x.ndim).filter((d) => !ax.includes(d));
   const freeB = range(y.ndim).filter((d) => !bx.includes(d));
-  const lenA = (d: number) => length(x, d);
-  const lenB = (d: number) => length(y, d);
+  const lenA = (d: number) => lengthOf(x, d);
+  const lenB = (d: number) => lengthOf(y, d);
   const summed = ax.map(lenA);
   const am = matrixOf(dimshuffle(x, [...freeA, ...ax]), freeA.map(lenA), summed);
   const bm = matrixOf(dimshuffle(y, [...bx, ...freeB]), summed, freeB.map(lenB));
@@ -66,20 +65,8 @@ function pairedAxes(x: Variable, y: Variable, axes: TensordotAxes): [number[], n
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** An axis' length: the number the type knows, or the run-time length as an int32 scalar. */
-function length(v: Variable, d: number): TargetLength {
-  const n = v.shape[d];
-  return n !== null && n !== undefined ? n : shapeOf(v, d);
-}
-
-/** The product of lengths: a number when all are, else an int32 scalar. */
-function product(lengths: readonly TargetLength[]): TargetLength {
-  if (!lengths.length) return 1;
-  return lengths.reduce((p, l) => (typeof p === 'number' && typeof l === 'number' ? p * l : mul(p, l)));
-}
-
 /** v (its axes already the rows' then the columns') as a matrix of [product(rows), product(cols)]. */
 function matrixOf(v: Variable, rows: readonly TargetLength[], cols: readonly TargetLength[]): Variable {
   if (rows.length === 1 && cols.length === 1) return v;
-  return reshape(v, [product(rows), product(cols)]);
+  return reshape(v, [productOf(rows), productOf(cols)]);
 }

@@ -1,10 +1,12 @@
 import { NDArray, grad, ivector, tensor } from '@hypatia/core';
 import type { OpCase } from '../op-case.js';
-import { randomArray } from './elementwise.js';
+import { randomArray, withEdges } from './elementwise.js';
 import { log, mul, neg, square } from '../../elementwise/arithmetic.js';
 import { sum } from '../../reduce/sum.js';
 import { advancedIndex, take } from '../../indexing/advanced-subtensor.js';
 import { advancedIncSubtensor, advancedSetSubtensor } from '../../indexing/advanced-inc-subtensor.js';
+import { booleanMask, flatnonzero } from '../../indexing/boolean-mask.js';
+import { gt } from '../../elementwise/arithmetic.js';
 
 const ints = (a: number[] | number[][]) => NDArray.from(a, 'int32');
 
@@ -86,6 +88,31 @@ export const indexingCases: OpCase[] = [
       return { inputs: [b, v, n, w], outputs: [advancedSetSubtensor(b, [[0, 2, 0], [1, 1, 1]], v), advancedSetSubtensor(n, [[4, -1, 0, 4]], w)] };
     },
     args: () => [randomArray([3, 2], 'bool', 12), NDArray.from([1, 0, 0], 'bool'), randomArray([5], 'int32', 13, -9, 9), NDArray.from(7, 'int32')],
+  },
+  {
+    name: 'boolean_mask/leading-axes-and-grad',
+    build: () => {
+      const x = tensor('float32', [null, null, null], 'x'); const m = tensor('bool', [null, null], 'm'); const r = tensor('bool', [null], 'r');
+      const picked = booleanMask(x, m);
+      return { inputs: [x, m, r], outputs: [picked, booleanMask(x, r), grad(sum(square(picked)), x)] };
+    },
+    args: () => [randomArray([2, 3, 2], 'float32', 12), NDArray.from([[1, 0, 1], [0, 1, 1]], 'bool'), NDArray.from([0, 1], 'bool')],
+  },
+  {
+    name: 'boolean_mask/int32-none-true-flatnonzero',
+    build: () => {
+      const x = tensor('int32', [null, null], 'x'); const m = tensor('bool', [null, null], 'm'); const none = tensor('bool', [null], 'none');
+      return { inputs: [x, m, none], outputs: [booleanMask(x, m), booleanMask(x, none), flatnonzero(m)] };
+    },
+    // Nothing true gives an empty axis.
+    args: () => [randomArray([3, 4], 'int32', 13, -50, 50), randomArray([3, 4], 'bool', 14), NDArray.from([0, 0, 0], 'bool')],
+  },
+  {
+    name: 'boolean_mask/mask-computed-from-data',
+    build: () => { const v = tensor('float32', [null], 'v'); return { inputs: [v], outputs: [booleanMask(v, gt(v, 0)), flatnonzero(v)] }; },
+    // NaN is nonzero, -0 is not.
+    args: () => [withEdges(randomArray([70], 'float32', 15), [0, NaN, -0, 2, 0, -1])],
+    skip: { webgpu: 'the mask is computed on the GPU, and x[mask] needs its true count on the host before the call is encoded' },
   },
 ];
 
