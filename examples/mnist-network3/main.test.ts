@@ -27,13 +27,13 @@ const runMain = (out: string, env: Record<string, string>) => new Promise<{ resu
 });
 
 describe('pnpm mnist', () => {
-  it("names its results after the backend that ran: 'reference' when 'cpu' finds no C compiler", async () => {
+  it("names its results after the backend that ran: 'wasm' when 'cpu' finds no C compiler", async () => {
     const out = freshDir();
     const { result, stderr } = await runMain(out, { HYPATIA_CC: '/nonexistent/hypatia-cc', HYPATIA_CACHE_DIR: freshDir() });
-    expect(stderr).toContain("the 'cpu' backend is running the slower reference backend");
-    expect(result.backend).toBe('reference');
-    expect(readdirSync(out).sort()).toEqual(['shallow-reference-1ep-limit200.json', 'shallow-reference-1ep-limit200.svg']);
-    expect(JSON.parse(readFileSync(join(out, 'shallow-reference-1ep-limit200.json'), 'utf8')).backend).toBe('reference');
+    expect(stderr).toContain("the 'cpu' backend is running WebAssembly (the wasm backend)");
+    expect(result.backend).toBe('wasm');
+    expect(readdirSync(out).sort()).toEqual(['shallow-wasm-1ep-limit200.json', 'shallow-wasm-1ep-limit200.svg']);
+    expect(JSON.parse(readFileSync(join(out, 'shallow-wasm-1ep-limit200.json'), 'utf8')).backend).toBe('wasm');
     expect(stderr).not.toContain(COMPILE_NOTICE);
   });
 

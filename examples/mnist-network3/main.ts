@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const limit = values.limit === undefined ? undefined : num(values.limit, 'limit', 0);
   const seed = num(values.seed, 'seed', 1);
   const backend = values.backend!;
-  // What really ran names the results: 'cpu' runs 'reference' when no C compiler works.
+  // What really ran names the results: 'cpu' runs 'wasm' when no C compiler works.
   const observed = await observedBackend(backend);
   const miniBatchSize = 10;
   const log = (s: string) => { if (!values.json) console.log(s); else console.error(s); };

@@ -2,7 +2,7 @@ import { resolveBackend, type Backend } from '@hypatia/core';
 
 /**
  * The backend registered as `name`, noting which backend really runs each function compiled
- * through it (`fn.backend`): 'cpu' without a working C compiler hands its graphs to 'reference',
+ * through it (`fn.backend`): 'cpu' without a working C compiler hands its graphs to 'wasm',
  * and results are named after what ran.
  */
 export async function observedBackend(name: string): Promise<{ backend: Backend; ran: () => string }> {

@@ -151,25 +151,25 @@ describe('without a working C compiler', () => {
     }
   });
 
-  it("'cpu' falls back to the reference backend with one warning", async () => {
+  it("'cpu' falls back to WebAssembly (the wasm backend) with one warning", async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const f = await graph(new CpuBackend());
     const g = await graph(new CpuBackend());
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]![0])).toMatch(/reference backend.*hypatia-cc/);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/running WebAssembly \(the wasm backend\).*hypatia-cc/);
     expect((await f(NDArray.from([1, 2], 'float64'))).toArray()).toEqual([2, 4]);
     expect((await g(NDArray.from([3], 'float64'))).toArray()).toEqual([6]);
   });
 
-  it("a function 'cpu' handed to the reference backend says so in fn.backend and debugPrint; with a compiler it says 'cpu'", async () => {
+  it("a function 'cpu' handed to the wasm backend says so in fn.backend and debugPrint; with a compiler it says 'cpu'", async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const saved = process.env.HYPATIA_CC;
     process.env.HYPATIA_CC = '/nonexistent/env-cc';
     try {
       const x = tensor('float64', [null], 'x');
       const fell = await compile({ inputs: [x], outputs: mul(x, 2), backend: new CpuBackend(), backendOptions: { cacheDir: freshDir() } });
-      expect(fell.backend).toBe('reference');
-      expect(fell.debugPrint()).toContain('reference backend, ');
+      expect(fell.backend).toBe('wasm');
+      expect(fell.debugPrint()).toContain('wasm backend, ');
       expect((await fell(NDArray.from([1.5], 'float64'))).toArray()).toEqual([3]);
     } finally {
       if (saved === undefined) delete process.env.HYPATIA_CC;

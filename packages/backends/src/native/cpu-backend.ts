@@ -1,24 +1,26 @@
 import type { Backend, Executable, LowerSpec } from '@hypatia/core';
-import { ReferenceBackend } from '../reference/reference-backend.js';
 import { NativeBackend } from './native-backend.js';
 import { NativeBuildError, NativeUnavailableError } from './build-addon.js';
 import { NATIVE_OPTION_NAMES } from './native-options.js';
 import { NATIVE_REWRITES } from '../supported-rewrites.js';
-import { ranBy } from '../ran-by.js';
+import { WasmBackend } from '../wasm/wasm-backend.js';
+import { WASM_OPTION_NAMES } from '../wasm/wasm-options.js';
 
 const warned = new Set<string>();
 
 /**
- * The default host backend: native code when a C compiler works, otherwise the reference backend,
- * saying so once per process (per reason) rather than on every compile(). A function that fell
- * back reports `fn.backend === 'reference'`.
+ * The default host backend: native code when a C compiler works, otherwise WebAssembly (the wasm
+ * backend), saying so once per process (per reason) rather than on every compile(). A function
+ * that fell back reports `fn.backend === 'wasm'`; the reference backend runs only when asked for.
+ * Of the options, the wasm backend takes those it declares (replay, threads).
  */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly supportedRewrites = NATIVE_REWRITES;
   readonly optionNames = NATIVE_OPTION_NAMES;
   private readonly native = new NativeBackend();
-  private readonly reference = new ReferenceBackend();
+  /** Its values carry the name 'cpu', the backend compile() was given, so it never reads them back first. */
+  private readonly wasm = new WasmBackend('cpu');
 
   async lower(spec: LowerSpec): Promise<Executable> {
     try {
@@ -28,9 +30,10 @@ export class CpuBackend implements Backend {
       const reason = e instanceof NativeUnavailableError ? e.message : 'the generated C did not build';
       if (!warned.has(reason)) {
         warned.add(reason);
-        console.warn(`hypatia: the 'cpu' backend is running the slower reference backend: ${e.message}`);
+        console.warn(`hypatia: the 'cpu' backend is running WebAssembly (the wasm backend): ${e.message}`);
       }
-      return ranBy(this.reference.name, this.reference.lower(spec));
+      const options = Object.fromEntries(Object.entries(spec.options).filter(([k]) => (WASM_OPTION_NAMES as readonly string[]).includes(k)));
+      return this.wasm.lower({ ...spec, options });
     }
   }
 }

@@ -34,7 +34,7 @@ export interface CompiledFunction<R> {
   run(args: readonly ArgValue[], opts?: { readOutputs?: boolean }): Promise<NDArray[]>;
   readonly graph: FunctionGraph;
   readonly executable: Executable;
-  /** The backend that runs it: the one compile() was given, unless that one handed the graph to another ('cpu' without a working C compiler runs 'reference'). */
+  /** The backend that runs it: the one compile() was given, unless that one handed the graph to another ('cpu' without a working C compiler runs 'wasm'). */
   readonly backend: string;
   readonly inputs: readonly Variable[];
   /** The optimised graph and the backend's kernels. */
