@@ -12,3 +12,5 @@ export * from './random/index.js';
 export * from './formula/index.js';
 export * from './cumulative/index.js';
 export * from './sorting/index.js';
+// Installs the chaining methods (x.dot(W).add(b).sigmoid()) on Variable as a side effect of importing @hypatia/ops.
+export { VARIABLE_METHODS, type VariableMethods } from './methods/variable-methods.js';
