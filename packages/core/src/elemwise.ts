@@ -12,6 +12,9 @@ import { elementwiseProgram } from './kernel/elementwise-program.js';
 import type { KernelProgram } from './kernel/program.js';
 import { typedArrayFor } from './dtype.js';
 
+/**
+ * What defines an elementwise op: its name, arity, scalar formula, distinguishing properties and gradient.
+ */
 export interface ElemwiseSpec {
   name: string;
   arity: number;

@@ -24,6 +24,9 @@ export class CallError extends HypatiaError {
   }
 }
 
+/**
+ * Raised by `grad` and ops' gradients: no gradient for an op, a gradient of the wrong type, or a `wrt` the cost does not depend on.
+ */
 export class GradientError extends HypatiaError {
   constructor(op: string, detail: string, site?: Site) {
     super(op, detail, site);

@@ -22,6 +22,7 @@ export const gradientSumOp = new Elemwise({
   grad: (_ins, _out, g) => [g, g],
 });
 
+/** The sum of gradient contributions (at least one), as graph. */
 export function addAll(vs: readonly Variable[]): Variable {
   let acc = vs[0]!;
   for (let i = 1; i < vs.length; i++) acc = gradientSumOp.call(acc, vs[i]!);
@@ -37,9 +38,13 @@ function fillLike(value: number, name: string): Elemwise {
   });
 }
 
+/** The elementwise op behind `onesLike`. */
 export const onesLikeOp = fillLike(1, 'ones_like');
+/** The elementwise op behind `zerosLike`. */
 export const zerosLikeOp = fillLike(0, 'zeros_like');
+/** Ones of `x`'s type and shape. */
 export const onesLike = (x: Variable): Variable => onesLikeOp.call(x);
+/** Zeros of `x`'s type and shape. */
 export const zerosLike = (x: Variable): Variable => zerosLikeOp.call(x);
 
 /** Identity forward; the gradient through it is zero (JAX's stop_gradient, Theano's zero_grad). */
@@ -49,6 +54,7 @@ export const stopGradientOp = new Elemwise({
   formula: ([x]) => x!,
   grad: (ins) => [zerosLike(ins[0]!)],
 });
+/** `x` itself, with no gradient flowing back through it (Theano's zero_grad, JAX's stop_gradient). */
 export const stopGradient = (x: Variable): Variable => stopGradientOp.call(x);
 
 /** A scalar constant of the given dtype. */

@@ -5,6 +5,9 @@ import { toposort } from './graph/traverse.js';
 import { Variable } from './graph/variable.js';
 import { addAll, onesLike, zerosLike } from './grad-ops.js';
 
+/**
+ * Options of `grad`: constants to stop at, gradients known in advance, and what a disconnected `wrt` gets.
+ */
 export interface GradOptions {
   /** Treat these as constants: no gradient flows through them (Theano's consider_constant). */
   consider?: readonly Variable[];

@@ -88,12 +88,14 @@ export class NDArray {
   }
 }
 
+/** The number of elements of an array of this shape (1 for a scalar's `[]`). */
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
 }
 
+/** Row-major (C-order) strides of a contiguous array of this shape, in elements. */
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
@@ -101,6 +103,7 @@ export function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
+/** Whether two shapes have the same rank and lengths. */
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

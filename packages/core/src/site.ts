@@ -4,6 +4,9 @@
  */
 const INTERNAL = /[\\/]packages[\\/](core|ops|backends|nn)[\\/](src|dist)[\\/]|[\\/]node_modules[\\/]|^node:|^<anonymous>$|^eval at /;
 
+/**
+ * Where a node was built: the user's `file:line:col`, read from a captured stack only when a message needs it.
+ */
 export class Site {
   private cached: string | undefined;
   constructor(
@@ -28,11 +31,13 @@ export class Site {
   }
 }
 
+/** The site of a node built where no stack was captured; prints `<unknown>`. */
 export const UNKNOWN_SITE = new Site(null);
 
 /** While a rewrite replaces a node, the nodes it builds are attributed to the user's line (and op) for that node. */
 let inherited: Site | null = null;
 
+/** The caller's site (or, while a rewrite replaces a node, the site of the user's node it replaces). */
 export function captureSite(): Site {
   if (inherited) return inherited;
   const limit = Error.stackTraceLimit;

@@ -5,6 +5,9 @@ import { TensorType } from './graph/type.js';
 import { grad } from './grad.js';
 import { evaluate } from './evaluate.js';
 
+/**
+ * Options of `verifyGrad`: the finite-difference step, tolerances, seed, and when to check along random directions.
+ */
 export interface VerifyGradOptions {
   /** Finite-difference step (default 1e-6 in float64). */
   eps?: number;
@@ -18,6 +21,9 @@ export interface VerifyGradOptions {
   maxElementwise?: number;
 }
 
+/**
+ * The largest absolute and relative differences `verifyGrad` found between the symbolic and numeric gradients.
+ */
 export interface GradCheckReport {
   maxAbsError: number;
   maxRelError: number;

@@ -16,6 +16,9 @@ export interface LowerSpec {
   name: string;
 }
 
+/**
+ * What one call of an Executable returns: the outputs, and the new values of the updated shared variables.
+ */
 export interface RunResult {
   outputs: NDArray[];
   /** New values for `updated`, in order: host arrays, or values left on the device. */
@@ -41,6 +44,7 @@ export interface Executable {
   readonly hostOps?: readonly string[];
 }
 
+/** A backend: lowers an optimised graph to an Executable. Register one by name with `registerBackend`. */
 export interface Backend {
   readonly name: string;
   /**
@@ -63,6 +67,9 @@ export function registerBackend(name: string, factory: () => Backend | Promise<B
   registry.set(name, factory);
 }
 
+/**
+ * The backend `compile` will use for `b`: the object itself, or the registered backend of that name (default 'cpu').
+ */
 export async function resolveBackend(b: string | Backend | undefined): Promise<Backend> {
   if (b && typeof b !== 'string') return b;
   const name = b ?? 'cpu';
@@ -76,6 +83,7 @@ export async function resolveBackend(b: string | Backend | undefined): Promise<B
   return f();
 }
 
+/** The names of the registered backends, in registration order. */
 export function registeredBackends(): string[] {
   return [...registry.keys()];
 }

@@ -10,10 +10,16 @@ import { checkBackendOptions } from './backend-options.js';
 import { optimize, type RewriteOptions } from '../rewrite/registry.js';
 import { readForeignDeviceValues } from './foreign-values.js';
 
+/** A pair `[shared, newValue]`: after a call, `shared` takes the value `newValue` had (Theano's updates). */
 export type Update = readonly [SharedVariable, Variable];
+/**
+ * A pair `[variable, replacement]`: the compiled function computes with `replacement` where the graph has `variable` (Theano's givens).
+ */
 export type Given = readonly [Variable, Variable | NDArray];
+/** What a compiled function accepts for an input: an NDArray, a number or boolean, or (nested) arrays. */
 export type ArgValue = NDArray | number | boolean | ArrayLike<unknown>;
 
+/** What `compile` is given: inputs, outputs, updates, givens, the backend and its options. */
 export interface CompileSpec {
   inputs?: readonly Variable[];
   outputs?: Variable | readonly Variable[];
@@ -28,6 +34,9 @@ export interface CompileSpec {
   name?: string;
 }
 
+/**
+ * A compiled function: call it with one value per input to get its outputs (updates applied after a successful call).
+ */
 export interface CompiledFunction<R> {
   (...args: ArgValue[]): Promise<R>;
   /** Call without reading the outputs back (a training step whose cost is not needed). */

@@ -3,6 +3,7 @@ import { toposort } from './traverse.js';
 import type { Variable } from './variable.js';
 import { HypatiaError } from '../errors.js';
 
+/** Told of every replacement made in a FunctionGraph, with the rewrite's reason (debugging and tests). */
 export interface ReplaceListener {
   onReplace(old: Variable, replacement: Variable, reason: string): void;
 }

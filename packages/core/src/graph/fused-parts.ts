@@ -6,6 +6,7 @@ import { broadcastDeclared, type TensorType } from './type.js';
 /** Where an operand of a fused part comes from: an operand of the fused node, an earlier part's result, or a scalar written into the formula. */
 export type PartSource = { readonly input: number } | { readonly part: number } | { readonly literal: true };
 
+/** An operand of a fused part: where its value comes from and its type in the user's graph. */
 export interface PartOperand {
   readonly from: PartSource;
   /** The operand's static type in the user's graph (it decides which axes may stretch). */

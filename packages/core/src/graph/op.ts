@@ -25,6 +25,9 @@ export class Disconnected {
     return 'DISCONNECTED';
   }
 }
+/**
+ * The marker an op's `grad` returns for an input no gradient flows to (an index, a shape, an integer operand).
+ */
 export const DISCONNECTED = Disconnected.instance;
 /** A gradient for one input: a variable of the input's type, or DISCONNECTED. */
 export type GradResult = Variable | typeof DISCONNECTED;

@@ -65,6 +65,7 @@ export function dependsOn(v: Variable, targets: ReadonlySet<Variable>): boolean 
   return graphInputs([v]).some((x) => targets.has(x)) || toposort([v]).some((n) => n.outputs.some((o) => targets.has(o)));
 }
 
+/** Whether `x` is a symbolic Variable (of any kind: free input, computed, constant or shared). */
 export function isVariable(x: unknown): x is Variable {
   return x instanceof Variable;
 }

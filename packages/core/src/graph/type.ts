@@ -109,6 +109,7 @@ export function broadcastDeclared(shapes: readonly (readonly number[])[], types:
   return shape;
 }
 
+/** A static shape as text, unknown lengths as `?`: `[?, 784]`. */
 export function shapeToString(shape: readonly Dim[]): string {
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }

@@ -158,5 +158,7 @@ export class SharedVariable extends Variable {
   get hostValue(): NDArray | null { return this.host; }
 }
 
+/** Whether `v` is a Constant (a value fixed in the graph). */
 export function isConstant(v: Variable): v is Constant { return v instanceof Constant; }
+/** Whether `v` is a SharedVariable (state kept between calls). */
 export function isShared(v: Variable): v is SharedVariable { return v instanceof SharedVariable; }

@@ -2,6 +2,7 @@ import type { DType } from '../dtype.js';
 import { call, convert, sconst, type ScalarExpr, type ScalarFn } from '../scalar/expr.js';
 import type { Access, BufferDecl, Expr, Idx, IdxOp, Kernel, Range, ReduceOp, Stmt } from './ir.js';
 
+/** An index expression, or a number standing for its literal. */
 export type IdxLike = Idx | number;
 
 const asIdx = (a: IdxLike): Idx => (typeof a === 'number' ? { k: 'lit', v: a } : a);
@@ -97,6 +98,7 @@ export const E = {
   formula: (f: ScalarExpr, operands: readonly Expr[]): Expr => fromFormula(f, operands),
 };
 
+/** A formula of the formula IR as a kernel expression, its operands replaced by `operands`. */
 export function fromFormula(f: ScalarExpr, operands: readonly Expr[]): Expr {
   switch (f.k) {
     case 'in': return convert<Expr>(operands[f.i]!, f.dtype);
@@ -118,6 +120,9 @@ export class Buf {
   }
 }
 
+/**
+ * Options of `KernelBuilder.reduce`: the accumulator dtype, the result dtype, and argmax/argmin's reported index.
+ */
 export interface ReduceOptions {
   /** The accumulator dtype (default: the body's, widened to float64 for float32 sums and products). */
   acc?: DType;

@@ -15,6 +15,9 @@ import type { CallNode, ConstNode } from '../scalar/expr.js';
 /** Integer index arithmetic. Division and remainder truncate (they are meant for non-negative operands). */
 export type IdxOp = 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'min' | 'max' | 'lt' | 'le' | 'eq' | 'ne' | 'and' | 'or';
 
+/**
+ * An integer expression of the kernel IR: literals, iteration variables, launch parameters, int32 buffer reads and integer arithmetic.
+ */
 export type Idx =
   /** An integer literal. */
   | { readonly k: 'lit'; readonly v: number }
@@ -65,6 +68,7 @@ export type Expr =
    */
   | { readonly k: 'reduce'; readonly op: ReduceOp; readonly over: readonly Range[]; readonly body: Expr; readonly acc: DType; readonly dtype: DType; readonly at?: Idx };
 
+/** A statement of a kernel's body, run once per point of its iteration space: a let, a store or a check. */
 export type Stmt =
   /** Bind a value for later statements of the same point (shared subexpressions). */
   | { readonly k: 'let'; readonly v: number; readonly value: Expr }
@@ -77,13 +81,18 @@ export type Stmt =
    */
   | { readonly k: 'check'; readonly cond: Idx };
 
+/** How a kernel uses a buffer: only reads it, only writes it, or both. */
 export type Access = 'read' | 'write' | 'readwrite';
 
+/** A buffer a kernel declares: its dtype and how it is accessed. */
 export interface BufferDecl {
   readonly dtype: DType;
   readonly access: Access;
 }
 
+/**
+ * A kernel of the IR: buffers, integer parameters, an iteration space and a body run at each of its points.
+ */
 export interface Kernel {
   /** A C/WGSL identifier, unique within a program. */
   readonly name: string;

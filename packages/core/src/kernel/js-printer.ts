@@ -82,6 +82,7 @@ ${stmts(prog.body, '  ')}
 
 const cache = new Map<string, JsKernel>();
 
+/** A kernel printed as JavaScript and compiled (cached by the kernel's key): the IR's reference semantics. */
 export function compileKernelJS(k: Kernel): JsKernel {
   const key = kernelKey(k);
   let f = cache.get(key);

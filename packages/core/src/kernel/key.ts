@@ -13,6 +13,7 @@ export function idxKey(i: Idx): string {
   }
 }
 
+/** A value expression's canonical text: equal texts mean equal expressions. */
 export function exprKey(e: Expr): string {
   switch (e.k) {
     case 'const': return `${e.v}:${e.dtype}`;

@@ -26,6 +26,9 @@ export type LIdx =
   | { readonly k: 'sel'; readonly c: LIdx; readonly a: LIdx; readonly b: LIdx }
   | { readonly k: 'temp'; readonly t: number };
 
+/**
+ * A statement of the loop form printers read: loops, temporaries, conditionals, stores and a failed check.
+ */
 export type LStmt =
   /** for (v = lo; v < hi; v++); `axis` marks a loop over the iteration space (a printer may run it in parallel). */
   | { readonly k: 'for'; readonly v: number; readonly lo: LIdx; readonly hi: LIdx; readonly body: readonly LStmt[]; readonly axis?: number }
@@ -36,6 +39,7 @@ export type LStmt =
   /** Raise the kernel's error flag (a failed check). */
   | { readonly k: 'fail' };
 
+/** A kernel in loop form: its statements and the dtypes of its temporaries. */
 export interface LoopProgram {
   /**
    * Statements around the point loops: with `spaceLoops`, the whole program; without, the body of
@@ -46,6 +50,9 @@ export interface LoopProgram {
   readonly temps: readonly DType[];
 }
 
+/**
+ * How `linearize` lays a kernel out: as loops over its space (CPU printers) or as one point's body (GPU printers).
+ */
 export interface LinearizeOptions {
   /**
    * Emit the iteration space as loops (CPU printers) and compute each reduction at the outermost
@@ -65,6 +72,7 @@ function identity(op: 'sum' | 'prod' | 'max' | 'min', acc: DType): number {
 }
 const COMBINE: Record<'sum' | 'prod' | 'max' | 'min', 'add' | 'mul' | 'maximum' | 'minimum'> = { sum: 'add', prod: 'mul', max: 'maximum', min: 'minimum' };
 
+/** A kernel in loop form, from which every printer (JavaScript, C, WGSL, WebAssembly) prints. */
 export function linearize(kernel: Kernel, opts: LinearizeOptions): LoopProgram {
   return new Linearizer(kernel, opts).run();
 }

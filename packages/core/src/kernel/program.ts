@@ -5,6 +5,7 @@ import type { Kernel } from './ir.js';
 /** A buffer a launch binds: one of the node's inputs or outputs, or a scratch buffer of the plan. */
 export type BufferRef = { readonly input: number } | { readonly output: number } | { readonly temp: number };
 
+/** One kernel launch of a plan: which kernel, the buffers bound to it, and its integer parameters. */
 export interface Launch {
   /** Index into the program's kernels. */
   readonly kernel: number;

@@ -14,6 +14,9 @@ import type { KernelProgram, Launch, LaunchPlan, PlanOperand } from './program.j
  */
 export type ReductionFold = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
 
+/**
+ * A reduction as `reductionProgram` builds its kernels: the fold, the reduced axes, the folded formula and the shape rules.
+ */
 export interface ReductionSpec {
   readonly fold: ReductionFold;
   /** The reduced axes of the (broadcast) operand space, sorted and unique. */

@@ -4,6 +4,9 @@ import type { Variable } from '../graph/variable.js';
 import type { Backend } from '../compile/backend.js';
 import { compile, type ArgValue, type CompiledFunction } from '../compile/function.js';
 
+/**
+ * What `checkRewrite` compares: a graph compiled with and without the named rewrites, called on each argument list.
+ */
 export interface RewriteCheckSpec {
   inputs: readonly Variable[];
   outputs: readonly Variable[];
@@ -18,6 +21,7 @@ export interface RewriteCheckSpec {
   atol?: number;
 }
 
+/** Both compiled functions of a `checkRewrite`, and whether a rewrite under test fired. */
 export interface RewriteCheckResult {
   /** Compiled with the whole pipeline (opt-in rewrites under test included). */
   withRule: CompiledFunction<NDArray[]>;

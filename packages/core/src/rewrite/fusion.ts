@@ -151,6 +151,7 @@ function buildComposite(group: readonly ElemwiseNode[], replaced: ReadonlyMap<Va
   return op.apply(inputs, root.site).outputs[0]!;
 }
 
+/** The 'elemwise_fusion' rewrite: chains of elementwise nodes become one Composite node with one formula. */
 export const elemwiseFusion: GlobalRewrite = {
   kind: 'global',
   name: 'elemwise_fusion',

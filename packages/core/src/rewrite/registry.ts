@@ -7,6 +7,9 @@ import { withSite } from '../site.js';
 
 /** The phases, in the order they run (declared here, and only here). */
 export const PHASES = ['canonicalize', 'stabilize', 'specialize', 'fuse', 'inplace'] as const;
+/**
+ * A phase of the rewrite pipeline: 'canonicalize', 'stabilize', 'specialize', 'fuse' or 'inplace', run in that order.
+ */
 export type Phase = (typeof PHASES)[number];
 
 /** An op class; its subclasses' instances are its instances too. */
@@ -45,6 +48,7 @@ export interface GlobalRewrite {
   run(fg: FunctionGraph): void;
 }
 
+/** A rewrite of either kind, as `registerRewrite` takes it. */
 export type Rewrite = LocalRewrite | GlobalRewrite;
 
 const rewrites = new Map<string, Rewrite>();
@@ -67,10 +71,12 @@ function describeTracks(v: unknown): string {
   return String(v);
 }
 
+/** Every registered rewrite (core's and those of the ops' packages imported so far). */
 export function registeredRewrites(): Rewrite[] {
   return [...rewrites.values()];
 }
 
+/** Which rewrites `compile` runs: some left out, opt-in ones added, or only some phases. */
 export interface RewriteOptions {
   /** Names of rewrites to leave out (for comparisons and bisecting). */
   exclude?: readonly string[];

@@ -35,6 +35,7 @@ export const SCALAR_FNS = {
   // cast to the node's dtype
   cast: 1,
 } as const;
+/** The name of a scalar primitive (`add`, `exp`, `select`, `cast`, ...): what formulas are made of. */
 export type ScalarFn = keyof typeof SCALAR_FNS;
 
 const FLOAT_RESULT = new Set<ScalarFn>(['div', 'pow', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'tanh', 'sin', 'cos', 'erf']);
@@ -42,6 +43,9 @@ const SAME_AS_INPUT = new Set<ScalarFn>(['floor', 'ceil', 'round']);
 const BOOL_RESULT = new Set<ScalarFn>(['lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or', 'not', 'isnan', 'isinf']);
 const INT_RESULT = new Set<ScalarFn>(['bitand', 'bitor', 'bitxor', 'shl', 'shru', 'mulhi_u32']);
 
+/**
+ * The dtype of primitive `f` applied to operands of these dtypes (`castTo` for a cast), with NumPy's promotions.
+ */
 export function resultDtype(f: ScalarFn, args: readonly TypedNode[], castTo?: DType): DType {
   if (f === 'cast') return castTo!;
   if (BOOL_RESULT.has(f)) return 'bool';
@@ -89,11 +93,15 @@ export function convert<E extends TypedNode = ScalarExpr>(x: E, dtype: DType): E
   return node as unknown as E;
 }
 
+/**
+ * A scalar constant of `dtype`, its value rounded to what the dtype holds (float32 rounding, int32 truncation, bool as 0 or 1).
+ */
 export function sconst(v: number, dtype: DType): ConstNode {
   const val = dtype === 'int32' ? Math.trunc(v) : dtype === 'bool' ? (v ? 1 : 0) : dtype === 'float32' ? Math.fround(v) : v;
   return { k: 'const', v: val, dtype };
 }
 
+/** A formula's `i`-th operand, of `dtype`. */
 export function input(i: number, dtype: DType): ScalarExpr {
   return { k: 'in', i, dtype };
 }

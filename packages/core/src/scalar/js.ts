@@ -53,6 +53,7 @@ export const JS_PRIMITIVES: Record<ScalarFn, (a: string[], d: DType) => string> 
   cast: ([a], d) => (d === 'int32' ? `(${a} | 0)` : d === 'bool' ? `(${a} ? 1 : 0)` : d === 'float32' ? `Math.fround(${a})` : `(+${a})`),
 };
 
+/** A formula as a JavaScript expression, its operands named by `inputName`. */
 export function scalarToJS(e: ScalarExpr, inputName: (i: number) => string): string {
   switch (e.k) {
     case 'in': return inputName(e.i);
@@ -84,6 +85,9 @@ function erf(x) {
   const r = 1 - Math.exp(-ax * ax) / (ax + f) / 1.7724538509055159; return x < 0 ? -r : r;
 }`;
 
+/**
+ * A formula compiled to JavaScript over whole arrays: reads the inputs through their (broadcast) strides, writes `out` of shape `outShape`.
+ */
 export type ElementwiseKernel = (ins: readonly TypedArray[], inStrides: readonly (readonly number[])[], out: TypedArray, outShape: readonly number[]) => void;
 
 const cache = new Map<string, ElementwiseKernel>();
