@@ -1,7 +1,7 @@
 // The README's API tour, following Theano's tutorial: run with `pnpm tour`; tour.test.ts runs it too.
 import '@hypatia/backends'; // registers the backends: 'reference', 'cpu', 'native', 'webgpu'
-import { compile, grad, shared, scalar, matrix, tensor, ivector, NDArray, debugPrint } from '@hypatia/core';
-import { add, mul, sub, sigmoid, dot, mean, log, neg, advancedIndex, arange, shapeOf, softmax, formula } from '@hypatia/ops';
+import { compile, grad, shared, scalar, matrix, vector, tensor, ivector, NDArray, debugPrint, pprint } from '@hypatia/core';
+import { add, mul, sub, sigmoid, dot, mean, log, neg, advancedIndex, arange, shapeOf, softmax, formula, sort, topk, cumsum, booleanMask, gt } from '@hypatia/ops';
 
 export async function tour(print: (...xs: unknown[]) => void = console.log): Promise<Record<string, unknown>> {
   // 1. Symbolic variables and expressions: nothing is computed yet.
@@ -53,7 +53,18 @@ export async function tour(print: (...xs: unknown[]) => void = console.log): Pro
   print('training cost after 50 steps:', last.toFixed(4));
   print(debugPrint(train).split('\n').slice(0, 6).join('\n'), '\n...');
 
-  // 6. Errors name the op, the shapes and your line.
+  // 6. The same cost as chained methods (Theano's reading, no operator overloading): one graph.
+  const chained = X.dot(W).add(b).softmax().at(arange(labels.symShape[0]!), labels).log().mean().neg();
+  const sameGraph = pprint(chained) === pprint(cost);
+  print('chained cost is the same graph:', sameGraph);
+
+  // 7. Sorting, running sums and x[mask], whose length only the mask's values tell.
+  const v = vector('v');
+  const extras = await compile({ inputs: [v], outputs: [sort(v), topk(v, 2), cumsum(v), booleanMask(v, gt(v, 0))] });
+  const [sorted, top2, running, positive] = await extras([3, -1, 2, 0.5]);
+  print('sort:', sorted!.toArray(), 'top 2:', top2!.toArray(), 'cumsum:', running!.toArray(), 'v[v > 0]:', positive!.toArray());
+
+  // 8. Errors name the op, the shapes and your line.
   let message = '';
   try {
     dot(tensor('float32', [10, 784], 'images'), tensor('float32', [100, 10], 'weights'));
@@ -61,7 +72,7 @@ export async function tour(print: (...xs: unknown[]) => void = console.log): Pro
     message = (e as Error).message;
   }
   print('error:', message);
-  return { five, eight, accumulated: state.get().item(), cost: last, message };
+  return { five, eight, accumulated: state.get().item(), cost: last, sameGraph, top2: top2!.toArray(), positive: positive!.toArray(), message };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await tour();
