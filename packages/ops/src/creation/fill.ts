@@ -26,6 +26,7 @@ export function zeros(shape: number | readonly number[], dtype: DType = floatX):
   return new Constant(NDArray.zeros(dtype, checkStaticShape(shape, 'zeros')));
 }
 
+/** A constant of ones (Theano's `ones` with a static shape). */
 export function ones(shape: number | readonly number[], dtype: DType = floatX): Constant {
   const a = NDArray.zeros(dtype, checkStaticShape(shape, 'ones'));
   a.data.fill(1);
@@ -69,6 +70,7 @@ export function zerosLike(x: VarLike, dtype?: DType): Variable {
   return dtype === undefined || dtype === v.dtype ? zerosLikeCore(v) : fullLike(v, 0, dtype);
 }
 
+/** Ones of `x`'s shape, in `x`'s dtype or `dtype`. */
 export function onesLike(x: VarLike, dtype?: DType): Variable {
   const v = asVariable(x);
   return dtype === undefined || dtype === v.dtype ? onesLikeCore(v) : fullLike(v, 1, dtype);

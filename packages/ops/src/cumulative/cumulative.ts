@@ -6,6 +6,7 @@ import { asVariable, normAxis, type VarLike } from '../util/as-variable.js';
 import { flatten } from '../shape/reshape.js';
 import { and, cast, div, eq, mul, where } from '../elementwise/arithmetic.js';
 
+/** What a cumulative op folds: a running sum or a running product. */
 export type CumulativeFold = 'sum' | 'prod';
 
 /**

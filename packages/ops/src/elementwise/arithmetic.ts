@@ -3,18 +3,21 @@ import { elementwise } from './factory.js';
 
 // Each op: its scalar formula and its vector-Jacobian product, written with the ops themselves.
 
+/** a + b, elementwise with broadcasting. */
 export const add = elementwise({
   name: 'add', arity: 2,
   formula: ([a, b]) => S.add(a!, b!),
   grad: (_xs, _o, g) => [g, g],
 });
 
+/** a - b, elementwise with broadcasting. */
 export const sub = elementwise({
   name: 'sub', arity: 2,
   formula: ([a, b]) => S.sub(a!, b!),
   grad: (_xs, _o, g) => [g, neg(g)],
 });
 
+/** a * b, elementwise with broadcasting. */
 export const mul = elementwise({
   name: 'mul', arity: 2,
   formula: ([a, b]) => S.mul(a!, b!),
@@ -28,12 +31,14 @@ export const div = elementwise({
   grad: ([a, b], o, g) => [div(g, b!), neg(div(mul(g, o), b!))],
 });
 
+/** -a, elementwise. */
 export const neg = elementwise({
   name: 'neg', arity: 1,
   formula: ([a]) => S.neg(a!),
   grad: (_xs, _o, g) => [neg(g)],
 });
 
+/** a ** b, elementwise with broadcasting. */
 export const pow = elementwise({
   name: 'pow', arity: 2,
   formula: ([a, b]) => S.pow(a!, b!),
@@ -44,60 +49,70 @@ export const pow = elementwise({
   ],
 });
 
+/** e ** a, elementwise; integers give float32. */
 export const exp = elementwise({
   name: 'exp', arity: 1,
   formula: ([a]) => S.exp(a!),
   grad: (_xs, o, g) => [mul(g, o)],
 });
 
+/** The natural logarithm, elementwise; integers give float32. */
 export const log = elementwise({
   name: 'log', arity: 1,
   formula: ([a]) => S.log(a!),
   grad: ([a], _o, g) => [div(g, a!)],
 });
 
+/** log(1 + a), accurate for small a. */
 export const log1p = elementwise({
   name: 'log1p', arity: 1,
   formula: ([a]) => S.log1p(a!),
   grad: ([a], _o, g) => [div(g, add(a!, 1))],
 });
 
+/** exp(a) - 1, accurate for small a. */
 export const expm1 = elementwise({
   name: 'expm1', arity: 1,
   formula: ([a]) => S.expm1(a!),
   grad: ([a], _o, g) => [mul(g, exp(a!))],
 });
 
+/** The square root, elementwise; integers give float32. */
 export const sqrt = elementwise({
   name: 'sqrt', arity: 1,
   formula: ([a]) => S.sqrt(a!),
   grad: (_xs, o, g) => [div(g, mul(o, 2))],
 });
 
+/** a * a, elementwise. */
 export const square = elementwise({
   name: 'square', arity: 1,
   formula: ([a]) => S.mul(a!, a!),
   grad: ([a], _o, g) => [mul(g, mul(a!, 2))],
 });
 
+/** The sine, elementwise (radians). */
 export const sin = elementwise({
   name: 'sin', arity: 1,
   formula: ([a]) => S.sin(a!),
   grad: ([a], _o, g) => [mul(g, cos(a!))],
 });
 
+/** The cosine, elementwise (radians). */
 export const cos = elementwise({
   name: 'cos', arity: 1,
   formula: ([a]) => S.cos(a!),
   grad: ([a], _o, g) => [neg(mul(g, sin(a!)))],
 });
 
+/** |a|, elementwise. */
 export const abs = elementwise({
   name: 'abs', arity: 1,
   formula: ([a]) => S.abs(a!),
   grad: ([a], _o, g) => [mul(g, sign(a!))],
 });
 
+/** -1, 0 or 1 by the sign of a (NaN stays NaN); its gradient is zero. */
 export const sign = elementwise({
   name: 'sign', arity: 1,
   formula: ([a]) => S.sign(a!),
@@ -118,12 +133,14 @@ export const softplus = elementwise({
   grad: ([a], _o, g) => [mul(g, sigmoid(a!))],
 });
 
+/** The hyperbolic tangent, elementwise. */
 export const tanh = elementwise({
   name: 'tanh', arity: 1,
   formula: ([a]) => S.tanh(a!),
   grad: (_xs, o, g) => [mul(g, sub(1, mul(o, o)))],
 });
 
+/** max(a, 0), elementwise; the gradient passes where a > 0. */
 export const relu = elementwise({
   name: 'relu', arity: 1,
   formula: ([a]) => S.max(a!, sconst(0, a!.dtype)),
@@ -137,6 +154,7 @@ export const maximum = elementwise({
   grad: ([a, b], _o, g) => [mul(g, cast(ge(a!, b!), g.dtype)), mul(g, cast(lt(a!, b!), g.dtype))],
 });
 
+/** The smaller of a and b, elementwise with broadcasting; ties send the gradient to the first operand. */
 export const minimum = elementwise({
   name: 'minimum', arity: 2,
   formula: ([a, b]) => S.min(a!, b!),
@@ -145,17 +163,28 @@ export const minimum = elementwise({
 
 const comparison = (name: 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne') =>
   elementwise({ name, arity: 2, formula: ([a, b]) => S[name](a!, b!), grad: () => [DISCONNECTED, DISCONNECTED] });
+/** a < b, elementwise, as bool. */
 export const lt = comparison('lt');
+/** a <= b, elementwise, as bool. */
 export const le = comparison('le');
+/** a > b, elementwise, as bool. */
 export const gt = comparison('gt');
+/** a >= b, elementwise, as bool. */
 export const ge = comparison('ge');
+/** a == b, elementwise, as bool. */
 export const eq = comparison('eq');
+/** a != b, elementwise, as bool. */
 export const neq = comparison('ne');
 
+/** Logical and, elementwise, as bool (nonzero counts as true). */
 export const and = elementwise({ name: 'and', arity: 2, formula: ([a, b]) => S.and(a!, b!), grad: () => [DISCONNECTED, DISCONNECTED] });
+/** Logical or, elementwise, as bool (nonzero counts as true). */
 export const or = elementwise({ name: 'or', arity: 2, formula: ([a, b]) => S.or(a!, b!), grad: () => [DISCONNECTED, DISCONNECTED] });
+/** Logical not, elementwise, as bool. */
 export const not = elementwise({ name: 'not', arity: 1, formula: ([a]) => S.not(a!), grad: () => [DISCONNECTED] });
+/** Whether each element is NaN, as bool. */
 export const isnan = elementwise({ name: 'isnan', arity: 1, formula: ([a]) => S.isnan(a!), grad: () => [DISCONNECTED] });
+/** Whether each element is +-Infinity, as bool. */
 export const isinf = elementwise({ name: 'isinf', arity: 1, formula: ([a]) => S.isinf(a!), grad: () => [DISCONNECTED] });
 
 /** Theano's switch: a where cond else b, elementwise with broadcasting. */
@@ -167,6 +196,7 @@ export const where = elementwise({
     return [DISCONNECTED, where(c!, g, z), where(c!, z, g)];
   },
 });
+/** Theano's name for `where`: a where cond else b. */
 export const switch_ = where;
 
 /** Clip to [lo, hi]; the gradient passes where lo <= x <= hi. */
@@ -182,6 +212,7 @@ const clipOp = elementwise({
 
 import { castTo } from './broadcast.js';
 import { zerosLike } from '@hypatia/core';
+/** `x` converted to `dtype`, elementwise (Theano's cast); floats to int32 truncate. */
 export function cast(x: Variable, dtype: Variable['dtype']): Variable {
   return castTo(x, dtype);
 }

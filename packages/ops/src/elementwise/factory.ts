@@ -2,6 +2,9 @@ import { DISCONNECTED, Elemwise, Variable, type GradResult, type ScalarExpr, isF
 import { asVariables, type VarLike } from '../util/as-variable.js';
 import { sumToShape } from './broadcast.js';
 
+/**
+ * What `elementwise` defines an op from: a name, an arity, a scalar formula, a gradient and distinguishing properties.
+ */
 export interface ElementwiseDef {
   name: string;
   arity: number;
@@ -15,6 +18,9 @@ export interface ElementwiseDef {
   props?: Record<string, unknown>;
 }
 
+/**
+ * An elementwise op as a function of its operands (numbers are weakly typed), with the op itself as `.op`.
+ */
 export type ElementwiseFn = ((...xs: VarLike[]) => Variable) & { readonly op: Elemwise };
 
 /**

@@ -26,21 +26,25 @@ function keepOperand(name: string, tracks: readonly TrackedOp[], pick: (node: Ap
   };
 }
 
+/** The 'mul_one' rewrite: x * 1 -> x, when the result keeps x's type. */
 export const mulOne = keepOperand('mul_one', [mul.op], (node) => match(node.inputs)
   .with([P.select(), filledWith(1)], (x) => x)
   .with([filledWith(1), P.select()], (x) => x)
   .otherwise(() => null));
 
 // The gradient machinery sums contributions with its own add (gradientSumOp).
+/** The 'add_zero' rewrite: x + 0 -> x (gradient sums too), when the result keeps x's type. */
 export const addZero = keepOperand('add_zero', [add.op, gradientSumOp], (node) => match(node.inputs)
   .with([P.select(), filledWith(0)], (x) => x)
   .with([filledWith(0), P.select()], (x) => x)
   .otherwise(() => null));
 
+/** The 'sub_zero' rewrite: x - 0 -> x, when the result keeps x's type. */
 export const subZero = keepOperand('sub_zero', [sub.op], (node) => match(node.inputs)
   .with([P.select(), filledWith(0)], (x) => x)
   .otherwise(() => null));
 
+/** The 'div_one' rewrite: x / 1 -> x, when the result keeps x's type. */
 export const divOne = keepOperand('div_one', [div.op], (node) => match(node.inputs)
   .with([P.select(), filledWith(1)], (x) => x)
   .otherwise(() => null));

@@ -8,12 +8,14 @@ import { mul, neg } from './arithmetic.js';
 
 const zeroGrad = (xs: readonly Variable[]) => xs.map((x) => zerosLike(x));
 
+/** The largest integer <= a, elementwise, in a's dtype; its gradient is zero. */
 export const floor = elementwise({
   name: 'floor', arity: 1,
   formula: ([a]) => S.floor(a!),
   grad: (xs) => zeroGrad(xs),
 });
 
+/** The smallest integer >= a, elementwise, in a's dtype; its gradient is zero. */
 export const ceil = elementwise({
   name: 'ceil', arity: 1,
   formula: ([a]) => S.ceil(a!),

@@ -6,6 +6,7 @@ import { FormulaError, interpret, type Domain } from './interpret.js';
 import { graphDomain, parseFormula } from './formula.js';
 import { differentiate, type Derivation } from './derivative.js';
 
+/** What `defineElementwise` takes: the op's name, its inputs' names and a math.js formula of them. */
 export interface ElementwiseFormulaDef {
   name: string;
   /** Input names, in the order the op takes its operands. */

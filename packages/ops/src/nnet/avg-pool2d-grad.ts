@@ -34,6 +34,7 @@ export class AvgPool2dGrad extends PoolParamsOp<AvgPoolParams> {
   }
 }
 
+/** The gradient of `avgPool2d` with respect to its input `x`, given the output gradient `gy`. */
 export function avgPool2dGrad(gy: Variable, x: Variable, params: AvgPoolParams): Variable {
   return new AvgPool2dGrad(params).call(gy, x);
 }

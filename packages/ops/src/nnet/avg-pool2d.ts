@@ -5,11 +5,13 @@ import { Pool2dOp, forEachPoolWindow } from './pool2d-op.js';
 import { avgPool2dGrad } from './avg-pool2d-grad.js';
 import { avgPool2dProgram } from './avg-pool-kernels.js';
 
+/** Options of `avgPool2d`: the pooling geometry, and whether padding counts in the divisor. */
 export interface AvgPool2dOptions extends Pool2dOptions {
   /** Divide by the window's size counting padding (Theano's 'average_inc_pad') instead of by the real elements ('average_exc_pad', the default). */
   includePad?: boolean;
 }
 
+/** Average pooling's resolved parameters, as its ops store them. */
 export interface AvgPoolParams extends PoolParams {
   readonly includePad: boolean;
 }

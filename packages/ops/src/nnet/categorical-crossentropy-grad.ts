@@ -42,6 +42,9 @@ export class CategoricalCrossentropyGrad extends Op {
 
 const op = new CategoricalCrossentropyGrad();
 
+/**
+ * The gradient of the categorical cross-entropy with integer labels with respect to `probs`, for the incoming gradient `g`.
+ */
 export function categoricalCrossentropyGrad(g: Variable, probs: Variable, labels: Variable): Variable {
   return op.call(g, probs, labels);
 }

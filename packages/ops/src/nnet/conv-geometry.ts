@@ -3,6 +3,7 @@ import { ShapeError, type Dim } from '@hypatia/core';
 /** 'valid': no padding; 'same': output ceil(in / stride) (extra padding after, as TensorFlow); 'full': k - 1 each side; [ph, pw]: explicit. */
 export type ConvPadding = 'valid' | 'same' | 'full' | readonly [number, number];
 
+/** Options of `conv2d`: the stride (default [1, 1]) and the padding (default 'valid'). */
 export interface Conv2dOptions {
   stride?: readonly [number, number];
   padding?: ConvPadding;
@@ -21,6 +22,9 @@ export interface AxisGeometry {
   out: number;
 }
 
+/**
+ * Conv2dOptions with defaults filled in and checked (a RangeError naming `op` for a bad stride or padding).
+ */
 export function resolveConvOptions(opts: Conv2dOptions, op: string): ConvParams {
   const stride = opts.stride ?? [1, 1];
   const padding = opts.padding ?? 'valid';

@@ -71,6 +71,9 @@ export function checkGradShape(dy: TensorType, dtype: string, expected: readonly
   if (!ok) throw new ShapeError(`the output gradient ${dy} does not fit the convolution's output ${dtype}[${expected.map((d) => d ?? '?').join(', ')}]`);
 }
 
+/**
+ * Run-time check that a convolution gradient's incoming gradient has the forward output's shape; the error names `op` and the node's line.
+ */
 export function checkRunShape(op: string, node: Apply, got: readonly number[], want: readonly number[]): void {
   if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
     throw new HypatiaError(op, `at run time the output gradient has shape [${got.join(', ')}] but the convolution's output is [${want.join(', ')}]`, node.site);

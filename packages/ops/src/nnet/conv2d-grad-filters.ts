@@ -47,6 +47,9 @@ export class Conv2dGradFilters extends ConvOp {
   }
 }
 
+/**
+ * The gradient of `conv2d` with respect to its filters, from its input and output gradient `dy` (`filters` gives the shape).
+ */
 export function conv2dGradFilters(input: Variable, dy: Variable, filters: Variable, params: ConvParams): Variable {
   return new Conv2dGradFilters(params).call(input, dy, filters);
 }

@@ -49,6 +49,9 @@ export class Conv2dGradInput extends ConvOp {
   }
 }
 
+/**
+ * The gradient of `conv2d` with respect to its input, from the output gradient `dy` and the filters (`input` gives the shape).
+ */
 export function conv2dGradInput(dy: Variable, filters: Variable, input: Variable, params: ConvParams): Variable {
   return new Conv2dGradInput(params).call(dy, filters, input);
 }

@@ -38,6 +38,9 @@ export class MaxPool2dGradGrad extends PoolParamsOp<PoolParams> {
   }
 }
 
+/**
+ * The gradient of `maxPool2dGrad` with respect to its output gradient: `h` read at each window's maximum (second derivatives through max pooling).
+ */
 export function maxPool2dGradGrad(x: Variable, h: Variable, params: PoolParams): Variable {
   return new MaxPool2dGradGrad(params).call(x, h);
 }

@@ -30,6 +30,9 @@ export class MaxPool2dGrad extends PoolParamsOp<PoolParams> {
   }
 }
 
+/**
+ * The gradient of `maxPool2d` with respect to its input `x`, given the output gradient `gy`: each window's gradient goes to its maximum.
+ */
 export function maxPool2dGrad(x: Variable, gy: Variable, params: PoolParams): Variable {
   return new MaxPool2dGrad(params).call(x, gy);
 }

@@ -1,5 +1,8 @@
 import { HypatiaError, I, ShapeError, TensorType, type Apply, type Dim, type Idx, type IdxLike } from '@hypatia/core';
 
+/**
+ * Options of the 2-D pooling ops: window, stride, whether border windows are dropped, and padding (Theano's pool_2d).
+ */
 export interface Pool2dOptions {
   /** Window height and width (Theano's ds). */
   window: readonly [number, number];
@@ -11,6 +14,7 @@ export interface Pool2dOptions {
   padding?: readonly [number, number];
 }
 
+/** Pool2dOptions resolved: every field given, as the pooling ops store them. */
 export interface PoolParams {
   readonly window: readonly [number, number];
   readonly stride: readonly [number, number];
@@ -18,6 +22,7 @@ export interface PoolParams {
   readonly padding: readonly [number, number];
 }
 
+/** Pool2dOptions with defaults filled in and checked (a RangeError naming `op`). */
 export function resolvePoolOptions(o: Pool2dOptions, op: string): PoolParams {
   const pair = (v: readonly number[] | undefined, what: string, min: number): [number, number] => {
     if (!v || v.length !== 2 || !v.every((d) => Number.isInteger(d) && d >= min)) {
@@ -66,6 +71,9 @@ export interface PoolAxis<T> {
   pad: T;
 }
 
+/**
+ * The pooling geometry along one spatial axis of length `n`: its output length, window, stride and padding.
+ */
 export function poolAxis(p: PoolParams, axis: 0 | 1, n: number): PoolAxis<number> {
   return { n, out: poolOut(p, axis, n), window: p.window[axis], stride: p.stride[axis], pad: p.padding[axis] };
 }
@@ -114,6 +122,7 @@ export interface AxisWindows {
   span: Int32Array;
 }
 
+/** Each window's bounds along one spatial axis of length `n`. */
 export function axisWindows(p: PoolParams, axis: 0 | 1, n: number): AxisWindows {
   const ax = poolAxis(p, axis, n);
   const lo = new Int32Array(ax.out), hi = new Int32Array(ax.out), span = new Int32Array(ax.out);
@@ -135,6 +144,9 @@ export interface PoolLayout {
   cols: AxisWindows;
 }
 
+/**
+ * The run-time layout of an operand of `shape`: its stacked images and their windows along rows and columns.
+ */
 export function poolLayout(p: PoolParams, shape: readonly number[]): PoolLayout {
   const { m, h, w } = poolImages(shape);
   return { m, h, w, rows: axisWindows(p, 0, h), cols: axisWindows(p, 1, w) };
@@ -145,6 +157,7 @@ export function poolImages(shape: readonly number[]): { m: number; h: number; w:
   return { m: shape.slice(0, -2).reduce((a, b) => a * b, 1), h: shape[shape.length - 2]!, w: shape[shape.length - 1]! };
 }
 
+/** The pooled output's shape for an operand of `shape` laid out as `L`. */
 export function pooledShape(shape: readonly number[], L: PoolLayout): number[] {
   return [...shape.slice(0, -2), L.rows.lo.length, L.cols.lo.length];
 }

@@ -320,6 +320,9 @@ export const labelLossLengthRewrite: LocalRewrite<ShapeAt> = {
   },
 };
 
+/**
+ * The nnet family's rewrites (stable log-softmax and cross-entropies, sigmoid identities), registered when the package loads.
+ */
 export const NNET_REWRITES: readonly LocalRewrite[] = [
   logSoftmaxRewrite, logSoftmaxGradRewrite, logIndexedSoftmaxRewrite, logIndexedSoftmaxGradRewrite, softmaxCategoricalRewrite, softmaxCategoricalGradRewrite,
   logSoftmaxNllRewrite, logSoftmaxNllGradRewrite, logSigmoidRewrite, logOneMinusSigmoidRewrite, sigmoidGradCancelRewrite,

@@ -47,6 +47,9 @@ export class SoftmaxCrossentropyGrad extends Op {
 
 const op = new SoftmaxCrossentropyGrad();
 
+/**
+ * The gradient of the fused softmax cross-entropy with integer labels with respect to `logits`, for the incoming gradient `g`.
+ */
 export function softmaxCrossentropyGrad(g: Variable, logits: Variable, labels: Variable): Variable {
   return op.call(g, logits, labels);
 }

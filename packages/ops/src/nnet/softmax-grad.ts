@@ -52,6 +52,9 @@ export class SoftmaxGrad extends Op {
 
 const softmaxGradOp = new SoftmaxGrad();
 
+/**
+ * The gradient of `softmax` with respect to its input, from the output gradient `dy` and the softmax output `y`.
+ */
 export function softmaxGrad(dy: Variable, y: Variable): Variable {
   return softmaxGradOp.call(dy, y);
 }

@@ -17,6 +17,7 @@ const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
+/** Rounds of the Philox4x32 generator (Philox4x32-10). */
 export const PHILOX_ROUNDS = 10;
 
 // The multipliers split in 16-bit halves, for the high word of the 64-bit products.

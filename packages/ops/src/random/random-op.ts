@@ -29,6 +29,7 @@ import { DISCONNECTED, NDArray, Op, ShapeError, TensorType, HypatiaError, type A
 import { philoxInto } from './philox.js';
 import { randomProgram } from './random-kernels.js';
 
+/** The distributions a RandomOp draws from. */
 export type Distribution = 'uniform' | 'normal' | 'binomial';
 
 const TWO_M24 = 2 ** -24;
@@ -39,6 +40,9 @@ export const MAX_BINOMIAL_N = 1024;
 const u24 = (w: number): number => (w >>> 8) * TWO_M24;
 const u53 = (wa: number, wb: number): number => ((wa >>> 5) * 67108864 + (wb >>> 6)) * TWO_M53;
 
+/**
+ * Draws one sample from a random stream's state and returns the advanced state with it (specified at the top of this file).
+ */
 export class RandomOp extends Op {
   readonly name: string;
   /**

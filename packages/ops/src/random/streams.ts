@@ -8,8 +8,15 @@ import { RandomOp, type Distribution } from './random-op.js';
 /** A static shape, or a variable whose run-time shape the sample takes (a dropout mask shaped like a layer's output). */
 export type SizeLike = readonly number[] | Variable;
 
+/** Options of `RandomStreams.uniform`: the size, the bounds [low, high) (default [0, 1)) and the dtype. */
 export interface UniformOptions { size: SizeLike; low?: VarLike; high?: VarLike; dtype?: DType }
+/**
+ * Options of `RandomStreams.normal`: the size, the mean (default 0), the standard deviation (default 1) and the dtype.
+ */
 export interface NormalOptions { size: SizeLike; mean?: VarLike; std?: VarLike; dtype?: DType }
+/**
+ * Options of `RandomStreams.binomial`: the size, the number of trials n (default 1), the probability p and the dtype.
+ */
 export interface BinomialOptions { size: SizeLike; n?: number; p: number | Variable; dtype?: DType }
 
 /**

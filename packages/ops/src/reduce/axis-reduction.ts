@@ -33,6 +33,7 @@ export function accumulatorDtype(dtype: DType): DType {
   return dtype === 'bool' ? 'int32' : dtype;
 }
 
+/** A reduction's output shape: `shape` without `axes`, or with 1 there when `keepdims`. */
 export function keptShape<T>(shape: readonly T[], axes: readonly number[], keepdims: boolean): (T | 1)[] {
   const out: (T | 1)[] = [];
   shape.forEach((d, i) => {

@@ -5,6 +5,7 @@ import { eq, mul } from '../elementwise/arithmetic.js';
 import { normAxes } from './reduce-kernel.js';
 import { AxisReduction, restoreAxes } from './axis-reduction.js';
 
+/** Which extreme a max/min reduction takes. */
 export type ExtremumKind = 'max' | 'min';
 
 /**

@@ -18,6 +18,9 @@ export class Sum extends AxisReduction {
   }
 }
 
+/**
+ * The sum over `axis` (one axis, several, or all when omitted); booleans and int32 sum in int32, floats in their dtype.
+ */
 export function sum(x: VarLike, axis?: number | readonly number[], keepdims = false): Variable {
   const v = asVariable(x);
   const axes = normAxes(axis, v.ndim, 'sum');

@@ -2,6 +2,7 @@ import { NDArray, Op, ShapeError, TensorType, stridesOf, typedArrayFor, type App
 import { asVariable, type VarLike } from '../util/as-variable.js';
 import { stridedCopyKernel, stridedCopyLaunch } from './copy-kernels.js';
 
+/** A dimshuffle pattern: input axes in their new order, 'x' for a new broadcastable axis. */
 export type Pattern = readonly (number | 'x')[];
 
 /**
@@ -91,6 +92,9 @@ export function gatherStrided(x: NDArray, outShape: readonly number[], srcStride
   return new NDArray(x.dtype, [...outShape], out);
 }
 
+/**
+ * Theano's dimshuffle: `dimshuffle(x, 1, 0)` transposes, `dimshuffle(v, 'x', 0)` makes a row of a vector; an axis left out must be broadcastable.
+ */
 export function dimshuffle(x: VarLike, ...pattern: (number | 'x')[] | [Pattern]): Variable {
   const v = asVariable(x);
   const pat = (pattern.length === 1 && Array.isArray(pattern[0]) ? pattern[0] : pattern) as Pattern;

@@ -96,6 +96,7 @@ function targetOfVector(s: Variable): TargetLength[] {
   return Array.from({ length: n }, (_, i) => (source ? shapeOf(source, i) : subtensor(s, [i])));
 }
 
+/** `x` reshaped to `like`'s run-time shape (the sizes must match). */
 export function reshapeLike(x: Variable, like: Variable): Variable {
   if (x.ndim === like.ndim && x.shape.every((d, i) => d !== null && d === like.shape[i])) return x;
   return new ReshapeLike().call(x, like);

@@ -7,13 +7,18 @@ import { buildError } from './build-error.js';
  * symbolic one names the op's k-th scalar input, so equal indexings compare equal in CSE.
  */
 export type Bound = number | null | { readonly input: number };
+/**
+ * One axis of a basic index as an op stores it: a slice with its bounds, or a single position (which drops the axis).
+ */
 export type AxisIndex =
   | { readonly kind: 'slice'; readonly start: Bound; readonly stop: Bound; readonly step: Bound }
   | { readonly kind: 'index'; readonly at: number | { readonly input: number } };
 
 /** What a user writes for one axis: an integer (drops the axis), a [start, stop, step] triple, or null for the whole axis. */
 export type IndexScalar = number | Variable;
+/** A slice as a user writes it: [start, stop, step], each optional, a number or an int32 scalar variable. */
 export type SliceTuple = readonly [start?: IndexScalar | null, stop?: IndexScalar | null, step?: IndexScalar | null];
+/** One axis of a basic index as a user writes it: a position, a SliceTuple, or null for the whole axis. */
 export type IndexEntry = IndexScalar | SliceTuple | null;
 
 /** Turn user entries into properties plus the symbolic scalars they refer to. */

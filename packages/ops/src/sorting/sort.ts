@@ -3,6 +3,7 @@ import { asVariable, normAxis, type VarLike } from '../util/as-variable.js';
 import { takeAlongAxis } from '../indexing/take-along-axis.js';
 import { ArgSort } from './argsort.js';
 
+/** Options of `topk` and `argtopk`. */
 export interface TopKOptions {
   /** The k largest, largest first (default); false: the k smallest, smallest first. */
   largest?: boolean;

@@ -40,6 +40,9 @@ export async function checkCase(c: OpCase, backend: string | Backend, opts: { rt
   return null;
 }
 
+/**
+ * Why `got` differs from `want` (shape, dtype, or the first element outside rtol/atol, NaN matching NaN), or null when they agree.
+ */
 export function compareArrays(want: NDArray, got: NDArray, rtol: number, atol: number): string | null {
   if (want.shape.length !== got.shape.length || want.shape.some((d, i) => d !== got.shape[i])) {
     return `shape [${got.shape.join(', ')}], expected [${want.shape.join(', ')}]`;

@@ -1,5 +1,6 @@
 import { Constant, NDArray, Variable, isFloat, type DType, toNDArray, type ValueLike } from '@hypatia/core';
 
+/** An operand: a symbolic Variable, or a value (number, boolean, array, NDArray) that becomes a constant. */
 export type VarLike = Variable | ValueLike;
 
 /**
@@ -21,6 +22,7 @@ export function asVariable(x: VarLike, like?: readonly VarLike[]): Variable {
   return new Constant(toNDArray(x));
 }
 
+/** Each operand as a variable, bare numbers taking the dtype of the tensors among them (`asVariable`). */
 export function asVariables(xs: readonly VarLike[]): Variable[] {
   return xs.map((x) => asVariable(x, xs));
 }
