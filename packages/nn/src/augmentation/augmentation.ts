@@ -47,6 +47,9 @@ export function rotateImage(src: ArrayLike<number>, side: number, degrees: numbe
   return out;
 }
 
+/**
+ * Options of `augmentDataset`: one-pixel shifts, random rotations (how many, up to what angle), the image side and the seed.
+ */
 export interface AugmentOptions {
   /** Also add one-pixel shifts up, down, left and right of every image (Nielsen's expansion, 5x the data). */
   shifts?: boolean;

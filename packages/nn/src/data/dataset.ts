@@ -34,6 +34,7 @@ export function sliceDataset(d: Dataset, start: number, end: number): Dataset {
   };
 }
 
+/** The number of examples in `d`. */
 export function datasetSize(d: Dataset): number {
   return d.y.size;
 }

@@ -10,6 +10,7 @@ export interface IdxArray {
 
 const UBYTE = 0x08;
 
+/** Raised for an IDX file that cannot be read (bad magic number, element type or length); names the file. */
 export class IdxError extends Error {
   constructor(readonly file: string, problem: string) {
     super(`${file}: ${problem}`);

@@ -5,12 +5,14 @@ import { loadIdx } from './load-idx.js';
 import { sliceDataset, type Dataset } from './dataset.js';
 import { NnDataError } from './check-data.js';
 
+/** MNIST in the book's three splits. */
 export interface MnistSplits {
   training: Dataset;
   validation: Dataset;
   test: Dataset;
 }
 
+/** Options of `loadMnist`: a limit per split, and the folder of the IDX files. */
 export interface LoadMnistOptions {
   /** Keep only the first `limit` images of each split (for quick runs and tests). */
   limit?: number;

@@ -13,6 +13,9 @@ export interface BiasVarianceReport {
   advice: string;
 }
 
+/**
+ * Diagnoses bias and variance from training and validation accuracy (see BiasVarianceReport); gaps within `tolerance` (default 0.02) of the target error (default 0) count as small.
+ */
 export function biasVarianceReport(trainAccuracy: number, validationAccuracy: number, options: { targetError?: number; tolerance?: number } = {}): BiasVarianceReport {
   const targetError = options.targetError ?? 0;
   const tol = options.tolerance ?? 0.02;

@@ -8,8 +8,10 @@ import { Rng } from '../init/rng.js';
 /** CS231n's reading of the relative error |a - n| / max(|a|, |n|). */
 export type GradientVerdict = 'excellent' | 'good' | 'suspicious' | 'wrong';
 
+/** One checked entry of a parameter: the symbolic and numeric derivatives and their relative error. */
 export interface GradientCheckEntry { param: string; index: number; analytic: number; numeric: number; relativeError: number }
 
+/** What `gradientCheck` found: every checked entry, the largest relative error and its verdict. */
 export interface GradientCheckResult {
   entries: GradientCheckEntry[];
   maxRelativeError: number;
@@ -23,11 +25,13 @@ export function verdictOf(relativeError: number): GradientVerdict {
   return relativeError < 1e-7 ? 'excellent' : relativeError < 1e-5 ? 'good' : relativeError < 1e-3 ? 'suspicious' : 'wrong';
 }
 
+/** |a - n| / max(|a|, |n|), or 0 when both are below 1e-12. */
 export function relativeError(a: number, n: number): number {
   const scale = Math.max(Math.abs(a), Math.abs(n));
   return scale < 1e-12 ? 0 : Math.abs(a - n) / scale;
 }
 
+/** Options of `gradientCheck`: entries sampled per parameter, the difference step and the seed. */
 export interface GradientCheckOptions {
   /** Entries sampled per parameter (default 8; CS231n: check a few dimensions, not all). */
   samples?: number;

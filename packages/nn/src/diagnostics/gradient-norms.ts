@@ -5,6 +5,7 @@ import type { Network } from '../network.js';
 import type { Dataset } from '../data/dataset.js';
 import { checkDataset } from '../data/check-data.js';
 
+/** The norms of one layer's weight and bias gradients. */
 export interface LayerGradientNorm { layer: number; weights: number; biases: number }
 
 /**

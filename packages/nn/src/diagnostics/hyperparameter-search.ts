@@ -1,6 +1,8 @@
 import { Rng } from '../init/rng.js';
 
+/** Hyperparameter values by name. */
 export type Hyperparameters = Record<string, number>;
+/** One evaluated set of hyperparameters and its score (higher is better). */
 export interface Trial { params: Hyperparameters; score: number }
 
 /** Every combination of the listed values (the tuning text's grid search); higher score is better. */
@@ -13,6 +15,7 @@ export async function gridSearch(space: Record<string, readonly number[]>, evalu
 /** A range to sample: uniform, or uniform in log space (for learning rates and regularisation strengths). */
 export interface Range { min: number; max: number; log?: boolean; integer?: boolean }
 
+/** A value drawn from `r`: uniform, or uniform in log space, rounded for an integer range. */
 export function sampleRange(r: Range, rng: Rng): number {
   const u = rng.uniform();
   const v = r.log ? Math.exp(Math.log(r.min) + u * (Math.log(r.max) - Math.log(r.min))) : r.min + u * (r.max - r.min);

@@ -15,6 +15,7 @@ export type WeightInit = 'large' | 'nielsen' | 'xavier' | 'he';
 /** Biases: 'zero' (CS231n's default), a small constant such as 0.01 (so ReLUs start active), or 'normal' N(0, 1) (network3). */
 export type BiasInit = 'zero' | 'normal' | number;
 
+/** The standard deviation `scheme` gives a weight with these fan-in and fan-out. */
 export function weightStd(scheme: WeightInit, fanIn: number, fanOut: number): number {
   switch (scheme) {
     case 'large': return 1;
@@ -34,11 +35,13 @@ export function fans(shape: readonly number[]): [number, number] {
   throw new RangeError(`fans: expected a weight of 2 or 4 dimensions, got [${shape}]`);
 }
 
+/** Initial weights of `shape` drawn from N(0, weightStd^2) for `scheme`, from `rng`. */
 export function initWeights(scheme: WeightInit, shape: readonly number[], rng: Rng): NDArray {
   const [fanIn, fanOut] = fans(shape);
   return normalArray(shape, weightStd(scheme, fanIn, fanOut), rng);
 }
 
+/** Initial biases of `shape` for `scheme`: zeros, a constant, or N(0, 1) from `rng`. */
 export function initBias(scheme: BiasInit, shape: readonly number[], rng: Rng): NDArray {
   if (scheme === 'normal') return normalArray(shape, 1, rng);
   const a = NDArray.zeros('float32', shape);

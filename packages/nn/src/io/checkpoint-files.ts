@@ -7,6 +7,7 @@ import { checkpointSummary, type CheckpointSummary } from '../training/checkpoin
 /** The file a checkpoint folder holds. */
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
+/** The checkpoint file in folder `dir`. */
 export function checkpointPath(dir: string): string {
   return join(dir, CHECKPOINT_FILE);
 }
@@ -46,6 +47,7 @@ export function checkpointDirectory(dir: string): CheckpointStore {
   };
 }
 
+/** Whether folder `dir` holds a checkpoint. */
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(checkpointPath(dir));
 }

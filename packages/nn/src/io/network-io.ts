@@ -32,6 +32,7 @@ export function registerLayerType(type: string, fromConfig: (c: LayerConfig) => 
   layerTypes.set(type, fromConfig);
 }
 
+/** The network's architecture as saved beside its weights: each layer's config and the mini-batch size. */
 export function architectureOf(net: Network): NetworkArchitecture {
   return {
     format: 'hypatia-network', version: 1, miniBatchSize: net.miniBatchSize,
@@ -72,6 +73,7 @@ export function loadWeightsInto(net: Network, bytes: Uint8Array): void {
   for (const [p, t] of plan) p.set(t);
 }
 
+/** A saved architecture from its JSON, checked (format, version, layers); errors say what is wrong. */
 export function parseArchitecture(json: string): NetworkArchitecture {
   let a: NetworkArchitecture;
   try {

@@ -11,6 +11,7 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1
 /** Headers larger than this are refused rather than parsed (the reference implementation's limit). */
 const MAX_HEADER = 100_000_000;
 
+/** Raised for bytes that are not a well-formed safetensors file; says what is wrong. */
 export class SafetensorsError extends Error {
   constructor(message: string) {
     super(`safetensors: ${message}`);
@@ -18,6 +19,9 @@ export class SafetensorsError extends Error {
   }
 }
 
+/**
+ * Tensors (and string metadata) in the safetensors format: a JSON header, then each tensor's little-endian bytes.
+ */
 export function encodeSafetensors(tensors: ReadonlyMap<string, NDArray> | Record<string, NDArray>, metadata: Record<string, string> = {}): Uint8Array {
   const entries: [string, NDArray][] = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
@@ -43,6 +47,7 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, NDArray> | Record
   return out;
 }
 
+/** The tensors and metadata of safetensors bytes; malformed input raises SafetensorsError. */
 export function decodeSafetensors(bytes: Uint8Array): { tensors: Map<string, NDArray>; metadata: Record<string, string> } {
   if (bytes.length < 8) throw new SafetensorsError(`truncated: ${bytes.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -23,6 +23,7 @@ export async function saveNetwork(net: Network, base: string): Promise<{ archite
   return paths;
 }
 
+/** The network `saveNetwork` wrote at `base` (`<base>.json` and `<base>.safetensors`). */
 export function loadNetwork(base: string): Network {
   const paths = savedPaths(base);
   for (const p of [paths.architecture, paths.weights]) if (!existsSync(p)) throw new Error(`loadNetwork: ${p} is missing`);

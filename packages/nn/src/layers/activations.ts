@@ -14,8 +14,11 @@ function named(name: string, f: (z: Variable) => Variable): Activation {
   return fn as Activation;
 }
 
+/** The identity activation: z. */
 export const linear = named('linear', (z) => z);
+/** network3's sigmoid activation: 1 / (1 + exp(-z)). */
 export const sigmoid = named('sigmoid', (z) => sigmoidOp(z));
+/** network3's tanh activation. */
 export const tanh = named('tanh', (z) => tanhOp(z));
 /** network3's ReLU: max(0, z). */
 export const relu = named('relu', (z) => reluOp(z));
@@ -27,6 +30,9 @@ export function registerActivation(a: Activation): void {
   registry.set(a.name, a);
 }
 
+/**
+ * The activation registered under `name` (linear, sigmoid, tanh, relu, or one added with registerActivation).
+ */
 export function activationByName(name: string): Activation {
   const a = registry.get(name);
   if (!a) throw new Error(`unknown activation '${name}'; known: ${[...registry.keys()].join(', ')} (registerActivation adds one)`);

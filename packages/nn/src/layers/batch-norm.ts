@@ -3,6 +3,9 @@ import { add, dimshuffle, div, mean, mul, reshape, sqrt, square, sub } from '@hy
 import { linear, type Activation } from './activations.js';
 import { connected, type StatefulLayer } from './layer.js';
 
+/**
+ * Options of BatchNormLayer: the features, whether the input is convolutional, the running averages' momentum, epsilon and an activation.
+ */
 export interface BatchNormOptions {
   /** Units of a dense layer, or feature maps of a convolutional one. */
   features: number;

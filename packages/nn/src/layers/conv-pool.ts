@@ -5,6 +5,9 @@ import { connected, type Layer, type LayerConfig } from './layer.js';
 import { normalArray, nextLayerSeed } from '../init/initializers.js';
 import { Rng } from '../init/rng.js';
 
+/**
+ * Options of ConvPoolLayer: network3's filter and image shapes, the pool size (default [2, 2]), the activation (default sigmoid) and the seed.
+ */
 export interface ConvPoolOptions {
   /** [filters, input feature maps, filter height, filter width] */
   filterShape: readonly [number, number, number, number];

@@ -5,6 +5,9 @@ import { DropoutLayer } from './dropout-layer.js';
 import { nextLayerSeed } from '../init/initializers.js';
 import { Rng } from '../init/rng.js';
 
+/**
+ * Options every dense layer takes: its input and output sizes, network3's dropout probability and the seed.
+ */
 export interface DenseLayerOptions {
   nIn: number;
   nOut: number;
@@ -77,6 +80,7 @@ export abstract class DenseLayer implements Layer {
   }
 }
 
+/** Throws a RangeError naming `layer` unless every size is a positive integer and pDropout is in [0, 1). */
 export function checkSizes(layer: string, sizes: Record<string, number>, pDropout: number): void {
   for (const [k, v] of Object.entries(sizes)) {
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${layer}: ${k} must be a positive integer, got ${v}`);

@@ -10,6 +10,7 @@ import { nextLayerSeed } from '../init/initializers.js';
  */
 export type DropoutMode = 'inverted' | 'network3';
 
+/** Options of DropoutLayer: the keep probability, the mode and the seed. */
 export interface DropoutLayerOptions {
   /** Probability of keeping a unit (CS231n's p). Per layer: put one DropoutLayer, with its own p, after each layer to drop. */
   keep: number;

@@ -4,6 +4,7 @@ import type { LayerConfig } from './layer.js';
 import { DenseLayer, type DenseLayerOptions } from './dense-layer.js';
 import { normalArray } from '../init/initializers.js';
 
+/** Options of FullyConnectedLayer: a dense layer's, and its activation (default sigmoid). */
 export interface FullyConnectedOptions extends DenseLayerOptions {
   activation?: Activation;
 }

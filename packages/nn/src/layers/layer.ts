@@ -41,6 +41,7 @@ export interface OutputLayer extends Layer {
   readonly yOut: Variable;
 }
 
+/** Whether `l` can end a network (it has a cost). */
 export function isOutputLayer(l: Layer): l is OutputLayer {
   return typeof (l as OutputLayer).cost === 'function';
 }
@@ -50,6 +51,7 @@ export interface StatefulLayer extends Layer {
   stateUpdates(): Update[];
 }
 
+/** Whether `l` has updates of its own to apply in each training step. */
 export function isStatefulLayer(l: Layer): l is StatefulLayer {
   return typeof (l as StatefulLayer).stateUpdates === 'function';
 }

@@ -5,8 +5,10 @@ import { DenseLayer, type DenseLayerOptions } from './dense-layer.js';
 import { normalArray } from '../init/initializers.js';
 import { oneHot, quadraticCost, sigmoidCrossEntropyCost } from '../costs/costs.js';
 
+/** The cost a SigmoidOutputLayer trains with. */
 export type SigmoidCost = 'quadratic' | 'cross-entropy';
 
+/** Options of SigmoidOutputLayer: a dense layer's, and its cost (default 'cross-entropy'). */
 export interface SigmoidOutputOptions extends DenseLayerOptions { cost?: SigmoidCost }
 
 /**

@@ -21,6 +21,9 @@ export interface Optimizer {
 /** network3's name for the rule `Network.sgd` takes: the same interface as fit's optimisers. */
 export type UpdateRule = Optimizer;
 
+/**
+ * A float32 shared scalar holding the learning rate `eta` (positive), which schedules can change between epochs.
+ */
 export function learningRate(eta: number, rule = 'optimiser'): SharedVariable {
   if (!(eta > 0)) throw new RangeError(`${rule}: the learning rate must be positive, got ${eta}`);
   return shared(NDArray.from(eta, 'float32'), { name: 'lr', shape: [] });

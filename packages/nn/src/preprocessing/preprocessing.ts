@@ -59,6 +59,7 @@ export class Standardization implements Preprocessor {
   }
 }
 
+/** Options of Pca: how many components to keep, whether to whiten, and whitening's epsilon. */
 export interface PcaOptions {
   /** Keep the top k principal components (default all): the reduced data has k columns. */
   components?: number;

@@ -22,6 +22,7 @@ export function permutation(n: number, seed = 0): number[] {
   return p;
 }
 
+/** `d`'s examples in a random order drawn from `seed`. */
 export function shuffleDataset(d: Dataset, seed = 0): Dataset {
   return takeRows(d, permutation(d.y.size, seed));
 }

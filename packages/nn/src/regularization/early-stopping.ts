@@ -7,6 +7,9 @@ export interface EarlyStoppingRecord {
   sinceBest: number;
 }
 
+/**
+ * Options of EarlyStopping: the patience, whether higher or lower is better, and the smallest improvement that counts.
+ */
 export interface EarlyStoppingOptions {
   /** Stop after this many epochs without improvement (Nielsen's "no-improvement-in-n"). */
   patience: number;

@@ -25,6 +25,7 @@ export function applySchedule(lr: SharedVariable, schedule: Schedule, epoch: num
   return eta;
 }
 
+/** The state of a HalveOnPlateau that a checkpoint keeps. */
 export interface HalveOnPlateauRecord {
   eta: number;
   best: number;

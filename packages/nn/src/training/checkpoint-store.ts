@@ -13,6 +13,9 @@ export interface CheckpointStore {
 // '@hypatia/nn' stays browser-safe: file access is registered by '@hypatia/nn/node' when imported.
 let openInDirectory: ((dir: string) => CheckpointStore) | null = null;
 
+/**
+ * Gives checkpoints folder access: `@hypatia/nn/node` registers it on import, so `@hypatia/nn` itself stays free of `node:fs`.
+ */
 export function registerCheckpointDirectories(open: (dir: string) => CheckpointStore): void {
   openInDirectory = open;
 }

@@ -36,6 +36,9 @@ export interface CheckpointProgress {
   stopped: boolean;
 }
 
+/**
+ * What a checkpoint records about its run: the call that wrote it, the epochs done, and whether training stopped early.
+ */
 export interface CheckpointSummary {
   call: string;
   epochsDone: number;

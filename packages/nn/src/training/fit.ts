@@ -13,6 +13,9 @@ export type FitEpoch = EpochReport;
 /** fit's name for a TrainingHistory. */
 export type FitHistory = TrainingHistory;
 
+/**
+ * Options of `fit`: epochs, the optimiser, penalties and constraints, validation and test data, early stopping, schedules, checkpoints and reporting.
+ */
 export interface FitOptions {
   epochs: number;
   /** Default: SGD with eta 0.1. */

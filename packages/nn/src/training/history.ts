@@ -22,6 +22,9 @@ export interface EpochReport {
   trainAccuracy: number | null;
 }
 
+/**
+ * What `Network.sgd` and `fit` return: each epoch's report, the best validation epoch, the test accuracy and timings.
+ */
 export interface TrainingHistory {
   epochs: EpochReport[];
   bestValidationAccuracy: number | null;

@@ -35,6 +35,7 @@ export class ProgressBar {
   }
 }
 
+/** A duration as mm:ss, or XhYYm from an hour on ('--:--' when unknown). */
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '--:--';
   const t = Math.round(s);
