@@ -4,6 +4,7 @@ import { WebGPUBackend } from './webgpu/webgpu-backend.js';
 import { getDevice } from './webgpu/device.js';
 import { ranBy } from './ran-by.js';
 
+/** What a BrowserCpuBackend chooses between, and how it finds out whether WebGPU works. */
 export interface BrowserCpuOptions {
   /** Runs what WebGPU cannot: every graph on a page without WebGPU, and graphs with float64 values. Default: the reference backend. */
   fallback?: Backend;

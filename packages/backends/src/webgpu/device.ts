@@ -17,6 +17,7 @@ export interface GpuInfo {
 }
 let info: string = 'unknown';
 
+/** The GPU adapter in use (vendor, architecture, description), once a device has been opened; 'unknown' before. */
 export function gpuDescription(): string {
   return info;
 }
