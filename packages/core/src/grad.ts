@@ -1,7 +1,7 @@
 import { isFloat } from './dtype.js';
 import { GradientError } from './errors.js';
 import { DISCONNECTED } from './graph/op.js';
-import { toposort } from './graph/traverse.js';
+import { cloneGraph, toposort } from './graph/traverse.js';
 import { Variable } from './graph/variable.js';
 import { addAll, onesLike, zerosLike } from './grad-ops.js';
 
@@ -103,4 +103,45 @@ export function grad(cost: Variable | null, wrt: Variable | readonly Variable[],
 function checkGradType(op: string, x: Variable, g: Variable, site = x.site): void {
   const why = x.type.mismatch(g);
   if (why) throw new GradientError(op, `gradient for ${x} has type ${g.type} but the variable has type ${x.type}: ${why}`, site);
+}
+
+type OneOrMany = Variable | readonly Variable[];
+const many = (x: OneOrMany): readonly Variable[] => (x instanceof Variable ? [x] : x);
+
+/**
+ * Theano's Lop: the vector-Jacobian product `vᵀ ∂f/∂wrt` for outputs `f` and cotangents `v` (one
+ * per output, of its type), as graph: reverse mode seeded with `v`. Returns one result per `wrt`,
+ * of its type, zeros where `f` does not depend on it.
+ */
+export function Lop(f: Variable, wrt: Variable, v: Variable): Variable;
+export function Lop(f: OneOrMany, wrt: readonly Variable[], v: OneOrMany): Variable[];
+export function Lop(f: OneOrMany, wrt: OneOrMany, v: OneOrMany): Variable | Variable[] {
+  const fs = many(f);
+  const vs = many(v);
+  if (fs.length !== vs.length) throw new GradientError('Lop', `needs one cotangent per output: ${fs.length} outputs, ${vs.length} cotangents`);
+  const results = grad(null, many(wrt), { knownGrads: fs.map((o, i) => [o, vs[i]!] as const), disconnected: 'zero' });
+  return wrt instanceof Variable ? results[0]! : results;
+}
+
+/**
+ * Theano's Rop: the Jacobian-vector product `∂f/∂wrt · v` (forward mode) for directions `v` (one
+ * per `wrt`, of its type), one result per output of `f`. Computed by the double-vjp trick: the
+ * vector-Jacobian product `Lop(f, wrt, u)` is linear in a dummy cotangent `u`, and its gradient
+ * with respect to `u` seeded with `v` is `J v`. The result does not depend on `u`'s value; where
+ * it still reads `u` (for a shape), `u` is replaced by zeros shaped like `f`.
+ */
+export function Rop(f: Variable, wrt: Variable, v: Variable): Variable;
+export function Rop(f: OneOrMany, wrt: OneOrMany, v: OneOrMany): Variable[];
+export function Rop(f: OneOrMany, wrt: OneOrMany, v: OneOrMany): Variable | Variable[] {
+  const fs = many(f);
+  const ws = many(wrt);
+  const vs = many(v);
+  if (ws.length !== vs.length) throw new GradientError('Rop', `needs one direction per variable: ${ws.length} variables, ${vs.length} directions`);
+  ws.forEach((w, i) => checkGradType('Rop', w, vs[i]!));
+  for (const o of fs) if (!isFloat(o.dtype)) throw new GradientError('Rop', `output ${o} has integer type ${o.type}; only float outputs have a Jacobian`, o.site);
+  const us = fs.map((o) => new Variable(o.type, null, 0, `${o.name ?? 'f'}_cotangent`));
+  const pulled = grad(null, ws, { knownGrads: fs.map((o, i) => [o, us[i]!] as const), disconnected: 'zero' });
+  const pushed = grad(null, us, { knownGrads: pulled.map((p, i) => [p, vs[i]!] as const), disconnected: 'zero' });
+  const results = cloneGraph(pushed, new Map(us.map((u, i) => [u, zerosLike(fs[i]!)])));
+  return f instanceof Variable ? results[0]! : results;
 }

@@ -24,3 +24,4 @@ export * from './rewrite/registry.js';
 export * from './rewrite/index.js';
 export * from './debug-print.js';
 export * from './kernel/index.js';
+export * from './control/index.js';

@@ -45,7 +45,8 @@ export interface GlobalRewrite {
   readonly order?: number;
   /** Runs only when named in RewriteOptions.include (for rules a backend must support). */
   readonly optIn?: boolean;
-  run(fg: FunctionGraph): void;
+  /** `options` are the pipeline's own, for a rule that runs the pipeline on graphs of its own (an op's inner graphs). */
+  run(fg: FunctionGraph, options: RewriteOptions): void;
 }
 
 /** A rewrite of either kind, as `registerRewrite` takes it. */
@@ -93,17 +94,17 @@ export function optimize(fg: FunctionGraph, opts: RewriteOptions = {}): void {
   for (const phase of opts.phases ?? PHASES) {
     const active = [...rewrites.values()].filter((r) => r.phase === phase && !skip.has(r.name) && (!r.optIn || extra.has(r.name)));
     const globals = active.filter((r): r is GlobalRewrite => r.kind === 'global');
-    for (const g of globals.filter((r) => (r.order ?? 0) < 0).sort(byOrder)) runGlobal(g, fg);
+    for (const g of globals.filter((r) => (r.order ?? 0) < 0).sort(byOrder)) runGlobal(g, fg, opts);
     runLocal(active.filter((r): r is LocalRewrite => r.kind === 'local'), fg);
-    for (const g of globals.filter((r) => (r.order ?? 0) >= 0).sort(byOrder)) runGlobal(g, fg);
+    for (const g of globals.filter((r) => (r.order ?? 0) >= 0).sort(byOrder)) runGlobal(g, fg, opts);
   }
 }
 
 const byOrder = (a: GlobalRewrite, b: GlobalRewrite) => (a.order ?? 0) - (b.order ?? 0);
 
-function runGlobal(g: GlobalRewrite, fg: FunctionGraph): void {
+function runGlobal(g: GlobalRewrite, fg: FunctionGraph, opts: RewriteOptions): void {
   try {
-    g.run(fg);
+    g.run(fg, opts);
   } catch (e) {
     throw wrap(g.name, e);
   }

@@ -1,0 +1,9 @@
+// Control flow: loops (scan) and their gradients, conditionals (ifelse), jacobian and hessian built on loops.
+// The Scan and IfElse op classes are exported once every backend runs them (the op table covers every exported op).
+export { scan, type ScanSpec, type SequenceSpec, type OutputSpec, type StepResult, type ScanUpdates } from './scan.js';
+export type { ScanInfo, ScanOutputInfo } from './scan-info.js';
+export { ifelse } from './ifelse.js';
+export { jacobian, hessian } from './jacobian.js';
+// Registers the rewrites of loops and conditionals (hoisting, keeping only what is read, laziness) with the pipeline.
+export { scanHoist, scanSaveMemory } from './scan-rewrites.js';
+export { ifelseLazy } from './ifelse-rewrites.js';
