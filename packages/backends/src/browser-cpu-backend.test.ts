@@ -26,7 +26,7 @@ describe("the browser's 'cpu' backend", () => {
     expect(webgpu.specs.map((s) => s.options)).toEqual([{ inPlace: false }]);
   });
 
-  it('runs every graph on the fallback when WebGPU is unavailable, warning once with the reason', async () => {
+  it('runs every graph on WebAssembly when WebGPU is unavailable, warning once with the reason', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const webgpu = fakeWebgpu();
     const cpu = new BrowserCpuBackend({ webgpu, webgpuProblem: async () => 'no adapter here' });
@@ -34,26 +34,26 @@ describe("the browser's 'cpu' backend", () => {
     for (const k of [1, 2]) {
       const f = await compile({ inputs: [x], outputs: add(x, k), backend: cpu });
       expect((await f(1)).item()).toBe(1 + k);
-      expect(f.backend).toBe('reference');
+      expect(f.backend).toBe('wasm');
     }
     expect(webgpu.specs).toEqual([]);
-    expect(warn.mock.calls).toEqual([["hypatia: the 'cpu' backend is running the reference backend: no adapter here"]]);
+    expect(warn.mock.calls).toEqual([["hypatia: the 'cpu' backend is running the wasm backend: no adapter here"]]);
   });
 
-  it('sends a graph with float64 values to the fallback even when WebGPU is there', async () => {
+  it('sends a graph with float64 values to WebAssembly even when WebGPU is there', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const webgpu = fakeWebgpu();
     const cpu = new BrowserCpuBackend({ webgpu, webgpuProblem: async () => null });
     const d = dscalar('d');
     const f = await compile({ inputs: [d], outputs: mul(d, 0.1), backend: cpu, backendOptions: { inPlace: true } });
     expect((await f(NDArray.from(3, 'float64'))).item()).toBeCloseTo(0.3, 15);
-    expect(f.backend).toBe('reference');
+    expect(f.backend).toBe('wasm');
     expect(webgpu.specs).toEqual([]);
     expect(String(warn.mock.calls[0])).toContain('float64');
   });
 
   it('declares the rewrites both backends run and the options either reads', () => {
-    const cpu = new BrowserCpuBackend({ webgpu: fakeWebgpu(), webgpuProblem: async () => null });
+    const cpu = new BrowserCpuBackend({ webgpu: fakeWebgpu(), fallback: new ReferenceBackend(), webgpuProblem: async () => null });
     expect(cpu.supportedRewrites).toEqual(['product_epilogue']);
     expect(cpu.optionNames).toEqual(['inPlace']);
   });

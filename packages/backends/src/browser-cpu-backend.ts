@@ -1,12 +1,12 @@
-import type { Backend, Executable, FunctionGraph, LowerSpec } from '@hypatia/core';
-import { ReferenceBackend } from './reference/reference-backend.js';
+import { graphInputs, SharedVariable, type Backend, type Executable, type FunctionGraph, type LowerSpec } from '@hypatia/core';
+import { WasmBackend } from './wasm/wasm-backend.js';
 import { WebGPUBackend } from './webgpu/webgpu-backend.js';
 import { getDevice } from './webgpu/device.js';
 import { ranBy } from './ran-by.js';
 
 /** What a BrowserCpuBackend chooses between, and how it finds out whether WebGPU works. */
 export interface BrowserCpuOptions {
-  /** Runs what WebGPU cannot: every graph on a page without WebGPU, and graphs with float64 values. Default: the reference backend. */
+  /** Runs what WebGPU cannot: every graph on a page without WebGPU, and graphs with float64 values. Default: the wasm backend. */
   fallback?: Backend;
   /** Default: the WebGPU backend. */
   webgpu?: Backend;
@@ -17,8 +17,12 @@ export interface BrowserCpuOptions {
 /**
  * 'cpu' in a browser, the default backend of compile(): the best backend the page has for each
  * graph. That is WebGPU when the browser gives a GPU device and the graph has no float64 value
- * (WGSL has no float64), else the fallback. Which one runs a function is its `fn.backend`; the
- * first time a graph goes to the fallback, one warning says why.
+ * (WGSL has none), else WebAssembly (the wasm backend). Which one runs a function is its
+ * `fn.backend`; the first time a graph goes to the fallback, one warning says why.
+ *
+ * Both default backends label their shared-variable values 'cpu', the backend compile() was
+ * given, so a training loop's weights stay on their device between calls; a value the GPU holds
+ * is read back (asynchronously) before a fallback function reads it.
  */
 export class BrowserCpuBackend implements Backend {
   readonly name = 'cpu';
@@ -31,8 +35,8 @@ export class BrowserCpuBackend implements Backend {
   private readonly warned = new Set<string>();
 
   constructor(options: BrowserCpuOptions = {}) {
-    this.fallback = options.fallback ?? new ReferenceBackend();
-    this.webgpu = options.webgpu ?? new WebGPUBackend();
+    this.fallback = options.fallback ?? new WasmBackend(this.name);
+    this.webgpu = options.webgpu ?? new WebGPUBackend(this.name);
     this.webgpuProblem = options.webgpuProblem ?? (() => getDevice().then(() => null, (e: Error) => e.message));
     // A rewrite is run only when both backends can run its result: compile() picks the rewrites before a graph is placed.
     const fallbackRewrites = new Set(this.fallback.supportedRewrites ?? []);
@@ -48,8 +52,27 @@ export class BrowserCpuBackend implements Backend {
       this.warned.add(problem);
       console.warn(`hypatia: the 'cpu' backend is running the ${this.fallback.name} backend: ${problem}`);
     }
-    return ranBy(this.fallback.name, await this.fallback.lower(optionsFor(this.fallback, spec)));
+    const exe = await this.fallback.lower(optionsFor(this.fallback, spec));
+    const shared = graphInputs(spec.graph.outputs).filter((v): v is SharedVariable => v instanceof SharedVariable);
+    return ranBy(this.fallback.name, {
+      ...exe,
+      describe: () => exe.describe(),
+      kernelCount: exe.kernelCount,
+      run: async (args, opts) => {
+        await readBackAsyncValues(shared);
+        return exe.run(args, opts);
+      },
+    });
   }
+}
+
+/**
+ * Values only an asynchronous read can reach (a GPU's) are read back to the host, which a host
+ * backend then reads; compile() does not, since they carry the name 'cpu' too.
+ */
+async function readBackAsyncValues(vars: readonly SharedVariable[]): Promise<void> {
+  const reads = vars.filter((v) => v.deviceValue && !v.deviceValue.readSync && !v.hostValue).map((v) => v.getAsync({ borrow: true }));
+  if (reads.length) await Promise.all(reads);
 }
 
 function hasFloat64(graph: FunctionGraph): boolean {

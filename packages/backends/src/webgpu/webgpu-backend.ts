@@ -25,9 +25,13 @@ export class WebGPUBackend implements Backend {
   readonly name = 'webgpu';
   readonly supportedRewrites = WEBGPU_REWRITES;
   readonly optionNames = WEBGPU_OPTION_NAMES;
+
+  /** `valueLabel`: the backend name its shared-variable values carry ('cpu' when that backend chose this one). */
+  constructor(private readonly valueLabel = 'webgpu') {}
+
   async lower(spec: LowerSpec): Promise<Executable> {
     const options = parseWebGPUOptions(spec.options, spec.name);
-    const exe = new WebGPUExecutable(spec, options);
+    const exe = new WebGPUExecutable(spec, options, this.valueLabel);
     await exe.build();
     return exe;
   }
@@ -35,8 +39,7 @@ export class WebGPUBackend implements Backend {
 
 /** A shared variable's value held on this device. */
 class GpuValue implements DeviceValue {
-  readonly backend = 'webgpu';
-  constructor(readonly tensor: GpuTensor, readonly device: GPUDevice, private readonly pool: BufferPool) {}
+  constructor(readonly tensor: GpuTensor, readonly device: GPUDevice, private readonly pool: BufferPool, readonly backend: string) {}
   get shape(): readonly number[] { return this.tensor.shape; }
   async read(): Promise<NDArray> {
     const lost = deviceLostReason(this.device);
@@ -69,7 +72,7 @@ class WebGPUExecutable implements Executable {
   /** Set once a call has raised the loss of `device`; the next call compiles for a fresh device. */
   private lossReported = false;
 
-  constructor(private readonly spec: LowerSpec, private readonly options: WebGPUOptions) {}
+  constructor(private readonly spec: LowerSpec, private readonly options: WebGPUOptions, private readonly valueLabel: string) {}
 
   /** Lower every node for the current device (at compile time, and again after a device loss). */
   async build(): Promise<void> {
@@ -248,7 +251,7 @@ class WebGPUExecutable implements Executable {
       let own = t;
       if (!produced.includes(t.buffer) || keep.has(t.buffer)) own = this.copy(t);
       keep.add(own.buffer);
-      return new GpuValue(own, device, pool);
+      return new GpuValue(own, device, pool, this.valueLabel);
     });
     const dropUpdates = () => updates.forEach((v, u) => { if (!writtenInPlace.has(u) || v !== writtenInPlace.get(u)) v.release(); });
     const wantOutputs = opts?.readOutputs !== false;

@@ -1,0 +1,53 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { compile, grad, matrix, NDArray, shared } from '@hypatia/core';
+import { cast, dot, mul, sigmoid, sub, sum } from '@hypatia/ops';
+import { BrowserCpuBackend } from './browser-cpu-backend.js';
+import { gpuAvailable, releaseDevice } from './webgpu/gpu-test-helpers.js';
+
+// The browser's 'cpu' backend on a real WebGPU device (Dawn here): a page's training loop keeps its
+// weights on the GPU, and a graph WebGPU cannot run still reads them.
+
+const XS = NDArray.from([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 1]], 'float32');
+const W0 = () => NDArray.from([[0.1, -0.2], [0.3, 0.05], [-0.1, 0.2]], 'float32');
+
+async function trainer(backend: BrowserCpuBackend | string) {
+  const x = matrix('x');
+  const w = shared(W0(), 'w');
+  const cost = sum(sigmoid(dot(x, w)));
+  const step = await compile({ inputs: [x], outputs: cost, updates: [[w, sub(w, mul(grad(cost, w), 0.5))]], backend });
+  return { w, step };
+}
+
+describe.runIf(gpuAvailable)("the browser's 'cpu' backend on WebGPU", () => {
+  afterAll(releaseDevice);
+
+  it('keeps the updated weights on the GPU: no call reads them back', async () => {
+    const cpu = new BrowserCpuBackend();
+    const gpu = await trainer(cpu);
+    const ref = await trainer('reference');
+    expect(gpu.step.backend).toBe('webgpu');
+    const readBack = vi.spyOn(gpu.w, 'getAsync');
+    for (let i = 0; i < 4; i++) {
+      await gpu.step.run([XS], { readOutputs: false });
+      await ref.step(XS);
+    }
+    expect(readBack).not.toHaveBeenCalled();
+    readBack.mockRestore();
+    const want = ref.w.get().data;
+    Array.from((await gpu.w.getAsync()).data).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+  });
+
+  it('runs a float64 graph on the fallback with the values the GPU holds', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const cpu = new BrowserCpuBackend();
+    const { w, step } = await trainer(cpu);
+    await step.run([XS], { readOutputs: false });
+    await step.run([XS], { readOutputs: false });
+    const total = await compile({ inputs: [], outputs: sum(cast(w, 'float64')), backend: cpu });
+    expect(total.backend).not.toBe('webgpu');
+    const got = (await total()).item();
+    const held = Array.from((await w.getAsync()).data).reduce((a, b) => a + b, 0);
+    expect(got).toBeCloseTo(held, 6);
+    warn.mockRestore();
+  });
+});
