@@ -1,5 +1,10 @@
-// @hypatia/backends in a browser (the package's `browser` export condition): the backends a page
-// can run. The native backend is left out: it builds C with a compiler into a Node addon.
+/**
+ * `@hypatia/backends` in a browser (the package's `browser` export condition): the backends a page
+ * can run, registered by name on import: `reference`, `webgpu`, `wasm` and `cpu` (WebGPU, else
+ * wasm). The native backend is left out: it builds C with a compiler into a Node addon.
+ *
+ * @module @hypatia/backends/browser
+ */
 import { HypatiaError, registerBackend } from '@hypatia/core';
 import { ReferenceBackend } from './reference/reference-backend.js';
 import { WebGPUBackend } from './webgpu/index.js';

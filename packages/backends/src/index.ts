@@ -1,3 +1,9 @@
+/**
+ * The backends, registered by name on import: `reference`, `native`, `cpu` (native, else wasm),
+ * `wasm` and `webgpu`. Bundlers building for a browser get `@hypatia/backends/browser` instead.
+ *
+ * @module @hypatia/backends
+ */
 import { registerBackend } from '@hypatia/core';
 import { ReferenceBackend } from './reference/reference-backend.js';
 

@@ -1,3 +1,10 @@
+/**
+ * Theano-style symbolic autodiff: typed tensor variables and graphs, `grad` (reverse mode, as more
+ * graph), the rewrite pipeline, the kernel IR, and `compile`, which runs a graph on a backend
+ * registered by `@hypatia/backends`.
+ *
+ * @module @hypatia/core
+ */
 export * from './dtype.js';
 export * from './ndarray.js';
 export * from './site.js';

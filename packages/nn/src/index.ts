@@ -1,5 +1,9 @@
-// @hypatia/nn: layers, networks and datasets in the style of Nielsen's network3.py. Browser-safe;
-// file loaders live in '@hypatia/nn/node'.
+/**
+ * Layers, networks, training and datasets in the style of Nielsen's network3.py. Browser-safe;
+ * what reads and writes files is `@hypatia/nn/node`.
+ *
+ * @module @hypatia/nn
+ */
 export * from './data/idx.js';
 export * from './data/dataset.js';
 export { NnDataError, checkDataset } from './data/check-data.js';

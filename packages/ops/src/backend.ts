@@ -1,6 +1,10 @@
-// @hypatia/ops/backend: what a backend shares with the ops' reference semantics, so that it computes
-// and refuses exactly what `perform` does (the same geometry, run-time checks and host-side index
-// arithmetic), and the op table it is tested against. Not part of the user's API (@hypatia/ops).
+/**
+ * What a backend shares with the ops' reference semantics, so that it computes and refuses exactly
+ * what `perform` does (the same geometry, run-time checks and host-side index arithmetic), and the
+ * op table it is tested against. Not part of the user's API (`@hypatia/ops`).
+ *
+ * @module @hypatia/ops/backend
+ */
 
 // The table of small graphs every backend runs against the reference semantics.
 export { OP_TABLE, checkCase, compareArrays, type OpCase } from './testing/op-table.js';

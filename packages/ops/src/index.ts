@@ -1,5 +1,11 @@
-// The op catalogue, the user's API. Each folder is one family; each op states its type rule, gradient
-// and semantics. What backends share with the reference semantics is in ./backend.ts (@hypatia/ops/backend).
+/**
+ * The op catalogue, the user's API: elementwise math, reductions, products, shapes, indexing,
+ * convolution and pooling, random streams and math.js formulas. Each folder is one family; each op
+ * states its type rule, gradient, semantics and kernels. What backends share with the reference
+ * semantics is `@hypatia/ops/backend` (./backend.ts).
+ *
+ * @module @hypatia/ops
+ */
 export * from './util/as-variable.js';
 export * from './elementwise/index.js';
 export * from './reduce/index.js';
