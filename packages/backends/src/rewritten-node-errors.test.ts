@@ -34,7 +34,7 @@ interface Case {
 const CASES: Case[] = [
   { name: 'a fused chain whose operands do not broadcast', inputs: [x, y], output: chain, rewrittenTo: 'composite', culprit: s, good: () => [zeros(3), zeros(3)], bad: () => [zeros(3), zeros(4)] },
   { name: 'a fused chain with a length-1 operand its type does not declare broadcastable', inputs: [x, y], output: chain, rewrittenTo: 'composite', culprit: s, good: () => [zeros(3), zeros(3)], bad: () => [zeros(1), zeros(3)] },
-  { name: 'a fused sum whose operands do not broadcast', inputs: [x, y], output: summed, rewrittenTo: 'elemwise_sum', culprit: s, good: () => [zeros(3), zeros(3)], bad: () => [zeros(3), zeros(4)] },
+  { name: 'a fused sum whose operands do not broadcast', inputs: [x, y], output: summed, rewrittenTo: 'fused', culprit: s, good: () => [zeros(3), zeros(3)], bad: () => [zeros(3), zeros(4)] },
   { name: 'a product epilogue whose bias does not fit the product', inputs: [X, W, b], output: layer, rewrittenTo: 'product_epilogue', culprit: z, good: () => [zeros(2, 3), zeros(3, 4), zeros(4)], bad: () => [zeros(2, 3), zeros(3, 4), zeros(5)] },
   { name: 'a product epilogue whose product has mismatched inner dimensions', inputs: [X, W, b], output: layer, rewrittenTo: 'product_epilogue', culprit: h, good: () => [zeros(2, 3), zeros(3, 4), zeros(4)], bad: () => [zeros(2, 3), zeros(5, 4), zeros(4)] },
   {

@@ -1,8 +1,8 @@
 /**
  * The opt-in rewrites each backend declares it can run (Backend.supportedRewrites): a rule whose
- * result needs an op that only some backends lower (ElemwiseSum, a product with an epilogue) is
- * listed here once that backend lowers it. compile() adds the list to the user's `include`.
+ * result needs an op that only some backends lower (a Fused node's inlined kernels, a product with
+ * an epilogue) is listed here once that backend lowers it. compile() adds the list to the user's `include`.
  */
-export const REFERENCE_REWRITES: readonly string[] = ['reduction_fusion', 'product_epilogue'];
-export const NATIVE_REWRITES: readonly string[] = ['reduction_fusion', 'product_epilogue'];
-export const WEBGPU_REWRITES: readonly string[] = ['reduction_fusion', 'product_epilogue'];
+export const REFERENCE_REWRITES: readonly string[] = ['producer_fusion', 'product_epilogue'];
+export const NATIVE_REWRITES: readonly string[] = ['producer_fusion', 'product_epilogue'];
+export const WEBGPU_REWRITES: readonly string[] = ['producer_fusion', 'product_epilogue'];

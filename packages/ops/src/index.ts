@@ -20,5 +20,7 @@ export * from './cumulative/index.js';
 export * from './sorting/index.js';
 // Installs the chaining methods (x.dot(W).add(b).sigmoid()) on Variable as a side effect of importing @hypatia/ops.
 export { VARIABLE_METHODS, type VariableMethods } from './methods/variable-methods.js';
+// Registers producer fusion (elementwise producers inlined into reductions, softmax rows, losses and gathers).
+export * from './producer-fusion.js';
 // Loops (scan), conditionals (ifelse), jacobian and hessian; registers their rewrites.
 export * from './control/index.js';

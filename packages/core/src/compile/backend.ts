@@ -48,8 +48,8 @@ export interface Executable {
 export interface Backend {
   readonly name: string;
   /**
-   * Opt-in rewrites this backend can run the results of (for example 'reduction_fusion', whose
-   * ElemwiseSum only some backends lower). compile() adds them to the user's `include`.
+   * Opt-in rewrites this backend can run the results of (for example 'producer_fusion', whose
+   * Fused nodes only some backends lower). compile() adds them to the user's `include`.
    */
   readonly supportedRewrites?: readonly string[];
   /**

@@ -5,7 +5,6 @@ export * from './constant-folding.js';
 export * from './gradient-ops.js';
 export * from './composite.js';
 export * from './fusion.js';
-export * from './elemwise-sum.js';
 export * from './fused.js';
 export * from './producer-fusion.js';
 export * from './check-rewrite.js';

@@ -7,4 +7,3 @@ export * from './arg-extremum.js';
 export * from './variance.js';
 // Registers the reduction rewrites with the pipeline as a side effect of importing @hypatia/ops.
 export * from './rewrites.js';
-export * from './reduction-fusion.js';

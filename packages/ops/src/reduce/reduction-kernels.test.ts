@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ElemwiseSum, NDArray, S, input, mulberry32, runProgramJS, sconst, tensor, type Apply, type DType, type Op, type ScalarExpr } from '@hypatia/core';
+import { Composite, NDArray, S, fuseInto, input, mulberry32, runProgramJS, sconst, tensor, type Apply, type DType, type Op, type ScalarExpr } from '@hypatia/core';
 import { Sum } from './sum.js';
 import { Prod } from './prod.js';
 import { Extremum } from './extremum.js';
@@ -120,23 +120,27 @@ describe('reduction loop structures', () => {
   });
 });
 
-describe('elemwise_sum kernels evaluate the formula inside the sum', () => {
+describe('reduction kernels with an elementwise producer inlined evaluate its formula inside the fold', () => {
   const $ = input;
   const cases: { name: string; formula: ScalarExpr; ins: [DType, number[]][] }[] = [
-    // float32 arithmetic rounds to float32 before it is summed, as the reference stores it first.
+    // float32 arithmetic rounds to float32 before it is folded, as the reference stores it first.
     { name: 'x * y + 0.1, y broadcast', formula: S.add(S.mul($(0, 'float32'), $(1, 'float32')), sconst(0.1, 'float32')), ins: [['float32', [6, 5]], ['float32', [5]]] },
     { name: 'exp(x - y), float64, y a column', formula: S.exp(S.sub($(0, 'float64'), $(1, 'float64'))), ins: [['float64', [4, 7]], ['float64', [4, 1]]] },
-    { name: 'x > 0 (booleans count)', formula: S.gt($(0, 'int32'), sconst(0, 'int32')), ins: [['int32', [3, 4, 2]]] },
-    { name: 'x * i (int32 times float32)', formula: S.mul($(0, 'float32'), S.cast($(1, 'int32'), 'float32')), ins: [['float32', [2, 3, 4]], ['int32', [3, 1]]] },
+    { name: 'x > 0 (booleans)', formula: S.gt($(0, 'int32'), sconst(0, 'int32')), ins: [['int32', [3, 4, 2]]] },
+    { name: 'x * i (int32 times float32), i broadcast in the middle', formula: S.mul($(0, 'float32'), S.cast($(1, 'int32'), 'float32')), ins: [['float32', [2, 3, 4]], ['int32', [3, 1]]] },
   ];
   for (const c of cases) {
     it(c.name, () => {
       const rank = Math.max(...c.ins.map(([, s]) => s.length));
-      for (const axes of subsets(rank)) {
-        for (const keepdims of [false, true]) {
-          const vars = c.ins.map(([d, s], i) => tensor(d, s.map(() => null), `x${i}`));
-          const node = new ElemwiseSum(c.formula, c.ins.map(([d]) => d), axes, keepdims).call(...vars).owner!;
-          agree(node, c.ins.map(([d, s], i) => values(d, s, 100 + i, false)));
+      const dtype = c.formula.dtype;
+      for (const { make } of OPS) {
+        for (const axes of subsets(rank)) {
+          for (const keepdims of [false, true]) {
+            const vars = c.ins.map(([d, s], i) => tensor(d, s.map((n) => (n === 1 ? 1 : null)), `x${i}`));
+            const produced = new Composite(c.formula, c.ins.map(([d]) => d), ['f']).call(...vars);
+            const [out] = fuseInto(make(axes, keepdims).apply([produced]), [0]);
+            agree(out!.owner!, c.ins.map(([d, s], i) => values(d, s, 100 + i, dtype !== 'bool')));
+          }
         }
       }
     });
@@ -144,7 +148,8 @@ describe('elemwise_sum kernels evaluate the formula inside the sum', () => {
 
   it('operands that do not broadcast are refused with the reference error', () => {
     const [x, y] = [tensor('float32', [null, null], 'x'), tensor('float32', [null], 'y')];
-    const node = new ElemwiseSum(S.mul($(0, 'float32'), $(1, 'float32')), ['float32', 'float32'], [0], false).call(x, y).owner!;
-    agree(node, [values('float32', [3, 4], 1, false), values('float32', [5], 2, false)]);
+    const [out] = fuseInto(new Sum([0], false).apply([new Composite(S.mul($(0, 'float32'), $(1, 'float32')), ['float32', 'float32'], ['mul']).call(x, y)]), [0]);
+    expect(() => out!.owner!.op.perform([values('float32', [3, 4], 1, false), values('float32', [5], 2, false)], out!.owner!)).toThrow(/shapes \[3, 4\] and \[5\] do not broadcast/);
+    agree(out!.owner!, [values('float32', [3, 4], 1, false), values('float32', [5], 2, false)]);
   });
 });

@@ -25,7 +25,7 @@ function nodeCases(outputs: readonly Variable[], inputs: readonly Variable[], ar
 /** Compiles nothing: hands back the optimised graph, with the opt-in fusions every compiled backend runs. */
 const graphOnly: Backend = {
   name: 'graph-only',
-  supportedRewrites: ['reduction_fusion', 'product_epilogue'],
+  supportedRewrites: ['producer_fusion', 'product_epilogue'],
   lower: () => ({ kernelCount: 0, describe: () => '', run: () => { throw new Error('graph-only backend'); } }),
 };
 

@@ -46,7 +46,7 @@ describe('the op table covers every exported op', () => {
   const rows = rowsByClass();
 
   it('finds the op classes of both packages, fused ones included', () => {
-    for (const name of ['Elemwise', 'Composite', 'ElemwiseSum', 'ProductEpilogue', 'Dot', 'RandomOp', 'MaxPool2dGradGrad']) {
+    for (const name of ['Elemwise', 'Composite', 'Fused', 'ProductEpilogue', 'Dot', 'RandomOp', 'MaxPool2dGradGrad']) {
       expect(classes.has(name), name).toBe(true);
     }
   });

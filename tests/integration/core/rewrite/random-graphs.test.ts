@@ -10,7 +10,7 @@ const RULES = [
   'merge', 'merge_late', 'constant_folding', 'mul_one', 'add_zero', 'sub_zero', 'div_one', 'neg_neg',
   'stop_gradient', 'cast_same_dtype', 'second_same_shape', 'dimshuffle_dimshuffle', 'reshape_reshape',
   'reshape_noop', 'fill_like_constant', 'elemwise_fusion', 'reduce_keepdims_dimshuffle', 'elemwise_leading_axes',
-  'second_shape_source', 'shape_at_shape_source', 'reduction_fusion',
+  'second_shape_source', 'shape_at_shape_source', 'producer_fusion',
 ];
 
 function rng(seed: number): () => number {

@@ -1,13 +1,22 @@
-import { Composite, ElemwiseSum, S, input, sconst, tensor, type DType, type Dim, type Op, type ScalarExpr, type Variable } from '@hypatia/core';
+import { Composite, NDArray, S, fuseInto, input, sconst, tensor, type DType, type Dim, type Op, type ScalarExpr, type Variable } from '@hypatia/core';
 import { skipFloat64, type OpCase } from '../op-case.js';
 import { EDGES, randomArray, withEdges } from './elementwise.js';
 import { Dot } from '../../linalg/dot.js';
 import { MatMul } from '../../linalg/matmul.js';
 import { ProductEpilogue } from '../../linalg/product-epilogue.js';
 import { conv2d } from '../../nnet/conv2d.js';
+import { add, cast, exp, gt, mul, neg, sub } from '../../elementwise/arithmetic.js';
+import { sum } from '../../reduce/sum.js';
+import { max } from '../../reduce/extremum.js';
+import { argmax } from '../../reduce/arg-extremum.js';
+import { softmax } from '../../nnet/softmax.js';
+import { logSoftmax } from '../../nnet/log-softmax.js';
+import { softmaxCrossentropyWithLabels } from '../../nnet/softmax-crossentropy.js';
+import { softmaxCrossentropyGrad } from '../../nnet/softmax-crossentropy-grad.js';
+import { advancedIndex } from '../../indexing/advanced-subtensor.js';
 
 /**
- * The ops the fusion rewrites create (Composite, ElemwiseSum, ProductEpilogue), built directly, so
+ * The ops the fusion rewrites create (Composite, Fused, ProductEpilogue), built directly, so
  * every backend runs them from the table whether or not its own rewrites would have made them.
  */
 
@@ -38,16 +47,22 @@ const composite = (name: string, d: DType, formula: ScalarExpr, ins: [DType, Dim
   skip: skipFloat64(d),
 });
 
-const elemwiseSum = (name: string, formula: ScalarExpr, ins: [DType, Dim[], number[]][], axes: number[], keepdims: boolean): OpCase => ({
-  name: `elemwise_sum/${name}/axes=[${axes}]${keepdims ? '/keepdims' : ''}`,
+/**
+ * A consumer whose operands `inlined` are elementwise producers, as one Fused node: `build` makes
+ * the unfused graph from the inputs (the consumer's result), and the row runs the fused node.
+ */
+const fused = (name: string, ins: [DType, Dim[], NDArray | number[]][], build: (xs: Variable[]) => Variable, inlined: number[], rtol?: number): OpCase => ({
+  name: `fused/${name}`,
   build: () => {
     const vars = ins.map(([dt, shape], i) => tensor(dt, shape, `x${i}`));
-    return { inputs: vars, outputs: [new ElemwiseSum(formula, ins.map(([dt]) => dt), axes, keepdims).call(...vars)] };
+    return { inputs: vars, outputs: fuseInto(build(vars).owner!, inlined) };
   },
-  args: () => ins.map(([dt, , shape], i) => randomArray(shape, dt, 40 + i, -3, 3)),
+  args: () => ins.map(([dt, , a], i) => (a instanceof NDArray ? a : randomArray(a, dt, 40 + i, -3, 3))),
   skip: skipFloat64(...ins.map(([dt]) => dt)),
-  rtol: 1e-4,
+  ...(rtol ? { rtol } : {}),
 });
+
+const labels = (values: number[]) => NDArray.from(values, 'int32');
 
 /**
  * A product followed by `formula` as one ProductEpilogue node: `product` builds the plain product
@@ -80,9 +95,26 @@ export const fusedCases: OpCase[] = [
   composite('select-broadcast', 'float64', selectFormula('float64'), [['float64', [null, null], [4, 3]], ['float64', [1, null], [1, 3]]], ['gt', 'neg', 'exp', 'mul', 'mul', 'log1p', 'where'], true),
   composite('int-bool-operands', 'float32', mixedFormula('float32'), [['int32', [null], [6]], ['bool', [null], [6]], ['float32', [null, null], [2, 6]]], ['cast', 'mul', 'sub', 'where']),
   composite('int-bool-operands', 'float64', mixedFormula('float64'), [['int32', [null], [6]], ['bool', [null], [6]], ['float64', [null, null], [2, 6]]], ['cast', 'mul', 'sub', 'where']),
-  elemwiseSum('product-by-row', S.mul($(0, 'float32'), $(1, 'float32')), [['float32', [null, null], [4, 5]], ['float32', [null], [5]]], [1], false),
-  elemwiseSum('squared-difference', S.mul(S.sub($(0, 'float64'), $(1, 'float64')), S.sub($(0, 'float64'), $(1, 'float64'))), [['float64', [null, null, null], [3, 4, 5]], ['float64', [1, null, 1], [1, 4, 1]]], [0, 2], true),
-  elemwiseSum('count-positive', S.gt($(0, 'int32'), sconst(0, 'int32')), [['int32', [null, null, null], [2, 3, 4]]], [0, 1, 2], false),
+  // Reductions: both loop structures (a row sum reads the producer in its reduction; a column sum
+  // walks it in memory order, whose float64 accumulator needs no conversion launch), a broadcast
+  // operand read through the multi-index, keepdims, bool values summed as int32, max and argmax.
+  fused('sum{1}(mul)/row-broadcast/float32', [['float32', [null, null], [4, 5]], ['float32', [null], [5]]], ([x, y]) => sum(mul(x!, y!), 1), [0], 1e-4),
+  fused('sum{0}(mul)/column-sum/float32', [['float32', [null, null], [6, 5]], ['float32', [null, null], [6, 5]]], ([x, y]) => sum(mul(x!, y!), 0), [0], 1e-4),
+  fused('sum{0,2}(square-difference)/keepdims/float64', [['float64', [null, null, null], [3, 4, 5]], ['float64', [1, null, 1], [1, 4, 1]]], ([x, y]) => sum(mul(sub(x!, y!), sub(x!, y!)), [0, 2], true), [0]),
+  fused('sum{0}(add)/column-sum/float64', [['float64', [null, null], [5, 3]], ['float64', [], []]], ([x, y]) => sum(add(x!, y!), 0), [0]),
+  fused('sum(gt)/count-positive/int32', [['int32', [null, null, null], [2, 3, 4]]], ([x]) => sum(gt(x!, 0)), [0]),
+  fused('max{1}(mul)/broadcast-column', [['float32', [null, null], [4, 5]], ['float32', [null, 1], [4, 1]]], ([x, y]) => max(mul(x!, y!), 1), [0]),
+  fused('argmax{0}(sub)', [['float32', [null, null], [4, 5]], ['float32', [null], [5]]], ([x, y]) => argmax(sub(x!, y!), 0), [0]),
+  // Softmax rows (the formula computed at each of the row's three loads) and log-softmax.
+  fused('softmax(add)/bias-row', [['float32', [null, null], [3, 6]], ['float32', [null], [6]]], ([x, b]) => softmax(add(x!, b!)), [0]),
+  fused('log_softmax(exp)/float64', [['float64', [null, null], [3, 4]]], ([x]) => logSoftmax(exp(x!)), [0]),
+  // A label loss, and a loss gradient with its seed and its labels inlined: its label-check kernel
+  // binds the labels where no operand's convention puts them, so they are computed into scratch for it.
+  fused('softmax_crossentropy_with_labels(add)', [['float32', [null, null], [5, 4]], ['float32', [null], [4]], ['int32', [null], labels([3, -1, 0, 2, -4])]], ([z, b, y]) => softmaxCrossentropyWithLabels(add(z!, b!), y!), [0]),
+  fused('softmax_crossentropy_grad(neg, _, add)', [['float32', [null], [5]], ['float32', [null, null], [5, 4]], ['int32', [null], labels([2, 0, 1, 2, -2])]],
+    ([g, z, y]) => softmaxCrossentropyGrad(neg(g!), z!, add(y!, 1)), [0, 2]),
+  // A gather of rows: only the picked elements are computed.
+  fused('advanced_subtensor(cast(mul))', [['int32', [null, null], [4, 3]], ['int32', [null], labels([3, 0, 3, -1])]], ([x, i]) => advancedIndex(cast(mul(x!, 2), 'float32'), [i!]), [0]),
   epilogue('dot-bias-sigmoid', 'float32', (a, b) => new Dot(false, false).call(a, b), [[3, 5], [5, 4]], [[[null], [4]]], sigmoidOfSum('float32'), 0, ['add', 'sigmoid']),
   epilogue('dot-bias-sigmoid', 'float64', (a, b) => new Dot(false, false).call(a, b), [[3, 5], [5, 4]], [[[null], [4]]], sigmoidOfSum('float64'), 0, ['add', 'sigmoid']),
   epilogue('vector-dot-transB-bias', 'float32', (a, b) => new Dot(false, true).call(a, b), [[5], [4, 5]], [[[null], [4]]], sigmoidOfSum('float32'), 0, ['add', 'sigmoid']),

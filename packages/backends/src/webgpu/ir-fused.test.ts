@@ -1,18 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ElemwiseSum, NDArray, compile, evaluate, tensor, type DType, type Variable } from '@hypatia/core';
+import { Fused, NDArray, compile, evaluate, tensor, type DType, type Variable } from '@hypatia/core';
 import { add, exp, gt, mul, square, sub, sum } from '@hypatia/ops';
 import { compareArrays } from '@hypatia/ops/backend';
 import { gpuAvailable, releaseDevice, seeded } from './gpu-test-helpers.js';
 
 /**
- * Compile sum(body(xs)) on webgpu with reduction fusion, check that it ran as one elemwise_sum
- * kernel, and compare with the reference semantics of the unfused graph.
+ * Compile sum(body(xs)) on webgpu with producer fusion, check that it ran as one fused sum (its
+ * kernels with the formula inlined), and compare with the reference semantics of the unfused graph.
  */
 async function fusedAgrees(inputs: { dtype: DType; shape: (number | null)[] }[], body: (...xs: Variable[]) => Variable, axes: number[] | undefined, keepdims: boolean, args: NDArray[]): Promise<NDArray> {
   const xs = inputs.map((t, i) => tensor(t.dtype, t.shape, `x${i}`));
   const out = sum(body(...xs), axes, keepdims);
-  const fn = await compile({ inputs: xs, outputs: out, backend: 'webgpu', rewrites: { include: ['reduction_fusion'] } });
-  expect(fn.graph.nodes.map((n) => n.op.name)).toEqual(['elemwise_sum']);
+  const fn = await compile({ inputs: xs, outputs: out, backend: 'webgpu', rewrites: { include: ['producer_fusion'] } });
+  expect(fn.graph.nodes.map((n) => n.op instanceof Fused && n.op.consumer.name)).toEqual(['sum']);
   expect(fn.executable.kernelCount).toBe(1);
   const [want] = evaluate([out], new Map(xs.map((v, i) => [v, args[i]!])));
   const got = await fn(...args);
@@ -22,7 +22,7 @@ async function fusedAgrees(inputs: { dtype: DType; shape: (number | null)[] }[],
 
 const f32 = (...shape: (number | null)[]) => ({ dtype: 'float32' as const, shape });
 
-describe.runIf(gpuAvailable)('webgpu elemwise_sum on its IR kernels (the formula folded over the axes)', () => {
+describe.runIf(gpuAvailable)('webgpu sums with an inlined elementwise operand on their IR kernels (the formula folded over the axes)', () => {
   afterAll(releaseDevice);
 
   it('sums a formula over the last axis, the first axis and all axes', async () => {
@@ -51,7 +51,7 @@ describe.runIf(gpuAvailable)('webgpu elemwise_sum on its IR kernels (the formula
     const zeros = await fusedAgrees([f32(null, null)], (u) => square(u), [1], false, [new NDArray('float32', [3, 0], new Float32Array(0))]);
     expect(Array.from(zeros.data)).toEqual([0, 0, 0]);
     const u = tensor('float32', [null], 'u'), v = tensor('float32', [null], 'v');
-    const fn = await compile({ inputs: [u, v], outputs: sum(mul(u, v)), backend: 'webgpu', rewrites: { include: ['reduction_fusion'] } });
-    await expect(fn(seeded([4], 'float32', 1), seeded([5], 'float32', 2))).rejects.toThrow(/^mul: at run time: shapes \[4\] and \[5\] do not broadcast.*ir-elemwise-sum\.test\.ts:\d+:/s);
+    const fn = await compile({ inputs: [u, v], outputs: sum(mul(u, v)), backend: 'webgpu', rewrites: { include: ['producer_fusion'] } });
+    await expect(fn(seeded([4], 'float32', 1), seeded([5], 'float32', 2))).rejects.toThrow(/^mul: at run time: shapes \[4\] and \[5\] do not broadcast.*ir-fused\.test\.ts:\d+:/s);
   });
 });
