@@ -1,14 +1,17 @@
 /**
- * The WebAssembly binary format, as much of it as printed kernels need: function types, imports of
- * a memory and of functions, functions with i32/i64/f32/f64 locals, numeric instructions, loads and
- * stores with offsets, structured control (block, loop, if, br, br_if) and exports. A hand-written
- * encoder of ~300 lines keeps the printer free of a 15 MB toolchain (binaryen) and emits a kernel's
+ * The WebAssembly binary format, as much of it as printed kernels and routines need: function
+ * types, imports of a memory and of functions, functions with i32/i64/f32/f64/v128 locals, numeric
+ * and SIMD128 instructions (relaxed SIMD's fused multiply-adds where the engine has them), loads and
+ * stores with offsets, structured control (block, loop, if, br, br_if, br_table) and exports. A
+ * hand-written encoder keeps the printer free of a 15 MB toolchain (binaryen) and emits a kernel's
  * function in a fraction of a millisecond; V8 validates what it emits when the module is compiled.
  */
 
-export type ValType = 'i32' | 'i64' | 'f32' | 'f64';
+export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
+/** The scalar value types (every type but v128). */
+export type ScalarValType = Exclude<ValType, 'v128'>;
 
-const VAL_TYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
+const VAL_TYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** Opcodes of the instructions that take no immediate (numeric operators, conversions, select). */
 export const OP = {
@@ -46,6 +49,42 @@ const TRUNC_SAT = {
   'i64.trunc_sat_f32_s': 4, 'i64.trunc_sat_f32_u': 5, 'i64.trunc_sat_f64_s': 6, 'i64.trunc_sat_f64_u': 7,
 } as const;
 export type TruncSat = keyof typeof TRUNC_SAT;
+
+/** SIMD128 instructions without an immediate (0xFD prefix), and relaxed SIMD's (engines that have it). */
+export const SIMD = {
+  'i32x4.splat': 0x11, 'i64x2.splat': 0x12, 'f32x4.splat': 0x13, 'f64x2.splat': 0x14,
+  'i32x4.eq': 0x37, 'i32x4.ne': 0x38, 'i32x4.lt_s': 0x39, 'i32x4.gt_s': 0x3b, 'i32x4.le_s': 0x3d, 'i32x4.ge_s': 0x3f,
+  'f32x4.eq': 0x41, 'f32x4.ne': 0x42, 'f32x4.lt': 0x43, 'f32x4.gt': 0x44, 'f32x4.le': 0x45, 'f32x4.ge': 0x46,
+  'f64x2.eq': 0x47, 'f64x2.ne': 0x48, 'f64x2.lt': 0x49, 'f64x2.gt': 0x4a, 'f64x2.le': 0x4b, 'f64x2.ge': 0x4c,
+  'v128.not': 0x4d, 'v128.and': 0x4e, 'v128.andnot': 0x4f, 'v128.or': 0x50, 'v128.xor': 0x51, 'v128.bitselect': 0x52, 'v128.any_true': 0x53,
+  'f32x4.demote_f64x2_zero': 0x5e, 'f64x2.promote_low_f32x4': 0x5f,
+  'f32x4.ceil': 0x67, 'f32x4.floor': 0x68, 'f32x4.trunc': 0x69, 'f32x4.nearest': 0x6a,
+  'f64x2.ceil': 0x74, 'f64x2.floor': 0x75, 'f64x2.trunc': 0x7a, 'f64x2.nearest': 0x94,
+  'i32x4.abs': 0xa0, 'i32x4.neg': 0xa1, 'i32x4.all_true': 0xa3, 'i32x4.bitmask': 0xa4,
+  'i32x4.shl': 0xab, 'i32x4.shr_s': 0xac, 'i32x4.shr_u': 0xad, 'i32x4.add': 0xae, 'i32x4.sub': 0xb1, 'i32x4.mul': 0xb5,
+  'i64x2.shl': 0xcb, 'i64x2.shr_s': 0xcc, 'i64x2.shr_u': 0xcd, 'i64x2.add': 0xce, 'i64x2.sub': 0xd1,
+  'f32x4.abs': 0xe0, 'f32x4.neg': 0xe1, 'f32x4.sqrt': 0xe3, 'f32x4.add': 0xe4, 'f32x4.sub': 0xe5, 'f32x4.mul': 0xe6, 'f32x4.div': 0xe7,
+  'f32x4.min': 0xe8, 'f32x4.max': 0xe9, 'f32x4.pmin': 0xea, 'f32x4.pmax': 0xeb,
+  'f64x2.abs': 0xec, 'f64x2.neg': 0xed, 'f64x2.sqrt': 0xef, 'f64x2.add': 0xf0, 'f64x2.sub': 0xf1, 'f64x2.mul': 0xf2, 'f64x2.div': 0xf3,
+  'f64x2.min': 0xf4, 'f64x2.max': 0xf5, 'f64x2.pmin': 0xf6, 'f64x2.pmax': 0xf7,
+  'i32x4.trunc_sat_f32x4_s': 0xf8, 'f32x4.convert_i32x4_s': 0xfa, 'i32x4.trunc_sat_f64x2_s_zero': 0xfc, 'f64x2.convert_low_i32x4_s': 0xfe,
+  'f32x4.relaxed_madd': 0x105, 'f64x2.relaxed_madd': 0x107,
+} as const;
+export type SimdOp = keyof typeof SIMD;
+
+/** SIMD loads and stores (0xFD prefix) with their natural alignment. */
+const SIMD_MEMORY = {
+  'v128.load': [0x00, 4], 'v128.load32_splat': [0x09, 2], 'v128.load64_splat': [0x0a, 3], 'v128.store': [0x0b, 4],
+  'v128.load32_zero': [0x5c, 2], 'v128.load64_zero': [0x5d, 3],
+} as const;
+export type SimdMemoryOp = keyof typeof SIMD_MEMORY;
+
+/** Lane instructions, whose immediate is the lane. */
+const SIMD_LANE = {
+  'i32x4.extract_lane': 0x1b, 'i32x4.replace_lane': 0x1c, 'i64x2.extract_lane': 0x1d, 'i64x2.replace_lane': 0x1e,
+  'f32x4.extract_lane': 0x1f, 'f32x4.replace_lane': 0x20, 'f64x2.extract_lane': 0x21, 'f64x2.replace_lane': 0x22,
+} as const;
+export type SimdLaneOp = keyof typeof SIMD_LANE;
 
 /** Loads and stores, with their natural alignment (log2 of the access size). */
 const MEMORY = {
@@ -180,6 +219,36 @@ export class CodeWriter {
     const [code, align] = MEMORY[o];
     this.w.byte(code).u32(align).u32(offset);
     return this;
+  }
+  /** A SIMD128 instruction without an immediate. */
+  simd(o: SimdOp): this {
+    this.w.byte(0xfd).u32(SIMD[o]);
+    return this;
+  }
+  /** A SIMD load or store at `offset` from the address operand; unaligned addresses are allowed (alignment hint 0). */
+  simdMemory(o: SimdMemoryOp, offset = 0): this {
+    this.w.byte(0xfd).u32(SIMD_MEMORY[o][0]).u32(0).u32(offset);
+    return this;
+  }
+  simdLane(o: SimdLaneOp, lane: number): this {
+    this.w.byte(0xfd).u32(SIMD_LANE[o]).byte(lane);
+    return this;
+  }
+  /** A v128 constant from 16 bytes. */
+  v128Const(bytes: ArrayLike<number>): this {
+    if (bytes.length !== 16) throw new Error('v128.const takes 16 bytes');
+    this.w.byte(0xfd).u32(0x0c).raw(bytes);
+    return this;
+  }
+  /** A v128 constant of four equal f32 (or two f64) lanes. */
+  f32x4Const(v: number): this {
+    return this.v128Const(new Uint8Array(Float32Array.of(v, v, v, v).buffer));
+  }
+  f64x2Const(v: number): this {
+    return this.v128Const(new Uint8Array(Float64Array.of(v, v).buffer));
+  }
+  i32x4Const(v: number): this {
+    return this.v128Const(new Uint8Array(Int32Array.of(v, v, v, v).buffer));
   }
   call(funcIndex: number): this {
     this.w.byte(0x10).u32(funcIndex);

@@ -1,8 +1,10 @@
 import { OpTable, type Apply } from '@hypatia/core';
-import { DimShuffle, Flatten, IncSubtensor, Reshape, ReshapeLike, Shape, ShapeAt, Subtensor } from '@hypatia/ops';
+import { Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, IncSubtensor, MatMul, ProductEpilogue, Reshape, ReshapeLike, Shape, ShapeAt, Subtensor } from '@hypatia/ops';
 import type { WasmKernelTable } from '../function-module.js';
 import type { WasmStep, WasmStepFamily } from '../wasm-step.js';
+import { conv } from './conv.js';
 import { irKernels } from './ir.js';
+import { productEpilogue, products } from './products.js';
 import { regionWrite, shapeAt, slice, view } from './views.js';
 
 /** A node's step and the family that runs it. */
@@ -30,7 +32,13 @@ export const WASM_STEPS = new OpTable<PlannedWasmStep, WasmKernelTable>()
   .set(Subtensor, via(slice))
   .set(IncSubtensor, via(regionWrite))
   .set(Shape, via(shapeAt))
-  .set(ShapeAt, via(shapeAt));
+  .set(ShapeAt, via(shapeAt))
+  .set(Dot, via(products))
+  .set(MatMul, via(products))
+  .set(ProductEpilogue, via(productEpilogue))
+  .set(Conv2d, via(conv))
+  .set(Conv2dGradInput, via(conv))
+  .set(Conv2dGradFilters, via(conv));
 
 /** How a node runs: the rule of its class, else its op's IR kernels; null: its JS perform (a host step). */
 export function planWasmStep(node: Apply, table: WasmKernelTable): PlannedWasmStep | null {
