@@ -152,6 +152,21 @@ describe('the WebAssembly printer agrees with the JavaScript printer', () => {
     agree(k.build(), () => [filled('int32', pairs.length, (t) => pairs[t]![0]!), filled('int32', pairs.length, (t) => pairs[t]![1]!), new Int32Array(pairs.length * exprs.length)], [pairs.length]);
   });
 
+  it('index division and remainder truncate on every pair of int32 extremes and beyond 2^31 (the i32 fast path and the i64 one agree)', () => {
+    const k = new KernelBuilder('index_divide');
+    const a = k.input('int32');
+    const b = k.input('int32');
+    const out = k.output('float64');
+    const [n] = k.params(1);
+    const [i] = k.space(n!);
+    const [x, y] = [a.read(i!), b.read(i!)];
+    const exprs = [I.div(x, y), I.mod(x, y), I.div(I.mul(x, 3), y), I.mod(I.mul(x, 3), y), I.div(x, I.mul(y, 3)), I.mod(I.sub(x, 1), y)];
+    // 2e + 1: a zero remainder of a negative operand is -0 in JS, an integer index either way.
+    exprs.forEach((e, q) => k.store(out, I.add(I.mul(i!, exprs.length), q), E.index(I.add(I.mul(e, 2), 1), 'float64')));
+    const pairs = INTS.flatMap((p) => INTS.filter((q) => q !== 0).map((q) => [p, q]));
+    agree(k.build(), () => [filled('int32', pairs.length, (t) => pairs[t]![0]!), filled('int32', pairs.length, (t) => pairs[t]![1]!), new Float64Array(pairs.length * exprs.length)], [pairs.length]);
+  });
+
   it('casts of NaN, infinities, -0, halves and values beyond 2^31 to int32 and bool (JS ToInt32 and truthiness), and every other cast', () => {
     const dtypes: DType[] = ['float32', 'float64', 'int32', 'bool'];
     for (const from of dtypes) {

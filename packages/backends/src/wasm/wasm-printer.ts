@@ -1,6 +1,6 @@
 import { linearize, upcast, type CallNode, type DType, type Kernel, type LExpr, type LIdx, type LStmt } from '@hypatia/core';
 import { bufferOffset, paramOffset } from './launch-record.js';
-import { CodeWriter, type BlockType, type MemoryOp, type ValType, type WasmFunction } from './wasm-encoder.js';
+import { CodeWriter, type BlockType, type MemoryOp, type ScalarValType, type ValType, type WasmFunction } from './wasm-encoder.js';
 import { isMathImport, mathImportIndex } from './wasm-math.js';
 
 /**
@@ -16,7 +16,7 @@ import { isMathImport, mathImportIndex } from './wasm-math.js';
  */
 type Call = CallNode<LExpr>;
 
-const VAL: Record<DType, ValType> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'i32' };
+const VAL: Record<DType, ScalarValType> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'i32' };
 const LOAD: Record<DType, MemoryOp> = { float32: 'f32.load', float64: 'f64.load', int32: 'i32.load', bool: 'i32.load8_u' };
 const STORE: Record<DType, MemoryOp> = { float32: 'f32.store', float64: 'f64.store', int32: 'i32.store', bool: 'i32.store8' };
 const SHIFT: Record<DType, number> = { float32: 2, float64: 3, int32: 2, bool: 0 };
@@ -34,7 +34,7 @@ class WasmPrinter {
   private readonly c = new CodeWriter();
   /** Locals after the parameter (index 1 + position). */
   private readonly locals: ValType[] = [];
-  private readonly free: Record<ValType, number[]> = { i32: [], i64: [], f32: [], f64: [] };
+  private readonly free: Record<ValType, number[]> = { i32: [], i64: [], f32: [], f64: [], v128: [] };
   private readonly failed: number;
   private readonly params: number[];
   private readonly bases: number[];
@@ -190,8 +190,7 @@ class WasmPrinter {
             c.op(`i64.${i.op}`);
             return;
           // Truncating, as Math.trunc(a / b) and a % b on integers.
-          case 'div': this.idx(i.a); this.idx(i.b); c.op('i64.div_s'); return;
-          case 'mod': this.idx(i.a); this.idx(i.b); c.op('i64.rem_s'); return;
+          case 'div': case 'mod': this.divide(i.op, i.a, i.b); return;
           case 'min': case 'max': {
             const a = this.scratch('i64');
             const b = this.scratch('i64');
@@ -218,6 +217,32 @@ class WasmPrinter {
         throw new Error(`wasm printer: unknown index ${(never as { k: string }).k}`);
       }
     }
+  }
+
+  /**
+   * a / b or a % b on i64 indices, truncating. A 64-bit division costs several times a 32-bit one
+   * on x86 (40-90 cycles before Ice Lake), and index arithmetic (a pooling window's bounds, a flat
+   * index split into coordinates) divides at every point, so operands in (-2^31, 2^31) take the
+   * i32 instruction; -2^31 is left out, whose division by -1 would trap in i32.
+   */
+  private divide(op: 'div' | 'mod', x: LIdx, y: LIdx): void {
+    const c = this.c;
+    const a = this.scratch('i64');
+    const b = this.scratch('i64');
+    this.idx(x);
+    c.localSet(a);
+    this.idx(y);
+    c.localSet(b);
+    const fits = (l: number) => c.localGet(l).i64Const(2 ** 31 - 1).op('i64.add').i64Const(2 ** 32 - 1).op('i64.lt_u');
+    fits(a);
+    fits(b);
+    c.op('i32.and').if('i64');
+    c.localGet(a).op('i32.wrap_i64').localGet(b).op('i32.wrap_i64').op(op === 'div' ? 'i32.div_s' : 'i32.rem_s').op('i64.extend_i32_s');
+    c.else();
+    c.localGet(a).localGet(b).op(op === 'div' ? 'i64.div_s' : 'i64.rem_s');
+    c.end();
+    this.release('i64', a);
+    this.release('i64', b);
   }
 
   /** An index expression as a condition: an i32 that is 0 or 1 (JS's truthiness of the integer). */
