@@ -23,6 +23,9 @@ export interface ScanInfo {
   readonly truncateGradient: number;
 }
 
+/**
+ * How a Scan node treats one output: the earlier values its step reads, and whether the node returns every step's value, the last one, or both.
+ */
 export interface ScanOutputInfo {
   /**
    * The earlier values the body reads (negative, sorted): [-1] for a state fed back from the step

@@ -20,11 +20,15 @@ export interface RowAt {
   readonly ring: number;
 }
 
+/** The row `p` names at step `t`. */
 export function rowAt(p: RowAt, t: number): number {
   const r = p.c0 + p.c1 * t;
   return p.ring ? ((r % p.ring) + p.ring) % p.ring : r;
 }
 
+/**
+ * The rows a scan keeps for one output: how many, where its initial state comes from, the row each step writes, and where the returned stack starts.
+ */
 export interface ScanBuffer {
   /** The output (index among the info's outputs) this buffer holds. */
   readonly output: number;
@@ -41,6 +45,9 @@ export interface ScanBuffer {
   readonly stackedFrom: number;
 }
 
+/**
+ * Which rows a scan's steps read and write: each output's buffer, and where each inner input reads from (a sequence's row, an output's tap, or a whole outer input).
+ */
 export interface ScanSchedule {
   /** Steps to run (with `until`, the most it may run). */
   readonly steps: number;

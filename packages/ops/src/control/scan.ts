@@ -35,6 +35,9 @@ export type StepResult<O extends Variable | readonly Variable[]> = O | {
   readonly updates?: readonly (readonly [SharedVariable, Variable])[];
 };
 
+/**
+ * What `scan` is given (Theano's scan arguments): the step function, the sequences, the outputs' initial states and taps, the non-sequences, the number of steps, truncated back-propagation and direction.
+ */
 export interface ScanSpec<O extends Variable | readonly Variable[]> {
   /**
    * The step: receives, in this order, each sequence's taps, each fed-back output's taps and the
