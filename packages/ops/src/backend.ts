@@ -41,3 +41,9 @@ export { philox4x32, philoxInto, PHILOX_ROUNDS } from './random/philox.js';
 
 // The strided copy kernel of the shape ops (a backend's own views copy through it when not contiguous).
 export { stridedCopyKernel, stridedCopyLaunch } from './shape/copy-kernels.js';
+
+// Loops and conditionals: the op classes, and the one schedule of which rows a loop's steps read and write.
+export { Scan } from './control/scan-op.js';
+export { IfElse } from './control/ifelse.js';
+export { ScanLayout, initialRows, initialIsState, type ScanInfo, type ScanOutputInfo } from './control/scan-info.js';
+export { scanSchedule, rowAt, finalRow, initialRowShape, type RowAt, type ScanBuffer, type ScanSchedule } from './control/scan-schedule.js';

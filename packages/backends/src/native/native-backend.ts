@@ -3,7 +3,7 @@ import {
   type Apply, type TypedArray, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type Variable,
 } from '@hypatia/core';
 import { type AxisIndex } from '@hypatia/ops';
-import { resolveRegion } from '@hypatia/ops/backend';
+import { resolveRegion, rowAt } from '@hypatia/ops/backend';
 import { valueTable } from '../leaf-values.js';
 import { addonSources, type AddonExports, type KernelSource } from './addon-source.js';
 import { buildAddon, resolveBuildOptions } from './build-addon.js';
@@ -223,7 +223,7 @@ class NativeExecutable implements Executable {
   /** The JS path's side of the step runners: computes and checks in JS, and tells the recorder. */
   private context(owned: Set<NDArray>, rec: PlanRecorder | undefined): RunContext {
     const addon = this.addon;
-    return {
+    const ctx: RunContext = {
       allocate: (node, dtype, shape, output = 0) => {
         const n = shapeSize(shape);
         const out = node.outputs[output]!;
@@ -255,7 +255,36 @@ class NativeExecutable implements Executable {
         addon!.run(k, buffers, params);
       },
       slice: (node, indices, x, scalars) => sliceOf(node, indices, x, scalars, rec),
+      view: (parent, offset, length) => {
+        const v = parent.subarray(offset, offset + length);
+        rec?.view(v, parent, offset);
+        return v;
+      },
+      // Step 0 runs with this context and is recorded as the loop's body; the others run unrecorded.
+      loop: (steps, body, count) => {
+        rec?.openLoop();
+        const quiet = rec ? this.context(owned, undefined) : ctx;
+        let ran = steps;
+        let stop0: NDArray | null = null;
+        for (let t = 0; t < steps; t++) {
+          const stop = body(t === 0 ? ctx : quiet, t);
+          if (t === 0) stop0 = stop;
+          if (stop && Boolean(stop.data[0])) { ran = t + 1; break; }
+        }
+        if (count) count.data[0] = ran;
+        rec?.closeLoop(steps, stop0, count);
+        return ran;
+      },
+      row: (parent, rowElements, at, t) => {
+        const r = rowAt(at, t);
+        const v = parent.subarray(r * rowElements, (r + 1) * rowElements);
+        rec?.loopRow(v, parent, rowElements, at);
+        return v;
+      },
+      truth: (cond) => rec?.truth(cond),
+      notReplayable: (why) => { if (rec) rec.unreplayable ??= why; },
     };
+    return ctx;
   }
 }
 

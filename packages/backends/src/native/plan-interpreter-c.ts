@@ -9,10 +9,14 @@
  * A failed check returns before anything is written that outlives the call, and JS runs the call
  * again on its own path, which raises the precise error or records a plan for the new values.
  * Host steps (an op's JS perform) split the program into segments, each run by one call.
+ * A loop (a Scan) is one LOOP instruction: its body, recorded from the first step, runs once per
+ * step with the rows each step reads and writes placed again (row c0 + c1 t of a parent slot,
+ * modulo a ring), until its steps are done or its stop condition holds; a conditional's branch is
+ * guarded by TRUTH, so a replay that would take the other branch goes back to JS.
  */
 
 /** Instruction codes, shared with replay-plan.ts. */
-export const PlanOp = { kernel: 1, slice: 2, same: 3 } as const;
+export const PlanOp = { kernel: 1, slice: 2, same: 3, offset: 4, truth: 5, loop: 6 } as const;
 
 /** How a bound of a SLICE axis is given: absent, a number in the code, or an int32 scalar slot. */
 export const BoundTag = { none: 0, constant: 1, slot: 2 } as const;
@@ -50,6 +54,12 @@ static double hyp_scalar(const void *p, int64_t dtype) {
   }
 }
 
+/* JavaScript's truthiness of a scalar: non-zero and not NaN. */
+static int hyp_truthy(const void *p, int64_t dtype) {
+  double v = hyp_scalar(p, dtype);
+  return v != 0 && v == v;
+}
+
 /* A SLICE bound: absent (sets *present = 0), a number, or an int32 scalar slot. */
 static int64_t hyp_bound(void **s, int64_t tag, int64_t val, int *present) {
   *present = tag != HYP_BOUND_NONE;
@@ -73,6 +83,8 @@ static void hyp_slice_range(int64_t len, int hasStart, int64_t start, int hasSto
     *count = st > e ? (st - e + (-step) - 1) / (-step) : 0;
   }
 }
+
+static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to);
 
 /* Runs words [from, to) of the program (one segment between host steps); 0 when every guard held, else 1 + the failing instruction's index in the segment. */
 static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
@@ -130,6 +142,40 @@ static int32_t hyp_exec(hyp_plan *pl, int64_t from, int64_t to) {
         int64_t count = *c++;
         const double *ref = (const double *)s[*c++];
         for (int64_t i = 0; i < count; i++, c += 2) if (hyp_scalar(s[c[0]], c[1]) != ref[i]) return at;
+        break;
+      }
+      case HYP_OP_OFFSET: { /* OFFSET dst src bytes elements: a fixed part of a buffer */
+        int64_t dst = *c++, src = *c++, bytes = *c++, elements = *c++;
+        s[dst] = (char *)s[src] + bytes;
+        pl->offsets[dst] = (double)elements;
+        break;
+      }
+      case HYP_OP_TRUTH: { /* TRUTH slot dtype value: the recorded branch holds only while the scalar's truth is value */
+        int64_t slot = *c++, dtype = *c++, value = *c++;
+        if (hyp_truthy(s[slot], dtype) != (int)value) return at;
+        break;
+      }
+      case HYP_OP_LOOP: { /* LOOP steps stop stopDtype count nrows (dst parent c0 c1 ring rowBytes rowElements)[nrows] bodyLen body[bodyLen] */
+        int64_t steps = *c++, stop = *c++, stopDtype = *c++, count = *c++, nrows = *c++;
+        const int64_t *rows = c;
+        c += 7 * nrows;
+        int64_t len = *c++;
+        int64_t body = c - pl->code;
+        c += len;
+        int64_t t = 0;
+        while (t < steps) {
+          for (int64_t r = 0; r < nrows; r++) {
+            const int64_t *e = rows + 7 * r;
+            int64_t row = e[2] + e[3] * t;
+            if (e[4]) { row %= e[4]; if (row < 0) row += e[4]; }
+            s[e[0]] = (char *)s[e[1]] + row * e[5];
+            pl->offsets[e[0]] = (double)(row * e[6]);
+          }
+          if (hyp_exec(pl, body, body + len)) return at;
+          t++;
+          if (stop >= 0 && hyp_truthy(s[stop], stopDtype)) break;
+        }
+        if (count >= 0) ((int32_t *)s[count])[0] = (int32_t)t;
         break;
       }
       default: return at;

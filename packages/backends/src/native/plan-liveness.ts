@@ -51,5 +51,12 @@ export function slotsTouched(ins: Instr): number[] {
     case 'slice': return [ins.dst, ins.src, ...ins.scalars];
     case 'same': return [ins.ref, ...ins.scalars.map((b) => b.slot)];
     case 'host': return [...ins.ins, ...ins.outs].map((o) => o.slot);
+    case 'offset': return [ins.dst, ins.src];
+    case 'truth': return [ins.slot];
+    // A loop is one instruction: everything its body touches lives across all of it.
+    case 'loop': return [
+      ...ins.rows.flatMap((r) => [r.dst, r.parent]), ...ins.body.flatMap(slotsTouched),
+      ...(ins.stop ? [ins.stop.slot] : []), ...(ins.count !== null ? [ins.count] : []),
+    ];
   }
 }

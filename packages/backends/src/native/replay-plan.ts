@@ -212,34 +212,55 @@ function encode(instrs: readonly Instr[]): { code: Float64Array; parts: Part[] }
     from = w.length;
   };
   for (const ins of instrs) {
-    switch (ins.op) {
-      case 'host':
-        close();
-        parts.push({ host: ins });
-        break;
-      case 'kernel':
-        w.push(PlanOp.kernel, ins.k, ins.slots.length, ...ins.slots, ins.params.length, ...ins.params);
-        break;
-      case 'slice': {
-        const bound = (b: number | null | { readonly input: number }) =>
-          b === null ? [BoundTag.none, 0] : typeof b === 'number' ? [BoundTag.constant, b] : [BoundTag.slot, ins.scalars[b.input]!];
-        w.push(PlanOp.slice, ins.dst, ins.src, ins.esize, ins.dst, ins.xShape.length, ...ins.xShape);
-        ins.xShape.forEach((_, d) => {
-          const a = ins.indices[d];
-          if (!a) w.push(0, 0, 0, 0, 0, 0, 0);
-          else if (a.kind === 'index') w.push(1, ...bound(a.at), 0, 0, 0, 0);
-          else w.push(2, ...bound(a.start), ...bound(a.stop), ...bound(a.step));
-        });
-        w.push(ins.shape.length, ...ins.shape, ...ins.strides);
-        break;
-      }
-      case 'same':
-        w.push(PlanOp.same, ins.scalars.length, ins.ref, ...ins.scalars.flatMap((b) => [b.slot, DTYPE_CODE[b.dtype]]));
-        break;
-    }
+    if (ins.op === 'host') {
+      close();
+      parts.push({ host: ins });
+    } else encodeInstr(ins, w);
   }
   close();
   return { code: Float64Array.from(w), parts };
+}
+
+/** One instruction's words (a loop's body inline after its header); a host step never occurs here. */
+function encodeInstr(ins: Exclude<Instr, { op: 'host' }>, w: number[]): void {
+  switch (ins.op) {
+    case 'kernel':
+      w.push(PlanOp.kernel, ins.k, ins.slots.length, ...ins.slots, ins.params.length, ...ins.params);
+      break;
+    case 'slice': {
+      const bound = (b: number | null | { readonly input: number }) =>
+        b === null ? [BoundTag.none, 0] : typeof b === 'number' ? [BoundTag.constant, b] : [BoundTag.slot, ins.scalars[b.input]!];
+      w.push(PlanOp.slice, ins.dst, ins.src, ins.esize, ins.dst, ins.xShape.length, ...ins.xShape);
+      ins.xShape.forEach((_, d) => {
+        const a = ins.indices[d];
+        if (!a) w.push(0, 0, 0, 0, 0, 0, 0);
+        else if (a.kind === 'index') w.push(1, ...bound(a.at), 0, 0, 0, 0);
+        else w.push(2, ...bound(a.start), ...bound(a.stop), ...bound(a.step));
+      });
+      w.push(ins.shape.length, ...ins.shape, ...ins.strides);
+      break;
+    }
+    case 'same':
+      w.push(PlanOp.same, ins.scalars.length, ins.ref, ...ins.scalars.flatMap((b) => [b.slot, DTYPE_CODE[b.dtype]]));
+      break;
+    case 'offset':
+      w.push(PlanOp.offset, ins.dst, ins.src, ins.bytes, ins.elements);
+      break;
+    case 'truth':
+      w.push(PlanOp.truth, ins.slot, DTYPE_CODE[ins.dtype], ins.value ? 1 : 0);
+      break;
+    case 'loop': {
+      w.push(PlanOp.loop, ins.steps, ins.stop?.slot ?? -1, ins.stop ? DTYPE_CODE[ins.stop.dtype] : 0, ins.count ?? -1, ins.rows.length);
+      for (const r of ins.rows) w.push(r.dst, r.parent, r.at.c0, r.at.c1, r.at.ring, r.rowBytes, r.rowElements);
+      const body: number[] = [];
+      for (const b of ins.body) {
+        if (b.op === 'host') throw new Error('a loop body holds a host step; such calls are not replayed');
+        encodeInstr(b, body);
+      }
+      w.push(body.length, ...body);
+      break;
+    }
+  }
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -1,6 +1,6 @@
 import type { Apply, DType, NDArray, TypedArray } from '@hypatia/core';
 import type { AxisIndex } from '@hypatia/ops';
-import type { Region } from '@hypatia/ops/backend';
+import type { Region, RowAt } from '@hypatia/ops/backend';
 
 /**
  * What a step runner may do during one call, the executor's side of the step families (steps/).
@@ -26,4 +26,20 @@ export interface RunContext {
   launchElementwise(k: number, ins: readonly NDArray[], out: NDArray, params: Float64Array): void;
   /** A basic index of `x` by bounds read from int32 scalars: its region and its data from the region's start (a view of `x`). */
   slice(node: Apply, indices: readonly AxisIndex[], x: NDArray, scalars: readonly NDArray[]): { region: Region; contiguous: boolean; data: TypedArray };
+  /** `length` elements of `parent` from element `offset` on, for the rest of the call (a loop's stacked rows after its initial state). */
+  view(parent: TypedArray, offset: number, length: number): TypedArray;
+  /**
+   * A loop of `steps` steps: `body(ctx, t)` runs step t with the context to use for it and returns
+   * its stop condition (a scalar: the loop stops after a step where it is true) or null. A replay
+   * runs it as one LOOP instruction whose body is step 0's instructions, so every step must make
+   * the same launches (its shapes do not change from step to step); what differs is the rows the
+   * step reads and writes, given by `row`. `count` receives the steps run, which it returns.
+   */
+  loop(steps: number, body: (ctx: RunContext, t: number) => NDArray | null, count?: NDArray): number;
+  /** Inside a loop's step t: row `at(t)` of `parent` (rows of `rowElements` elements), placed again at each step of a replay. */
+  row(parent: TypedArray, rowElements: number, at: RowAt, t: number): TypedArray;
+  /** A branch is taken because `cond` is true or false: a replay holds only while it still is. */
+  truth(cond: NDArray): void;
+  /** This call cannot be replayed, and why (an op's JS perform inside a loop). */
+  notReplayable(why: string): void;
 }

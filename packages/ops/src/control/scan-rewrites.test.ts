@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '@hypatia/backends';
 import { NDArray, checkRewrite, compile, grad, tensor, type Apply, type FunctionGraph } from '@hypatia/core';
-import { add, exp, log, mul, tanh } from '../elementwise/arithmetic.js';
+import { add, exp, gt, log, mul, tanh } from '../elementwise/arithmetic.js';
 import { sum } from '../reduce/sum.js';
 import { dot } from '../linalg/dot.js';
 import { transpose } from '../shape/dimshuffle.js';
@@ -71,6 +71,15 @@ describe('loop rewrites', () => {
     const [[, sums]] = scan({ fn: (x, s) => [mul(x, x), add(s, x)], sequences: xs, outputsInfo: [null, s0] });
     const fn = await compile({ inputs: [xs, s0], outputs: [sums!], backend: 'reference' });
     expect(scans(fn.graph)[0]!.op.info.outputs).toHaveLength(1);
+  });
+
+  it('scan_save_mem: a loop with until read only at its last step run keeps its final value', async () => {
+    const x0 = tensor('float64', [], 'x0');
+    const [xs] = scan({ fn: (x) => { const y = mul(x, 2); return { outputs: y, until: gt(y, 50) }; }, outputsInfo: x0, nSteps: 20 });
+    const { withRule, fired } = await checkRewrite({ inputs: [x0], outputs: [subtensor(xs, [-1])], rewrite: 'scan_save_mem', args: [[3], [-1], [100]] });
+    expect(fired).toBe(true);
+    expect(scans(withRule.graph)[0]!.op.info.outputs).toEqual([{ taps: [-1], stacked: false, final: true }]);
+    expect((await withRule(3)).map((a) => a.item())).toEqual([96]);
   });
 
   it('a gradient keeps the states its backward loop reads, and no more', async () => {

@@ -141,8 +141,9 @@ registerRewrite(scanHoist);
 /**
  * Keep only what is read (Theano's scan_save_mem): an output nothing reads is no longer stacked or
  * returned; one that does not feed back (or whose taps nothing else reads) leaves the body; a
- * stacked output read only at its last step (`y[-1]`) becomes the loop's final value, kept in a
- * ring of as many rows as its taps need instead of one row per step. So a loop whose gradient is
+ * stacked output read only at its last step (`y[-1]`, or `y[:steps][-1]` for a loop with `until`)
+ * becomes the loop's final value, kept in a ring of as many rows as its taps need instead of one
+ * row per step. So a loop whose gradient is
  * not taken keeps no history, and one whose gradient is keeps the states its backward loop reads.
  */
 export const scanSaveMemory: GlobalRewrite = {
@@ -153,12 +154,24 @@ export const scanSaveMemory: GlobalRewrite = {
   run(fg) {
     for (const node of scanNodes(fg)) {
       const { info, layout, body } = node.op;
-      const lastOnly = info.outputs.map((o, i) => {
-        const y = node.outputs[layout.stacked(i)];
-        if (info.until || !y || !used(fg, y)) return [];
+      // The readers of y[-1] (with until, of y[:steps][-1], the steps run being the loop's own count).
+      const lastReaders = (y: Variable): Variable[] | null => {
         const readers = fg.clients(y);
-        const last = readers.every(([c]) => c !== 'output' && c.op instanceof Subtensor && c.inputs.length === 1 && isLastRow(c.op));
-        return last ? readers.map(([c]) => (c as Apply).outputs[0]!) : [];
+        if (!readers.every(([c]) => c !== 'output' && c.op instanceof Subtensor && c.inputs.length === 1 && isLastRow(c.op))) return null;
+        return readers.map(([c]) => (c as Apply).outputs[0]!);
+      };
+      const lastOnly = info.outputs.map((_, i) => {
+        const y = node.outputs[layout.stacked(i)];
+        if (!y || !used(fg, y)) return [];
+        if (!info.until) return lastReaders(y) ?? [];
+        const found: Variable[] = [];
+        for (const [c] of fg.clients(y)) {
+          if (c === 'output' || !(c.op instanceof Subtensor) || c.inputs[1] !== node.outputs[layout.count] || !isStepsRun(c.op)) return [];
+          const last = lastReaders(c.outputs[0]!);
+          if (!last) return [];
+          found.push(...last);
+        }
+        return found;
       });
       const outputs: (ScanOutputInfo | null)[] = info.outputs.map((o, i) => ({
         taps: o.taps,
@@ -187,6 +200,14 @@ export const scanSaveMemory: GlobalRewrite = {
   },
 };
 registerRewrite(scanSaveMemory);
+
+/** `y[:steps]` with the steps given as the node's first scalar operand, every other axis whole. */
+function isStepsRun(op: Subtensor): boolean {
+  const [first, ...rest] = op.indices;
+  const whole = (a: (typeof rest)[number]) => a.kind === 'slice' && a.start === null && a.stop === null && (a.step === null || a.step === 1);
+  return first?.kind === 'slice' && (first.start === null || first.start === 0) && typeof first.stop === 'object' && first.stop?.input === 0
+    && (first.step === null || first.step === 1) && rest.every(whole);
+}
 
 /** `y[-1]`: the last row along axis 0, every other axis whole. */
 function isLastRow(op: Subtensor): boolean {

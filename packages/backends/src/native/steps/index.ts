@@ -3,6 +3,7 @@ import {
   AvgPool2d, AvgPool2dGrad, Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, MatMul, MaxPool2d,
   MaxPool2dGrad, IncSubtensor, ProductEpilogue, Reshape, ReshapeLike, Shape, ShapeAt, Subtensor,
 } from '@hypatia/ops';
+import { IfElse, Scan } from '@hypatia/ops/backend';
 import type { KernelTable } from '../kernel-table.js';
 import type { NativeStep, StepFamily } from '../step-family.js';
 import { irKernels } from './ir.js';
@@ -11,6 +12,8 @@ import { productEpilogue } from './product-epilogue.js';
 import { conv } from './conv.js';
 import { avgPool, maxPool } from './pooling.js';
 import { regionWrite, shapeAt, slice, view } from './views.js';
+import { scanLoop } from './scan.js';
+import { ifelseBranch } from './ifelse.js';
 
 /** A node's step and the family that runs it. */
 export interface PlannedStep { family: StepFamily; step: NativeStep }
@@ -50,7 +53,10 @@ export const NATIVE_STEPS = new OpTable<PlannedStep, KernelTable>()
   .set(MaxPool2d, via(maxPool))
   .set(MaxPool2dGrad, via(maxPool))
   .set(AvgPool2d, via(avgPool))
-  .set(AvgPool2dGrad, via(avgPool));
+  .set(AvgPool2dGrad, via(avgPool))
+  // Ops holding graphs: their inner graphs' steps run inside, a loop as one LOOP instruction.
+  .set(Scan, via(scanLoop))
+  .set(IfElse, via(ifelseBranch));
 
 /** How a node runs: the rule of its class, else its op's kernels in the IR; null: its JS perform (a host step). */
 export function planNativeStep(node: Apply, kernels: KernelTable): PlannedStep | null {
