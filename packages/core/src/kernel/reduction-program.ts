@@ -1,11 +1,8 @@
 import type { Apply } from '../graph/apply.js';
 import type { DType } from '../dtype.js';
-import { broadcastStrides } from '../elemwise.js';
 import { shapeSize, stridesOf } from '../ndarray.js';
-import { call, input, type ScalarExpr } from '../scalar/expr.js';
-import { E, I, KernelBuilder, type Buf } from './builder.js';
+import { E, I, KernelBuilder } from './builder.js';
 import { collapseAxes } from './collapse.js';
-import type { Expr, Idx } from './ir.js';
 import type { KernelProgram, Launch, LaunchPlan, PlanOperand } from './program.js';
 
 /**
@@ -14,18 +11,12 @@ import type { KernelProgram, Launch, LaunchPlan, PlanOperand } from './program.j
  */
 export type ReductionFold = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
 
-/**
- * A reduction as `reductionProgram` builds its kernels: the fold, the reduced axes, the folded formula and the shape rules.
- */
+/** A reduction as `reductionProgram` builds its kernels: the fold, the reduced axes and the run-time check. */
 export interface ReductionSpec {
   readonly fold: ReductionFold;
-  /** The reduced axes of the (broadcast) operand space, sorted and unique. */
+  /** The reduced axes of the operand, sorted and unique. */
   readonly axes: readonly number[];
-  /** The value folded at each point, a formula of the operands (default: operand 0 itself). */
-  readonly formula?: ScalarExpr;
-  /** The operand space's shape for the operands' shapes, throwing the op's own error (default: operand 0's shape). */
-  readonly runShape?: (shapes: readonly (readonly number[])[]) => number[];
-  /** Run-time checks on the operand space's shape (max of an empty axis), throwing the op's own error. */
+  /** Run-time checks on the operand's shape (max of an empty axis), throwing the op's own error. */
   readonly check?: (shape: readonly number[]) => void;
 }
 
@@ -34,11 +25,12 @@ const IDENTITY: Record<Fold, number> = { sum: 0, prod: 1, max: -Infinity, min: I
 const COMBINE = { sum: 'add', prod: 'mul', max: 'maximum', min: 'minimum' } as const;
 
 /**
- * A reduction node's program: `formula` over its operands (broadcast against each other) folded
- * over `axes` into the node's output, with the reference's numerics: every result folds its
- * elements in input order, starting from the fold's identity, in float64 (sums and products of any
- * dtype, max and min of int32 and bool), or in float32 for float32 max and min (exactly the same
- * values), then converted to the output dtype as a typed-array store does.
+ * A reduction node's program: its operand folded over `axes` into the node's output (producer
+ * fusion inlines an elementwise producer of the operand, kernel/inline.ts), with the reference's
+ * numerics: every result folds its elements in input order, starting from the fold's identity, in
+ * float64 (sums and products of any dtype, max and min of int32 and bool), or in float32 for
+ * float32 max and min (exactly the same values), then converted to the output dtype as a
+ * typed-array store does.
  *
  * Two loop structures, the plan choosing by where the input's innermost (non-unit) axis goes:
  * - reduced (a row sum, [100, 10] over axis 1): one point per output over the kept axes, the fold
@@ -50,36 +42,35 @@ const COMBINE = { sum: 'add', prod: 'mul', max: 'maximum', min: 'minimum' } as c
  *   accumulator dtype is not the output's, it is a scratch buffer that a last launch converts.
  *   It is one thread's walk on a CPU, and one invocation's on a GPU (the WGSL printer runs a
  *   sequential kernel so), which suits small column sums such as a batch's bias gradient.
- * In both, adjacent axes that are reduced (or kept) together and contiguous for every operand
+ * In both, adjacent axes that are reduced (or kept) together and contiguous in the operand
  * merge (the leading loops then have length 1), so the innermost loop is as long as it can be.
  * argmax and argmin always take the first structure.
  */
 export function reductionProgram(node: Apply, spec: ReductionSpec): KernelProgram {
-  const rank = node.inputs.reduce((r, v) => Math.max(r, v.ndim), 0);
+  const x = node.inputs[0]!;
+  const rank = x.ndim;
   const axes = spec.axes;
-  const formula = spec.formula ?? input(0, node.inputs[0]!.dtype);
   const outDtype = node.outputs[0]!.dtype;
   const fold = spec.fold;
   const arg = fold === 'argmax' || fold === 'argmin';
-  const acc = accumulatorDtype(fold, formula.dtype);
+  const acc = accumulatorDtype(fold, x.dtype);
   const direct = acc === outDtype;
   const name = node.op.name.replace(/\W/g, '_');
-  const valueAt = (ins: readonly Buf[], offsets: readonly Idx[]): Expr => rounded(E.formula(formula, ins.map((b, i) => b.at(offsets[i]!))));
   const [ROWS, INIT, COLS, FINISH] = [0, 1, 2, 3];
   const nk = rank - axes.length;
   const nr = axes.length;
 
-  // Rows: a point per output; params kept extents, reduced extents, output strides, then per operand kept and reduced strides.
+  // Rows: a point per output; params kept extents, reduced extents, output strides, then the operand's kept and reduced strides.
   const rows = new KernelBuilder(`${name}_rows`);
   {
-    const ins = node.inputs.map((v) => rows.input(v.dtype));
+    const input = rows.input(x.dtype);
     const out = rows.output(outDtype);
     const kExt = rows.params(nk);
     const rExt = rows.params(nr);
     const outS = rows.params(nk);
-    const opS = ins.map(() => ({ k: rows.params(nk), r: rows.params(nr) }));
+    const inS = { k: rows.params(nk), r: rows.params(nr) };
     const kv = rows.space(...kExt);
-    const value = rows.reduce(fold, rExt, (rv) => valueAt(ins, opS.map((s) => I.add(I.strided(kv, s.k), I.strided(rv, s.r)))), { acc, dtype: outDtype });
+    const value = rows.reduce(fold, rExt, (rv) => input.at(I.add(I.strided(kv, inS.k), I.strided(rv, inS.r))), { acc, dtype: outDtype });
     rows.store(out, I.strided(kv, outS), value);
   }
 
@@ -96,14 +87,14 @@ export function reductionProgram(node: Apply, spec: ReductionSpec): KernelProgra
   }
   const cols = new KernelBuilder(`${name}_cols`);
   {
-    const ins = node.inputs.map((v) => cols.input(v.dtype));
+    const input = cols.input(x.dtype);
     const a = cols.buffer(acc, 'readwrite');
     const ext = cols.params(rank);
     const accS = cols.params(rank);
-    const opS = ins.map(() => cols.params(rank));
+    const inS = cols.params(rank);
     const vars = cols.space(...ext);
     const at = I.strided(vars, accS);
-    cols.store(a, at, E.call(COMBINE[fold], [a.at(at), E.cast(valueAt(ins, opS.map((s) => I.strided(vars, s))), acc)]));
+    cols.store(a, at, E.call(COMBINE[fold], [a.at(at), E.cast(input.at(I.strided(vars, inS)), acc)]));
   }
   const finish = new KernelBuilder(`${name}_finish`);
   {
@@ -115,28 +106,26 @@ export function reductionProgram(node: Apply, spec: ReductionSpec): KernelProgra
   }
   return { kernels: [rows.build(), init.build(), cols.build({ sequential: true }), finish.build()], plan };
 
-  function plan(operands: readonly PlanOperand[]): LaunchPlan {
-    const shapes = operands.map((o) => o.shape);
-    const shape = spec.runShape ? spec.runShape(shapes) : [...shapes[0]!];
+  function plan([operand]: readonly PlanOperand[]): LaunchPlan {
+    const shape = operand!.shape;
     spec.check?.(shape);
     const outShape = node.outputs[0]!.ndim === shape.length ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
     const nOut = shapeSize(outShape);
-    const opStrides = shapes.map((s) => broadcastStrides(s, shape));
-    const inputs = operands.map((_, i) => ({ input: i }));
+    const strides = stridesOf(shape);
     const innermost = shape.reduce((last, d, i) => (d === 1 ? last : i), -1);
     if (arg || innermost < 0 || axes.includes(innermost) || nOut === 0) {
       const keptAxes = shape.map((_, i) => i).filter((i) => !axes.includes(i));
-      const kept = collapseAxes(keptAxes.map((i) => shape[i]!), [stridesOf(keptAxes.map((i) => shape[i]!)), ...opStrides.map((s) => keptAxes.map((i) => s[i]!))]);
-      const red = collapseAxes(axes.map((i) => shape[i]!), opStrides.map((s) => axes.map((i) => s[i]!)));
-      const params = [...kept.shape, ...red.shape, ...kept.strides[0]!, ...kept.strides.slice(1).flatMap((ks, i) => [...ks, ...red.strides[i]!])];
-      return { outputs: [outShape], launches: [{ kernel: ROWS, buffers: [...inputs, { output: 0 }], params }] };
+      const kept = collapseAxes(keptAxes.map((i) => shape[i]!), [stridesOf(keptAxes.map((i) => shape[i]!)), keptAxes.map((i) => strides[i]!)]);
+      const red = collapseAxes(axes.map((i) => shape[i]!), [axes.map((i) => strides[i]!)]);
+      const params = [...kept.shape, ...red.shape, ...kept.strides[0]!, ...kept.strides[1]!, ...red.strides[0]!];
+      return { outputs: [outShape], launches: [{ kernel: ROWS, buffers: [{ input: 0 }, { output: 0 }], params }] };
     }
     const accStrides = stridesOf(shape.map((d, i) => (axes.includes(i) ? 1 : d))).map((s, i) => (axes.includes(i) ? 0 : s));
-    const c = collapseAxes(shape, [accStrides, ...opStrides]);
+    const c = collapseAxes(shape, [accStrides, strides]);
     const accRef = direct ? { output: 0 } : { temp: 0 };
     const launches: Launch[] = [
       { kernel: INIT, buffers: [accRef], params: [nOut] },
-      { kernel: COLS, buffers: [...inputs, accRef], params: [...c.shape, ...c.strides.flat()] },
+      { kernel: COLS, buffers: [{ input: 0 }, accRef], params: [...c.shape, ...c.strides.flat()] },
     ];
     if (!direct) launches.push({ kernel: FINISH, buffers: [{ temp: 0 }, { output: 0 }], params: [nOut] });
     return { outputs: [outShape], ...(direct ? {} : { temps: [{ dtype: acc, size: nOut }] }), launches };
@@ -151,12 +140,4 @@ export function reductionProgram(node: Apply, spec: ReductionSpec): KernelProgra
 function accumulatorDtype(fold: ReductionFold, dtype: DType): DType {
   if (fold === 'argmax' || fold === 'argmin') return dtype;
   return (fold === 'max' || fold === 'min') && dtype === 'float32' ? 'float32' : 'float64';
-}
-
-/**
- * A computed float32 value rounded to float32 before it is folded, as the reference stores the
- * formula's values in a float32 array first (the JavaScript printer otherwise keeps the double).
- */
-function rounded(e: Expr): Expr {
-  return e.k === 'call' && e.dtype === 'float32' && e.f !== 'cast' ? call<Expr>('cast', [e], 'float32') : e;
 }
