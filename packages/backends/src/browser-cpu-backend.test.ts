@@ -3,6 +3,7 @@ import { compile, dscalar, NDArray, scalar, type Backend, type LowerSpec } from 
 import { add, mul } from '@hypatia/ops';
 import { BrowserCpuBackend } from './browser-cpu-backend.js';
 import { ReferenceBackend } from './reference/reference-backend.js';
+import { WebGPUUnsupportedError } from './webgpu/lowering.js';
 
 /** Stands in for WebGPU: runs on the reference backend and keeps the specs it was given. */
 function fakeWebgpu(): Backend & { specs: LowerSpec[] } {
@@ -50,6 +51,26 @@ describe("the browser's 'cpu' backend", () => {
     expect(f.backend).toBe('wasm');
     expect(webgpu.specs).toEqual([]);
     expect(String(warn.mock.calls[0])).toContain('float64');
+  });
+
+  it('sends a graph WebGPU refuses to WebAssembly, warning once with the op', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const refusing: Backend = { ...fakeWebgpu(), lower: () => { throw new WebGPUUnsupportedError('cumsum', 'the webgpu backend cannot run this op: no kernels'); } };
+    const cpu = new BrowserCpuBackend({ webgpu: refusing, webgpuProblem: async () => null });
+    const x = scalar('x');
+    for (let i = 0; i < 2; i++) {
+      const f = await compile({ inputs: [x], outputs: mul(x, 2), backend: cpu });
+      expect((await f(4)).item()).toBe(8);
+      expect(f.backend).toBe('wasm');
+    }
+    expect(warn.mock.calls).toEqual([["hypatia: the 'cpu' backend is running the wasm backend: cumsum: the webgpu backend cannot run this op: no kernels"]]);
+  });
+
+  it("passes on WebGPU's other errors", async () => {
+    const failing: Backend = { ...fakeWebgpu(), lower: () => { throw new Error('out of GPU memory'); } };
+    const cpu = new BrowserCpuBackend({ webgpu: failing, webgpuProblem: async () => null });
+    const x = scalar('x');
+    await expect(compile({ inputs: [x], outputs: mul(x, 2), backend: cpu })).rejects.toThrow('out of GPU memory');
   });
 
   it('declares the rewrites both backends run and the options either reads', () => {

@@ -2,6 +2,7 @@ import { graphInputs, SharedVariable, type Backend, type Executable, type Functi
 import { WasmBackend } from './wasm/wasm-backend.js';
 import { WebGPUBackend } from './webgpu/webgpu-backend.js';
 import { getDevice } from './webgpu/device.js';
+import { WebGPUUnsupportedError } from './webgpu/lowering.js';
 import { ranBy } from './ran-by.js';
 
 /** What a BrowserCpuBackend chooses between, and how it finds out whether WebGPU works. */
@@ -16,9 +17,10 @@ export interface BrowserCpuOptions {
 
 /**
  * 'cpu' in a browser, the default backend of compile(): the best backend the page has for each
- * graph. That is WebGPU when the browser gives a GPU device and the graph has no float64 value
- * (WGSL has none), else WebAssembly (the wasm backend). Which one runs a function is its
- * `fn.backend`; the first time a graph goes to the fallback, one warning says why.
+ * graph. That is WebGPU when the browser gives a GPU device and WebGPU can run the graph (no
+ * float64 value, which WGSL lacks; every op with kernels), else WebAssembly (the wasm backend).
+ * Which one runs a function is its `fn.backend`; the first time a reason sends a graph to the
+ * fallback, one warning says it.
  *
  * Both default backends label their shared-variable values 'cpu', the backend compile() was
  * given, so a training loop's weights stay on their device between calls; a value the GPU holds
@@ -46,8 +48,15 @@ export class BrowserCpuBackend implements Backend {
 
   async lower(spec: LowerSpec): Promise<Executable> {
     this.problem ??= this.webgpuProblem();
-    const problem = (await this.problem) ?? (hasFloat64(spec.graph) ? 'the graph has float64 values and WebGPU has none' : null);
-    if (problem === null) return ranBy(this.webgpu.name, await this.webgpu.lower(optionsFor(this.webgpu, spec)));
+    let problem = (await this.problem) ?? (hasFloat64(spec.graph) ? 'the graph has float64 values and WebGPU has none' : null);
+    if (problem === null) {
+      try {
+        return ranBy(this.webgpu.name, await this.webgpu.lower(optionsFor(this.webgpu, spec)));
+      } catch (e) {
+        if (!(e instanceof WebGPUUnsupportedError)) throw e;
+        problem = `${e.op}: ${e.detail}`;
+      }
+    }
     if (!this.warned.has(problem)) {
       this.warned.add(problem);
       console.warn(`hypatia: the 'cpu' backend is running the ${this.fallback.name} backend: ${problem}`);

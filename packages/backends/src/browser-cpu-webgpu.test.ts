@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { compile, grad, matrix, NDArray, shared } from '@hypatia/core';
-import { cast, dot, mul, sigmoid, sub, sum } from '@hypatia/ops';
+import { compile, grad, matrix, NDArray, scalar, shared, vector } from '@hypatia/core';
+import { add, cast, dot, mul, scan, sigmoid, sub, sum } from '@hypatia/ops';
 import { BrowserCpuBackend } from './browser-cpu-backend.js';
 import { gpuAvailable, releaseDevice } from './webgpu/gpu-test-helpers.js';
 
@@ -48,6 +48,18 @@ describe.runIf(gpuAvailable)("the browser's 'cpu' backend on WebGPU", () => {
     const got = (await total()).item();
     const held = Array.from((await w.getAsync()).data).reduce((a, b) => a + b, 0);
     expect(got).toBeCloseTo(held, 6);
+    warn.mockRestore();
+  });
+
+  it('runs a graph with an op WebGPU has no kernels for (a loop) on WebAssembly', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const xs = vector('xs');
+    const h0 = scalar('h0');
+    const [running, updates] = scan({ fn: (x, h) => add(x, h), sequences: xs, outputsInfo: h0 });
+    const f = await compile({ inputs: [xs, h0], outputs: running, updates, backend: new BrowserCpuBackend() });
+    expect(f.backend).toBe('wasm');
+    expect(Array.from((await f([1, 2, 3], 0)).data)).toEqual([1, 3, 6]);
+    expect(String(warn.mock.calls[0])).toContain('the webgpu backend cannot run this op');
     warn.mockRestore();
   });
 });

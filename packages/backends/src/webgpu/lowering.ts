@@ -28,6 +28,13 @@ export interface Step {
    * its kernels ran: such graphs never update a variable in place.
    */
   checksOnGpu?: boolean;
+  /**
+   * Inputs the step needs on the host that may be computed on the GPU (an ifelse's condition): the
+   * call submits what it has encoded and reads them back first.
+   */
+  readsBack?: readonly number[];
+  /** Outputs later steps need on the host (a loop's steps run, which its stacked outputs are cut to): read back right after the step. */
+  hostOutputs?: readonly number[];
 }
 
 /** Records a step's kernel with its aliased inputs read from `out` (their buffers are not bound). */
@@ -60,8 +67,11 @@ export type Routine = (device: GPUDevice, ctx: LowerContext) => Promise<Step>;
  */
 export const ROUTINES = new OpTable<Routine>();
 
+/** A node the webgpu backend cannot run (float64, no kernels, a kernel WGSL cannot express): another backend may. */
+export class WebGPUUnsupportedError extends HypatiaError {}
+
 export function unsupported(node: Apply, why: string): never {
-  throw new HypatiaError(node.op.name, `the webgpu backend cannot run this op: ${why}`, node.site);
+  throw new WebGPUUnsupportedError(node.op.name, `the webgpu backend cannot run this op: ${why}`, node.site);
 }
 
 /** A node runs on the routine that takes it, or else on its op's kernels printed as WGSL. */
