@@ -1,91 +1,192 @@
-// The browser page: trains network3's shallow net on WebGPU on a small MNIST subset shipped
-// beside the bundle, showing the test accuracy as it rises. Built by build.ts.
-import { compile, grad, iscalar, NDArray, registerBackend, shared } from '@hypatia/core';
-import { add, mul, sliceAxis } from '@hypatia/ops';
-import { FullyConnectedLayer, Network, SoftmaxLayer, sgdRule, type Dataset } from '@hypatia/nn';
-// Only the WebGPU backend: the package index also brings the native one, which needs Node.
-import { WebGPUBackend, gpuDescription } from '../../packages/backends/src/webgpu/index.js';
+// The demo page: pick a network and a backend, train it on MNIST with a live chart and progress
+// bar, draw a digit and see the network's probabilities. Built by build.ts. What it shows is also
+// kept in window.hypatia, which the end-to-end test reads.
+import { gpuDescription } from '@hypatia/backends';
+import { BACKEND_LABELS, decideBackend, isBackendChoice, wasmThreadsNotice, type BackendChoice } from './backend-choice.js';
+import { TrainingChart } from './chart.js';
+import { DigitPad } from './digit-pad.js';
+import { decodeSubset, type MnistSubset } from './mnist-subset.js';
+import { isNetworkKind, NETWORKS, type NetworkKind } from './networks.js';
+import { drawProbabilities } from './probability-bars.js';
+import { TrainingSession, type TrainingPoint } from './trainer.js';
 
-registerBackend('webgpu', () => new WebGPUBackend());
-
-/** What the page reports, also read by the end-to-end test through window.hypatia. */
-interface PageState {
-  status: 'loading' | 'training' | 'done' | 'failed';
-  device: string;
-  accuracies: number[];
+interface DemoState {
+  status: 'loading' | 'ready' | 'compiling' | 'training' | 'stopped' | 'done' | 'failed';
+  network: NetworkKind | null;
+  /** The backend running the network: 'webgpu', 'wasm' or 'reference'. */
+  backend: string | null;
+  notices: string[];
   steps: number;
+  totalSteps: number;
+  examplesPerSecond: number;
+  points: TrainingPoint[];
+  probabilities: number[] | null;
   error: string | null;
 }
-const state: PageState = { status: 'loading', device: '', accuracies: [], steps: 0, error: null };
-(window as unknown as { hypatia: PageState }).hypatia = state;
+const state: DemoState = {
+  status: 'loading', network: null, backend: null, notices: [], steps: 0, totalSteps: 0, examplesPerSecond: 0, points: [], probabilities: null, error: null,
+};
+(window as unknown as { hypatia: DemoState }).hypatia = state;
 
-const $ = (id: string) => document.getElementById(id)!;
-function show(): void {
-  $('status').textContent = state.error ? `failed: ${state.error}` : `${state.status}${state.device ? ` on ${state.device}` : ''}, ${state.steps} steps`;
-  $('accuracy').textContent = state.accuracies.map((a, i) => `${i === 0 ? 'before training' : `after epoch ${i}`}: ${(a * 100).toFixed(1)}%`).join('\n');
+const $ = <T extends Element = HTMLElement>(id: string) => document.getElementById(id) as unknown as T;
+const params = new URLSearchParams(location.search);
+const BACKEND_NAMES: Record<string, string> = { webgpu: 'WebGPU', wasm: 'WebAssembly', reference: 'the reference backend' };
+
+const networkSelect = $<HTMLSelectElement>('network');
+const backendSelect = $<HTMLSelectElement>('backend');
+const epochsInput = $<HTMLInputElement>('epochs');
+const etaInput = $<HTMLInputElement>('eta');
+const startButton = $<HTMLButtonElement>('start');
+const stopButton = $<HTMLButtonElement>('stop');
+
+for (const [value, label] of Object.entries(NETWORKS)) networkSelect.append(new Option(label, value));
+// The reference backend (plain JavaScript, the oracle) only when asked for: ?reference
+const choices = (Object.keys(BACKEND_LABELS) as BackendChoice[]).filter((c) => c !== 'reference' || params.has('reference'));
+for (const c of choices) backendSelect.append(new Option(BACKEND_LABELS[c], c));
+const preset = (el: HTMLSelectElement | HTMLInputElement, name: string) => { const v = params.get(name); if (v !== null) el.value = v; };
+preset(networkSelect, 'network');
+preset(backendSelect, 'backend');
+preset(epochsInput, 'epochs');
+preset(etaInput, 'eta');
+
+let data: MnistSubset | null = null;
+let session: TrainingSession | null = null;
+let stopRequested = false;
+let saidThreads = false;
+
+function notice(text: string): void {
+  state.notices.push(text);
+  const li = document.createElement('li');
+  li.textContent = text;
+  $('notices').append(li);
 }
 
-/** The subset file: u32 nTrain, u32 nTest, then 784-byte images and 1-byte labels, training first. */
-async function loadSubset(): Promise<{ training: Dataset; test: Dataset }> {
-  const buf = new Uint8Array(await (await fetch('mnist-subset.bin')).arrayBuffer());
-  const [nTrain, nTest] = new Uint32Array(buf.buffer, 0, 2) as unknown as [number, number];
-  let at = 8;
-  const take = (n: number): Dataset => {
-    const px = buf.subarray(at, at + n * 784);
-    at += n * 784;
-    const labels = buf.subarray(at, at + n);
-    at += n;
-    return {
-      x: new NDArray('float32', [n, 784], Float32Array.from(px, (v) => v / 255)),
-      y: new NDArray('int32', [n], Int32Array.from(labels)),
-    };
-  };
-  return { training: take(nTrain), test: take(nTest) };
+function setStatus(text: string, failed = false): void {
+  $('status').textContent = text;
+  $('status').classList.toggle('failed', failed);
 }
 
-/** Let the browser paint and handle input between GPU steps. */
-const yieldToBrowser = () => new Promise<void>((r) => setTimeout(r, 0));
+function setRunning(running: boolean): void {
+  startButton.disabled = running || !data;
+  stopButton.disabled = !running;
+  for (const el of [networkSelect, backendSelect, epochsInput, etaInput]) el.disabled = running;
+}
 
-async function main(): Promise<void> {
-  const params = new URLSearchParams(location.search);
-  const epochs = Number(params.get('epochs') ?? 3);
-  const eta = Number(params.get('eta') ?? 0.1);
-  const mb = 10;
-  const { training, test } = await loadSubset();
-  const net = new Network([new FullyConnectedLayer({ nIn: 784, nOut: 100, seed: 1 }), new SoftmaxLayer({ nIn: 100, nOut: 10, seed: 10 })], mb);
-  const out = net.layers[net.layers.length - 1] as SoftmaxLayer;
-  const cost = out.cost(net.y);
-  // The training set lives on the GPU; each step slices its mini-batch there (network3's givens).
-  const tx = shared(training.x, { name: 'trainingX' });
-  const ty = shared(training.y, { name: 'trainingY' });
-  const i = iscalar('i');
-  const train = await compile({
-    name: 'train_mb', inputs: [i], outputs: cost, backend: 'webgpu',
-    updates: sgdRule(eta).updates(net.params, grad(cost, net.params)),
-    givens: [[net.x, sliceAxis(tx, 0, mul(i, mb), mul(add(i, 1), mb))], [net.y, sliceAxis(ty, 0, mul(i, mb), mul(add(i, 1), mb))]],
-  });
-  state.device = gpuDescription();
-  state.accuracies.push(await net.accuracy(test, { backend: 'webgpu' }));
-  state.status = 'training';
-  show();
-  const nBatches = Math.floor(training.y.size / mb);
-  for (let e = 0; e < epochs; e++) {
-    for (let b = 0; b < nBatches; b++) {
-      // Only every 25th step reads its cost back; the others leave everything on the GPU.
-      await train.run([NDArray.from(b, 'int32')], { readOutputs: b % 25 === 0 });
-      state.steps++;
-      if (b % 5 === 0) { show(); await yieldToBrowser(); }
-    }
-    state.accuracies.push(await net.accuracy(test, { backend: 'webgpu' }));
-    show();
-    await yieldToBrowser();
+function showProgress(done: number, total: number, perEpoch: number): void {
+  const bar = $<HTMLProgressElement>('progress');
+  bar.max = Math.max(1, total);
+  bar.value = done;
+  const epoch = Math.min(Math.floor(done / perEpoch) + 1, Math.ceil(total / perEpoch));
+  const rate = state.examplesPerSecond ? ` · ${Math.round(state.examplesPerSecond).toLocaleString('en')} images/s` : '';
+  $('progress-text').textContent = `epoch ${epoch} of ${Math.ceil(total / perEpoch)} · mini-batch ${done} of ${total}${rate}`;
+}
+
+const chart = new TrainingChart($<SVGSVGElement>('chart'), () => state.totalSteps * (session?.miniBatch ?? 10));
+
+/** A macrotask boundary (not clamped as nested timeouts are), so the browser paints and handles input. */
+const channel = new MessageChannel();
+const yieldToBrowser = () => new Promise<void>((resolve) => {
+  channel.port1.onmessage = () => resolve();
+  channel.port2.postMessage(0);
+});
+
+async function train(): Promise<void> {
+  if (!data) return;
+  const kind = networkSelect.value;
+  const choice = backendSelect.value;
+  const epochs = Math.max(1, Math.floor(Number(epochsInput.value) || 1));
+  const eta = Number(etaInput.value);
+  if (!isNetworkKind(kind) || !isBackendChoice(choice)) throw new Error(`unknown network ${kind} or backend ${choice}`);
+  if (!(eta > 0)) throw new Error(`the learning rate must be a positive number, got "${etaInput.value}"`);
+  stopRequested = false;
+  setRunning(true);
+  Object.assign(state, { status: 'compiling', network: kind, backend: null, steps: 0, examplesPerSecond: 0, points: [], error: null });
+  chart.reset();
+  setStatus(`compiling the ${kind} network…`);
+  const decision = await decideBackend(choice);
+  decision.notices.forEach(notice);
+  session = null;
+  session = await TrainingSession.create(kind, decision.backend, data, eta);
+  state.backend = session.backend;
+  if (session.backend === 'wasm' && !saidThreads) {
+    saidThreads = true;
+    notice(wasmThreadsNotice());
   }
-  state.status = 'done';
-  show();
+  const perEpoch = session.batchesPerEpoch;
+  state.totalSteps = epochs * perEpoch;
+  const evalEvery = Math.max(1, Number(params.get('evalEvery')) || Math.round(perEpoch / 10));
+  state.status = 'training';
+  const device = session.backend === 'webgpu' ? ` (${gpuDescription()})` : '';
+  setStatus(`training the ${kind} network on ${BACKEND_NAMES[session.backend] ?? session.backend}${device}, learning rate ${eta}`);
+  showProgress(0, state.totalSteps, perEpoch);
+  void predict();
+  const outcome = await session.train({ epochs, evalEvery, readCostEvery: session.backend === 'webgpu' ? 10 : 1 }, {
+    onStep: (done, total, rate) => {
+      state.steps = done;
+      state.examplesPerSecond = rate;
+      if (done % 10 === 0 || done === total) showProgress(done, total, perEpoch);
+      return stopRequested;
+    },
+    onPoint: (p) => {
+      state.points.push(p);
+      chart.add(p);
+      void predict();
+    },
+    yieldToBrowser,
+  });
+  showProgress(state.steps, state.totalSteps, perEpoch);
+  state.status = outcome;
+  const last = state.points[state.points.length - 1];
+  setStatus(`${outcome === 'done' ? 'trained' : 'stopped'}: ${state.steps} mini-batches on ${BACKEND_NAMES[session.backend] ?? session.backend}, validation accuracy ${last ? (last.accuracy * 100).toFixed(1) : '?'}%. Draw a digit!`);
+  setRunning(false);
 }
 
-main().catch((e: unknown) => {
+// Classifies the drawing: one request at a time, and only the newest drawing once one finishes.
+let drawing: Float32Array | null = null;
+let classifying = false;
+async function predict(): Promise<void> {
+  if (classifying) return;
+  classifying = true;
+  try {
+    let shown: Float32Array | null | undefined;
+    while (shown !== drawing) {
+      shown = drawing;
+      if (!session || !shown) {
+        state.probabilities = null;
+        drawProbabilities($<SVGSVGElement>('bars'), null);
+        $('prediction').textContent = session ? 'Draw a digit from 0 to 9 in the box.' : 'Train a network, then draw a digit from 0 to 9 in the box.';
+        continue;
+      }
+      const p = await session.probabilities(shown);
+      state.probabilities = Array.from(p);
+      drawProbabilities($<SVGSVGElement>('bars'), p);
+      const best = state.probabilities.indexOf(Math.max(...state.probabilities));
+      $('prediction').innerHTML = `The network reads a <strong>${best}</strong> (${(p[best]! * 100).toFixed(0)}% sure).`;
+    }
+  } finally {
+    classifying = false;
+  }
+}
+
+const pad = new DigitPad($<HTMLCanvasElement>('pad'), $<HTMLCanvasElement>('preview'), (img) => { drawing = img; void predict(); });
+$('clear').addEventListener('click', () => pad.clear());
+drawProbabilities($<SVGSVGElement>('bars'), null);
+
+function fail(e: unknown): void {
   state.status = 'failed';
   state.error = e instanceof Error ? e.message : String(e);
-  show();
-});
+  setStatus(`failed: ${state.error}`, true);
+  setRunning(false);
+}
+startButton.addEventListener('click', () => { train().catch(fail); });
+stopButton.addEventListener('click', () => { stopRequested = true; });
+
+(async () => {
+  const res = await fetch('mnist-subset.bin');
+  if (!res.ok) throw new Error(`could not load the MNIST images (mnist-subset.bin: HTTP ${res.status})`);
+  data = decodeSubset(new Uint8Array(await res.arrayBuffer()));
+  state.status = 'ready';
+  $('progress-text').textContent = `${data.training.y.size.toLocaleString('en')} training and ${data.validation.y.size.toLocaleString('en')} validation images loaded`;
+  setRunning(false);
+  if (params.has('autostart')) await train();
+})().catch(fail);
