@@ -28,10 +28,15 @@ function small(v: Variable): boolean {
 
 /** The nodes of the graph evaluated on the host, and every variable whose value is known there. */
 export function hostPlan(spec: LowerSpec): { nodes: Set<Apply>; known: Set<Variable> } {
-  const known = new Set<Variable>(spec.inputs);
+  return hostEvaluated(spec.graph.nodes, spec.inputs);
+}
+
+/** Of `graphNodes` (in dependency order), those evaluated on the host when the values of `given` are known there. */
+export function hostEvaluated(graphNodes: readonly Apply[], given: Iterable<Variable>): { nodes: Set<Apply>; known: Set<Variable> } {
+  const known = new Set<Variable>(given);
   const nodes = new Set<Apply>();
   const isKnown = (v: Variable) => known.has(v) || v instanceof Constant;
-  for (const node of spec.graph.nodes) {
+  for (const node of graphNodes) {
     if (!node.outputs.every(small)) continue;
     // Random ops advance a generator state: they always run where the state lives.
     if (node.op instanceof RandomOp) continue;

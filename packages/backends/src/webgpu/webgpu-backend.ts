@@ -4,6 +4,7 @@ import {
   type Apply, type Backend, type DeviceValue, type Executable, type LowerSpec, type RunResult, type Variable,
 } from '@hypatia/core';
 import { BufferPool, download, hostTensor, type GpuTensor } from './buffers.js';
+import { Scan } from '@hypatia/ops/backend';
 import { hostPlan, hostStep } from './host-eval.js';
 import { deviceLostReason, getDevice, gpuDescription } from './device.js';
 import { lowerNode, type EncodeContext, type Step } from './lowering.js';
@@ -12,6 +13,8 @@ import { fitsInPlace, planInPlace, type InPlaceTarget } from './in-place.js';
 import { mirrorUpload, restoredAfterLoss, snapshot, snapshotsPending } from './host-mirror.js';
 import { WEBGPU_OPTION_NAMES, parseWebGPUOptions, type WebGPUOptions } from './options.js';
 import './views.js';
+import './scan-step.js';
+import './ifelse-step.js';
 import { WEBGPU_REWRITES } from '../supported-rewrites.js';
 
 /**
@@ -79,11 +82,14 @@ class WebGPUExecutable implements Executable {
     const { spec } = this;
     const device = await getDevice();
     const host = hostPlan(spec);
-    const ctx = { onHost: (v: Variable) => host.known.has(v) || v instanceof Constant };
+    // A loop with until reads back the steps it ran, which its stacked outputs are cut to.
+    const readBack = new Set(spec.graph.nodes.flatMap((n) => (n.op instanceof Scan && n.op.info.until ? [n.outputs[n.op.layout.count]!] : [])));
+    const ctx = { onHost: (v: Variable) => host.known.has(v) || v instanceof Constant || readBack.has(v) };
     // All pipelines are requested at once and compile in parallel.
     const steps = await Promise.all(spec.graph.nodes.map((node) => (host.nodes.has(node) ? hostStep(node) : lowerNode(device, node, ctx))));
-    // An index found bad on the GPU is only known after the call ran: such graphs never overwrite a variable.
-    const flagsOnGpu = steps.some((s) => s.checksOnGpu);
+    // An index found bad on the GPU is only known after the call ran, and a call that reads a value
+    // back mid-way has submitted part of its work: such graphs never overwrite a variable.
+    const flagsOnGpu = steps.some((s) => s.checksOnGpu || s.hostOutputs?.length || s.readsBack?.some((i) => !ctx.onHost(s.node.inputs[i]!)));
     this.device = device;
     this.pool = sharedPool(device);
     this.steps = steps;
@@ -190,22 +196,37 @@ class WebGPUExecutable implements Executable {
       const oom = await device.popErrorScope().catch(() => null);
       return { validation, oom };
     };
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
+    let encoder = device.createCommandEncoder();
+    let pass = encoder.beginComputePass();
     let passOpen = true;
+    // A value a step needs on the host that the GPU computes (an ifelse's condition, the steps a
+    // loop with until ran): submit what is encoded so far, read the values back, go on in a new
+    // command buffer. Graphs that do this never update in place, so a later failure changes nothing.
+    const readBack = async (ts: readonly GpuTensor[]) => {
+      pass.end();
+      passOpen = false;
+      device.queue.submit([encoder.finish()]);
+      const values = await download(device, ts);
+      ts.forEach((t, i) => { t.host = values[i]!; });
+      encoder = device.createCommandEncoder();
+      pass = encoder.beginComputePass();
+      passOpen = true;
+    };
     try {
-      this.steps.forEach((step, s) => {
+      for (const [s, step] of this.steps.entries()) {
         const ins = step.node.inputs.map(get);
+        const missing = (step.readsBack ?? []).map((i) => ins[i]!).filter((t) => !t.host);
+        if (missing.length) await readBack(missing);
         if (step.evaluate) {
           const results = step.evaluate(ins);
           step.node.outputs.forEach((o, i) => values.set(o, hostTensor(results[i]!, upload)));
-          return;
+          continue;
         }
         const shapes = step.shapes(ins);
         if (step.alias) {
           const out = step.node.outputs[0]!;
           values.set(out, { buffer: ins[0]!.buffer, dtype: out.dtype, shape: shapes[0]!, size: ins[0]!.size });
-          return;
+          continue;
         }
         const target = this.inPlace.get(s);
         const dv = target?.sv.deviceValue;
@@ -220,13 +241,14 @@ class WebGPUExecutable implements Executable {
           step.encode!(pass, ins, outs, ctx);
         }
         step.node.outputs.forEach((o, i) => values.set(o, outs[i]!));
-      });
+        if (step.hostOutputs?.length) await readBack(step.hostOutputs.map((i) => outs[i]!));
+      }
       pass.end();
       passOpen = false;
       // Encoding went on while the GPU ran the earlier call; its index checks are read before this call runs.
       await this.raiseEarlierIndexError();
     } catch (e) {
-      // Nothing was submitted: no kernel ran and every variable keeps its value.
+      // Nothing was submitted (or only work before a read-back, which writes no variable): every variable keeps its value.
       if (passOpen) pass.end();
       await popScopes();
       releaseCall();
