@@ -19,9 +19,13 @@ describe("@hypatia/ops's entry points", () => {
   });
 
   it('@hypatia/ops/backend is wired everywhere a subpath must be: package exports, the build, tsconfig paths and the test aliases', () => {
-    const pkg = JSON.parse(read('packages/ops/package.json')) as { exports: Record<string, { import: string; types: string }>; scripts: { build: string } };
-    expect(pkg.exports['./backend']).toEqual({ types: './dist/backend.d.ts', import: './dist/backend.js' });
-    expect(pkg.scripts.build).toMatch(/\bsrc\/backend\.ts\b/);
+    const pkg = JSON.parse(read('packages/ops/package.json')) as { exports: Record<string, unknown> };
+    // The subpath is exported as the main entry is: ES module and CommonJS, each with its types.
+    expect(pkg.exports['./backend']).toEqual({
+      import: { types: './dist/backend.d.ts', default: './dist/backend.js' },
+      require: { types: './dist/backend.d.cts', default: './dist/backend.cjs' },
+    });
+    expect(read('packages/ops/tsup.config.ts')).toMatch(/backend: 'src\/backend\.ts'/);
     expect(read('tsconfig.base.json')).toContain('"@hypatia/ops/backend": ["packages/ops/src/backend.ts"]');
     const vitest = read('vitest.config.ts');
     // The subpath's alias must come first: '@hypatia/ops' would otherwise match it as a prefix.
