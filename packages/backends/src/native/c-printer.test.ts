@@ -62,6 +62,15 @@ const filled = (dtype: DType, n: number, f: (i: number) => number) => {
 };
 
 describe('the C printer', () => {
+  it('a kernel of one point (no space loops) runs its point once: an increment adds once', () => {
+    const k = new KernelBuilder('region_inc');
+    const y = k.input('float32');
+    const out = k.buffer('float32', 'readwrite');
+    k.space();
+    k.store(out, I.lit(0), E.add(out.at(I.lit(0)), y.at(I.lit(0))));
+    agree(k.build(), () => [Float32Array.of(1.5), Float32Array.of(2)], []);
+  });
+
   it('a broadcasting map over a rank-3 space with strided operands, threads sharing points mid-row', () => {
     const k = new KernelBuilder('ew');
     const x = k.input('float32');

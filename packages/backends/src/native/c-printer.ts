@@ -289,7 +289,9 @@ export function kernelToC(k: Kernel, name: string): string {
   // The walk of a range of points is a function of its own, so a launch too small for threads
   // calls it directly instead of entering an OpenMP region (a team set up even for one thread,
   // which made many small launches dearer). Values the prelude computes are passed in.
-  const shared = levels[0]!.before.filter((st): st is Extract<LStmt, { k: 'decl' }> => st.k === 'decl');
+  // With no space loops the point itself is levels[0]: it runs in the walk only, not also as a prelude.
+  const prelude = rank ? levels[0]!.before : [];
+  const shared = prelude.filter((st): st is Extract<LStmt, { k: 'decl' }> => st.k === 'decl');
   const sharedParams = shared.map((st) => `, const ${cType(st.dtype)} t${st.t}`).join('');
   const sharedArgs = shared.map((st) => `, t${st.t}`).join('');
   const buffers = k.buffers.map((buf, i) => `${buf.access === 'read' ? 'const ' : ''}${cType(buf.dtype)} *b${i} = (${buf.access === 'read' ? 'const ' : ''}${cType(buf.dtype)} *)b[${i}];`).join('\n  ');
@@ -311,7 +313,7 @@ static int ${name}(void **b, const int64_t *p) {
   ${buffers}
   const double ${VEXPF_ZERO} = hyp_vexpf_zero; (void)${VEXPF_ZERO};
   (void)p;
-${print(levels[0]!.before, -2)}
+${print(prelude, -2)}
 ${lines.join('\n')}
   const int64_t N = ${n};
   if (${serial}) return ${name}_walk(b, p, 0, N${sharedArgs});
