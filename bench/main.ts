@@ -1,5 +1,8 @@
-// `pnpm bench`: Hypatia against TensorFlow.js (cpu, wasm), jax-js (wasm, jit) and OpenBLAS on the
-// network3 workloads, side by side, same data and same initial weights.
+// `pnpm bench`: Hypatia against TensorFlow.js (cpu, wasm), jax-js (wasm, jit), PyTorch (CPU, through
+// python3) and OpenBLAS on the network3 workloads, side by side, same data and same initial weights.
+// The -t1 rows are the training rows with one thread (native and PyTorch), each timed just before its
+// row; flop-ceiling is OpenBLAS's best sgemm rate, and each training row's `ceiling` the fraction of
+// it its products reach (bench/lib/flop-ceiling.ts).
 //   --quick   a smoke run of a few seconds (tiny data and time boxes)
 //   --json    print one JSON object {"rows": [...]} as the last line
 //   --runners=a,b   only these columns (the others are null, with a note saying so)
@@ -15,6 +18,8 @@ import { HypatiaRunner } from './lib/hypatia-runner.js';
 import { TfjsRunner } from './lib/tfjs-runner.js';
 import { JaxRunner } from './lib/jax-runner.js';
 import { openblasSgemm } from './lib/openblas.js';
+import { PytorchRunner } from './lib/pytorch-runner.js';
+import { PEAK_SIZES, ceilingFraction } from './lib/flop-ceiling.js';
 import { hypatiaCompileTimes, runChild } from './lib/compile-time.js';
 import { renderTable, type Row, type Unit } from './lib/table.js';
 
@@ -36,12 +41,16 @@ const notes: string[] = [];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 const hypatiaBackends: [string, string][] = [['hypatia', 'native'], ['hypatia-reference', 'reference'], ['hypatia-webgpu-swiftshader', 'webgpu']];
+// Native's thread count is process-wide and set by each compile: every native compile names its own.
+const THREADS = Number(process.env.OMP_NUM_THREADS) || cpus().length;
+const oneThread = new HypatiaRunner('hypatia', 'native', { threads: 1 });
+const pytorch = new PytorchRunner([1, 2]);
 const allRunners: Runner[] = [
-  ...hypatiaBackends.map(([key, backend]) => new HypatiaRunner(key, backend)),
-  new TfjsRunner('wasm'), new TfjsRunner('cpu'), new JaxRunner(),
+  ...hypatiaBackends.map(([key, backend]) => new HypatiaRunner(key, backend, backend === 'native' ? { threads: THREADS } : undefined)),
+  new TfjsRunner('wasm'), new TfjsRunner('cpu'), new JaxRunner(), pytorch,
 ];
 const COLUMNS = [...allRunners.map((r) => r.key), 'openblas'];
-const PEERS = ['tfjs-wasm', 'tfjs-cpu', 'jax-js', 'openblas'];
+const PEERS = ['tfjs-wasm', 'tfjs-cpu', 'jax-js', 'pytorch', 'openblas'];
 if (only) {
   const bad = only.filter((k) => !COLUMNS.includes(k));
   if (bad.length) {
@@ -99,13 +108,21 @@ const emptyRow = (workload: string, unit: Unit): Row => {
   return r;
 };
 
+const oneThreadRows: Row[] = [];
+const trainingRows: [NetKind, Row, Row][] = [];
 for (const kind of ['shallow', 'conv'] as NetKind[]) {
   for (const mb of [10, 100]) {
-    const row = emptyRow(`${kind}-mb${mb}`, 'ex/s');
+    const row = emptyRow(`${kind}-mb${mb}`, 'ex/s'), t1 = emptyRow(`${kind}-mb${mb}-t1`, 'ex/s');
+    if (selected('hypatia')) t1.hypatia = await attempt('hypatia', t1.workload, () => oneThread.train(kind, mb, params[kind], data, budget));
     for (const r of runners) row[r.key] = await attempt(r.key, row.workload, () => r.train(kind, mb, params[kind], data, budget));
+    t1.pytorch = pytorch.oneThread.get(row.workload) ?? null;
+    if (typeof row.hypatia === 'number' && typeof t1.hypatia === 'number') row.threadScaling = row.hypatia / t1.hypatia;
     rows.push(row);
+    oneThreadRows.push(t1);
+    trainingRows.push([kind, row, t1]);
   }
 }
+rows.push(...oneThreadRows);
 for (const kind of ['shallow', 'conv'] as NetKind[]) {
   const row = emptyRow(`infer-${kind}`, 'ex/s');
   for (const r of runners) {
@@ -121,6 +138,23 @@ for (const [name, m, k, n] of [['256', 256, 256, 256], ['512', 512, 512, 512], [
   if (selected('openblas')) row.openblas = await attempt('openblas', row.workload, async () => openblasSgemm(m, k, n, budget, notes));
   rows.push(row);
 }
+
+const peak = emptyRow('flop-ceiling', 'GFLOP/s'), peakT1 = emptyRow('flop-ceiling-t1', 'GFLOP/s');
+if (selected('openblas')) {
+  const best = (threads: number) => async () => {
+    const rates = PEAK_SIZES.map((s) => openblasSgemm(s, s, s, budget, notes, threads)).filter((v): v is number => v !== null);
+    return rates.length ? Math.max(...rates) : null;
+  };
+  peak.openblas = await attempt('openblas', peak.workload, best(2));
+  peakT1.openblas = await attempt('openblas', peakT1.workload, best(1));
+}
+for (const [kind, row, t1] of trainingRows) {
+  for (const [r, p] of [[row, peak], [t1, peakT1]] as const) {
+    r.ceiling = ceilingFraction(kind, r.hypatia as number | null, p.openblas as number | null);
+    r.pytorchCeiling = ceilingFraction(kind, r.pytorch as number | null, p.openblas as number | null);
+  }
+}
+rows.push(peak, peakT1);
 
 const cold = emptyRow('compile-conv-cold', 's'), cached = emptyRow('compile-conv-cached', 's');
 for (const [key, backend] of hypatiaBackends) {

@@ -31,10 +31,11 @@ export async function compileTraining(
 
 export class HypatiaRunner implements Runner {
   readonly notes: string[] = [];
-  constructor(readonly key: string, readonly backend: string) {}
+  /** `options` go to every training and sgemm compile (native's `threads` is process-wide: the last compile's count holds). */
+  constructor(readonly key: string, readonly backend: string, readonly options?: Record<string, unknown>) {}
 
   async train(kind: NetKind, miniBatch: number, params: Param[], data: BenchData, budget: Budget, costs?: number[]): Promise<number> {
-    const step = await compileTraining(this.backend, kind, miniBatch, params, data);
+    const step = await compileTraining(this.backend, kind, miniBatch, params, data, this.options);
     const batches = Math.floor(data.nTrain / miniBatch);
     return measureRate(budget, miniBatch, async (s) => {
       const cost = await step(s % batches);
@@ -52,7 +53,7 @@ export class HypatiaRunner implements Runner {
 
   async sgemm(m: number, k: number, n: number, budget: Budget): Promise<number> {
     const a = matrix('a'), b = matrix('b');
-    const f = await compile({ name: `sgemm_${m}x${k}x${n}`, inputs: [a, b], outputs: dot(a, b), backend: this.backend });
+    const f = await compile({ name: `sgemm_${m}x${k}x${n}`, inputs: [a, b], outputs: dot(a, b), backend: this.backend, backendOptions: this.options });
     const A = new NDArray('float32', [m, k], filled(m * k, 1)), B = new NDArray('float32', [k, n], filled(k * n, 2));
     return (await measureRate(budget, sgemmFlops(m, k, n), () => f(A, B))) / 1e9;
   }

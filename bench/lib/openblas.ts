@@ -1,5 +1,6 @@
 // OpenBLAS's cblas_sgemm as the native yardstick: a small C program written and compiled at bench time
-// (only when libopenblas-dev is installed), run with 2 threads, timed the same way as measureRate.
+// (only when libopenblas-dev is installed), run with 2 threads unless told otherwise, timed the same
+// way as measureRate.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,12 +57,12 @@ function program(why: string[]): string | null {
   return (built = exe);
 }
 
-/** GFLOP/s of cblas_sgemm on 2 threads, or null when OpenBLAS is not installed. */
-export function openblasSgemm(m: number, k: number, n: number, budget: Budget, why: string[]): number | null {
+/** GFLOP/s of cblas_sgemm on `threads` threads, or null when OpenBLAS is not installed. */
+export function openblasSgemm(m: number, k: number, n: number, budget: Budget, why: string[], threads = 2): number | null {
   const exe = program(why);
   if (!exe) return null;
   const r = spawnSync(exe, [m, k, n, budget.seconds, Math.max(1, budget.warmup), Math.min(64, budget.rounds)].map(String), {
-    encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '2' },
+    encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) },
   });
   const v = Number.parseFloat(r.stdout);
   if (r.status !== 0 || !Number.isFinite(v)) {
