@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as core from '@hypatia/core';
 import { Op, compile, evaluate, type NDArray, type Variable } from '@hypatia/core';
 import * as ops from '@hypatia/ops';
+import * as opsBackend from '@hypatia/ops/backend';
 import { OP_TABLE, compareArrays, type OpCase } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
@@ -18,9 +19,9 @@ const rows = OP_TABLE.filter((c) => !c.skip?.native);
 const batches: OpCase[][] = [];
 for (let i = 0; i < rows.length; i += BATCH) batches.push(rows.slice(i, i + BATCH));
 
-/** The op classes @hypatia/core and @hypatia/ops export: the built-in ops. */
+/** The op classes @hypatia/core, @hypatia/ops and @hypatia/ops/backend (Scan, IfElse) export: the built-in ops. */
 const BUILT_IN = new Set<Function>(
-  [core, ops].flatMap((m) => Object.values(m as Record<string, unknown>)).filter((v): v is Function => typeof v === 'function' && v.prototype instanceof Op),
+  [core, ops, opsBackend].flatMap((m) => Object.values(m as Record<string, unknown>)).filter((v): v is Function => typeof v === 'function' && v.prototype instanceof Op),
 );
 
 /** What one batch's compiled function ran: each row's disagreement (or null), and the built-in ops it ran as host ops. */

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as core from '@hypatia/core';
 import { Op, compile, evaluate, type NDArray, type Variable } from '@hypatia/core';
 import * as ops from '@hypatia/ops';
+import * as opsBackend from '@hypatia/ops/backend';
 import { OP_TABLE, compareArrays, type OpCase } from '@hypatia/ops/backend';
 import { WasmBackend } from './wasm-backend.js';
 
@@ -17,7 +18,7 @@ const batches: OpCase[][] = [];
 for (let i = 0; i < rows.length; i += BATCH) batches.push(rows.slice(i, i + BATCH));
 
 const BUILT_IN = new Set<Function>(
-  [core, ops].flatMap((m) => Object.values(m as Record<string, unknown>)).filter((v): v is Function => typeof v === 'function' && v.prototype instanceof Op),
+  [core, ops, opsBackend].flatMap((m) => Object.values(m as Record<string, unknown>)).filter((v): v is Function => typeof v === 'function' && v.prototype instanceof Op),
 );
 
 interface BatchResult { diffs: Map<string, string | null>; hostOps: string[]; replayed: boolean }

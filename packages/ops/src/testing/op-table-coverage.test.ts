@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as core from '@hypatia/core';
 import { Op, toposort } from '@hypatia/core';
 import * as ops from '../index.js';
+import * as opsBackend from '../backend.js';
 import { OP_TABLE } from './op-table.js';
 
 type OpClass = abstract new (...args: never[]) => Op;
@@ -15,10 +16,10 @@ const ABSTRACT_BASES: Record<string, string> = {
   ConvOp: 'abstract base of Conv2d, Conv2dGradInput and Conv2dGradFilters (their shared geometry); nodes are of those classes',
 };
 
-/** Every class exported by @hypatia/core or @hypatia/ops whose prototype chain includes Op. */
+/** Every class exported by @hypatia/core, @hypatia/ops or @hypatia/ops/backend (Scan, IfElse) whose prototype chain includes Op. */
 function exportedOpClasses(): Map<string, OpClass> {
   const found = new Map<string, OpClass>();
-  for (const mod of [core, ops] as Record<string, unknown>[]) {
+  for (const mod of [core, ops, opsBackend] as Record<string, unknown>[]) {
     for (const [name, value] of Object.entries(mod)) {
       if (typeof value === 'function' && value.prototype instanceof Op) found.set(name, value as OpClass);
     }
@@ -45,8 +46,8 @@ describe('the op table covers every exported op', () => {
   const classes = exportedOpClasses();
   const rows = rowsByClass();
 
-  it('finds the op classes of both packages, fused ones included', () => {
-    for (const name of ['Elemwise', 'Composite', 'Fused', 'ProductEpilogue', 'Dot', 'RandomOp', 'MaxPool2dGradGrad']) {
+  it('finds the op classes of both packages and the backend subpath, fused ones included', () => {
+    for (const name of ['Elemwise', 'Composite', 'Fused', 'ProductEpilogue', 'Dot', 'RandomOp', 'MaxPool2dGradGrad', 'Scan', 'IfElse']) {
       expect(classes.has(name), name).toBe(true);
     }
   });

@@ -11,6 +11,7 @@ import { randomCases } from './cases/random.js';
 import { fusedCases } from './cases/fused.js';
 import { cumulativeCases } from './cases/cumulative.js';
 import { sortingCases } from './cases/sorting.js';
+import { controlCases } from './cases/control.js';
 
 export type { OpCase } from './op-case.js';
 
@@ -18,7 +19,7 @@ export type { OpCase } from './op-case.js';
 export const OP_TABLE: readonly OpCase[] = [
   ...elementwiseCases, ...reduceCases, ...linalgCases, ...shapeCases,
   ...indexingCases, ...nnetCases, ...creationCases, ...randomCases, ...fusedCases,
-  ...cumulativeCases, ...sortingCases,
+  ...cumulativeCases, ...sortingCases, ...controlCases,
 ];
 
 /**
