@@ -23,9 +23,12 @@ export class WasmKernelTable {
   readonly list: Entry[] = [];
   private readonly byKey = new Map<string, number>();
 
+  /** `spans`: IR kernels run their innermost loops in SIMD lanes where the points allow (wasm-span.ts). */
+  constructor(private readonly spans = true) {}
+
   /** An IR kernel's function index. */
   kernel(k: Kernel): number {
-    return this.get(`ir:${kernelKey(k)}`, k, (name) => kernelToWasm(k, name));
+    return this.get(`ir:${kernelKey(k)}`, k, (name) => kernelToWasm(k, name, { spans: this.spans }));
   }
 
   /** A routine's function index; `key` names it with whatever its code depends on. */

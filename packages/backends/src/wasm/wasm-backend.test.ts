@@ -8,11 +8,11 @@ import { linearMemory } from './linear-memory.js';
 import { WasmBackend } from './wasm-backend.js';
 import { WasmValue } from './wasm-values.js';
 
-const wasm = (replay = true) => ({ backend: new WasmBackend(), backendOptions: { replay } });
+const wasm = (replay = true, spans = true) => ({ backend: new WasmBackend(), backendOptions: { replay, spans } });
 const stats = (f: { executable: unknown }) => (f.executable as { stats: { replayed: number; recorded: number; checksFailed: number } }).stats;
 
-/** network3's SGD step with mini-batches selected by givens; `replay: false` keeps the JS path for every call. */
-async function training(replay: boolean) {
+/** network3's SGD step with mini-batches selected by givens; `replay: false` keeps the JS path for every call, `spans: false` every loop out of SIMD lanes. */
+async function training(replay: boolean, spans = true) {
   const mb = 3;
   const net = new Network([new FullyConnectedLayer({ nIn: 784, nOut: 20, seed: 1 }), new SoftmaxLayer({ nIn: 20, nOut: 10, seed: 2 })], mb);
   const cost = (net as unknown as { last: { cost(y: Variable): Variable } }).last.cost(net.y);
@@ -26,7 +26,7 @@ async function training(replay: boolean) {
   const f = await compile({
     inputs: [i], outputs: cost, updates: sgdRule(0.5).updates(net.params, grad(cost, net.params)),
     givens: [[net.x, sliceAxis(tx, 0, mul(i, mb), mul(add(i, 1), mb))], [net.y, sliceAxis(ty, 0, mul(i, mb), mul(add(i, 1), mb))]],
-    ...wasm(replay),
+    ...wasm(replay, spans),
   });
   return { f, params: net.params, ty };
 }
@@ -48,6 +48,17 @@ describe('wasm backend: replayed plans', () => {
     // From the second call on, each update lands in the block the variable already holds.
     for (const v of values.flat()) expect(v).toBeInstanceOf(WasmValue);
     for (let s = 2; s < 6; s++) values[s]!.forEach((v, k) => expect(v).toBe(values[1]![k]));
+  });
+
+  it('innermost loops in SIMD lanes train bit for bit as one point at a time (spans: false); spans takes true or false', async () => {
+    const lanes = await training(true);
+    const scalar = await training(true, false);
+    for (let step = 0; step < 5; step++) {
+      expect(Array.from((await lanes.f(step)).data)).toEqual(Array.from((await scalar.f(step)).data));
+      scalar.params.forEach((p, k) => expect(Array.from(lanes.params[k]!.get().data)).toEqual(Array.from(p.get().data)));
+    }
+    const x = vector('x');
+    await expect(compile({ inputs: [x], outputs: add(x, 1), backend: new WasmBackend(), backendOptions: { spans: 'no' } })).rejects.toThrow(/backendOptions.spans must be true or false, got "no"/);
   });
 
   it('the reference backend trains the same network to the same costs', async () => {

@@ -45,7 +45,7 @@ export class WasmBackend implements Backend {
   async lower(spec: LowerSpec): Promise<Executable> {
     const options = parseWasmOptions(spec.options, spec.name);
     const memory = linearMemory();
-    const table = new WasmKernelTable();
+    const table = new WasmKernelTable(options.spans);
     const steps: Step[] = spec.graph.nodes.map((node) => planWasmStep(node, table) ?? { family: null, step: { node } });
     const module = await buildFunctionModule(table, memory);
     return new WasmExecutable(spec, steps, table, module, memory, options.replay, this.valueLabel);

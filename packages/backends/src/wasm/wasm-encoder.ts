@@ -234,6 +234,17 @@ export class CodeWriter {
     this.w.byte(0xfd).u32(SIMD_LANE[o]).byte(lane);
     return this;
   }
+  /** i8x16.shuffle: byte i of the result is byte lanes[i] of the two operands (0-15 the first, 16-31 the second). */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((l) => l < 0 || l > 31)) throw new Error('i8x16.shuffle takes 16 lane indices below 32');
+    this.w.byte(0xfd).u32(0x0d).raw(lanes);
+    return this;
+  }
+  /** memory.size: the memory's length in 64 KiB pages, an i32. */
+  memorySize(): this {
+    this.w.byte(0x3f).byte(0x00);
+    return this;
+  }
   /** A v128 constant from 16 bytes. */
   v128Const(bytes: ArrayLike<number>): this {
     if (bytes.length !== 16) throw new Error('v128.const takes 16 bytes');

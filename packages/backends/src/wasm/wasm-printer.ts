@@ -2,6 +2,8 @@ import { linearize, upcast, type CallNode, type DType, type Kernel, type LExpr, 
 import { bufferOffset, paramOffset } from './launch-record.js';
 import { CodeWriter, type BlockType, type MemoryOp, type ScalarValType, type ValType, type WasmFunction } from './wasm-encoder.js';
 import { isMathImport, mathImportIndex } from './wasm-math.js';
+import { emitExpF32 } from './wasm-expf.js';
+import { emitSpan, spanPlan, type SpanHost } from './wasm-span.js';
 
 /**
  * The kernel IR printed as a WebAssembly function `(record: i32) -> i32` of the loop program
@@ -26,8 +28,13 @@ const isFloat = (d: DType): d is 'float32' | 'float64' => d === 'float32' || d =
 /** The record's address: the function's one parameter. */
 const RECORD = 0;
 
-export function kernelToWasm(k: Kernel, exportName?: string): WasmFunction {
-  return new WasmPrinter(k).print(exportName);
+export interface PrintOptions {
+  /** Run the innermost space loop in SIMD lanes where its points allow (default true; tests compare both). */
+  readonly spans?: boolean;
+}
+
+export function kernelToWasm(k: Kernel, exportName?: string, opts: PrintOptions = {}): WasmFunction {
+  return new WasmPrinter(k, opts.spans ?? true).print(exportName);
 }
 
 class WasmPrinter {
@@ -42,7 +49,7 @@ class WasmPrinter {
   private temps: number[] = [];
   private tempTypes: readonly DType[] = [];
 
-  constructor(private readonly k: Kernel) {
+  constructor(private readonly k: Kernel, private readonly spans: boolean) {
     this.failed = this.local('i32');
     this.params = Array.from({ length: k.nParams }, () => this.local('i64'));
     this.bases = k.buffers.map(() => this.local('i32'));
@@ -59,6 +66,14 @@ class WasmPrinter {
     c.localGet(this.failed);
     return { type: { params: ['i32'], results: ['i32'] }, locals: this.locals, code: c, ...(exportName ? { export: exportName } : {}) };
   }
+
+  private readonly spanHost: SpanHost = {
+    c: this.c,
+    local: (t) => this.local(t),
+    idx: (i) => this.idx(i),
+    base: (b) => this.bases[b]!,
+    temp: (t) => this.temps[t]!,
+  };
 
   private local(t: ValType): number {
     this.locals.push(t);
@@ -100,6 +115,9 @@ class WasmPrinter {
         c.localSet(v);
         this.idx(s.hi);
         c.localSet(end);
+        // The innermost space loop runs in SIMD lanes where its points allow (wasm-span.ts), the rest one point at a time.
+        const span = this.spans && s.axis === this.k.space.length - 1 && !this.k.sequential ? spanPlan(s.body, s.v, this.k, this.tempTypes) : null;
+        if (span) emitSpan(this.spanHost, span, s.body, v, end);
         c.block().localGet(v).localGet(end).op('i64.ge_s').brIf(0);
         c.loop();
         this.stmts(s.body);
@@ -448,6 +466,19 @@ class WasmPrinter {
         if (isFloat(d)) c.op(`${t as 'f32' | 'f64'}.${e.f === 'round' ? 'nearest' : e.f}`);
         return;
       case 'exp': case 'log': case 'log1p': case 'expm1': case 'tanh': case 'sin': case 'cos': case 'erf': case 'pow': {
+        if (e.f === 'exp' && d === 'float32') {
+          // float32 exp in WebAssembly (wasm-expf.ts); float64 stays V8's Math.exp, the reference's.
+          this.value(x, d);
+          c.op('f64.promote_f32');
+          const taken: [ValType, number][] = [];
+          emitExpF32(c, (t) => {
+            const l = this.scratch(t);
+            taken.push([t, l]);
+            return l;
+          });
+          for (const [t, l] of taken) this.release(t, l);
+          return;
+        }
         if (!isMathImport(e.f)) throw new Error(`wasm printer: ${e.f} is not imported`);
         for (const a of e.args) {
           this.value(a, d);
