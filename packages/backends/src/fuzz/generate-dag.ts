@@ -3,8 +3,9 @@ import { Draft, type Val } from './draft.js';
 
 /**
  * A random expression graph over a few inputs and two shared variables: elementwise ops with
- * broadcasting, reductions, transposes, products, slices with bounds read at run time, gathers and
- * scatters with repeated indices, concatenation, softmax. Its cost's gradient updates both shared
+ * broadcasting, reductions, transposes, products, slices with bounds read at run time, one element
+ * read and incremented or written (kernels of one point), gathers and scatters with repeated
+ * indices, concatenation, softmax. Its cost's gradient updates both shared
  * variables, so every op's gradient runs too.
  */
 export function generateDag(d: Draft): void {
@@ -103,6 +104,21 @@ const slice: Step = (d, pool) => {
   return d.call('sliceAxis', [x, 0, i, d.call('add', [i, len], [], 'int32')], [len, ...x.shape.slice(1)]);
 };
 
+/**
+ * One element of a vector incremented or written, at a constant position or one drawn each call:
+ * the region is a single point, so its kernels have no space loop at all.
+ */
+const element: Step = (d, pool) => {
+  const x = d.rng.pick(floatsIn(pool).filter((v) => v.shape.length === 1));
+  if (!x) return null;
+  const n = x.shape[0]!;
+  const at = d.rng.chance(0.5) ? lit(d.rng.int(0, n - 1)) : ref(d.input('j', 'int32', [], () => d.rng.int(0, n - 1)).name);
+  const view = d.call('subtensor', [x, list(at)], []);
+  const scalars = floatsIn(pool).filter((v) => v.shape.length === 0);
+  const y = scalars.length && d.rng.chance(0.6) ? ref(d.rng.pick(scalars).name) : lit(d.rng.uniform(-1, 1));
+  return d.call(d.rng.chance(0.7) ? 'incSubtensor' : 'setSubtensor', [view, y], x.shape);
+};
+
 /** A gather with repeated indices, from a constant list or an int32 input drawn each call. */
 const gather: Step = (d, pool) => {
   const x = d.rng.pick(floatsIn(pool).filter((v) => v.shape.length > 0));
@@ -147,5 +163,5 @@ const rowSoftmax: Step = (d, pool) => {
   return x ? d.call(d.rng.pick(['softmax', 'logSoftmax']), [x], x.shape) : null;
 };
 
-const STEPS: readonly Step[] = [unary, unary, binary, binary, reduce, transpose, column, product, slice, gather, scatter, concat, select, rowSoftmax];
+const STEPS: readonly Step[] = [unary, unary, binary, binary, reduce, transpose, column, product, slice, element, gather, scatter, concat, select, rowSoftmax];
 
