@@ -2,7 +2,7 @@ import {
   Constant, HypatiaError, NDArray, SharedVariable, shapeSize,
   type Apply, type Backend, type DType, type Executable, type LowerSpec, type RunResult, type Variable,
 } from '@hypatia/core';
-import { resolveRegion } from '@hypatia/ops/backend';
+import { resolveRegion, rowAt } from '@hypatia/ops/backend';
 import { releaseSchedule } from '../native/buffer-plan.js';
 import { NATIVE_REWRITES } from '../supported-rewrites.js';
 import { buildFunctionModule, WasmKernelTable, type FunctionModule } from './function-module.js';
@@ -323,6 +323,26 @@ class WasmExecutable implements Executable {
         const block = new Block(at);
         rec?.data(block, new Uint8Array(data.data.buffer.slice(data.data.byteOffset, data.data.byteOffset + data.data.byteLength)));
         return { dtype: data.dtype, shape: [...data.shape], block };
+      },
+      // Step 0 runs with this context and is recorded as the loop's body; the others run unrecorded.
+      loop: (k, steps, body, count) => {
+        rec?.openLoop();
+        const quiet = rec ? this.context(undefined, alloc, fresh, inUse, scratch) : ctx;
+        let ran = steps;
+        let stop0: WasmTensor | null = null;
+        for (let t = 0; t < steps; t++) {
+          const stop = body(t === 0 ? ctx : quiet, t);
+          if (t === 0) stop0 = stop;
+          if (stop && Boolean(ctx.value(stop).data[0])) { ran = t + 1; break; }
+        }
+        if (count) memory.write(count.block.at, Int32Array.of(ran));
+        rec?.closeLoop(k, steps, stop0?.block ?? null, count?.block ?? null);
+        return ran;
+      },
+      row: (parent, rowBytes, at, t) => {
+        const block = new Block(parent.at + rowAt(at, t) * rowBytes);
+        rec?.loopRow(block, parent, rowBytes, at);
+        return block;
       },
     };
     return ctx;

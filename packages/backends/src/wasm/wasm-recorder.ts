@@ -1,5 +1,7 @@
 import type { Apply, DType, SharedVariable } from '@hypatia/core';
-import type { Block, WasmTensor } from './wasm-step.js';
+import type { RowAt } from '@hypatia/ops/backend';
+import { LOOP_ROW_WORDS } from './routines/loop-wasm.js';
+import { Block, type WasmTensor } from './wasm-step.js';
 
 /**
  * Where a buffer of a recorded call comes from, which decides where a replay finds it: arguments
@@ -21,6 +23,9 @@ export type WasmSlot =
 
 export interface HostOperand { slot: number; dtype: DType; shape: number[] }
 
+/** A derived slot a loop places again at each step t: row `at(t)` of its parent, rows `rowBytes` bytes long. */
+export interface WasmLoopRow { dst: number; parent: number; at: RowAt; rowBytes: number }
+
 export type WasmInstr =
   | {
     op: 'kernel'; k: number; slots: number[]; params: readonly number[];
@@ -28,7 +33,14 @@ export type WasmInstr =
     touches: number[];
     elementwise?: { out: number; operands: { slot: number; fullShape: boolean }[] };
   }
-  | { op: 'host'; node: Apply; ins: HostOperand[]; outs: HostOperand[] };
+  | { op: 'host'; node: Apply; ins: HostOperand[]; outs: HostOperand[] }
+  /**
+   * A loop (a Scan) run by loop routine `k` (routines/loop-wasm.ts): `steps` steps of `body` (its
+   * step 0, as recorded) with `rows` placed again at each step (their table in the data slot
+   * `rowTable`); it stops after a step where the scalar in slot `stop` is true, and writes the
+   * steps run into slot `count`'s int32.
+   */
+  | { op: 'loop'; k: number; steps: number; rows: WasmLoopRow[]; rowTable: number; body: WasmInstr[]; stop: number | null; count: number | null };
 
 export interface WasmRecordedOutput { slot: number; dtype: DType; shape: number[] }
 
@@ -50,6 +62,8 @@ export class WasmRecorder {
   private readonly bySlot = new Map<Block, number>();
   private readonly addresses = new Set<number>();
   readonly table: number;
+  /** Loops being recorded (innermost last): instructions go to the innermost one's body. */
+  private readonly loops: { body: WasmInstr[]; rows: WasmLoopRow[] }[] = [];
   /** Why this call cannot be replayed, if it cannot. */
   unreplayable: string | null = null;
 
@@ -96,14 +110,14 @@ export class WasmRecorder {
       out: this.slotOf(elementwise.out.block),
       operands: elementwise.ins.map((a) => ({ slot: this.slotOf(a.block), fullShape: sameShape(a.shape, elementwise.out.shape) })),
     };
-    this.instrs.push({ op: 'kernel', k, slots, params: [...params], touches: slots, ...(ew ? { elementwise: ew } : {}) });
+    this.target.push({ op: 'kernel', k, slots, params: [...params], touches: slots, ...(ew ? { elementwise: ew } : {}) });
   }
 
   /** A scalar's value a plan was made from, checked on replay against a float64 copy of it. */
   same(k: number, scalar: Block, value: number, refBlock: Block): void {
     this.data(refBlock, new Uint8Array(Float64Array.of(value).buffer));
     const slots = [this.slotOf(scalar), this.slotOf(refBlock)];
-    this.instrs.push({ op: 'kernel', k, slots, params: [], touches: slots });
+    this.target.push({ op: 'kernel', k, slots, params: [], touches: slots });
   }
 
   /**
@@ -114,7 +128,7 @@ export class WasmRecorder {
     const src = this.slotOf(source);
     const scalarSlots = scalars.map((b) => this.slotOf(b));
     const dst = view ? this.add(view, { kind: 'derived', parent: src }) : -1;
-    this.instrs.push({
+    this.target.push({
       op: 'kernel', k, slots: [...scalarSlots, this.table], params: view ? [...params, src, dst, esize] : [...params],
       touches: [...scalarSlots, src, ...(view ? [dst] : [])],
     });
@@ -125,7 +139,40 @@ export class WasmRecorder {
     const operand = (a: WasmTensor, slot: number): HostOperand => ({ slot, dtype: a.dtype, shape: [...a.shape] });
     const inOps = ins.map((a) => operand(a, this.slotOf(a.block)));
     const outOps = outs.map((a) => operand(a, this.slotOf(a.block)));
-    this.instrs.push({ op: 'host', node, ins: inOps, outs: outOps });
+    this.target.push({ op: 'host', node, ins: inOps, outs: outOps });
+  }
+
+  /** Where instructions go: the body of the innermost loop being recorded, else the program. */
+  private get target(): WasmInstr[] {
+    return this.loops.at(-1)?.body ?? this.instrs;
+  }
+
+  /** From here to closeLoop, instructions are the body of a loop (its step 0). */
+  openLoop(): void {
+    this.loops.push({ body: [], rows: [] });
+  }
+
+  /** `view` is the row of `parent` that step 0 of the loop being recorded reads or writes; the loop places it again at each step. */
+  loopRow(view: Block, parent: Block, rowBytes: number, at: RowAt): void {
+    const loop = this.loops.at(-1);
+    if (!loop) throw new Error('wasm recorder: loopRow outside a loop');
+    const p = this.slotOf(parent);
+    loop.rows.push({ dst: this.add(view, { kind: 'derived', parent: p }), parent: p, at, rowBytes });
+  }
+
+  /** The loop being recorded is complete: routine `k` runs `steps` steps, stops on `stop`'s truth, and writes the steps run into `count`. */
+  closeLoop(k: number, steps: number, stop: Block | null, count: Block | null): void {
+    const loop = this.loops.pop();
+    if (!loop) throw new Error('wasm recorder: closeLoop without openLoop');
+    const words = new Int32Array(Math.max(1, loop.rows.length) * LOOP_ROW_WORDS);
+    loop.rows.forEach((r, i) => words.set([r.dst, r.parent, r.at.c0, r.at.c1, r.at.ring, r.rowBytes], i * LOOP_ROW_WORDS));
+    const rowTable = this.slots.length;
+    this.data(new Block(-1), new Uint8Array(words.buffer));
+    if (loop.body.some((i) => i.op === 'host')) this.unreplayable = 'a host op runs inside a loop';
+    this.target.push({
+      op: 'loop', k, steps, rows: loop.rows, rowTable, body: loop.body,
+      stop: stop ? this.slotOf(stop) : null, count: count ? this.slotOf(count) : null,
+    });
   }
 
   finish(outputs: readonly WasmTensor[]): WasmRecording {

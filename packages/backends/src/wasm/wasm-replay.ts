@@ -8,9 +8,13 @@ import type { FunctionModule, WasmKernelTable } from './function-module.js';
 import { INSTRUCTION_HEADER_WORDS } from './plan-interpreter-wasm.js';
 import type { HostOperand, WasmInstr, WasmRecording, WasmSlot } from './wasm-recorder.js';
 import { WasmValue, sharedAddress } from './wasm-values.js';
+import { lowerLoops } from './wasm-loop-plan.js';
+
+/** An instruction of the lowered program: a launch (a loop is its routine's launch) or a host step. */
+type FlatInstr = Exclude<WasmInstr, { op: 'loop' }>;
 
 /** A stretch of the program run by one call into the module, or a host step between two. */
-type Part = { from: number; to: number } | { host: Extract<WasmInstr, { op: 'host' }> };
+type Part = { from: number; to: number } | { host: Extract<FlatInstr, { op: 'host' }> };
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;
 
@@ -50,13 +54,15 @@ export class WasmReplayPlan {
       for (let src = slots[s]!; src.kind === 'derived'; src = slots[s]!) s = src.parent;
       return s;
     };
-    const touched = (ins: WasmInstr): number[] => (ins.op === 'kernel' ? ins.touches : [...ins.ins, ...ins.outs].map((o) => o.slot)).map(root);
+    // A loop is one launch of its routine, its body a program of its own (wasm-loop-plan.ts).
+    const lowered = lowerLoops(rec.instrs, rec.table);
+    const touched = (ins: FlatInstr): number[] => (ins.op === 'kernel' ? ins.touches : [...ins.ins, ...ins.outs].map((o) => o.slot)).map(root);
     // In-place updates, as the native backend decides them: the update's only writer is an
     // elementwise launch whose operands read the variable only as itself, at full shape; nothing
     // else reads the new value, no output reads the old one, and no other in-place launch reads
     // it. Those launches move to the end, after every check and every other reader of the old values.
     const inPlace = new Map<number, number>();
-    const moved = new Set<WasmInstr>();
+    const moved = new Set<FlatInstr>();
     const targets = new Set<number>();
     updated.forEach((sv, j) => {
       const out = outputs[nOutputs + j]!;
@@ -64,19 +70,19 @@ export class WasmReplayPlan {
       const S = slots.findIndex((s) => s.kind === 'shared' && s.variable === sv);
       if (slots[F]!.kind !== 'fresh' || S < 0 || inPlace.has(F)) return;
       if (outputs.some((o, k) => k !== nOutputs + j && (o.slot === F || root(o.slot) === S))) return;
-      const writers = rec.instrs.filter((ins) => touched(ins).includes(F));
+      const writers = lowered.main.filter((ins) => touched(ins).includes(F));
       const w = writers[0];
       if (writers.length !== 1 || w!.op !== 'kernel' || w!.elementwise?.out !== F) return;
       if (!sameShape((slots[S] as { shape: readonly number[] }).shape, out.shape)) return;
       if (w!.elementwise.operands.some((o) => root(o.slot) === S && (o.slot !== S || !o.fullShape))) return;
-      if (rec.instrs.some((ins) => ins.op === 'host' && touched(ins).includes(S))) return;
+      if (lowered.main.some((ins) => ins.op === 'host' && touched(ins).includes(S))) return;
       const reads = touched(w!);
       if (reads.some((s) => targets.has(s)) || [...moved].some((m) => touched(m).includes(S))) return;
       inPlace.set(F, j);
       moved.add(w!);
       targets.add(S);
     });
-    const instrs = [...rec.instrs.filter((i) => !moved.has(i)), ...rec.instrs.filter((i) => moved.has(i))];
+    const instrs = [...lowered.main.filter((i) => !moved.has(i)), ...lowered.main.filter((i) => moved.has(i))];
 
     // The arena, by the native plan's liveness rule (plan-liveness.ts) on the same slot relations.
     const asNative: SlotSource[] = slots.map((s) => (s.kind === 'pool' ? { kind: 'pool', bytes: s.bytes } : s.kind === 'derived' ? { kind: 'derived', parent: s.parent } : { kind: 'host' }));
@@ -89,10 +95,10 @@ export class WasmReplayPlan {
     const tableOff = at;
     at = align(at + 4 * slots.length, 16);
     const programOff = at;
-    const kernelInstrs = instrs.filter((i): i is Extract<WasmInstr, { op: 'kernel' }> => i.op === 'kernel');
+    const kernelInstrs = [...instrs.filter((i): i is Extract<FlatInstr, { op: 'kernel' }> => i.op === 'kernel'), ...lowered.segments.flat()];
     at += 4 * kernelInstrs.reduce((n, i) => n + INSTRUCTION_HEADER_WORDS + i.slots.length, 0);
     at = align(at, 8);
-    const recordOff = new Map<WasmInstr, number>();
+    const recordOff = new Map<FlatInstr, number>();
     for (const i of kernelInstrs) {
       recordOff.set(i, at);
       const sig = table.signature(i.k);
@@ -132,18 +138,24 @@ export class WasmReplayPlan {
       if (to > from) parts.push({ from, to });
       from = to;
     };
+    lowered.place(block + programOff);
+    const emit = (i: Extract<FlatInstr, { op: 'kernel' }>) => {
+      const sig = table.signature(i.k);
+      const rec = block + recordOff.get(i)!;
+      words.push(i.k, rec, rec + 8 * sig.nParams, i.slots.length, ...i.slots);
+      writeLaunchRecord(memory.buffer, rec, sig, i.params, i.slots.map(() => 0));
+    };
     for (const i of instrs) {
       if (i.op === 'host') {
         close();
         parts.push({ host: i });
         continue;
       }
-      const sig = table.signature(i.k);
-      const rec = block + recordOff.get(i)!;
-      words.push(i.k, rec, rec + 8 * sig.nParams, i.slots.length, ...i.slots);
-      writeLaunchRecord(memory.buffer, rec, sig, i.params, i.slots.map(() => 0));
+      emit(i);
     }
     close();
+    // Loop bodies follow the top-level program, outside every part: only their loop's routine runs them.
+    for (const segment of lowered.segments) segment.forEach(emit);
     new Int32Array(memory.buffer, block + programOff, words.length).set(words);
     new Uint32Array(memory.buffer, tableAt, slots.length).set(entries);
     slots.forEach((s, id) => {
@@ -240,7 +252,7 @@ export class WasmReplayPlan {
   }
 
   /** A host step between segments: operands read where the plan keeps them, results checked and written to their arena places. */
-  private runHost(h: Extract<WasmInstr, { op: 'host' }>): boolean {
+  private runHost(h: Extract<FlatInstr, { op: 'host' }>): boolean {
     const { memory } = this;
     const addressOf = (slot: number) => new Uint32Array(memory.buffer, this.tableAt, this.slots.length)[slot]!;
     const value = (o: HostOperand) => new NDArray(o.dtype, o.shape, memory.read(o.dtype, addressOf(o.slot), shapeSize(o.shape)));

@@ -1,6 +1,6 @@
 import type { Apply, DType, NDArray } from '@hypatia/core';
 import type { AxisIndex } from '@hypatia/ops';
-import type { Region } from '@hypatia/ops/backend';
+import type { Region, RowAt } from '@hypatia/ops/backend';
 import type { WasmKernelTable } from './function-module.js';
 
 /**
@@ -45,6 +45,16 @@ export interface WasmRunContext {
   value(t: WasmTensor): NDArray;
   /** A small array computed from shapes only (a shape), placed in memory as a table the plan keeps. */
   table(node: Apply, data: NDArray): WasmTensor;
+  /**
+   * A loop of `steps` steps run by loop routine `k` on replay: `body(ctx, t)` runs step t with the
+   * context to use for it and returns its stop condition (a scalar: the loop stops after a step
+   * where it is true) or null. A replay runs step 0's launches at every step, so every step must
+   * make the same launches; what differs is the rows given by `row`. `count` receives the steps
+   * run, which it returns.
+   */
+  loop(k: number, steps: number, body: (ctx: WasmRunContext, t: number) => WasmTensor | null, count?: WasmTensor): number;
+  /** Inside a loop's step t: row `at(t)` of `parent` (rows of `rowBytes` bytes), placed again at each step of a replay. */
+  row(parent: Block, rowBytes: number, at: RowAt, t: number): Block;
 }
 
 /** One step of a compiled function, as a family planned it. */

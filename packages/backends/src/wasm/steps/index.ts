@@ -1,11 +1,14 @@
 import { OpTable, type Apply } from '@hypatia/core';
 import { Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, IncSubtensor, MatMul, ProductEpilogue, Reshape, ReshapeLike, Shape, ShapeAt, Subtensor } from '@hypatia/ops';
+import { IfElse, Scan } from '@hypatia/ops/backend';
 import type { WasmKernelTable } from '../function-module.js';
 import type { WasmStep, WasmStepFamily } from '../wasm-step.js';
 import { conv } from './conv.js';
 import { irKernels } from './ir.js';
 import { productEpilogue, products } from './products.js';
 import { regionWrite, shapeAt, slice, view } from './views.js';
+import { scanLoop } from './scan.js';
+import { ifelseBranch } from './ifelse.js';
 
 /** A node's step and the family that runs it. */
 export interface PlannedWasmStep { family: WasmStepFamily; step: WasmStep }
@@ -38,7 +41,10 @@ export const WASM_STEPS = new OpTable<PlannedWasmStep, WasmKernelTable>()
   .set(ProductEpilogue, via(productEpilogue))
   .set(Conv2d, via(conv))
   .set(Conv2dGradInput, via(conv))
-  .set(Conv2dGradFilters, via(conv));
+  .set(Conv2dGradFilters, via(conv))
+  // Ops holding graphs: their inner graphs' steps run inside, a loop as one launch of the loop routine.
+  .set(Scan, via(scanLoop))
+  .set(IfElse, via(ifelseBranch));
 
 /** How a node runs: the rule of its class, else its op's IR kernels; null: its JS perform (a host step). */
 export function planWasmStep(node: Apply, table: WasmKernelTable): PlannedWasmStep | null {

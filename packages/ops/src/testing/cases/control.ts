@@ -15,8 +15,6 @@ import { hessian, jacobian } from '../../control/jacobian.js';
  * branches as it runs any node, so these rows check the inner graphs' ops and the rows a loop
  * moves (sequences, taps, rings, the stop condition, the direction) against the reference.
  */
-const WASM_HOST = { wasm: 'the wasm backend runs a Scan or IfElse as a host op (its JS perform), not yet as a loop in its module' };
-
 export const controlCases: OpCase[] = [
   {
     name: 'scan/rnn-sequence-feedback-and-plain-output',
@@ -33,7 +31,6 @@ export const controlCases: OpCase[] = [
       return { inputs: [xs, h0, W, U], outputs: [hs!, ss!] };
     },
     args: () => [randomArray([5, 3], 'float32', 301, -1, 1), randomArray([4], 'float32', 302, -1, 1), randomArray([3, 4], 'float32', 303, -1, 1), randomArray([4, 4], 'float32', 304, -1, 1)],
-    skip: WASM_HOST,
   },
   {
     name: 'scan/taps-2-1-sequence-taps-nonsequence',
@@ -49,7 +46,6 @@ export const controlCases: OpCase[] = [
       return { inputs: [xs, init, a], outputs: [ys] };
     },
     args: () => [randomArray([7], 'float32', 311, -1, 1), randomArray([2, 2], 'float32', 312, -1, 1), NDArray.from(0.5, 'float32')],
-    skip: WASM_HOST,
   },
   {
     name: 'scan/until-stops-early-and-final-value',
@@ -61,7 +57,6 @@ export const controlCases: OpCase[] = [
       return { inputs: [x0, limit], outputs: [xs, subtensor(xs, [-1])] };
     },
     args: () => [NDArray.from(1.5, 'float32'), NDArray.from(40, 'float32')],
-    skip: WASM_HOST,
   },
   {
     name: 'scan/go-backwards-int32',
@@ -72,7 +67,6 @@ export const controlCases: OpCase[] = [
       return { inputs: [xs, acc0], outputs: [ys] };
     },
     args: () => [randomArray([6, 2], 'int32', 321, -50, 50), NDArray.from([1, -2], 'int32')],
-    skip: WASM_HOST,
   },
   {
     name: 'scan/grad-bptt-and-truncated',
@@ -89,7 +83,6 @@ export const controlCases: OpCase[] = [
       return { inputs: [xs, h0, W, U], outputs: [full, ...grad(sum(full), [W, U, h0, xs]), ...grad(sum(rnn(2)), [W, U])] };
     },
     args: () => [randomArray([4, 2], 'float32', 331, -1, 1), randomArray([3], 'float32', 332, -1, 1), randomArray([2, 3], 'float32', 333, -1, 1), randomArray([3, 3], 'float32', 334, -1, 1)],
-    skip: WASM_HOST,
   },
   {
     name: 'scan/random-stream-inside',
@@ -102,7 +95,6 @@ export const controlCases: OpCase[] = [
       return { inputs: [acc0, n], outputs: [draws] };
     },
     args: () => [NDArray.from([0, 1, -1], 'float32'), NDArray.from(4, 'int32')],
-    skip: WASM_HOST,
   },
   {
     name: 'ifelse/then-and-else-taken',
@@ -116,7 +108,6 @@ export const controlCases: OpCase[] = [
       return { inputs: [c, k, x], outputs: [a, b!, d!] };
     },
     args: () => [NDArray.from(true, 'bool'), NDArray.from(0, 'float32'), randomArray([5], 'float32', 341, -1, 1)],
-    skip: WASM_HOST,
   },
   {
     name: 'jacobian-hessian/tanh-and-cubic',
@@ -127,6 +118,6 @@ export const controlCases: OpCase[] = [
       return { inputs: [x, W], outputs: [jacobian(y, x), hessian(sum(mul(mul(x, x), y)), x)] };
     },
     args: () => [randomArray([3], 'float32', 351, -1, 1), randomArray([3, 3], 'float32', 352, -1, 1)],
-    skip: { ...WASM_HOST, webgpu: "jacobian's step writes row t of a one-hot (inc_subtensor at the loop's counter), a bound WebGPU plans read on the host, while a scan's sequence rows live on the GPU" },
+    skip: { webgpu: "jacobian's step writes row t of a one-hot (inc_subtensor at the loop's counter), a bound WebGPU plans read on the host, while a scan's sequence rows live on the GPU" },
   },
 ];
