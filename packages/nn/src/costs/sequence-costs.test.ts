@@ -30,14 +30,16 @@ describe('sequenceCrossEntropy', () => {
     });
   }
 
-  it('its gradient matches finite differences in float64, and a masked step gets none', async () => {
-    const z = shared(randomArray('float64', [T, B, K], 2, 2), { name: 'z' });
-    const cost = sequenceCrossEntropy(z, constant(labels), constant(mask));
-    expect(await finiteDifferenceError(cost, [z], 'reference', 24)).toBeLessThan(1e-6);
-    const g = await (await compile({ inputs: [], outputs: grad(cost, [z]), backend: 'reference' }))();
-    Array.from(g[0]!.data.slice(5 * K)).forEach((v) => expect(Math.abs(v)).toBe(0));
-    expect(Array.from(g[0]!.data.slice(0, 5 * K)).some((v) => v !== 0)).toBe(true);
-  });
+  for (const backend of ['reference', 'native']) {
+    it(`${backend}: its gradient matches finite differences in float64, and a masked step gets none`, async () => {
+      const z = shared(randomArray('float64', [T, B, K], 2, 2), { name: 'z' });
+      const cost = sequenceCrossEntropy(z, constant(labels), constant(mask));
+      expect(await finiteDifferenceError(cost, [z], backend, 24)).toBeLessThan(1e-6);
+      const g = await (await compile({ inputs: [], outputs: grad(cost, [z]), backend }))();
+      Array.from(g[0]!.data.slice(5 * K)).forEach((v) => expect(Math.abs(v)).toBe(0));
+      expect(Array.from(g[0]!.data.slice(0, 5 * K)).some((v) => v !== 0)).toBe(true);
+    });
+  }
 
   it('refuses logits that are not [time, batch, classes] and float labels, naming itself', () => {
     expect(() => sequenceCrossEntropy(matrix('z'), imatrix('y'))).toThrow(/sequenceCrossEntropy: logits must be \[time, batch, classes\]/);
