@@ -9,7 +9,7 @@ const WORKLOADS = [
   'shallow-mb10', 'shallow-mb100', 'conv-mb10', 'conv-mb100',
   'shallow-mb10-t1', 'shallow-mb100-t1', 'conv-mb10-t1', 'conv-mb100-t1', 'infer-shallow', 'infer-conv',
   'sgemm-256', 'sgemm-512', 'sgemm-1024', 'sgemm-10x784x100', 'sgemm-10x2880x100', 'flop-ceiling', 'flop-ceiling-t1',
-  'compile-conv-cold', 'compile-conv-cached',
+  'compile-conv-cold', 'compile-conv-cached', 'lstm',
 ];
 /** Rows only the native backend, PyTorch and OpenBLAS fill: the other columns are null there by design. */
 const NATIVE_ONLY = /-t1$|^flop-ceiling/;
@@ -28,7 +28,7 @@ describe('pnpm bench --quick', () => {
     expect(result.rows.map((row) => row.workload)).toEqual(WORKLOADS);
     const byName = new Map(result.rows.map((row) => [row.workload, row]));
     const positive = (w: string, col: string) => expect(byName.get(w)![col], `${col} ${w}`).toBeGreaterThan(0);
-    for (const w of ['shallow-mb10', 'shallow-mb100', 'conv-mb10', 'conv-mb100', 'infer-shallow', 'infer-conv', 'sgemm-256', 'sgemm-10x784x100', 'sgemm-10x2880x100', 'compile-conv-cold', 'compile-conv-cached']) {
+    for (const w of ['shallow-mb10', 'shallow-mb100', 'conv-mb10', 'conv-mb100', 'infer-shallow', 'infer-conv', 'sgemm-256', 'sgemm-10x784x100', 'sgemm-10x2880x100', 'compile-conv-cold', 'compile-conv-cached', 'lstm']) {
       positive(w, 'hypatia-reference');
     }
     for (const w of ['shallow-mb10', 'shallow-mb100', 'conv-mb10', 'conv-mb100', 'infer-shallow', 'infer-conv', 'sgemm-256', 'sgemm-512', 'sgemm-1024', 'compile-conv-cold']) {

@@ -22,6 +22,7 @@ import { PytorchRunner } from './lib/pytorch-runner.js';
 import { PEAK_SIZES, ceilingFraction } from './lib/flop-ceiling.js';
 import { hypatiaCompileTimes, runChild } from './lib/compile-time.js';
 import { renderTable, type Row, type Unit } from './lib/table.js';
+import { lstmRow } from './lib/lstm-row.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -173,6 +174,7 @@ for (const r of runners) {
   cached[r.key] = await attempt(r.key, 'compile-conv-cached', () => r.compileConv!(true, params.conv, data));
 }
 rows.push(cold, cached);
+rows.push(await lstmRow(emptyRow('lstm', 'ex/s'), COLUMNS.filter(selected), quick, budget, THREADS, notes, attempt));
 
 for (const r of runners) notes.push(...r.notes);
 if (slowMeasurements) notes.push(`${slowMeasurements} measurement(s) had a first call slower than twice the time box, so one further call was timed instead of rounds`);
