@@ -3,13 +3,14 @@
 // through addon.run, the loop's steps included) the kernels that take longest per training step.
 // A developer's tool: `N=5 THREADS=1 npx tsx bench/lstm-profile.ts`
 import '@hypatia/backends';
+import type { CompiledFunction, NDArray } from '@hypatia/core';
 import { compileLstmStep, LSTM_SHAPE, lstmProblem } from './lib/lstm-step.js';
 
 const N = Number(process.env.N ?? 5);
 const threads = Number(process.env.THREADS ?? 1);
 const problem = lstmProblem(LSTM_SHAPE);
 
-async function msPerStep(step: (x: unknown, y: unknown) => Promise<unknown>): Promise<number> {
+async function msPerStep(step: CompiledFunction<NDArray>): Promise<number> {
   await step(problem.x, problem.y);
   const t0 = performance.now();
   for (let i = 0; i < N; i++) await step(problem.x, problem.y);
