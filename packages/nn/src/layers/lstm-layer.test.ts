@@ -26,6 +26,12 @@ describe('LSTMLayer', () => {
       expect(maxError(hs!.data, want.hs)).toBeLessThan(1e-5);
       expect(maxError(hT!.data, want.hT)).toBeLessThan(1e-5);
       expect(maxError(cT!.data, want.cT)).toBeLessThan(1e-5);
+      if (backend === 'native') {
+        // The layer's loop is one LOOP instruction of the replayed plan, not a step per host call.
+        await f(xv, h0v, c0v);
+        expect(f.executable.describe()).toMatch(/: loop scan\{.*run as one loop in the replayed plan/);
+        expect(f.executable.hostOps).toEqual([]);
+      }
       // Without initial states the layer starts from zeros.
       const fromZero = layer.apply(x);
       const g = await compile({ inputs: [x], outputs: fromZero.outputs, backend });
