@@ -83,7 +83,10 @@ export class RecurrentParams {
     return reshape(z, [shapeOf(x, 0), shapeOf(x, 1), this.gates * this.options.nHidden]);
   }
 
-  /** A zero state `[batch, nHidden]`: zeros shaped like the first step's projection, first block. */
+  /**
+   * A zero state `[batch, nHidden]`: zeros shaped like the first step's projection, first block (so
+   * the batch size may be symbolic; a sequence of no steps has no first step and needs its states given).
+   */
   zeroState(projection: Variable): Variable {
     return sliceAxis(zerosLike(subtensor(projection, [0])), 1, 0, this.options.nHidden);
   }
