@@ -1,4 +1,5 @@
 import { CodeWriter, type WasmFunction } from './wasm-encoder.js';
+import { LOOP_LOCALS, emitLoop } from './routines/loop-wasm.js';
 
 /**
  * The WebAssembly side of a replayed plan (wasm-replay.ts writes the program): a function
@@ -16,6 +17,9 @@ import { CodeWriter, type WasmFunction } from './wasm-encoder.js';
  *
  * Kernels are dispatched by a br_table over direct calls: one function of the module, so a plan
  * recorded at a call needs no new module, and a dispatch costs a few instructions next to a launch.
+ * A negative `kernel` is a loop (routines/loop-wasm.ts): its body is a program elsewhere, which
+ * the interpreter runs by calling itself once per step. The interpreter is the function after the
+ * kernels (index firstKernelIndex + kernelCount).
  */
 export const INSTRUCTION_HEADER_WORDS = 4;
 
@@ -41,6 +45,9 @@ export function planInterpreter(kernelCount: number, firstKernelIndex: number): 
   c.localGet(PC).i32Const(4).op('i32.add').localSet(PC);
   c.localGet(N).i32Const(1).op('i32.sub').localTee(N).brIf(0);
   c.end().end();
+  c.localGet(K).i32Const(0).op('i32.lt_s').if();
+  emitLoop(c, { table: TABLE, rec: REC, kind: K, failed: FAILED, first: FAILED + 1 }, firstKernelIndex + kernelCount);
+  c.else();
   // switch (k): block $ok { block $k{n-1} ... block $k0 { br_table } call k0; br $ok ... }
   c.block(); // $ok
   for (let i = 0; i < kernelCount; i++) c.block();
@@ -53,9 +60,10 @@ export function planInterpreter(kernelCount: number, firstKernelIndex: number): 
     c.localGet(REC).call(firstKernelIndex + i).localSet(FAILED).br(kernelCount - 1 - i);
   }
   c.end(); // $ok
+  c.end();
   c.localGet(FAILED).if().localGet(COUNT).op('return').end();
   c.br(0);
   c.end().end();
   c.i32Const(0);
-  return { type: { params: ['i32', 'i32', 'i32'], results: ['i32'] }, locals: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], code: c, export: 'run' };
+  return { type: { params: ['i32', 'i32', 'i32'], results: ['i32'] }, locals: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', ...LOOP_LOCALS], code: c, export: 'run' };
 }

@@ -6,8 +6,8 @@ type HostInstr = Extract<WasmInstr, { op: 'host' }>;
 
 /**
  * A recording's program with its loops lowered for the plan interpreter: each loop becomes one
- * launch of its loop routine (routines/loop-wasm.ts) in the program that holds it, and its body a
- * program of its own (a segment) that the routine runs by calling the interpreter once per step.
+ * loop instruction (routines/loop-wasm.ts) in the program that holds it, and its body a program of
+ * its own (a segment) that the interpreter runs by calling itself once per step.
  * A loop's launch touches everything its body touches, so liveness keeps every buffer of the body
  * for the whole loop (as native's LOOP instruction does) and nothing inside is written in place.
  */
@@ -16,11 +16,11 @@ export interface LoweredProgram {
   readonly main: readonly (KernelInstr | HostInstr)[];
   /** Loop bodies, each run by one loop launch, in the order they follow the main program. */
   readonly segments: readonly (readonly KernelInstr[])[];
-  /** Writes each loop launch's body address range, once the program's first word is at byte `programAt`. */
+  /** Writes each loop instruction's body address range, once the program's first word is at byte `programAt`. */
   place(programAt: number): void;
 }
 
-export function lowerLoops(instrs: readonly WasmInstr[], table: number): LoweredProgram {
+export function lowerLoops(instrs: readonly WasmInstr[]): LoweredProgram {
   const segments: KernelInstr[][] = [];
   const loops: { params: number[]; segment: number }[] = [];
   const lower = (list: readonly WasmInstr[], inLoop: boolean): (KernelInstr | HostInstr)[] => list.map((i) => {
@@ -38,7 +38,7 @@ export function lowerLoops(instrs: readonly WasmInstr[], table: number): Lowered
       ...i.rows.flatMap((r) => [r.dst, r.parent]), i.rowTable, ...body.flatMap((b) => b.touches),
       ...(i.stop !== null ? [i.stop] : []), ...(i.count !== null ? [i.count] : []),
     ];
-    return { op: 'kernel', k: i.k, slots: [table, i.rowTable], params, touches };
+    return { op: 'kernel', k: i.k, slots: [i.rowTable], params, touches };
   });
   const main = lower(instrs, false);
   const words = (list: readonly (KernelInstr | HostInstr)[]) => list.reduce((n, i) => n + (i.op === 'kernel' ? INSTRUCTION_HEADER_WORDS + i.slots.length : 0), 0);

@@ -35,7 +35,7 @@ export type WasmInstr =
   }
   | { op: 'host'; node: Apply; ins: HostOperand[]; outs: HostOperand[] }
   /**
-   * A loop (a Scan) run by loop routine `k` (routines/loop-wasm.ts): `steps` steps of `body` (its
+   * A loop (a Scan), plan instruction `k` (routines/loop-wasm.ts): `steps` steps of `body` (its
    * step 0, as recorded) with `rows` placed again at each step (their table in the data slot
    * `rowTable`); it stops after a step where the scalar in slot `stop` is true, and writes the
    * steps run into slot `count`'s int32.
@@ -160,7 +160,7 @@ export class WasmRecorder {
     loop.rows.push({ dst: this.add(view, { kind: 'derived', parent: p }), parent: p, at, rowBytes });
   }
 
-  /** The loop being recorded is complete: routine `k` runs `steps` steps, stops on `stop`'s truth, and writes the steps run into `count`. */
+  /** The loop being recorded is complete: instruction `k` runs `steps` steps, stops on `stop`'s truth, and writes the steps run into `count`. */
   closeLoop(k: number, steps: number, stop: Block | null, count: Block | null): void {
     const loop = this.loops.pop();
     if (!loop) throw new Error('wasm recorder: closeLoop without openLoop');

@@ -9,6 +9,7 @@ import { INSTRUCTION_HEADER_WORDS } from './plan-interpreter-wasm.js';
 import type { HostOperand, WasmInstr, WasmRecording, WasmSlot } from './wasm-recorder.js';
 import { WasmValue, sharedAddress } from './wasm-values.js';
 import { lowerLoops } from './wasm-loop-plan.js';
+import { instructionSignature } from './routines/loop-wasm.js';
 
 /** An instruction of the lowered program: a launch (a loop is its routine's launch) or a host step. */
 type FlatInstr = Exclude<WasmInstr, { op: 'loop' }>;
@@ -54,8 +55,8 @@ export class WasmReplayPlan {
       for (let src = slots[s]!; src.kind === 'derived'; src = slots[s]!) s = src.parent;
       return s;
     };
-    // A loop is one launch of its routine, its body a program of its own (wasm-loop-plan.ts).
-    const lowered = lowerLoops(rec.instrs, rec.table);
+    // A loop is one instruction, its body a program of its own (wasm-loop-plan.ts).
+    const lowered = lowerLoops(rec.instrs);
     const touched = (ins: FlatInstr): number[] => (ins.op === 'kernel' ? ins.touches : [...ins.ins, ...ins.outs].map((o) => o.slot)).map(root);
     // In-place updates, as the native backend decides them: the update's only writer is an
     // elementwise launch whose operands read the variable only as itself, at full shape; nothing
@@ -101,7 +102,7 @@ export class WasmReplayPlan {
     const recordOff = new Map<FlatInstr, number>();
     for (const i of kernelInstrs) {
       recordOff.set(i, at);
-      const sig = table.signature(i.k);
+      const sig = instructionSignature(table, i.k);
       at = align(at + 8 * sig.nParams + 4 * sig.buffers.length, 8);
     }
     const slotOff = new Map<number, number>();
@@ -140,7 +141,7 @@ export class WasmReplayPlan {
     };
     lowered.place(block + programOff);
     const emit = (i: Extract<FlatInstr, { op: 'kernel' }>) => {
-      const sig = table.signature(i.k);
+      const sig = instructionSignature(table, i.k);
       const rec = block + recordOff.get(i)!;
       words.push(i.k, rec, rec + 8 * sig.nParams, i.slots.length, ...i.slots);
       writeLaunchRecord(memory.buffer, rec, sig, i.params, i.slots.map(() => 0));

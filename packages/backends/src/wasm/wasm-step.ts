@@ -46,11 +46,11 @@ export interface WasmRunContext {
   /** A small array computed from shapes only (a shape), placed in memory as a table the plan keeps. */
   table(node: Apply, data: NDArray): WasmTensor;
   /**
-   * A loop of `steps` steps run by loop routine `k` on replay: `body(ctx, t)` runs step t with the
-   * context to use for it and returns its stop condition (a scalar: the loop stops after a step
-   * where it is true) or null. A replay runs step 0's launches at every step, so every step must
-   * make the same launches; what differs is the rows given by `row`. `count` receives the steps
-   * run, which it returns.
+   * A loop of `steps` steps, plan instruction `k` on replay (routines/loop-wasm.ts): `body(ctx, t)`
+   * runs step t with the context to use for it and returns its stop condition (a scalar: the loop
+   * stops after a step where it is true) or null. A replay runs step 0's launches at every step,
+   * so every step must make the same launches; what differs is the rows given by `row`. `count`
+   * receives the steps run, which it returns.
    */
   loop(k: number, steps: number, body: (ctx: WasmRunContext, t: number) => WasmTensor | null, count?: WasmTensor): number;
   /** Inside a loop's step t: row `at(t)` of `parent` (rows of `rowBytes` bytes), placed again at each step of a replay. */

@@ -1,46 +1,48 @@
 import { E, I, KernelBuilder, type DType, type Kernel } from '@hypatia/core';
 import type { LaunchSignature, WasmKernelTable } from '../function-module.js';
-import { CodeWriter, type WasmFunction } from '../wasm-encoder.js';
-import { MATH_IMPORT_DECLS } from '../wasm-math.js';
+import type { CodeWriter } from '../wasm-encoder.js';
 
 /** Words per row of a loop's row table: dst slot, parent slot, c0, c1, ring, row bytes. */
 export const LOOP_ROW_WORDS = 6;
 
-/**
- * A loop's launch (a Scan in a replayed plan): parameters steps, stop slot (-1: none), count slot
- * (-1: none), number of rows, and the body's program as byte addresses [from, to); buffers the
- * plan's slot table and the loop's row table.
- */
-const LOOP_SIGNATURE: LaunchSignature = {
-  name: 'loop',
-  nParams: 6,
-  buffers: [{ dtype: 'int32', access: 'readwrite' }, { dtype: 'int32', access: 'read' }],
-};
+/** The stop conditions' dtypes a loop instruction names, by code: instruction -1 has no stop, -2 - i stops on a scalar of STOP_DTYPES[i]. */
+const STOP_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
-/**
- * The loop routine of a function's module for a stop condition of `stop`'s dtype (null: no
- * `until`). At each step t it places every row the body reads or writes (slot dst = slot parent +
- * row(t) * rowBytes, the row c0 + c1 t modulo ring, as scan-schedule.ts's rowAt), runs the body by
- * calling the plan interpreter on the body's program (so a loop in a loop is a call in a call),
- * and stops after a step whose stop scalar is true (non-zero, not NaN); the steps run go to the
- * count slot's int32. A failed check in the body fails the loop's launch, which sends the call
- * back to the JS path.
- */
-export function loopFunction(table: WasmKernelTable, stop: DType | null): number {
-  // The interpreter follows every kernel function: its index is only known once the table is complete.
-  return table.get(`loop:${stop ?? 'none'}`, LOOP_SIGNATURE, (name) => loopRoutine(stop, MATH_IMPORT_DECLS.length + table.list.length, name));
+/** The plan instruction number of a loop whose stop condition has `stop`'s dtype (null: no `until`); kernels are numbered from 0. */
+export function loopInstruction(stop: DType | null): number {
+  return stop === null ? -1 : -2 - STOP_DTYPES.indexOf(stop);
 }
 
-function loopRoutine(stop: DType | null, interpreter: number, exportName: string): WasmFunction {
-  const REC = 0;
-  const [TABLE, ROWS, STEPS, STOP, COUNT, NROWS, FROM, TO, T, R, ROW, AT] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const [F32, F64] = [13, 14];
-  const c = new CodeWriter();
-  const param = (p: number, local: number) => c.localGet(REC).memory('i64.load', 8 * p).op('i32.wrap_i64').localSet(local);
-  const slot = (local: number) => c.localGet(TABLE).localGet(local).i32Const(2).op('i32.shl').op('i32.add');
-  c.localGet(REC).memory('i32.load', 8 * LOOP_SIGNATURE.nParams).localSet(TABLE);
-  c.localGet(REC).memory('i32.load', 8 * LOOP_SIGNATURE.nParams + 4).localSet(ROWS);
-  [STEPS, STOP, COUNT, NROWS, FROM, TO].forEach((local, p) => param(p, local));
+/**
+ * A loop instruction's launch record: parameters steps, stop slot, count slot (-1: none), number
+ * of rows, and the body's program as byte addresses [from, to); one buffer, the loop's row table.
+ */
+export const LOOP_SIGNATURE: LaunchSignature = { name: 'loop', nParams: 6, buffers: [{ dtype: 'int32', access: 'read' }] };
+
+/** What a plan instruction binds: a kernel's signature, or a loop's. */
+export function instructionSignature(table: WasmKernelTable, k: number): LaunchSignature {
+  return k < 0 ? LOOP_SIGNATURE : table.signature(k);
+}
+
+/** The locals the loop code needs beyond the interpreter's own, in order. */
+export const LOOP_LOCALS = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f32', 'f64'] as const;
+
+/**
+ * The plan interpreter's code for a loop instruction (a Scan in a replayed plan), with its record
+ * at local `rec` and the slot table at local `table`: at each step t it places every row the body
+ * reads or writes (slot dst = slot parent + row(t) * rowBytes, the row c0 + c1 t modulo ring, as
+ * scan-schedule.ts's rowAt), runs the body's program by calling the interpreter itself (function
+ * `self`; a loop in a loop is a call in a call), and stops after a step whose stop scalar is true
+ * (non-zero, not NaN); the steps run go to the count slot's int32. `kind` holds the instruction
+ * number (loopInstruction). A failed check in the body sets local `failed` to 1 and ends the loop.
+ * Locals `first` on are LOOP_LOCALS.
+ */
+export function emitLoop(c: CodeWriter, l: { table: number; rec: number; kind: number; failed: number; first: number }, self: number): void {
+  const [STEPS, STOP, COUNT, NROWS, FROM, TO, ROWS, T, R, ROW, AT, F32, F64] = LOOP_LOCALS.map((_, i) => l.first + i);
+  const slot = (local: number) => c.localGet(l.table).localGet(local).i32Const(2).op('i32.shl').op('i32.add');
+  [STEPS, STOP, COUNT, NROWS, FROM, TO].forEach((local, p) => c.localGet(l.rec).memory('i64.load', 8 * p).op('i32.wrap_i64').localSet(local));
+  c.localGet(l.rec).memory('i32.load', 8 * LOOP_SIGNATURE.nParams).localSet(ROWS);
+  c.i32Const(0).localSet(T).i32Const(0).localSet(l.failed);
   c.block(); // $done
   c.loop(); // $step
   c.localGet(T).localGet(STEPS).op('i32.ge_s').brIf(1);
@@ -54,8 +56,8 @@ function loopRoutine(stop: DType | null, interpreter: number, exportName: string
   c.localGet(ROW).i32Const(0).op('i32.lt_s').if().localGet(ROW).localGet(AT).memory('i32.load', 16).op('i32.add').localSet(ROW).end();
   c.end();
   // table[dst] = table[parent] + row * rowBytes
-  c.localGet(TABLE).localGet(AT).memory('i32.load', 0).i32Const(2).op('i32.shl').op('i32.add');
-  c.localGet(TABLE).localGet(AT).memory('i32.load', 4).i32Const(2).op('i32.shl').op('i32.add').memory('i32.load', 0);
+  c.localGet(l.table).localGet(AT).memory('i32.load', 0).i32Const(2).op('i32.shl').op('i32.add');
+  c.localGet(l.table).localGet(AT).memory('i32.load', 4).i32Const(2).op('i32.shl').op('i32.add').memory('i32.load', 0);
   c.localGet(ROW).localGet(AT).memory('i32.load', 20).op('i32.mul').op('i32.add');
   c.memory('i32.store', 0);
   c.localGet(AT).i32Const(4 * LOOP_ROW_WORDS).op('i32.add').localSet(AT);
@@ -63,27 +65,21 @@ function loopRoutine(stop: DType | null, interpreter: number, exportName: string
   c.br(0);
   c.end().end();
   // The body; a failed check in it fails the loop.
-  c.localGet(TABLE).localGet(FROM).localGet(TO).call(interpreter).if().i32Const(1).op('return').end();
+  c.localGet(l.table).localGet(FROM).localGet(TO).call(self).if().i32Const(1).localSet(l.failed).br(2).end();
   c.localGet(T).i32Const(1).op('i32.add').localSet(T);
-  if (stop) {
-    c.localGet(STOP).i32Const(0).op('i32.ge_s').if();
+  // The stop condition, by the dtype the instruction names.
+  STOP_DTYPES.forEach((dtype, i) => {
+    c.localGet(l.kind).i32Const(-2 - i).op('i32.eq').if();
     slot(STOP).memory('i32.load', 0);
-    truthy(c, stop, F32, F64);
+    truthy(c, dtype, F32, F64);
     c.brIf(2);
     c.end();
-  }
+  });
   c.br(0);
   c.end().end();
-  c.localGet(COUNT).i32Const(0).op('i32.ge_s').if();
+  c.localGet(l.failed).op('i32.eqz').localGet(COUNT).i32Const(0).op('i32.ge_s').op('i32.and').if();
   slot(COUNT).memory('i32.load', 0).localGet(T).memory('i32.store', 0);
   c.end();
-  c.i32Const(0);
-  return {
-    type: { params: ['i32'], results: ['i32'] },
-    locals: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'f32', 'f64'],
-    code: c,
-    export: exportName,
-  };
 }
 
 /** With a scalar's address on the stack, leaves its truth (non-zero and not NaN) as an i32. */

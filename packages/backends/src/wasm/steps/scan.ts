@@ -3,13 +3,14 @@ import type { AxisIndex } from '@hypatia/ops';
 import { Scan, initialRowShape, initialRows, scanSchedule } from '@hypatia/ops/backend';
 import { BYTES } from '../linear-memory.js';
 import { regionKernel, sameKernel } from '../replay-checks.js';
-import { loopFunction } from '../routines/loop-wasm.js';
+import { loopInstruction } from '../routines/loop-wasm.js';
 import { wasmFamily, type WasmStep, type WasmTensor } from '../wasm-step.js';
 import { InnerRun, copyElements, copyFunction, planInner, type InnerProgram } from './inner-program.js';
 
 interface ScanStep extends WasmStep {
   op: Scan;
   body: InnerProgram;
+  /** The plan instruction of the loop (its stop condition's dtype). */
   loop: number;
   /** The check that a replay's number of steps is the recorded one. */
   same: number | null;
@@ -24,8 +25,9 @@ interface ScanStep extends WasmStep {
  * schedule (scan-schedule.ts in the ops package): the initial state's rows, then a row per step
  * (a ring when only the final value is returned). On the JS path each step runs the body's steps
  * on rows of the sequences and buffers and copies each output into its row; the recorder keeps
- * step 0 as the body of the loop, which a replay runs at every step through the loop routine
- * (routines/loop-wasm.ts), placing the rows again and testing `until` in WebAssembly. A body
+ * step 0 as the body of the loop, which a replay runs at every step through the plan
+ * interpreter's loop instruction (routines/loop-wasm.ts), placing the rows again and testing
+ * `until` in WebAssembly. A body
  * holding a node without a step (a user op) leaves the whole Scan to its JS perform.
  */
 export const scanLoop = wasmFamily<ScanStep>({
@@ -47,7 +49,7 @@ export const scanLoop = wasmFamily<ScanStep>({
     }
     const stop = info.until ? op.body.outputs[layout.innerCondition]!.dtype : null;
     const same = info.hasNSteps ? table.kernel(sameKernel(node.inputs[0]!.dtype)) : null;
-    return { node, op, body, loop: loopFunction(table, stop), same, copies: new Map([...dtypes].map((d) => [d, copyFunction(table, d)])), after };
+    return { node, op, body, loop: loopInstruction(stop), same, copies: new Map([...dtypes].map((d) => [d, copyFunction(table, d)])), after };
   },
   run(s, ins, ctx) {
     const { op, node } = s;
