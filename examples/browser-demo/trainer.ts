@@ -28,7 +28,7 @@ export interface TrainingHooks {
   /** After each step; returning true stops training. */
   onStep(done: number, total: number, examplesPerSecond: number): boolean | void;
   onPoint(point: TrainingPoint): void;
-  /** Called often enough that the page stays responsive; resolves when the browser had its turn. */
+  /** Called after each point and at least every 30 ms of training; resolves when the browser had its turn. */
   yieldToBrowser(): Promise<void>;
 }
 
@@ -115,7 +115,8 @@ export class TrainingSession {
         costCount++;
       }
       const stop = hooks.onStep(s, total, (s * this.miniBatch) / (trainingMs / 1000)) === true;
-      if (s % plan.evalEvery === 0 || s === total || stop) {
+      const point = s % plan.evalEvery === 0 || s === total || stop;
+      if (point) {
         hooks.onPoint({
           batches: this.batchesDone, examples: this.batchesDone * this.miniBatch,
           cost: costCount ? costSum / costCount : null, accuracy: await this.accuracy(),
@@ -124,7 +125,9 @@ export class TrainingSession {
         costCount = 0;
       }
       if (stop) return 'stopped';
-      if (performance.now() - lastYield > 30) {
+      // After each chart point as well as every 30 ms: a fast backend trains a whole chart's worth of
+      // mini-batches between two 30 ms turns, and each point should reach the screen as it comes.
+      if (point || performance.now() - lastYield > 30) {
         await hooks.yieldToBrowser();
         lastYield = performance.now();
       }
