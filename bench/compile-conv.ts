@@ -4,7 +4,8 @@
 // With 'jax-js' as the backend it times jax-js's first jitted conv step instead.
 // Run: npx tsx bench/compile-conv.ts native
 import '@hypatia/backends';
-import { initialParams, loadBenchData } from './lib/workloads.js';
+import { initialParams } from './lib/workloads.js';
+import { loadBenchData } from './lib/bench-data.js';
 import { compileTraining } from './lib/hypatia-runner.js';
 
 const backend = process.argv[2] ?? 'cpu';

@@ -11,7 +11,8 @@
 import '@hypatia/backends';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { initialParams, loadBenchData, type NetKind } from './lib/workloads.js';
+import { initialParams, type NetKind } from './lib/workloads.js';
+import { loadBenchData } from './lib/bench-data.js';
 import { FULL_BUDGET, QUICK_BUDGET, slowMeasurements } from './lib/timing.js';
 import type { Runner } from './lib/runner.js';
 import { HypatiaRunner } from './lib/hypatia-runner.js';

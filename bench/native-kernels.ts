@@ -46,7 +46,7 @@ function randomArray(dtype: DType, shape: number[], seed: number): NDArray {
 
 if (process.env.STEP) {
   const { compileTraining } = await import('./lib/hypatia-runner.js');
-  const { loadBenchData } = await import('./lib/workloads.js');
+  const { loadBenchData } = await import('./lib/bench-data.js');
   const mb = Number(process.env.MB ?? 10);
   const data = loadBenchData(5000, 1000);
   const threads = Number(process.env.THREADS ?? 1);

@@ -4,7 +4,8 @@
 //   KIND=shallow|conv MB=10 N=3000 OMP_NUM_THREADS=1 npx tsx bench/profile-step.ts
 import '@hypatia/backends';
 import { compileTraining } from './lib/hypatia-runner.js';
-import { loadBenchData, type NetKind } from './lib/workloads.js';
+import { loadBenchData } from './lib/bench-data.js';
+import type { NetKind } from './lib/workloads.js';
 
 const kind = (process.env.KIND ?? 'shallow') as NetKind;
 const mb = Number(process.env.MB ?? 10);

@@ -3,7 +3,8 @@
 // imports torch, PyTorch (float32).
 import { describe, expect, it } from 'vitest';
 import '@hypatia/backends';
-import { initialParams, loadBenchData, type NetKind } from './workloads.js';
+import { initialParams, type NetKind } from './workloads.js';
+import { loadBenchData } from './bench-data.js';
 import { HypatiaRunner } from './hypatia-runner.js';
 import { TfjsRunner } from './tfjs-runner.js';
 import { JaxRunner } from './jax-runner.js';

@@ -1,7 +1,7 @@
 // What every runner trains and evaluates: the MNIST rows, the two network3 architectures and their
 // initial weights, taken from Hypatia's own seeded layers so that every peer starts from the same numbers.
+// Browser-safe (bench/browser runs the runners in Chromium); the rows are read from disk by bench-data.ts.
 import { Network, FullyConnectedLayer, ConvPoolLayer, SoftmaxLayer } from '@hypatia/nn';
-import { loadMnist } from '@hypatia/nn/node';
 
 export type NetKind = 'shallow' | 'conv';
 
@@ -20,19 +20,6 @@ export interface Param { name: string; shape: number[]; data: Float32Array }
 export const ETA = 0.1;
 /** network3's conv net: 20 5x5 filters, 2x2 max-pooling, so 20 maps of 12x12 reach the FC layer. */
 export const CONV_FEATURES = 20 * 12 * 12;
-
-export function loadBenchData(nTrain: number, nValid: number): BenchData {
-  const { training, validation } = loadMnist({ limit: Math.max(nTrain, nValid) });
-  const take = (a: Float32Array | Int32Array, n: number, w: number) => a.slice(0, n * w);
-  return {
-    trainX: take(training.x.data as Float32Array, nTrain, 784) as Float32Array,
-    trainY: take(training.y.data as Int32Array, nTrain, 1) as Int32Array,
-    validX: take(validation.x.data as Float32Array, nValid, 784) as Float32Array,
-    validY: take(validation.y.data as Int32Array, nValid, 1) as Int32Array,
-    nTrain: Math.min(nTrain, training.y.size),
-    nValid: Math.min(nValid, validation.y.size),
-  };
-}
 
 /** A fresh Hypatia network of `kind` with fixed seeds: the same initial weights on every call. */
 export function buildNetwork(kind: NetKind, miniBatch: number): Network {
