@@ -23,13 +23,14 @@ const fmt = (v: number | string | null | undefined): string => {
   return v.toPrecision(2);
 };
 
-export function renderTable(rows: readonly Row[], columns: readonly string[], peers: readonly string[]): string {
+/** The "vs" columns compare column `ours` (Hypatia's) with each of `peers`. */
+export function renderTable(rows: readonly Row[], columns: readonly string[], peers: readonly string[], ours = 'hypatia'): string {
   const head = ['workload', 'unit', ...columns, ...peers.map((p) => `vs ${p}`)];
   const body = rows.map((r) => [
     r.workload, r.unit,
     ...columns.map((c) => fmt(r[c] as number | null)),
     ...peers.map((p) => {
-      const a = advantage(r.unit, r.hypatia as number | null, r[p] as number | null);
+      const a = advantage(r.unit, r[ours] as number | null, r[p] as number | null);
       return a === null ? '—' : `${fmt(a)}x`;
     }),
   ]);
