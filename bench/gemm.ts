@@ -24,6 +24,13 @@ const SHAPES: [number, number, number, boolean, boolean, string][] = [
   [10, 100, 2880, false, false, 'conv fc x·W'],
   [2880, 100, 10, true, false, 'conv fc xᵀ·dh'],
   [10, 2880, 100, false, true, 'conv fc dh·Wᵀ'],
+  [100, 100, 784, false, false, 'shallow mb100 x·W1'],
+  [784, 100, 100, true, false, 'shallow mb100 xᵀ·dh'],
+  [100, 100, 2880, false, false, 'conv mb100 fc x·W'],
+  [2880, 100, 100, true, false, 'conv mb100 fc xᵀ·dh'],
+  [100, 2880, 100, false, true, 'conv mb100 fc dh·Wᵀ'],
+  [20, 10368, 25, false, false, 'conv w·cols (18 images)'],
+  [20, 25, 10368, false, true, 'conv dy·colsᵀ (18 images)'],
   [1024, 1024, 1024, false, false, 'sgemm-1024'],
 ];
 

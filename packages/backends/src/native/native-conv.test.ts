@@ -17,11 +17,16 @@ const geometries: Conv2dOptions[] = [
   {}, { padding: 'same' }, { padding: 'full' }, { stride: [2, 1] }, { stride: [2, 3], padding: [1, 2] },
 ];
 
-// The second build runs every image group with one image and every copy on threads.
-const builds = [{ name: '', flags: [...DEFAULT_FLAGS] }, { name: ', one image per group, copies on threads', flags: [...DEFAULT_FLAGS, '-DHYP_CONV_COLS=1', '-DHYP_CONV_PAR_MIN=1'] }];
+// The second build runs every image group with one image and every copy on threads; the third
+// shares the groups out between two threads (each summing its own part of the filters' gradient).
+const builds = [
+  { name: '', flags: [...DEFAULT_FLAGS] },
+  { name: ', one image per group, copies on threads', flags: [...DEFAULT_FLAGS, '-DHYP_CONV_COLS=1', '-DHYP_CONV_PAR_MIN=1'] },
+  { name: ', groups shared out between two threads', flags: [...DEFAULT_FLAGS, '-DHYP_GEMM_PAR_MIN=1'], threads: 2 },
+];
 
 describe('native conv2d and its gradients agree with the reference', () => {
-  for (const dtype of ['float32', 'float64'] as DType[]) for (const { name, flags } of builds) {
+  for (const dtype of ['float32', 'float64'] as DType[]) for (const { name, flags, threads } of builds) {
     it(`${dtype}${name}`, async () => {
       const x = tensor(dtype, [null, null, null, null], 'x');
       const w = tensor(dtype, [null, null, null, null], 'w');
@@ -42,7 +47,7 @@ describe('native conv2d and its gradients agree with the reference', () => {
       names.push('large conv2d', 'large grad input', 'large grad filters');
       const args = [randomArray([3, 2, 7, 8], dtype, 1), randomArray([4, 2, 3, 2], dtype, 2), randomArray([20, 3, 20, 20], dtype, 3), randomArray([6, 3, 5, 5], dtype, 4)];
       const want = evaluate(outputs, new Map([[x, args[0]!], [w, args[1]!], [xb, args[2]!], [wb, args[3]!]]));
-      const fn = await compile({ inputs: [x, w, xb, wb], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir(), flags } });
+      const fn = await compile({ inputs: [x, w, xb, wb], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir(), flags, threads } });
       expect(fn.executable.describe()).toMatch(/native .* conv2d_grad_filters/);
       const got = await fn(...args);
       const tol = dtype === 'float32' ? 1e-4 : 1e-12;

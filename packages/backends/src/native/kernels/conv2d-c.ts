@@ -2,10 +2,16 @@
  * conv2d and its two gradients in C, as im2col plus one large product by the gemm kernel `gemm`
  * (defined earlier in the same source) over a whole group of images: at mini-batch 10, one
  * 20 x 5760 x 25 product plus copies ran 1.5x faster than ten 20 x 576 x 25 ones (same gemm), and
- * the gemm spreads it over threads itself. Images go in groups whose unfolded columns fit in HYP_CONV_COLS elements (1 MiB of
- * floats: larger groups fell out of L2 and ran mini-batch 100 almost 2x slower), so big
- * batches keep a bounded scratch buffer (kept between calls, per kernel: a call allocates nothing
- * once warm). The column matrix is cols[(c, i, j), (image, oh, ow)]; the gemm's result and the
+ * Images go in groups whose unfolded columns fit in HYP_CONV_COLS elements (1 MiB of floats:
+ * larger groups fell out of L2 and ran mini-batch 100 almost 2x slower), so big batches keep a
+ * bounded scratch buffer (kept between calls, per kernel and thread: a call allocates nothing once
+ * warm). With threads, the groups are what is shared out: each thread unfolds, multiplies and
+ * copies back whole groups on its own (its gemm on one thread), thread t group t first, then
+ * the next group left on a shared counter, so the copies run in parallel too and a call wakes the team once; the filters'
+ * gradient sums one partial result per thread. Threads start when the products' flops reach
+ * HYP_GEMM_PAR_MIN per thread, as for a gemm, and there are at least as many groups as threads;
+ * one group (a large image) is left to the gemm's own threads.
+ * The column matrix is cols[(c, i, j), (image, oh, ow)]; the gemm's result and the
  * gradient dy are [o, (image, oh, ow)], so y and dy pass through a transposing copy of contiguous
  * rows. Both limits are -D overridable (tests set them to 1: one image per group, every copy on
  * threads). Geometry parameters, shared by all three:
@@ -18,11 +24,19 @@ export function conv2dKernelsC(prefix: string, dtype: 'float32' | 'float64', gem
   const int64_t SH = p[7], SW = p[8], PT = p[9], PL = p[10], OH = p[11], OW = p[12];
   const int64_t K = C * KH * KW, P = OH * OW;
   (void)N; (void)O; (void)K; (void)P; (void)H; (void)W; (void)SH; (void)SW; (void)PT; (void)PL;`;
-  // Images per group, and the group loop with its column count gP.
-  const groups = `
-  const int64_t G = K * P >= HYP_CONV_COLS ? 1 : (HYP_CONV_COLS / (K * P) < N ? HYP_CONV_COLS / (K * P) : N);
-  for (int64_t n0 = 0; n0 < N; n0 += G) {
-    const int64_t g = N - n0 < G ? N - n0 : G, gP = g * P;`;
+  // The group loop, images [n0, n0 + g) with column count gP, groups taken from a shared counter by
+  // the \`nt\` threads; gmax is the largest group (the scratch size). \`setup\` runs once per thread.
+  const groups = (setup: string) => `
+  int64_t chunks, gmax;
+  const int nt = hyp_conv_plan(N, K * P, 2.0 * (double)O * (double)K * (double)P * (double)N, &chunks, &gmax);
+  int64_t next = nt;
+  #pragma omp parallel num_threads(nt) if (nt > 1)
+  {${setup}
+  /* Thread t starts with group t (every thread gets one), then takes the next one left. */
+  for (int64_t c = hyp_conv_thread(); c < chunks; c = hyp_conv_next(&next)) {
+    const int64_t n0 = N * c / chunks, g = N * (c + 1) / chunks - n0, gP = g * P;`;
+  const groupsEnd = `
+  }`;
   const gemmCall = (a: string, b: string, c: string, m: string, n: string, k: string, rsA: string, csA: string, rsB: string, csB: string) =>
     `{ void *gb[3] = { (void *)(${a}), (void *)(${b}), (void *)(${c}) }; const int64_t gp[10] = { ${m}, ${n}, ${k}, ${rsA}, ${csA}, ${rsB}, ${csB}, 0, 0, 0 }; ${gemm}(gb, gp); }`;
   // Copies run on threads only when big: waking the OpenMP team costs more than a small copy.
@@ -36,6 +50,46 @@ export function conv2dKernelsC(prefix: string, dtype: 'float32' | 'float64', gem
 #ifndef HYP_CONV_PAR_MIN
 #define HYP_CONV_PAR_MIN (1 << 18)
 #endif
+#ifndef HYP_GEMM_PAR_MIN
+#define HYP_GEMM_PAR_MIN 4000000
+#endif
+/*
+ * Threads for a convolution of N images of kp = K * P unfolded elements each doing \`flops\`, the
+ * number of groups (*chunks, at least one per thread when threads run) and the largest group's images.
+ */
+static inline int64_t hyp_conv_thread(void) {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+static inline int64_t hyp_conv_next(int64_t *next) {
+  int64_t c;
+  #pragma omp atomic capture
+  c = (*next)++;
+  return c;
+}
+static int hyp_conv_plan(int64_t N, int64_t kp, double flops, int64_t *chunks, int64_t *gmax) {
+  const int64_t G = kp >= HYP_CONV_COLS ? 1 : (HYP_CONV_COLS / kp < N ? HYP_CONV_COLS / kp : N);
+  int64_t groups = (N + G - 1) / G;
+  int nt = 1;
+#ifdef _OPENMP
+  if (!omp_in_parallel()) {
+    const int most = omp_get_max_threads();
+    const double fit = flops / HYP_GEMM_PAR_MIN;
+    nt = fit < most ? (int)fit : most;
+    if (nt > N) nt = (int)N;
+    if (nt < 1 || groups < 2) nt = 1;
+    if (groups < nt) groups = nt;
+  }
+#else
+  (void)flops;
+#endif
+  *chunks = groups;
+  *gmax = (N + groups - 1) / groups;
+  return nt;
+}
 /* The output positions ow in [*lo, *hi) whose input column ow * s - pad + j lies in [0, len). */
 static inline void hyp_conv_valid(int64_t out, int64_t s, int64_t pad, int64_t j, int64_t len, int64_t *lo, int64_t *hi) {
   int64_t a = pad - j <= 0 ? 0 : (pad - j + s - 1) / s;
@@ -93,15 +147,15 @@ static void ${prefix}(void **b, const int64_t *p) {${geometry}
   const ${T} *x = (const ${T} *)b[0], *w = (const ${T} *)b[1];
   ${T} *y = (${T} *)b[2];
   if (N == 0 || O == 0 || P == 0) return;
-  if (K == 0) { memset(y, 0, (size_t)(N * O * P) * sizeof(${T})); return; }${groups}
-    ${T} *cols = ${prefix}_scratch(K * gP + O * gP), *prod = cols + K * gP;
+  if (K == 0) { memset(y, 0, (size_t)(N * O * P) * sizeof(${T})); return; }${groups(`
+  ${T} *cols = ${prefix}_scratch(K * gmax * P + O * gmax * P), *prod = cols + K * gmax * P;`)}
     ${par('K * gP')}
     for (int64_t i = 0; i < g; i++) ${prefix}_im2col(x + (n0 + i) * C * H * W, cols + i * P, gP, p);
     ${gemmCall('w', 'cols', 'prod', 'O', 'gP', 'K', 'K', '1', 'gP', '1')}
     ${par('gP * O')}
     for (int64_t i = 0; i < g; i++)
       for (int64_t o = 0; o < O; o++) memcpy(y + ((n0 + i) * O + o) * P, prod + o * gP + i * P, (size_t)P * sizeof(${T}));
-  }
+  }${groupsEnd}
 }
 `;
     case 'grad_input': return `${common}${patches(`${prefix}_col2im`, true)}
@@ -109,12 +163,12 @@ static void ${prefix}(void **b, const int64_t *p) {${geometry}
   const ${T} *dy = (const ${T} *)b[0], *w = (const ${T} *)b[1];
   ${T} *dx = (${T} *)b[2];
   memset(dx, 0, (size_t)(N * C * H * W) * sizeof(${T}));
-  if (N == 0 || K == 0 || O == 0 || P == 0) return;${groups}
-    ${T} *dyT = ${prefix}_scratch(O * gP + K * gP), *dcols = dyT + O * gP;${transposeDy}
+  if (N == 0 || K == 0 || O == 0 || P == 0) return;${groups(`
+  ${T} *dyT = ${prefix}_scratch(O * gmax * P + K * gmax * P), *dcols = dyT + O * gmax * P;`)}${transposeDy}
     ${gemmCall('w', 'dyT', 'dcols', 'K', 'gP', 'O', '1', 'K', 'gP', '1')}
     ${par('K * gP')}
     for (int64_t i = 0; i < g; i++) ${prefix}_col2im(dcols + i * P, dx + (n0 + i) * C * H * W, gP, p);
-  }
+  }${groupsEnd}
 }
 `;
     case 'grad_filters': return `${common}${patches(`${prefix}_im2col`, false)}
@@ -122,12 +176,20 @@ static void ${prefix}(void **b, const int64_t *p) {${geometry}
   const ${T} *x = (const ${T} *)b[0], *dy = (const ${T} *)b[1];
   ${T} *dw = (${T} *)b[2];
   memset(dw, 0, (size_t)(O * K) * sizeof(${T}));
-  if (N == 0 || K == 0 || O == 0 || P == 0) return;${groups}
-    ${T} *cols = ${prefix}_scratch(K * gP + O * gP + O * K), *dyT = cols + K * gP, *part = dyT + O * gP;
+  if (N == 0 || K == 0 || O == 0 || P == 0) return;${groups(`
+  /* This thread's sum over its groups (acc), the latest group's product (part), then the columns. */
+  ${T} *acc = ${prefix}_scratch(2 * O * K + K * gmax * P + O * gmax * P), *part = acc + O * K, *cols = part + O * K, *dyT = cols + K * gmax * P;
+  int any = 0;`)}
     ${par('K * gP')}
     for (int64_t i = 0; i < g; i++) ${prefix}_im2col(x + (n0 + i) * C * H * W, cols + i * P, gP, p);${transposeDy}
-    ${gemmCall('dyT', 'cols', 'n0 == 0 ? dw : part', 'O', 'K', 'gP', 'gP', '1', '1', 'gP')}
-    if (n0 > 0) for (int64_t e = 0; e < O * K; e++) dw[e] += part[e];
+    ${gemmCall('dyT', 'cols', 'any ? part : acc', 'O', 'K', 'gP', 'gP', '1', '1', 'gP')}
+    if (any) for (int64_t e = 0; e < O * K; e++) acc[e] += part[e];
+    any = 1;
+  }
+  if (any) {
+    #pragma omp critical
+    for (int64_t e = 0; e < O * K; e++) dw[e] += acc[e];
+  }
   }
 }
 `;

@@ -8,7 +8,8 @@ import { gemmKernelC } from './gemm-c.js';
 /**
  * The gemm kernel called directly (no graph): every (m, n, k) below against a float64 loop over the
  * same strided views, with A and B transposed or not, padded rows (strides larger than the width),
- * non-zero offsets and k = 0. The shapes cross every tile edge (MR=12 or 6, NR=8/16, KC=256, MC=96) and
+ * non-zero offsets and k = 0. The shapes cross every tile edge (MR=12 or 6, NR=16/32 for float and
+ * 8/16 for double with AVX-512, half that without, KC=256, MC=96) and
  * reach both drivers and every tile height (12, 8, 4 rows with AVX-512VL; 6, 4 without) (direct: network3's thin products; packed: m, n, k all large). A second build
  * with HYP_GEMM_PAR_MIN=1 runs even the smallest product on every thread, so the threaded splits
  * are checked too, as are the 6-row tiles used where AVX-512 is missing (HYP_GEMM_NARROW); C is
@@ -17,7 +18,7 @@ import { gemmKernelC } from './gemm-c.js';
 const shapes: [number, number, number][] = [
   [1, 1, 1], [4, 3, 5], [7, 33, 17], [6, 16, 256], [13, 17, 0],
   [10, 100, 784], [784, 100, 10], [100, 10, 10], [10, 100, 10], [10, 784, 100], [10, 100, 2880],
-  [97, 35, 300], [200, 130, 300], [100, 70, 513],
+  [97, 35, 300], [200, 130, 300], [100, 70, 513], [9, 48, 33], [30, 65, 270], [200, 200, 70],
 ];
 
 type Arr = Float32Array | Float64Array;

@@ -21,20 +21,21 @@ export function epilogueExtras(e: GemmEpilogue): number[] {
 
 /**
  * A matrix product C = A·B for float or double with a register-tiled MR x NR micro-kernel over GCC
- * vector extensions (32-byte vectors; -O3 -march=native makes them FMA code; plain scalar loops
- * vectorised the wrong axis and ran 18x slower). A and B are read through arbitrary strides, so
+ * vector extensions, 64-byte vectors where AVX-512 is (32-byte ones left half of each FMA unused:
+ * 0.56-0.68x OpenBLAS at one thread, now 0.85-1x), else 32-byte; -O3 -march=native makes them FMA
+ * code (plain scalar loops vectorised the wrong axis and ran 18x slower). A and B are read through arbitrary strides, so
  * transposes cost nothing; C is contiguous. Parameters: m, n, k, rsA, csA, rsB, csB, offA, offB,
  * offC (element units); buffers A, B, C.
  *
- * Two drivers. Small or thin products (network3's: m=10, or k=10) run "direct": A is read in place,
- * B in place when its rows are contiguous (else one panel copy per thread), and the MR x NR tiles
- * are split between threads along whichever axis has more of them, with one parallel region and
- * no barrier inside it. Large products pack A and B into cache-sized blocks (the classic three
- * levels). Packing buffers are per thread and kept between calls (grown on demand), so a call
- * allocates nothing. Threads start only when each gets at least HYP_GEMM_PAR_MIN flops (4M, about
- * 60 us of work): on the shared 2-core machine a second thread made even a 15.7 MFLOP product
- * (100x784x100) slower, 242 vs 191 us; no network3 product at mini-batch 10 reaches 8 MFLOP, so
- * those run on one thread and 2 threads cost them nothing. -DHYP_GEMM_PAR_MIN=N overrides it.
+ * Two drivers. Products with fewer than 2·MC rows or 192 columns (all of network3's: n = 100) run
+ * "direct": A is read in place, B in place when its rows are contiguous (else one panel copy per
+ * thread), and the MR x NR tiles go to threads in chunks of whole column panels or row blocks,
+ * nothing copied twice (at one thread this ran network3's products at 0.9-1.05x OpenBLAS, packing
+ * at 0.6-0.9x). Large products pack A and B into cache-sized blocks (the classic three levels).
+ * Packing buffers are per thread and kept between calls (grown on demand), so a call allocates
+ * nothing. Threads start only when each gets at least HYP_GEMM_PAR_MIN flops (4M, about 30 us of
+ * work at one core's rate): no network3 product at mini-batch 10 reaches 8 MFLOP, so those run on
+ * one thread and 2 threads cost them nothing. -DHYP_GEMM_PAR_MIN=N overrides it.
  *
  * With `epilogue`, the kernel applies the formula to each tile of C right after its last k-block,
  * while the tile is in L1. Buffers then are A, B, C, the extra operands; parameters add, per extra
@@ -51,7 +52,8 @@ export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue
   // ~0.9 s of gcc -O3 in a cold compile).
   const core = `hyp_gemm_${dtype === 'float32' ? 'f32' : 'f64'}`;
   const MR = `${core}_MR`;
-  const NR = dtype === 'float32' ? 16 : 8;
+  // Two vectors wide: 32 floats (16 doubles) with AVX-512's 64-byte vectors, else 16 (8).
+  const NR = `${core}_NR`;
   const KC = 256, MC = 96, NC = dtype === 'float32' ? 2048 : 1024;
   const p = `${core}_`;
   const epi = epilogue ? epilogueTileC(`${name}_epi`, T, epilogue) : '';
@@ -62,15 +64,24 @@ export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue
 #ifndef HYP_GEMM_PAR_MIN
 #define HYP_GEMM_PAR_MIN 4000000
 #endif
+/* Packing pays for itself only when both operands are reused many times: network3's products (n = 100) read B in place. */
+#ifndef HYP_GEMM_PACK_M
+#define HYP_GEMM_PACK_M (2 * ${MC})
+#endif
+#ifndef HYP_GEMM_PACK_N
+#define HYP_GEMM_PACK_N 192
+#endif
 #if defined(__AVX512VL__) && !defined(HYP_GEMM_NARROW)
 #define ${p}MR 12
+#define ${p}VB 64
 #else
 #define ${p}MR 6
+#define ${p}VB 32
 #endif
-#define ${p}NR ${NR}
-typedef ${T} ${p}vec __attribute__((vector_size(32)));
-#define ${p}VL (32 / (int)sizeof(${T}))
-#define ${p}NV (${NR} / ${p}VL)
+typedef ${T} ${p}vec __attribute__((vector_size(${p}VB)));
+#define ${p}VL (${p}VB / (int)sizeof(${T}))
+#define ${p}NV 2
+#define ${p}NR (${p}NV * ${p}VL)
 
 /* The epilogue of a tile C[i0:i0+mr, j0:j0+nr] (NULL: none). */
 typedef void (*${p}epi_fn)(${T} *C, int64_t ldc, int64_t i0, int64_t j0, int64_t mr, int64_t nr, void **bufs, const int64_t *p);
@@ -132,7 +143,7 @@ static inline __attribute__((always_inline)) void ${p}micro_rv(const int R, cons
   }
 }
 
-/* The micro-kernel sized to the tile (12, 8 or 4 rows, or 6 or 4; ${NR} or ${NR / 2} columns), so edge tiles do less wasted work. */
+/* The micro-kernel sized to the tile (12, 8 or 4 rows, or 6 or 4; two vectors or one wide), so edge tiles do less wasted work. */
 static inline __attribute__((always_inline)) void ${p}micro(int64_t kc, const ${T} *restrict a, int64_t rsa, int64_t csa, int64_t arows,
     const ${T} *restrict b, int64_t ldb, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first) {
 #if ${p}MR == 12
@@ -172,6 +183,21 @@ static void ${p}pack_b(${T} *restrict dst, const ${T} *B, int64_t rsB, int64_t c
   }
 }
 
+/* Thread t's first chunk is chunk t; then each takes the next one left (chunks numbered from nt on). */
+static inline int64_t ${p}thread(void) {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+static inline int64_t ${p}next(int64_t *next) {
+  int64_t c;
+  #pragma omp atomic capture
+  c = (*next)++;
+  return c;
+}
+
 static int ${p}threads(double flops) {
 #ifdef _OPENMP
   if (omp_in_parallel()) return 1;
@@ -184,51 +210,50 @@ static int ${p}threads(double flops) {
 #endif
 }
 
-/* Unpacked A, B in place where possible; tiles split between threads, each looping over all k-blocks. */
+/*
+ * Unpacked A, B in place where possible. The tiles go to threads in chunks of whole column panels
+ * (or row blocks, whichever there are more of), each chunk looping over all k-blocks: thread t
+ * takes chunk t, then the next one left on a shared counter, rather than fixed halves: on a shared machine a thread that is not
+ * scheduled then delays one chunk, not half the product, and the other thread takes the rest.
+ */
 static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, int64_t csA,
     const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, ${p}epi_fn epi, void **bufs, const int64_t *p) {
   (void)bufs; (void)p;
   const int64_t panels = (n + ${NR} - 1) / ${NR}, blocks = (m + ${MR} - 1) / ${MR};
-  const int64_t tiles = panels * blocks;
-  /* Panel-major order when there are more column panels than row blocks: a thread's tiles then share B panels. */
+  /* Panel-major order when there are more column panels than row blocks: a chunk's tiles then share B panels. */
   const int byPanel = panels >= blocks;
+  const int64_t units = byPanel ? panels : blocks;
+  const int64_t chunks = nt <= 1 ? 1 : units < 4 * (int64_t)nt ? units : 4 * (int64_t)nt;
+  int64_t next = nt;
   #pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-#ifdef _OPENMP
-    const int64_t t = omp_get_thread_num(), tn = omp_get_num_threads();
-#else
-    const int64_t t = 0, tn = 1;
-#endif
-    const int64_t t0 = tiles * t / tn, t1 = tiles * (t + 1) / tn;
-    if (t0 < t1) {
-      for (int64_t pc = 0; pc < k; pc += ${KC}) {
-        const int64_t kc = k - pc < ${KC} ? k - pc : ${KC};
-        const int last = pc + kc == k;
-        /*
-         * B panels that are not NR contiguous columns are copied: in panel order, one panel at a time
-         * as the tiles reach it (it stays in L1 for the panel's row blocks); otherwise every panel
-         * this thread reads, once per k-block.
-         */
-        ${T} *packed = NULL;
-        int64_t packedPanel = -1;
-        if (csB != 1 || n % ${NR}) {
-          packed = ${p}grow(&${p}bbuf, &${p}bcap, (size_t)((byPanel ? 1 : panels) * kc * ${NR}));
-          if (!byPanel) {
-            for (int64_t jp = csB != 1 ? 0 : panels - 1; jp < panels; jp++) {
-              const int64_t w = n - jp * ${NR} < ${NR} ? n - jp * ${NR} : ${NR};
-              ${p}pack_b(packed + jp * kc * ${NR}, B, rsB, csB, pc, kc, jp * ${NR}, w);
-            }
+  for (int64_t c = ${p}thread(); c < chunks; c = ${p}next(&next)) {
+    const int64_t u0 = units * c / chunks, u1 = units * (c + 1) / chunks;
+    const int64_t p0 = byPanel ? u0 : 0, p1 = byPanel ? u1 : panels, b0 = byPanel ? 0 : u0, b1 = byPanel ? blocks : u1;
+    for (int64_t pc = 0; pc < k; pc += ${KC}) {
+      const int64_t kc = k - pc < ${KC} ? k - pc : ${KC};
+      const int last = pc + kc == k;
+      /*
+       * B panels that are not NR contiguous columns are copied: in panel order, one panel at a time
+       * as the tiles reach it (it stays in L1 for the panel's row blocks); otherwise every panel
+       * once per k-block.
+       */
+      ${T} *packed = NULL;
+      if (csB != 1 || n % ${NR}) {
+        packed = ${p}grow(&${p}bbuf, &${p}bcap, (size_t)((byPanel ? 1 : panels) * kc * ${NR}));
+        if (!byPanel) {
+          for (int64_t jp = csB != 1 ? 0 : panels - 1; jp < panels; jp++) {
+            const int64_t w = n - jp * ${NR} < ${NR} ? n - jp * ${NR} : ${NR};
+            ${p}pack_b(packed + jp * kc * ${NR}, B, rsB, csB, pc, kc, jp * ${NR}, w);
           }
         }
-        for (int64_t tile = t0; tile < t1; tile++) {
-          const int64_t jp = byPanel ? tile / blocks : tile % panels, ib = byPanel ? tile % blocks : tile / panels;
+      }
+      for (int64_t outer = byPanel ? p0 : b0; outer < (byPanel ? p1 : b1); outer++) {
+        for (int64_t inner = byPanel ? b0 : p0; inner < (byPanel ? b1 : p1); inner++) {
+          const int64_t jp = byPanel ? outer : inner, ib = byPanel ? inner : outer;
           const int64_t i0 = ib * ${MR}, j0 = jp * ${NR};
           const int64_t h = m - i0 < ${MR} ? m - i0 : ${MR}, w = n - j0 < ${NR} ? n - j0 : ${NR};
           const int direct = csB == 1 && w == ${NR};
-          if (!direct && byPanel && packedPanel != jp) {
-            ${p}pack_b(packed, B, rsB, csB, pc, kc, j0, w);
-            packedPanel = jp;
-          }
+          if (!direct && byPanel && inner == b0) ${p}pack_b(packed, B, rsB, csB, pc, kc, j0, w);
           const ${T} *b = direct ? B + pc * rsB + j0 : packed + (byPanel ? 0 : jp) * kc * ${NR};
           ${p}micro(kc, A + i0 * rsA + pc * csA, rsA, csA, h, b, direct ? rsB : ${NR}, C + i0 * n + j0, n, h, w, pc == 0);
           if (last) { ${done('i0', 'j0', 'h', 'w')} }
@@ -320,8 +345,7 @@ static void ${p}run(void **bufs, const int64_t *p, ${p}epi_fn epi) {
     return;
   }
   const int nt = ${p}threads(2.0 * (double)m * (double)n * (double)k);
-  /* Packing pays for itself only when both A and B are reused many times. */
-  if (m >= ${MC} && n >= 64 && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p);
+  if (m >= HYP_GEMM_PACK_M && n >= HYP_GEMM_PACK_N && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p);
   else ${p}direct(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p);
 }
 #endif
