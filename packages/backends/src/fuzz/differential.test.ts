@@ -54,6 +54,32 @@ describe('the differential fuzzer', () => {
     expect(programs.some((p) => p.events.some((e) => 'set' in e))).toBe(true);
   });
 
+  it('draws loop programs (scan) only when asked for, covering until, goBackwards, two taps, fewer steps, a random stream inside and the gradient, full and truncated', () => {
+    expect(Array.from({ length: 40 }, (_, s) => generateProgram(s).family)).not.toContain('scan');
+    const programs = Array.from({ length: 40 }, (_, s) => generateProgram(s, { family: 'scan' }));
+    const specs = programs.flatMap((p) => p.stmts.filter((s) => s.fn === 'scan').map((s) => JSON.stringify(s.args)));
+    expect(specs).toHaveLength(40);
+    for (const feature of ['"until"', '"goBackwards"', '"taps"', '"nSteps"', '"truncateGradient"', '"nonSequences"', '"on":"srng']) {
+      expect(specs.some((s) => s.includes(feature)), feature).toBe(true);
+    }
+    expect(programs.filter((p) => p.stmts.some((s) => s.fn === 'grad')).length).toBeGreaterThan(10);
+  });
+
+  it('prints a loop program with its step as a function, and the script runs', () => {
+    const p = generateProgram(15, { family: 'scan' });
+    const script = printProgram(p, { name: 'reference', compile: { backend: 'reference' } }, ORACLE.compile);
+    expect(script).toMatch(/= scan\(\{ fn: \(x\d+, hPrev\d+[^)]*\) => \{ const s\d+ = dot\(/);
+    const dir = mkdtempSync(join(process.cwd(), 'examples', '.fuzz-'));
+    try {
+      writeFileSync(join(dir, 'repro.ts'), script);
+      const lines = execFileSync('npx', ['tsx', join(dir, 'repro.ts')], { encoding: 'utf8' }).trim().split('\n');
+      const first = (who: string) => lines.find((l) => l.startsWith(`${who} event 0 outputs`))!.split('outputs')[1];
+      expect(first('reference')).toBe(first('oracle'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('finds a backend that gets one update wrong on its second call, and says which call and which variable', async () => {
     const m = await runDifferential(plainMlp, [{ name: 'skewed', compile: { backend: new Skewed(2) } }]);
     expect(m).not.toBeNull();

@@ -17,6 +17,8 @@ type CallResult = { values: Map<string, NDArray> } | { error: string };
 
 export interface Mismatch {
   seed: number;
+  /** The program's family (a loop program is drawn only when asked for, so rerunning it names it). */
+  family: string;
   config: string;
   /** The index of the event after which they first disagree (-1: at compile time). */
   event: number;
@@ -81,7 +83,7 @@ export async function runDifferential(p: Program, configs: readonly Config[]): P
   for (const config of configs) {
     if (config.accepts && !config.accepts(p)) continue;
     const mismatch = (event: number, detail: string): Mismatch => ({
-      seed: p.seed, config: config.name, event, detail, reproducer: printProgram(p, config, ORACLE.compile),
+      seed: p.seed, family: p.family, config: config.name, event, detail, reproducer: printProgram(p, config, ORACLE.compile),
     });
     const got = await trace(p, config);
     if ('compileError' in got) return mismatch(-1, `compile failed: ${got.compileError}`);
@@ -105,7 +107,7 @@ export async function runDifferential(p: Program, configs: readonly Config[]): P
 export function describeMismatch(m: Mismatch): string {
   return [
     `fuzz seed ${m.seed}: ${m.config} disagrees with the oracle ${m.event < 0 ? 'at compile time' : `after event ${m.event}`}: ${m.detail}`,
-    `rerun every backend on it: pnpm fuzz --seed ${m.seed}`,
+    `rerun every backend on it: pnpm fuzz --seed ${m.seed}${m.family === 'scan' ? ' --family scan' : ''}`,
     `a script that shows it (save as a .ts file in the repository and run with npx tsx):`,
     m.reproducer,
   ].join('\n');

@@ -5,3 +5,11 @@
  * increments one element of a vector: a C kernel of one point that ran its point twice added twice.
  */
 export const CI_SEEDS: readonly number[] = Array.from({ length: 40 }, (_, s) => s);
+
+/**
+ * The loop programs (family `scan`) every CI run checks, chosen to cover between them an early
+ * stop whose step changes from call to call, goBackwards, a two-tap state, a random stream inside,
+ * fewer steps than the sequence holds and the gradient through the loop, full and truncated.
+ * WebGPU runs the float32 ones but 15 (the gradient of a backwards loop with an early stop).
+ */
+export const CI_SCAN_SEEDS: readonly number[] = [15, 18, 27, 36];

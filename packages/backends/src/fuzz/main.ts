@@ -1,7 +1,8 @@
 /**
  * The differential fuzzer from the command line: `pnpm fuzz --seconds N` runs random programs on
  * every backend against the oracle until the time is up; `pnpm fuzz --seed S` reruns one program.
- * Options: --from S (first seed; default a random one), --family mlp|conv|dag, --no-webgpu.
+ * Options: --from S (first seed; default a random one), --family mlp|conv|dag|scan, --no-webgpu.
+ * Without --family every fourth program is a loop program (scan), the others drawn by their seed.
  * Exits 1 on the first disagreement, after printing a script that shows it.
  */
 import '../index.js';
@@ -35,7 +36,7 @@ let runs = 0;
 let failed = false;
 do {
   const s = next++;
-  const p = generateProgram(s, family ? { family } : undefined);
+  const p = generateProgram(s, family ? { family } : runs % 4 === 3 ? { family: 'scan' } : undefined);
   const t0 = performance.now();
   const m = await runDifferential(p, configs);
   runs++;

@@ -7,7 +7,10 @@ import { NDArray, SharedVariable, Variable, type DType } from '@hypatia/core';
  * ops, random streams), kept as data so the same program can be built afresh for every backend
  * and printed as a script a person can run.
  */
-export type Arg = { ref: string } | { lit: unknown } | { list: Arg[] } | { obj: Record<string, Arg> };
+export type Arg = { ref: string } | { lit: unknown } | { list: Arg[] } | { obj: Record<string, Arg> } | { lambda: Lambda };
+
+/** A function passed to a call (scan's step): its parameters' names, its statements, and what it returns. */
+export interface Lambda { params: string[]; body: Stmt[]; result: Arg }
 
 export interface Stmt {
   /** The name bound to the result, or names for a destructured list (grad). */
@@ -56,41 +59,55 @@ export const ref = (name: string): Arg => ({ ref: name });
 export const lit = (value: unknown): Arg => ({ lit: value });
 export const list = (...items: Arg[]): Arg => ({ list: items });
 export const obj = (fields: Record<string, Arg>): Arg => ({ obj: fields });
+export const lambda = (params: string[], body: Stmt[], result: Arg): Arg => ({ lambda: { params, body, result } });
 
 /** Builds the program's graph with fresh shared variables (each backend trains its own copy). */
 export function buildProgram(p: Program): BuiltProgram {
   const env = new Map<string, unknown>();
   const shared: BuiltProgram['shared'] = [];
-  const value = (a: Arg): unknown => {
+  const value = (a: Arg, scope: Map<string, unknown>): unknown => {
     if ('ref' in a) {
-      if (!env.has(a.ref)) throw new Error(`fuzz program ${p.seed}: ${a.ref} is used before it is bound`);
-      return env.get(a.ref);
+      if (!scope.has(a.ref)) throw new Error(`fuzz program ${p.seed}: ${a.ref} is used before it is bound`);
+      return scope.get(a.ref);
     }
     if ('lit' in a) return a.lit;
-    if ('list' in a) return a.list.map(value);
-    return Object.fromEntries(Object.entries(a.obj).map(([k, v]) => [k, value(v)]));
-  };
-  for (const s of p.stmts) {
-    const args = s.args.map(value);
-    let result: unknown;
-    if (s.fn === 'shared') {
-      const [data, dtype, name] = args as [unknown, DType, string];
-      const v = core.shared(NDArray.from(data as number[], dtype), name);
-      shared.push({ name, variable: v });
-      result = v;
-    } else if (s.fn === 'RandomStreams') {
-      result = new ops.RandomStreams(args[0] as number);
-    } else if (s.on) {
-      const target = env.get(s.on) as Record<string, (...a: unknown[]) => unknown>;
-      result = target[s.fn]!(...args);
-    } else {
-      const f = (CORE_FNS.has(s.fn) ? core : ops)[s.fn as never] as unknown as (...a: unknown[]) => unknown;
-      if (typeof f !== 'function') throw new Error(`fuzz program ${p.seed}: unknown function ${s.fn}`);
-      result = f(...args);
+    if ('list' in a) return a.list.map((x) => value(x, scope));
+    // A lambda sees the names bound where it is written, and binds its own in a scope of its own.
+    if ('lambda' in a) {
+      const { params, body, result } = a.lambda;
+      return (...xs: unknown[]) => {
+        const inner = new Map(scope);
+        params.forEach((name, i) => inner.set(name, xs[i]));
+        run(body, inner);
+        return value(result, inner);
+      };
     }
-    if (typeof s.out === 'string') env.set(s.out, result);
-    else s.out.forEach((name, k) => env.set(name, (result as unknown[])[k]));
-  }
+    return Object.fromEntries(Object.entries(a.obj).map(([k, v]) => [k, value(v, scope)]));
+  };
+  const run = (stmts: readonly Stmt[], scope: Map<string, unknown>) => {
+    for (const s of stmts) {
+      const args = s.args.map((a) => value(a, scope));
+      let result: unknown;
+      if (s.fn === 'shared') {
+        const [data, dtype, name] = args as [unknown, DType, string];
+        const v = core.shared(NDArray.from(data as number[], dtype), name);
+        shared.push({ name, variable: v });
+        result = v;
+      } else if (s.fn === 'RandomStreams') {
+        result = new ops.RandomStreams(args[0] as number);
+      } else if (s.on) {
+        const target = scope.get(s.on) as Record<string, (...a: unknown[]) => unknown>;
+        result = target[s.fn]!(...args);
+      } else {
+        const f = (CORE_FNS.has(s.fn) ? core : ops)[s.fn as never] as unknown as (...a: unknown[]) => unknown;
+        if (typeof f !== 'function') throw new Error(`fuzz program ${p.seed}: unknown function ${s.fn}`);
+        result = f(...args);
+      }
+      if (typeof s.out === 'string') scope.set(s.out, result);
+      else s.out.forEach((name, k) => scope.set(name, (result as unknown[])[k]));
+    }
+  };
+  run(p.stmts, env);
   // Random streams' states are shared variables too: compare them like the others.
   for (const [name, v] of env) {
     if (v instanceof ops.RandomStreams) v.states.forEach((st, k) => shared.push({ name: `${name}.states[${k}]`, variable: st }));
@@ -114,6 +131,7 @@ function printArg(a: Arg): string {
   if ('ref' in a) return a.ref;
   if ('lit' in a) return JSON.stringify(a.lit).replace(/"/g, "'");
   if ('list' in a) return `[${a.list.map(printArg).join(', ')}]`;
+  if ('lambda' in a) return `(${a.lambda.params.join(', ')}) => { ${a.lambda.body.map((s) => printStmt(s).trim()).join(' ')} return ${printArg(a.lambda.result)}; }`;
   return `{ ${Object.entries(a.obj).map(([k, v]) => `${k}: ${printArg(v)}`).join(', ')} }`;
 }
 
@@ -133,7 +151,7 @@ function printStmt(s: Stmt): string {
  * its calls and sets in turn, and prints every output and shared variable after each.
  */
 export function printProgram(p: Program, config: { name: string; compile: Record<string, unknown> }, oracle: Record<string, unknown>): string {
-  const used = new Set(p.stmts.filter((s) => !s.on).map((s) => s.fn));
+  const used = new Set(allStmts(p.stmts).filter((s) => !s.on).map((s) => s.fn));
   const coreNames = ['NDArray', 'compile', ...[...used].filter((f) => CORE_FNS.has(f))].sort();
   const opNames = [...used].filter((f) => !CORE_FNS.has(f) && f !== 'RandomStreams');
   if (used.has('RandomStreams')) opNames.push('RandomStreams');
@@ -167,4 +185,10 @@ export function printProgram(p: Program, config: { name: string; compile: Record
     `  }`,
     `}`,
   ].join('\n');
+}
+
+/** The statements of a program and of every lambda inside it. */
+function allStmts(stmts: readonly Stmt[]): Stmt[] {
+  const inArg = (a: Arg): Stmt[] => ('lambda' in a ? [...allStmts(a.lambda.body), ...inArg(a.lambda.result)] : 'list' in a ? a.list.flatMap(inArg) : 'obj' in a ? Object.values(a.obj).flatMap(inArg) : []);
+  return stmts.flatMap((s) => [s, ...s.args.flatMap(inArg)]);
 }
