@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Constant, SharedVariable, compile, toposort, type Apply, type Backend, type NDArray, type Variable } from '@hypatia/core';
-import { OP_TABLE, compareArrays } from '@hypatia/ops/backend';
+import { OP_TABLE, compareArrays, innerGraphRuns } from '@hypatia/ops/backend';
 import { runProgramWasm } from './run-wasm.js';
 
 /**
@@ -19,6 +19,8 @@ function nodeCases(outputs: readonly Variable[], inputs: readonly Variable[], ar
     const outs = node.op.perform(ins, node);
     node.outputs.forEach((o, i) => values.set(o, outs[i]!));
     cases.push({ node, inputs: ins, expected: outs });
+    // A loop's body (at its first step) and a branch taken are checked node by node too.
+    for (const run of innerGraphRuns(node, ins)) cases.push(...nodeCases(run.graph.outputs, run.graph.inputs, run.inputs));
   }
   return cases;
 }

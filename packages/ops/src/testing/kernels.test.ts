@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Constant, SharedVariable, compile, runProgramJS, toposort, type Apply, type Backend, type NDArray, type Variable } from '@hypatia/core';
-import { OP_TABLE, compareArrays } from '@hypatia/ops/backend';
+import { OP_TABLE, compareArrays, innerGraphRuns } from '@hypatia/ops/backend';
 
 /**
  * Every op's kernels, printed as JavaScript, against its reference `perform`, node by node over
@@ -18,6 +18,8 @@ function nodeCases(outputs: readonly Variable[], inputs: readonly Variable[], ar
     const outs = node.op.perform(ins, node);
     node.outputs.forEach((o, i) => values.set(o, outs[i]!));
     cases.push({ node, inputs: ins, expected: outs });
+    // A loop's body (at its first step) and a branch taken are checked node by node too.
+    for (const run of innerGraphRuns(node, ins)) cases.push(...nodeCases(run.graph.outputs, run.graph.inputs, run.inputs));
   }
   return cases;
 }
