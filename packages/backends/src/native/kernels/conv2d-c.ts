@@ -29,11 +29,13 @@ export function conv2dKernelsC(prefix: string, dtype: 'float32' | 'float64', gem
   const groups = (setup: string) => `
   int64_t chunks, gmax;
   const int nt = hyp_conv_plan(N, K * P, 2.0 * (double)O * (double)K * (double)P * (double)N, &chunks, &gmax);
-  int64_t next = nt;
+  int64_t taken = 0;
   #pragma omp parallel num_threads(nt) if (nt > 1)
   {${setup}
+  int64_t t, tn;
+  hyp_conv_team(&t, &tn);
   /* Thread t starts with group t (every thread gets one), then takes the next one left. */
-  for (int64_t c = hyp_conv_thread(); c < chunks; c = hyp_conv_next(&next)) {
+  for (int64_t c = t; c < chunks; c = hyp_conv_next(&taken, tn)) {
     const int64_t n0 = N * c / chunks, g = N * (c + 1) / chunks - n0, gP = g * P;`;
   const groupsEnd = `
   }`;
@@ -57,18 +59,19 @@ export function conv2dKernelsC(prefix: string, dtype: 'float32' | 'float64', gem
  * Threads for a convolution of N images of kp = K * P unfolded elements each doing \`flops\`, the
  * number of groups (*chunks, at least one per thread when threads run) and the largest group's images.
  */
-static inline int64_t hyp_conv_thread(void) {
+/* This thread's number and the team's size; thread t's first group is t, then each takes tn + (*taken)++. */
+static inline void hyp_conv_team(int64_t *t, int64_t *tn) {
 #ifdef _OPENMP
-  return omp_get_thread_num();
+  *t = omp_get_thread_num(); *tn = omp_get_num_threads();
 #else
-  return 0;
+  *t = 0; *tn = 1;
 #endif
 }
-static inline int64_t hyp_conv_next(int64_t *next) {
+static inline int64_t hyp_conv_next(int64_t *taken, int64_t tn) {
   int64_t c;
   #pragma omp atomic capture
-  c = (*next)++;
-  return c;
+  c = (*taken)++;
+  return tn + c;
 }
 static int hyp_conv_plan(int64_t N, int64_t kp, double flops, int64_t *chunks, int64_t *gmax) {
   const int64_t G = kp >= HYP_CONV_COLS ? 1 : (HYP_CONV_COLS / kp < N ? HYP_CONV_COLS / kp : N);

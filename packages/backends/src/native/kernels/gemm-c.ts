@@ -183,19 +183,19 @@ static void ${p}pack_b(${T} *restrict dst, const ${T} *B, int64_t rsB, int64_t c
   }
 }
 
-/* Thread t's first chunk is chunk t; then each takes the next one left (chunks numbered from nt on). */
-static inline int64_t ${p}thread(void) {
+/* This thread's number and the team's size. Thread t's first chunk is t, then each takes tn + (*taken)++. */
+static inline void ${p}team(int64_t *t, int64_t *tn) {
 #ifdef _OPENMP
-  return omp_get_thread_num();
+  *t = omp_get_thread_num(); *tn = omp_get_num_threads();
 #else
-  return 0;
+  *t = 0; *tn = 1;
 #endif
 }
-static inline int64_t ${p}next(int64_t *next) {
+static inline int64_t ${p}next(int64_t *taken, int64_t tn) {
   int64_t c;
   #pragma omp atomic capture
-  c = (*next)++;
-  return c;
+  c = (*taken)++;
+  return tn + c;
 }
 
 static int ${p}threads(double flops) {
@@ -213,8 +213,8 @@ static int ${p}threads(double flops) {
 /*
  * Unpacked A, B in place where possible. The tiles go to threads in chunks of whole column panels
  * (or row blocks, whichever there are more of), each chunk looping over all k-blocks: thread t
- * takes chunk t, then the next one left on a shared counter, rather than fixed halves: on a shared machine a thread that is not
- * scheduled then delays one chunk, not half the product, and the other thread takes the rest.
+ * takes chunk t, then the next one left on a shared counter, rather than fixed halves: on a shared
+ * machine a thread that is not scheduled then delays one chunk, not half the product.
  */
 static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, int64_t csA,
     const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, ${p}epi_fn epi, void **bufs, const int64_t *p) {
@@ -224,9 +224,27 @@ static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
   const int byPanel = panels >= blocks;
   const int64_t units = byPanel ? panels : blocks;
   const int64_t chunks = nt <= 1 ? 1 : units < 4 * (int64_t)nt ? units : 4 * (int64_t)nt;
-  int64_t next = nt;
+  /*
+   * With threads and row-block chunks, B's copied panels (a partial last one, or all of a transposed
+   * B) are copied once for all k, each thread a share of k, before the chunks: copied per chunk, the
+   * partial panel of network3's n = 100 took a third of each thread's time.
+   */
+  const int shareB = nt > 1 && !byPanel && (csB != 1 || n % ${NR});
+  ${T} *shared = shareB ? ${p}grow(&${p}bbuf, &${p}bcap, (size_t)(panels * k * ${NR})) : NULL;
+  int64_t taken = 0;
   #pragma omp parallel num_threads(nt) if (nt > 1)
-  for (int64_t c = ${p}thread(); c < chunks; c = ${p}next(&next)) {
+  {
+  int64_t t, tn;
+  ${p}team(&t, &tn);
+  if (shareB) {
+    const int64_t q0 = k * t / tn, q1 = k * (t + 1) / tn;
+    for (int64_t jp = csB != 1 ? 0 : panels - 1; jp < panels; jp++) {
+      const int64_t w = n - jp * ${NR} < ${NR} ? n - jp * ${NR} : ${NR};
+      ${p}pack_b(shared + (jp * k + q0) * ${NR}, B, rsB, csB, q0, q1 - q0, jp * ${NR}, w);
+    }
+    #pragma omp barrier
+  }
+  for (int64_t c = t; c < chunks; c = ${p}next(&taken, tn)) {
     const int64_t u0 = units * c / chunks, u1 = units * (c + 1) / chunks;
     const int64_t p0 = byPanel ? u0 : 0, p1 = byPanel ? u1 : panels, b0 = byPanel ? 0 : u0, b1 = byPanel ? blocks : u1;
     for (int64_t pc = 0; pc < k; pc += ${KC}) {
@@ -238,7 +256,7 @@ static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
        * once per k-block.
        */
       ${T} *packed = NULL;
-      if (csB != 1 || n % ${NR}) {
+      if (!shareB && (csB != 1 || n % ${NR})) {
         packed = ${p}grow(&${p}bbuf, &${p}bcap, (size_t)((byPanel ? 1 : panels) * kc * ${NR}));
         if (!byPanel) {
           for (int64_t jp = csB != 1 ? 0 : panels - 1; jp < panels; jp++) {
@@ -254,12 +272,13 @@ static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
           const int64_t h = m - i0 < ${MR} ? m - i0 : ${MR}, w = n - j0 < ${NR} ? n - j0 : ${NR};
           const int direct = csB == 1 && w == ${NR};
           if (!direct && byPanel && inner == b0) ${p}pack_b(packed, B, rsB, csB, pc, kc, j0, w);
-          const ${T} *b = direct ? B + pc * rsB + j0 : packed + (byPanel ? 0 : jp) * kc * ${NR};
+          const ${T} *b = direct ? B + pc * rsB + j0 : shareB ? shared + (jp * k + pc) * ${NR} : packed + (byPanel ? 0 : jp) * kc * ${NR};
           ${p}micro(kc, A + i0 * rsA + pc * csA, rsA, csA, h, b, direct ? rsB : ${NR}, C + i0 * n + j0, n, h, w, pc == 0);
           if (last) { ${done('i0', 'j0', 'h', 'w')} }
         }
       }
     }
+  }
   }
 }
 
