@@ -30,11 +30,10 @@ interface DemoState {
 }
 const demoState = (page: Page) => page.evaluate(() => (window as unknown as { hypatia: DemoState }).hypatia);
 
-async function waitFor(page: Page, done: (s: DemoState) => boolean, seconds: number, seen?: (s: DemoState) => void): Promise<DemoState> {
+async function waitFor(page: Page, done: (s: DemoState) => boolean, seconds: number): Promise<DemoState> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
     const s = await demoState(page);
-    seen?.(s);
     if (done(s) || s.status === 'failed' || Date.now() > deadline) return s;
     await new Promise((r) => setTimeout(r, 100));
   }
