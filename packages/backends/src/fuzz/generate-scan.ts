@@ -6,7 +6,8 @@ import { lambda, lit, list, obj, ref, type Arg, type Program, type Stmt } from '
  * at taps [-2, -1]) driven by a sequence, weights read as non-sequences or from the enclosing
  * graph, sometimes noise from a random stream drawn at every step, an early stop (`until`) whose
  * step depends on each call's data, the sequence read backwards, fewer steps than the sequence
- * holds, and often the cost's gradient through the loop (back-propagation through time, sometimes
+ * holds (a number or an int32 argument), a sequence a step longer in one call, only the last state
+ * read, and often the cost's gradient through the loop (back-propagation through time, sometimes
  * truncated) updating the weights by SGD. So every backend's loop, its rows, its ring for a state
  * read only at its end and its backward loop are compared with the oracle over several calls.
  */
@@ -16,7 +17,10 @@ export function generateScan(d: Draft): void {
   const T = rng.int(2, 6);
   const n = rng.int(1, 3);
   const h = rng.int(1, 4);
-  const xs = d.input('xs', d.dtype, [T, n], () => d.floats([T, n], -1.5, 1.5));
+  // The sequence's length is T, but sometimes one call is a step longer (a new plan, then back).
+  const lengths = new Array<number>(d.calls).fill(T);
+  if (rng.chance(0.3)) lengths[rng.int(1, d.calls - 1)] = T + 1;
+  const xs = d.input('xs', d.dtype, [T, n], (c) => d.floats([lengths[c]!, n], -1.5, 1.5));
   const W = d.shared('W', [n, h]);
   const U = d.shared('U', [h, h]);
   const h0 = d.input('h0', d.dtype, [h], () => d.floats([h], -0.5, 0.5));
@@ -58,7 +62,9 @@ export function generateScan(d: Draft): void {
   };
   if (nonSequences) spec.nonSequences = list(ref(W.name), ref(U.name));
   if (rng.chance(0.3)) spec.goBackwards = lit(true);
-  if (rng.chance(0.25)) spec.nSteps = lit(rng.int(1, T));
+  // Fewer steps than the sequence holds: a number, or an int32 argument drawn each call.
+  if (rng.chance(0.15)) spec.nSteps = lit(rng.int(1, T));
+  else if (rng.chance(0.15)) spec.nSteps = ref(d.input('n', 'int32', [], () => rng.int(1, T)).name);
   const truncate = rng.chance(0.25) ? rng.int(1, T) : null;
   if (truncate !== null) spec.truncateGradient = lit(truncate);
   const [stacked, updates] = [d.fresh('ys'), d.fresh('scanUpdates')];
@@ -66,22 +72,25 @@ export function generateScan(d: Draft): void {
   const hs = d.method(stacked, 'at', [0], [T, h], d.dtype);
   const cs = second ? d.method(stacked, 'at', [1], [T, h], d.dtype) : null;
 
-  let cost = d.call('mean', [d.call('square', [hs], hs.shape)], []);
+  // Often only the last state is read (a ring of rows, unless the gradient needs them all).
+  const last = rng.chance(0.35) ? d.call('subtensor', [hs, list(lit(-1))], [h]) : null;
+  const read = last ?? hs;
+  let cost = d.call('mean', [d.call('square', [read], read.shape)], []);
   if (cs) cost = d.call('add', [cost, d.call('mean', [cs], [])], []);
-  d.outputs.push(cost.name, hs.name);
+  d.outputs.push(cost.name, read.name);
   if (cs && rng.chance(0.5)) d.outputs.push(cs.name);
   if (rng.chance(0.7)) sgd(d, cost, [W, U], rng.chance(0.3) ? h0 : null);
 }
 
 /**
- * Whether a program differentiates a loop that runs backwards and may stop early: its backward
- * loop reads the sequences from the row where the forward loop stopped, a bound computed from the
- * steps run, which the WebGPU backend cannot plan (it reads slice bounds on the host).
+ * Whether a program differentiates a loop that may stop early: its backward loop's slice bounds
+ * and number of steps come from the steps the forward loop ran, a count the GPU holds, and the
+ * WebGPU backend plans those on the host (it refuses most such graphs).
  */
-export function differentiatesBackwardsUntil(p: Program): boolean {
-  const loops = p.stmts.filter((s) => s.fn === 'scan').map((s) => (s.args[0] as { obj: Record<string, Arg> }).obj);
-  const backwardsUntil = loops.some((spec) => spec.goBackwards !== undefined && 'lambda' in spec.fn! && 'obj' in spec.fn.lambda.result && 'until' in spec.fn.lambda.result.obj);
-  return backwardsUntil && p.stmts.some((s) => s.fn === 'grad');
+export function differentiatesUntil(p: Program): boolean {
+  const loops = p.stmts.filter((s) => s.fn === 'scan').map((s) => (s.args[0] as { obj: Record<string, Arg> }).obj.fn!);
+  const until = loops.some((fn) => 'lambda' in fn && 'obj' in fn.lambda.result && 'until' in fn.lambda.result.obj);
+  return until && p.stmts.some((s) => s.fn === 'grad');
 }
 
 /** SGD on the weights through the loop's gradient; `alsoOutput`'s gradient (an initial state) is an output. */
