@@ -1,10 +1,11 @@
 import { OpTable, type Apply } from '@hypatia/core';
-import { Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, IncSubtensor, MatMul, ProductEpilogue, Reshape, ReshapeLike, Shape, ShapeAt, Subtensor } from '@hypatia/ops';
+import { AvgPool2d, AvgPool2dGrad, Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, IncSubtensor, MatMul, MaxPool2d, MaxPool2dGrad, ProductEpilogue, Reshape, ReshapeLike, Shape, ShapeAt, Subtensor } from '@hypatia/ops';
 import { IfElse, Scan } from '@hypatia/ops/backend';
 import type { WasmKernelTable } from '../function-module.js';
 import type { WasmStep, WasmStepFamily } from '../wasm-step.js';
 import { conv } from './conv.js';
 import { irKernels } from './ir.js';
+import { pooling } from './pooling.js';
 import { productEpilogue, products } from './products.js';
 import { regionWrite, shapeAt, slice, view } from './views.js';
 import { scanLoop } from './scan.js';
@@ -42,6 +43,10 @@ export const WASM_STEPS = new OpTable<PlannedWasmStep, WasmKernelTable>()
   .set(Conv2d, via(conv))
   .set(Conv2dGradInput, via(conv))
   .set(Conv2dGradFilters, via(conv))
+  .set(MaxPool2d, via(pooling))
+  .set(MaxPool2dGrad, via(pooling))
+  .set(AvgPool2d, via(pooling))
+  .set(AvgPool2dGrad, via(pooling))
   // Ops holding graphs: their inner graphs' steps run inside, a loop as one launch of the loop routine.
   .set(Scan, via(scanLoop))
   .set(IfElse, via(ifelseBranch));
