@@ -1,9 +1,11 @@
 import { kernelKey, type BufferDecl, type Kernel } from '@hypatia/core';
 import { encodeModule, type WasmFunction } from './wasm-encoder.js';
 import { MATH_FUNCTIONS, MATH_IMPORT_DECLS, MATH_MODULE } from './wasm-math.js';
-import { kernelToWasm } from './wasm-printer.js';
+import { kernelToWasm, walkToWasm } from './wasm-printer.js';
 import { planInterpreter } from './plan-interpreter-wasm.js';
 import type { LinearMemory } from './linear-memory.js';
+import { FORK_IMPORT, forkable, forkEntry } from './wasm-fork.js';
+import type { ThreadPool, Walk } from './wasm-threads.js';
 
 /** What a launch of a module function binds: its integer parameters and buffers (the launch record's layout). */
 export interface LaunchSignature {
@@ -12,7 +14,7 @@ export interface LaunchSignature {
   readonly buffers: readonly BufferDecl[];
 }
 
-interface Entry { signature: LaunchSignature; make: (exportName: string) => WasmFunction }
+interface Entry { signature: LaunchSignature; make: (exportName: string) => WasmFunction; kernel?: Kernel }
 
 /**
  * The functions of one compiled function's module, deduplicated: IR kernels printed as
@@ -24,11 +26,13 @@ export class WasmKernelTable {
   private readonly byKey = new Map<string, number>();
 
   /** `spans`: IR kernels run their innermost loops in SIMD lanes where the points allow (wasm-span.ts). */
-  constructor(private readonly spans = true) {}
+  constructor(readonly spans = true) {}
 
   /** An IR kernel's function index. */
   kernel(k: Kernel): number {
-    return this.get(`ir:${kernelKey(k)}`, k, (name) => kernelToWasm(k, name, { spans: this.spans }));
+    const i = this.get(`ir:${kernelKey(k)}`, k, (name) => kernelToWasm(k, name, { spans: this.spans }));
+    this.list[i]!.kernel = k;
+    return i;
   }
 
   /** A routine's function index; `key` names it with whatever its code depends on. */
@@ -62,17 +66,37 @@ export interface FunctionModule {
 /**
  * One module for a compiled function: it imports the shared linear memory and the math functions
  * (first, so their indices are fixed), and exports each kernel as `k{i}` and the plan interpreter
- * as `run`.
+ * as `run`. With a thread pool it also imports `fork`, each forkable IR kernel's `k{i}` decides
+ * from its launch whether to share it (wasm-fork.ts), its walk of a share is exported as `w{i}`,
+ * and the module is instantiated in every worker.
  */
-export async function buildFunctionModule(table: WasmKernelTable, memory: LinearMemory): Promise<FunctionModule> {
-  const functions = table.list.map((e, i) => e.make(`k${i}`));
+export async function buildFunctionModule(table: WasmKernelTable, memory: LinearMemory, pool: ThreadPool | null = null): Promise<FunctionModule> {
+  const imports = pool ? [...MATH_IMPORT_DECLS, FORK_IMPORT] : MATH_IMPORT_DECLS;
+  const n = table.list.length;
+  const shared = pool ? table.list.flatMap((e, i) => (e.kernel && forkable(e.kernel) ? [i] : [])) : [];
+  const walkIndex = new Map(shared.map((i, j) => [i, imports.length + n + 1 + j]));
+  const functions = table.list.map((e, i) => {
+    const w = walkIndex.get(i);
+    return w === undefined ? e.make(`k${i}`) : forkEntry(e.kernel!, i, pool!.threads, w, MATH_IMPORT_DECLS.length, `k${i}`);
+  });
+  const walks = shared.map((i) => walkToWasm(table.list[i]!.kernel!, `w${i}`, { spans: table.spans }));
   const bytes = encodeModule({
     memory: memory.importDecl,
-    imports: MATH_IMPORT_DECLS,
-    functions: [...functions, planInterpreter(functions.length, MATH_IMPORT_DECLS.length)],
+    imports,
+    functions: [...functions, planInterpreter(n, imports.length), ...walks],
   });
   const module = await WebAssembly.compile(bytes);
-  const instance = await WebAssembly.instantiate(module, { env: { memory: memory.memory }, [MATH_MODULE]: MATH_FUNCTIONS });
+  let fork: (kernel: number, record: number, axis: number) => number = () => {
+    throw new Error('wasm: a kernel forked before its module was shared with the workers');
+  };
+  const instance = await WebAssembly.instantiate(module, {
+    env: { memory: memory.memory }, [MATH_MODULE]: MATH_FUNCTIONS, threads: { fork: (k: number, r: number, a: number) => fork(k, r, a) },
+  });
+  if (pool && shared.length) {
+    const names = Array.from({ length: n }, (_, i) => (walkIndex.has(i) ? `w${i}` : ''));
+    const id = await pool.add(module, names, (i) => instance.exports[`w${i}`] as Walk);
+    fork = (k, r, a) => pool.fork(id, k, r, a);
+  }
   return {
     module,
     kernels: functions.map((_, i) => instance.exports[`k${i}`] as KernelFunction),

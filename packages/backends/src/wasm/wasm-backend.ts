@@ -11,6 +11,7 @@ import { BYTES, linearMemory, type LinearMemory } from './linear-memory.js';
 import { regionParams } from './replay-checks.js';
 import { planWasmStep, type PlannedWasmStep } from './steps/index.js';
 import { WASM_OPTION_NAMES, parseWasmOptions } from './wasm-options.js';
+import { threadPoolFor } from './wasm-threads.js';
 import { WasmRecorder } from './wasm-recorder.js';
 import { WasmReplayPlan } from './wasm-replay.js';
 import { Block, type WasmRunContext, type WasmTensor } from './wasm-step.js';
@@ -47,7 +48,7 @@ export class WasmBackend implements Backend {
     const memory = linearMemory();
     const table = new WasmKernelTable(options.spans);
     const steps: Step[] = spec.graph.nodes.map((node) => planWasmStep(node, table) ?? { family: null, step: { node } });
-    const module = await buildFunctionModule(table, memory);
+    const module = await buildFunctionModule(table, memory, await threadPoolFor(memory, options.threads));
     return new WasmExecutable(spec, steps, table, module, memory, options.replay, this.valueLabel);
   }
 }

@@ -25,8 +25,10 @@ const SHIFT: Record<DType, number> = { float32: 2, float64: 3, int32: 2, bool: 0
 
 const isFloat = (d: DType): d is 'float32' | 'float64' => d === 'float32' || d === 'float64';
 
-/** The record's address: the function's one parameter. */
+/** The record's address: the function's first parameter. */
 const RECORD = 0;
+/** A share's parameters: which part of how many, along which space axis (walkToWasm). */
+const [PART, PARTS, AXIS] = [1, 2, 3];
 
 export interface PrintOptions {
   /** Run the innermost space loop in SIMD lanes where its points allow (default true; tests compare both). */
@@ -34,12 +36,22 @@ export interface PrintOptions {
 }
 
 export function kernelToWasm(k: Kernel, exportName?: string, opts: PrintOptions = {}): WasmFunction {
-  return new WasmPrinter(k, opts.spans ?? true).print(exportName);
+  return new WasmPrinter(k, opts.spans ?? true, false).print(exportName);
+}
+
+/**
+ * The kernel as `(record, part, parts, axis) -> i32`: the points whose coordinate on space axis
+ * `axis` lies in share `part` of `parts` equal shares of it (wasm-fork.ts splits a launch between
+ * threads so). What is computed before that axis' loop (a row's hoisted values) is computed in
+ * every share.
+ */
+export function walkToWasm(k: Kernel, exportName?: string, opts: PrintOptions = {}): WasmFunction {
+  return new WasmPrinter(k, opts.spans ?? true, true).print(exportName);
 }
 
 class WasmPrinter {
   private readonly c = new CodeWriter();
-  /** Locals after the parameter (index 1 + position). */
+  /** Locals after the parameters. */
   private readonly locals: ValType[] = [];
   private readonly free: Record<ValType, number[]> = { i32: [], i64: [], f32: [], f64: [], v128: [] };
   private readonly failed: number;
@@ -49,7 +61,7 @@ class WasmPrinter {
   private temps: number[] = [];
   private tempTypes: readonly DType[] = [];
 
-  constructor(private readonly k: Kernel, private readonly spans: boolean) {
+  constructor(private readonly k: Kernel, private readonly spans: boolean, private readonly share: boolean) {
     this.failed = this.local('i32');
     this.params = Array.from({ length: k.nParams }, () => this.local('i64'));
     this.bases = k.buffers.map(() => this.local('i32'));
@@ -64,7 +76,8 @@ class WasmPrinter {
     this.bases.forEach((l, b) => c.localGet(RECORD).memory('i32.load', bufferOffset(this.k, b)).localSet(l));
     this.stmts(prog.body);
     c.localGet(this.failed);
-    return { type: { params: ['i32'], results: ['i32'] }, locals: this.locals, code: c, ...(exportName ? { export: exportName } : {}) };
+    const params: ValType[] = this.share ? ['i32', 'i32', 'i32', 'i32'] : ['i32'];
+    return { type: { params, results: ['i32'] }, locals: this.locals, code: c, ...(exportName ? { export: exportName } : {}) };
   }
 
   private readonly spanHost: SpanHost = {
@@ -77,7 +90,7 @@ class WasmPrinter {
 
   private local(t: ValType): number {
     this.locals.push(t);
-    return this.locals.length;
+    return this.locals.length - 1 + (this.share ? 4 : 1);
   }
 
   /** A scratch local for a value used more than once; give it back with `release` once read. */
@@ -111,10 +124,29 @@ class WasmPrinter {
         // v = lo; end = hi; if (v < end) do { body; v++ } while (v < end)
         const v = this.varLocal(s.v);
         const end = this.scratch('i64');
-        this.idx(s.lo);
-        c.localSet(v);
-        this.idx(s.hi);
-        c.localSet(end);
+        if (this.share && s.axis !== undefined && !this.k.sequential) {
+          // On the shared axis this share, [hi * part / parts, hi * (part + 1) / parts), else all of
+          // it (a branch, not a select: inner loops start once a row and should not divide).
+          this.idx(s.lo);
+          c.localSet(v);
+          this.idx(s.hi);
+          c.localSet(end);
+          c.localGet(AXIS).i32Const(s.axis).op('i32.eq').if();
+          const bound = (next: number) => {
+            c.localGet(end).localGet(PART).i32Const(next).op('i32.add').op('i64.extend_i32_u').op('i64.mul');
+            c.localGet(PARTS).op('i64.extend_i32_u').op('i64.div_s');
+          };
+          bound(0);
+          c.localSet(v);
+          bound(1);
+          c.localSet(end);
+          c.end();
+        } else {
+          this.idx(s.lo);
+          c.localSet(v);
+          this.idx(s.hi);
+          c.localSet(end);
+        }
         // The innermost space loop runs in SIMD lanes where its points allow (wasm-span.ts), the rest one point at a time.
         const span = this.spans && s.axis === this.k.space.length - 1 && !this.k.sequential ? spanPlan(s.body, s.v, this.k, this.tempTypes) : null;
         if (span) emitSpan(this.spanHost, span, s.body, v, end);
