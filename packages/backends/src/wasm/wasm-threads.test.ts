@@ -6,7 +6,7 @@ import { add, mul, sliceAxis } from '@hypatia/ops';
 import { FullyConnectedLayer, Network, SoftmaxLayer, sgdRule } from '@hypatia/nn';
 import { linearMemory } from './linear-memory.js';
 import { WasmBackend } from './wasm-backend.js';
-import { threadPoolFor } from './wasm-threads.js';
+import { ThreadPool, threadPoolFor, type WorkerLike } from './wasm-threads.js';
 
 /** network3's SGD step (mini-batch 4) on `threads` threads. */
 async function training(threads: number) {
@@ -61,6 +61,17 @@ describe('wasm backend: worker threads', () => {
     ty.set(labels);
     await expect(f(2)).rejects.toThrow(/label 12 at row 3 is out of range for 10 classes/);
     params.forEach((p, k) => expect(Array.from(p.get().data)).toEqual(before[k]));
+  });
+
+  it('a worker that cannot start fails the start of its pool instead of leaving it waiting', async () => {
+    const broken = (): WorkerLike => {
+      let fail: (e: Error) => void = () => {};
+      return {
+        postMessage: () => queueMicrotask(() => fail(new Error('blocked by the content security policy'))),
+        onMessage: (_f, onFail) => { fail = onFail; },
+      };
+    };
+    await expect(ThreadPool.start(linearMemory(), 3, broken)).rejects.toThrow(/blocked by the content security policy/);
   });
 
   it('threads: 1 starts no pool; a process whose workers wait for work still ends', () => {

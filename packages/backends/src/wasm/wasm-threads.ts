@@ -21,9 +21,10 @@ const [RUN, LEAVE] = [1, 2];
 const [CHECK, TRAP] = [1, 2];
 
 /** What the pool needs of a worker, in Node and in a browser alike. */
-interface WorkerLike {
+export interface WorkerLike {
   postMessage(m: unknown): void;
-  onMessage(f: (m: unknown) => void): void;
+  /** Calls `f` with the worker's next message, or `fail` if the worker fails first (it cannot start, it ends). */
+  onMessage(f: (m: unknown) => void, fail: (e: Error) => void): void;
 }
 
 /** The worker's program: a string, so it needs no file of its own to be found (Node's eval worker, a page's Blob URL). */
@@ -69,8 +70,9 @@ export type Walk = (record: number, part: number, parts: number, axis: number) =
 export class ThreadPool {
   private readonly ctl: Int32Array;
   private nextModule = 0;
-  /** Forks run on this thread alone while workers take a new module. */
+  /** Forks run on this thread alone while workers take a new module, and for good once a worker failed. */
   private away = false;
+  private failed = false;
   /** The walks of every module added, by module id (this thread's instances). */
   private readonly walks = new Map<number, readonly Walk[]>();
 
@@ -102,13 +104,16 @@ export class ThreadPool {
   async add(module: WebAssembly.Module, kernels: readonly string[], walks: (k: number) => Walk): Promise<number> {
     const id = this.nextModule++;
     this.walks.set(id, kernels.map((_, k) => walks(k)));
+    if (this.failed) return id;
     this.away = true;
     try {
       this.post(LEAVE, 0, 0, 0, 0, 0);
       this.waitDone();
       await this.each(() => ({ kind: 'module', id, module, kernels }));
-    } finally {
       this.away = false;
+    } catch (e) {
+      this.failed = true;
+      console.warn(`hypatia: the wasm backend runs on one thread from now on: a worker thread failed (${(e as Error).message})`);
     }
     return id;
   }
@@ -153,8 +158,8 @@ export class ThreadPool {
 
   /** Sends each worker a message and waits until each has answered 'ready'. */
   private each(message: (w: WorkerLike, index: number) => unknown): Promise<void> {
-    return Promise.all(this.workers.map((w, i) => new Promise<void>((ok) => {
-      w.onMessage(() => ok());
+    return Promise.all(this.workers.map((w, i) => new Promise<void>((ok, fail) => {
+      w.onMessage(() => ok(), fail);
       w.postMessage(message(w, i));
     }))).then(() => undefined);
   }
@@ -166,13 +171,13 @@ export function threadHost(): { cores: number; spawn: () => WorkerLike } | { rea
     process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
     crossOriginIsolated?: boolean;
     navigator?: { hardwareConcurrency?: number };
-    Worker?: new (url: string) => { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null };
+    Worker?: new (url: string) => { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null; onerror: ((e: { message?: string }) => void) | null };
     Blob?: typeof Blob;
     URL?: typeof URL;
   };
   if (g.process?.versions?.node) {
     const wt = g.process.getBuiltinModule?.('node:worker_threads') as
-      | { Worker: new (code: string, o: { eval: true; execArgv: string[] }) => { postMessage(m: unknown): void; on(e: 'message', f: (m: unknown) => void): void; off(e: 'message', f: (m: unknown) => void): void; ref(): void; unref(): void } }
+      | { Worker: new (code: string, o: { eval: true; execArgv: string[] }) => { postMessage(m: unknown): void; on(e: 'message' | 'error' | 'exit', f: (m: unknown) => void): void; off(e: 'message', f: (m: unknown) => void): void; ref(): void; unref(): void } }
       | undefined;
     const os = g.process.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
     if (!wt || !os?.availableParallelism) return { reason: `this Node (${g.process.versions.node}) has no process.getBuiltinModule (Node 20.16 or later)` };
@@ -182,15 +187,19 @@ export function threadHost(): { cores: number; spawn: () => WorkerLike } | { rea
         // The parent's flags (a loader, --input-type) are not the worker's business.
         const w = new wt.Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
         let last: ((m: unknown) => void) | null = null;
+        let lastFail: (e: Error) => void = () => {};
+        w.on('error', (e) => lastFail(e as Error));
+        w.on('exit', (code) => lastFail(new Error(`the worker ended (exit code ${code as number})`)));
         return {
           postMessage: (m) => w.postMessage(m),
           // A worker keeps the process alive only while an answer is awaited, not while it waits for work.
-          onMessage: (f) => {
+          onMessage: (f, fail) => {
             if (last) w.off('message', last);
             last = (m) => {
               w.unref();
               f(m);
             };
+            lastFail = fail;
             w.on('message', last);
             w.ref();
           },
@@ -205,13 +214,19 @@ export function threadHost(): { cores: number; spawn: () => WorkerLike } | { rea
     cores: g.navigator?.hardwareConcurrency ?? 1,
     spawn: () => {
       const w = new g.Worker!(url);
-      return { postMessage: (m) => w.postMessage(m), onMessage: (f) => { w.onmessage = (e) => f(e.data); } };
+      return {
+        postMessage: (m) => w.postMessage(m),
+        onMessage: (f, fail) => {
+          w.onmessage = (e) => f(e.data);
+          w.onerror = (e) => fail(new Error(e.message ?? 'the worker failed to start'));
+        },
+      };
     },
   };
 }
 
 let host: ReturnType<typeof threadHost> | null = null;
-let pool: Promise<ThreadPool> | null = null;
+let pool: Promise<ThreadPool | null> | null = null;
 
 /**
  * The process's pool for a function compiled with `threads` (default: every core), or null for one
@@ -227,6 +242,9 @@ export function threadPoolFor(memory: LinearMemory, threads: number | undefined)
   if ('reason' in host) return Promise.resolve(null);
   const n = threads ?? host.cores;
   if (n <= 1) return Promise.resolve(null);
-  pool ??= ThreadPool.start(memory, n, host.spawn);
+  pool ??= ThreadPool.start(memory, n, host.spawn).catch((e: Error) => {
+    console.warn(`hypatia: the wasm backend runs on one thread: its worker threads did not start (${e.message})`);
+    return null;
+  });
   return pool;
 }
