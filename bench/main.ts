@@ -183,6 +183,6 @@ if (slowMeasurements) notes.push(`${slowMeasurements} measurement(s) had a first
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, loadAverage: loadavg()[0], node: process.version };
 console.log(renderTable(rows, COLUMNS, PEERS));
 console.log(`\n${machine.cpu}, ${machine.cores} cores, load average ${machine.loadAverage!.toFixed(2)} at the end; ${quick ? 'QUICK smoke run, not a measurement' : 'full run'}`);
-console.log('hypatia = the native (C) backend, hypatia-wasm = the WebAssembly backend (one thread); "vs X" = hypatia over X, > 1 means hypatia ahead (compile rows: X time over ours)');
+console.log('hypatia = the native (C) backend, hypatia-wasm = the WebAssembly backend; "vs X" = hypatia over X, > 1 means hypatia ahead (compile rows: X time over ours)');
 for (const n of notes) console.log(`note: ${n}`);
 if (asJson) console.log(JSON.stringify({ rows, notes, machine, quick }));
