@@ -188,7 +188,7 @@ function order(key: number): number {
 }
 
 /** The number of steps a scan without nSteps runs: the shortest sequence, less its taps' span. */
-function stepsFromSequences(info: ScanInfo, layout: ScanLayout, inputs: readonly Variable[]): Variable {
+export function stepsFromSequences(info: ScanInfo, layout: ScanLayout, inputs: readonly Variable[]): Variable {
   const lengths = info.sequences.map((s, j) => sub(shapeOf(inputs[layout.sequence(j)]!, 0), tapSpan(s.taps)));
   return lengths.reduce((a, b) => minimum(a, b));
 }

@@ -17,16 +17,18 @@ interface ScanEdit {
   readonly dropNonSequences?: ReadonlySet<number>;
   /** Extra non-sequences, as [outer value, inner variable standing for it]. */
   readonly addNonSequences?: readonly (readonly [Variable, Variable])[];
-  /** A new body output per kept output (and the condition), over the kept inner inputs; default: the old ones. */
+  /** A new body output per old output (and the condition), over the kept inner inputs; default: the old ones. */
   readonly bodyOutputs?: readonly Variable[];
+  /** Outputs added after the old ones: a body value each and what the node returns of it (they do not feed back). */
+  readonly addOutputs?: readonly (readonly [Variable, ScanOutputInfo])[];
 }
 
 /**
  * Rebuild `node` as `edit` says and replace its outputs that survive (and, by `more`, other
- * variables by outputs of the new node: `at(i)` is old output i's index among the new outputs);
- * the caller has checked that nothing dropped is read.
+ * variables by outputs of the new node: `at(i)` is old output i's index among the new outputs, and
+ * added output k's is `at(old outputs) + k`); the caller has checked that nothing dropped is read.
  */
-function applyEdit(
+export function applyEdit(
   fg: FunctionGraph, node: Apply & { op: Scan }, edit: ScanEdit, reason: string,
   more?: (rebuilt: Apply & { op: Scan }, at: (i: number) => number) => [Variable, Variable][],
 ): void {
@@ -56,8 +58,13 @@ function applyEdit(
     nonSequences++;
   }
   const oldOutputs = edit.bodyOutputs ?? body.outputs;
-  const innerOutputs = [...info.outputs.flatMap((_, i) => (edit.outputs[i] ? [oldOutputs[i]!] : [])), ...(info.until ? [oldOutputs[layout.innerCondition]!] : [])];
-  const newInfo: ScanInfo = { ...info, outputs: edit.outputs.filter((o): o is ScanOutputInfo => !!o), nonSequences };
+  const added = edit.addOutputs ?? [];
+  const innerOutputs = [
+    ...info.outputs.flatMap((_, i) => (edit.outputs[i] ? [oldOutputs[i]!] : [])),
+    ...added.map(([v]) => v),
+    ...(info.until ? [oldOutputs[layout.innerCondition]!] : []),
+  ];
+  const newInfo: ScanInfo = { ...info, outputs: [...edit.outputs.filter((o): o is ScanOutputInfo => !!o), ...added.map(([, o]) => o)], nonSequences };
   const op = node.op.withInfo(newInfo, new InnerGraph(keptInner, innerOutputs, 'scan'));
   const rebuilt = op.apply(outer, node.site);
   const pairs: [Variable, Variable][] = [];
@@ -71,12 +78,12 @@ function applyEdit(
     }
   });
   if (info.until) pairs.push([node.outputs[layout.count]!, rebuilt.outputs[op.layout.count]!]);
-  const newIndex = info.outputs.map((_, i) => edit.outputs.slice(0, i).filter(Boolean).length);
+  const newIndex = [...info.outputs, null].map((_, i) => edit.outputs.slice(0, i).filter(Boolean).length);
   if (more) pairs.push(...more(rebuilt as Apply & { op: Scan }, (i) => newIndex[i]!));
   fg.replaceAll(pairs, reason);
 }
 
-const scanNodes = (fg: FunctionGraph) => fg.nodes.filter((n): n is Apply & { op: Scan } => n.op instanceof Scan);
+export const scanNodes = (fg: FunctionGraph) => fg.nodes.filter((n): n is Apply & { op: Scan } => n.op instanceof Scan);
 const used = (fg: FunctionGraph, v: Variable | undefined) => !!v && fg.clients(v).length > 0;
 
 /** The body's inputs that its outputs (those kept, and the condition) read. */
@@ -210,7 +217,7 @@ function isStepsRun(op: Subtensor): boolean {
 }
 
 /** `y[-1]`: the last row along axis 0, every other axis whole. */
-function isLastRow(op: Subtensor): boolean {
+export function isLastRow(op: Subtensor): boolean {
   const [first, ...rest] = op.indices;
   return first?.kind === 'index' && first.at === -1 && rest.every((a) => a.kind === 'slice' && a.start === null && a.stop === null && (a.step === null || a.step === 1));
 }
