@@ -10,7 +10,7 @@ import { gemmKernelC } from './gemm-c.js';
  * same strided views, with A and B transposed or not, padded rows (strides larger than the width),
  * non-zero offsets and k = 0. The shapes cross every tile edge (MR=12 or 6, NR=16/32 for float and
  * 8/16 for double with AVX-512, half that without, KC=256, MC=96) and
- * reach both drivers and every tile height (12, 8, 4 rows with AVX-512VL; 6, 4 without) (direct: network3's thin products; packed: m, n, k all large). A second build
+ * reach both drivers and every tile height (12, 8, 4 rows with AVX-512VL; 6, 4 without) (direct: network3's thin products; packed: m, n, k all large; dots: a small C over a long k). A second build
  * with HYP_GEMM_PAR_MIN=1 runs even the smallest product on every thread, so the threaded splits
  * are checked too, as are the 6-row tiles used where AVX-512 is missing (HYP_GEMM_NARROW); C is
  * preceded and followed by sentinels, which shows the kernel writes exactly its m x n block.
@@ -19,6 +19,8 @@ const shapes: [number, number, number][] = [
   [1, 1, 1], [4, 3, 5], [7, 33, 17], [6, 16, 256], [13, 17, 0],
   [10, 100, 784], [784, 100, 10], [100, 10, 10], [10, 100, 10], [10, 784, 100], [10, 100, 2880],
   [97, 35, 300], [200, 130, 300], [100, 70, 513], [9, 48, 33], [30, 65, 270], [200, 200, 70],
+  // Small C, long k: with A's rows and B's columns contiguous, the dot-product path (k past the last full vector too).
+  [6, 7, 777], [13, 30, 1001],
 ];
 
 type Arr = Float32Array | Float64Array;

@@ -56,6 +56,8 @@ export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue
   const NR = `${core}_NR`;
   const KC = 256, MC = 96, NC = dtype === 'float32' ? 2048 : 1024;
   const p = `${core}_`;
+  const R4 = [0, 1, 2, 3];
+  const R16 = R4.flatMap((r) => R4.map((c) => [r, c] as const));
   const epi = epilogue ? epilogueTileC(`${name}_epi`, T, epilogue) : '';
   const done = (i0: string, j0: string, h: string, w: string) => `if (epi) epi(C, n, ${i0}, ${j0}, ${h}, ${w}, bufs, p);`;
   return `
@@ -352,6 +354,43 @@ static void ${p}packed(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
   }
 }
 
+/*
+ * A small C from a long k with A's rows and B's columns both contiguous along k (A·Bᵀ of row-major
+ * operands, as conv's filter gradient dy·colsᵀ: 20 x 25 over k = 10368): dot products of rows,
+ * 4 x 4 at a time, each over the whole of k. The tiled drivers copy B's columns element by element
+ * into panels for it and ran it at 0.8x this (k-blocks of 512-4096 were slower than none: the rows
+ * stream from L2 either way).
+ */
+static void ${p}dots(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, const ${T} *B, int64_t csB, ${T} *C,
+    ${p}epi_fn epi, void **bufs, const int64_t *p) {
+  for (int64_t i0 = 0; i0 < m; i0 += 4) {
+    for (int64_t j0 = 0; j0 < n; j0 += 4) {
+      const int64_t h = m - i0 < 4 ? m - i0 : 4, w = n - j0 < 4 ? n - j0 : 4;
+      /* Rows past the edge repeat the last one; their sums are not stored. Named accumulators and
+         pointers (printed unrolled) stay in registers; arrays of them went through the stack. */
+      ${R4.map((r) => `const ${T} *a${r} = A + (i0 + (${r} < h ? ${r} : h - 1)) * rsA, *b${r} = B + (j0 + (${r} < w ? ${r} : w - 1)) * csB;`).join('\n      ')}
+      ${p}vec ${R16.map(([r, c]) => `s${r}${c} = (${p}vec){0}`).join(', ')};
+      int64_t q = 0;
+      for (; q + ${p}VL <= k; q += ${p}VL) {
+        ${p}vec ${R4.map((r) => `x${r}, y${r}`).join(', ')};
+        ${R4.map((r) => `__builtin_memcpy(&x${r}, a${r} + q, sizeof(${p}vec)); __builtin_memcpy(&y${r}, b${r} + q, sizeof(${p}vec));`).join('\n        ')}
+        ${R16.map(([r, c]) => `s${r}${c} += x${r} * y${c};`).join(' ')}
+      }
+      const ${T} *ar[4] = { a0, a1, a2, a3 }, *br[4] = { b0, b1, b2, b3 };
+      ${T} sums[4][4];
+      ${R16.map(([r, c]) => `{ ${T} t = 0; for (int l = 0; l < ${p}VL; l++) t += s${r}${c}[l]; sums[${r}][${c}] = t; }`).join('\n      ')}
+      for (int64_t r = 0; r < h; r++) {
+        for (int64_t c = 0; c < w; c++) {
+          ${T} sum = sums[r][c];
+          for (int64_t t = q; t < k; t++) sum += ar[r][t] * br[c][t];
+          C[(i0 + r) * n + j0 + c] = sum;
+        }
+      }
+    }
+  }
+  ${done('0', '0', 'm', 'n')}
+}
+
 static void ${p}run(void **bufs, const int64_t *p, ${p}epi_fn epi) {
   const int64_t m = p[0], n = p[1], k = p[2], rsA = p[3], csA = p[4], rsB = p[5], csB = p[6];
   const ${T} *A = (const ${T} *)bufs[0] + p[7];
@@ -364,7 +403,8 @@ static void ${p}run(void **bufs, const int64_t *p, ${p}epi_fn epi) {
     return;
   }
   const int nt = ${p}threads(2.0 * (double)m * (double)n * (double)k);
-  if (m >= HYP_GEMM_PACK_M && n >= HYP_GEMM_PACK_N && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p);
+  if (nt == 1 && csA == 1 && rsB == 1 && m * n <= 1024 && k >= 512) ${p}dots(m, n, k, A, rsA, B, csB, C, epi, bufs, p);
+  else if (m >= HYP_GEMM_PACK_M && n >= HYP_GEMM_PACK_N && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p);
   else ${p}direct(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p);
 }
 #endif
