@@ -57,9 +57,11 @@ export async function decideBackend(choice: BackendChoice): Promise<BackendDecis
 
 /** Whether WebAssembly can share memory with worker threads here, and what the page should say about threads. */
 export function wasmThreadsNotice(): string {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  if (!isolated) {
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  if (g.crossOriginIsolated !== true) {
     return 'WebAssembly runs on one thread: this page is not cross-origin isolated (its server sends no COOP/COEP headers), so it cannot share memory with worker threads.';
   }
-  return 'WebAssembly runs on one thread: the page could share memory with worker threads, but Hypatia\'s wasm backend does not start any yet.';
+  const cores = g.navigator?.hardwareConcurrency ?? 1;
+  if (cores <= 1) return 'WebAssembly runs on one thread: this browser reports one core.';
+  return `WebAssembly shares its larger kernels among ${cores} threads (Web Workers on the page's shared memory); at mini-batch 10 most kernels are too small to split and run on one.`;
 }

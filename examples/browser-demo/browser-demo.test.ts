@@ -138,9 +138,9 @@ describe.runIf(!missing)('the browser demo', () => {
         if (webgpu) {
           expect(state.notices.some((n) => /no WebGPU/.test(n))).toBe(false);
         } else {
-          // Told in a browser's terms why WebGPU is not used, and once that WebAssembly runs on one thread.
+          // Told in a browser's terms why WebGPU is not used, and once how many threads WebAssembly runs on.
           expect(state.notices.filter((n) => /no WebGPU, so the network trains with WebAssembly/.test(n))).toHaveLength(1);
-          expect(state.notices.filter((n) => /WebAssembly runs on one thread/.test(n))).toHaveLength(1);
+          expect(state.notices.filter((n) => /^WebAssembly (runs on one thread|shares its larger kernels among \d+ threads)/.test(n))).toHaveLength(1);
           expect(await page.textContent('#notices')).toMatch(/no WebGPU/);
         }
         expect(state.steps).toBe(200);

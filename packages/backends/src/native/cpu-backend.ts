@@ -12,7 +12,7 @@ const warned = new Set<string>();
  * The default host backend: native code when a C compiler works, otherwise WebAssembly (the wasm
  * backend), saying so once per process (per reason) rather than on every compile(). A function
  * that fell back reports `fn.backend === 'wasm'`; the reference backend runs only when asked for.
- * Of the options, the wasm backend takes those it declares (replay, threads).
+ * Of the options, the wasm backend takes those it declares (replay, threads, spans).
  */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
