@@ -1,5 +1,5 @@
 import {
-  Constant, DISCONNECTED, InnerGraph, Variable, grad, isFloat, zerosLikeOp,
+  Constant, DISCONNECTED, InnerGraph, Variable, cloneGraph, grad, isFloat, zerosLikeOp,
   type GradResult,
 } from '@hypatia/core';
 import { add, le, minimum, sub, where } from '../elementwise/arithmetic.js';
@@ -9,6 +9,7 @@ import { subtensor } from '../shape/subtensor.js';
 import { incSubtensor } from '../shape/inc-subtensor.js';
 import { concatenate, stack } from '../shape/concatenate.js';
 import { expandDims } from '../shape/expand-dims.js';
+import { ProductOp } from '../linalg/product-op.js';
 import type { Scan } from './scan-op.js';
 import { ScanLayout, initialIsState, initialRows, isRecurrent, tapSpan, type ScanInfo, type ScanOutputInfo } from './scan-info.js';
 
@@ -16,7 +17,8 @@ import { ScanLayout, initialIsState, initialRows, isRecurrent, tapSpan, type Sca
  * The gradient of a Scan: back-propagation through time as another Scan, Theano's way. The
  * backward loop visits the forward steps from the last to the first (`goBackwards`). At the step
  * for forward step s it recomputes the body from what step s read (rows of the sequences, of the
- * stacked states and the non-sequences, all given as its sequences with shifted taps), and takes
+ * stacked states and the non-sequences, all given as its sequences with shifted taps; the body's
+ * products of step values are read from the forward loop, which stacks them, not recomputed), and takes
  * the body's vector-Jacobian product with, for each output, its incoming gradient at s plus the
  * gradient carried back from later steps. What it carries: for each float state, one accumulator
  * per tap (the gradient of the state at s - j from the steps already visited), and one sum per
@@ -33,34 +35,48 @@ export function scanGrad(op: Scan, inputs: readonly Variable[], outputs: readonl
   const gFinal = info.outputs.map((_, i) => incoming(layout.final(i), i));
   if (gStacked.every((g) => !g) && gFinal.every((g) => !g)) return result;
 
-  // The backward loop reads every state at every step: a state the node does not stack is stacked by a twin.
-  let stackedOf = (i: number) => outputs[layout.stacked(i)]!;
-  let count = info.until ? outputs[layout.count]! : null;
-  if (layout.recurrent.some((i) => !info.outputs[i]!.stacked)) {
-    const twinInfo: ScanInfo = { ...info, outputs: info.outputs.map((o) => (isRecurrent(o) ? { ...o, stacked: true } : o)) };
-    const twin = op.withInfo(twinInfo).apply(inputs);
-    const twinLayout = new ScanLayout(twinInfo);
-    stackedOf = (i) => twin.outputs[twinLayout.stacked(i)]!;
-    if (count) count = twin.outputs[twinLayout.count]!;
-  }
+  // The backward loop reads every state at every step, and the products the body computes from the
+  // step's values, kept rather than recomputed: a twin of the node returns them all, stacked, once
+  // the backward body says which products it needs (scan_merge_twins makes the two nodes one loop).
+  const products = stepProducts(op);
+  let keptProducts: number[] = [];
+  let twin: { outputs: readonly Variable[]; layout: ScanLayout } | null = null;
+  const forwardNode = () => {
+    if (twin) return twin;
+    if (!keptProducts.length && layout.recurrent.every((i) => info.outputs[i]!.stacked)) return twin = { outputs, layout };
+    const twinInfo: ScanInfo = {
+      ...info,
+      outputs: [
+        ...info.outputs.map((o) => (isRecurrent(o) ? { ...o, stacked: true } : o)),
+        ...keptProducts.map((): ScanOutputInfo => ({ taps: [], stacked: true, final: false })),
+      ],
+    };
+    const twinBody = keptProducts.length
+      ? new InnerGraph(body.inputs, [...body.outputs.slice(0, info.outputs.length), ...keptProducts.map((k) => products[k]!), ...body.outputs.slice(info.outputs.length)], 'scan')
+      : body;
+    return twin = { outputs: op.withInfo(twinInfo, twinBody).apply(inputs).outputs, layout: new ScanLayout(twinInfo) };
+  };
+  const stackedOf = (i: number) => forwardNode().outputs[forwardNode().layout.stacked(i)]!;
+  const count = info.until ? outputs[layout.count]! : null;
   const n = count ?? (info.hasNSteps ? inputs[0]! : stepsFromSequences(info, layout, inputs));
   const visited = info.truncateGradient > 0 ? minimum(n, info.truncateGradient) : n;
   const steps = (x: Variable) => (info.until ? subtensor(x, [[0, n]]) : x);
   const reversed = (x: Variable) => subtensor(x, [[null, null, -1]]);
 
   // The backward loop's sequences: rows G[s + d] for offsets d, read from G[0 : n + max d] backwards at taps max d - d.
-  const bwSequences: { input: Variable; taps: number[] }[] = [];
+  // (Their outer values are built once the forward twin is known, after the backward body.)
+  const bwSequences: { input: () => Variable; taps: number[] }[] = [];
   const bwPlaceholders: Variable[][] = [];
-  const addSequence = (g: Variable, offsets: readonly number[], types: readonly Variable[]) => {
+  const addSequence = (g: () => Variable, offsets: readonly number[], types: readonly Variable[]) => {
     const maxD = Math.max(...offsets);
-    bwSequences.push({ input: subtensor(g, [[0, add(n, maxD)]]), taps: offsets.map((d) => maxD - d) });
+    bwSequences.push({ input: () => subtensor(g(), [[0, add(n, maxD)]]), taps: offsets.map((d) => maxD - d) });
     bwPlaceholders.push(types.map((t) => new Variable(t.type, null, 0, t.name)));
   };
   const args: Variable[] = new Array(body.inputs.length);
   for (const i of layout.recurrent) {
     const o = info.outputs[i]!;
     const init = inputs[layout.initial(i)]!;
-    const full = concatenate([initialIsState(o) ? expandDims(init, 0) : init, steps(stackedOf(i))]);
+    const full = () => concatenate([initialIsState(o) ? expandDims(init, 0) : init, steps(stackedOf(i))]);
     const taps = o.taps.map((_, q) => body.inputs[layout.innerTap(i, q)]!);
     addSequence(full, o.taps.map((k) => k + initialRows(o)), taps);
     o.taps.forEach((_, q) => { args[layout.innerTap(i, q)] = bwPlaceholders.at(-1)![q]!; });
@@ -68,13 +84,13 @@ export function scanGrad(op: Scan, inputs: readonly Variable[], outputs: readonl
   info.sequences.forEach((s, j) => {
     const seq = inputs[layout.sequence(j)]!;
     const m = Math.min(...s.taps);
-    addSequence(info.goBackwards ? reversed(seq) : seq, s.taps.map((k) => k - m), s.taps.map((_, q) => body.inputs[layout.innerSequence(j, q)]!));
+    addSequence(() => (info.goBackwards ? reversed(seq) : seq), s.taps.map((k) => k - m), s.taps.map((_, q) => body.inputs[layout.innerSequence(j, q)]!));
     s.taps.forEach((_, q) => { args[layout.innerSequence(j, q)] = bwPlaceholders.at(-1)![q]!; });
   });
   const gYPlaceholders = info.outputs.map((_, i) => {
     const g = gStacked[i];
     if (!g) return null;
-    addSequence(steps(g), [0], [body.outputs[i]!]);
+    addSequence(() => steps(g), [0], [body.outputs[i]!]);
     return bwPlaceholders.at(-1)![0]!;
   });
   const nonSequences = Array.from({ length: info.nonSequences }, (_, k) => {
@@ -91,7 +107,9 @@ export function scanGrad(op: Scan, inputs: readonly Variable[], outputs: readonl
   }));
 
   // One step backward: the body again, and its vector-Jacobian product.
-  const forward = body.applyTo(args);
+  const recomputed = cloneGraph([...body.outputs, ...products], new Map(body.inputs.map((v, k) => [v, args[k]!])));
+  const forward = recomputed.slice(0, body.outputs.length);
+  const recomputedProducts = recomputed.slice(body.outputs.length);
   const seeds: [Variable, Variable][] = [];
   info.outputs.forEach((_, i) => {
     const parts = [gYPlaceholders[i], acc.get(i)?.[0]].filter((p): p is Variable => !!p);
@@ -102,7 +120,7 @@ export function scanGrad(op: Scan, inputs: readonly Variable[], outputs: readonl
   grad(null, wrt, { knownGrads: seeds, disconnected: 'none' }).forEach((x, k) => g.set(wrt[k]!, x));
   const gradOf = (ph: Variable) => g.get(ph) ?? null;
 
-  const bwOutputs: { value: Variable; info: ScanOutputInfo; initial?: Variable }[] = [];
+  const bwOutputs: { value: Variable; readonly info: ScanOutputInfo; initial?: Variable }[] = [];
   const accFinal = new Map<number, number[]>();
   for (const i of floatStates) {
     const o = info.outputs[i]!;
@@ -137,6 +155,21 @@ export function scanGrad(op: Scan, inputs: readonly Variable[], outputs: readonl
   });
   if (!bwOutputs.length) return result;
 
+  // The products the backward body still needs are read from the forward loop's stacked values
+  // instead (a product's gradient needs its operands, not its value: what reads the value is the
+  // recomputed body's path to the gates).
+  const read = ancestors(bwOutputs.map((o) => o.value));
+  keptProducts = products.flatMap((_, k) => (read.has(recomputedProducts[k]!) ? [k] : []));
+  if (keptProducts.length) {
+    const replace = new Map<Variable, Variable>();
+    keptProducts.forEach((k, at) => {
+      addSequence(() => steps(forwardNode().outputs[forwardNode().layout.stacked(info.outputs.length + at)]!), [0], [products[k]!]);
+      replace.set(recomputedProducts[k]!, bwPlaceholders.at(-1)![0]!);
+    });
+    const values = cloneGraph(bwOutputs.map((o) => o.value), replace);
+    bwOutputs.forEach((o, k) => { o.value = values[k]!; });
+  }
+
   // The backward Scan, laid out as scan-info.ts says: sequences, carried sums (taps [-1]), non-sequences.
   const carried = [...acc.entries()].sort(([a], [b]) => order(a) - order(b)).flatMap(([, phs]) => phs);
   const bwInfo: ScanInfo = {
@@ -152,7 +185,7 @@ export function scanGrad(op: Scan, inputs: readonly Variable[], outputs: readonl
   const bwOp = op.withInfo(bwInfo, bwBody);
   const bw = bwOp.apply([
     visited,
-    ...bwSequences.map((s) => s.input),
+    ...bwSequences.map((s) => s.input()),
     ...bwOutputs.filter((o) => o.initial).map((o) => o.initial!),
     ...Array.from({ length: info.nonSequences }, (_, k) => inputs[layout.nonSequence(k)]!),
   ]);
@@ -185,6 +218,36 @@ export function scanGrad(op: Scan, inputs: readonly Variable[], outputs: readonl
 /** Carried sums in the order their outputs were made: the states' (by output), then the non-sequences'. */
 function order(key: number): number {
   return key >= 0 ? key : 1e9 - key;
+}
+
+/**
+ * The body's products of values that change from step to step (not hoistable, not returned): what
+ * the backward loop would recompute at a product's cost each step.
+ */
+function stepProducts(op: Scan): Variable[] {
+  const { layout, body } = op;
+  const varying = new Set<Variable>(body.inputs.slice(0, layout.innerNonSequence(0)));
+  const found: Variable[] = [];
+  for (const n of body.nodes) {
+    if (!n.inputs.some((x) => varying.has(x))) continue;
+    n.outputs.forEach((o) => varying.add(o));
+    const y = n.outputs[0]!;
+    if (n.op instanceof ProductOp && isFloat(y.dtype) && !body.outputs.includes(y)) found.push(y);
+  }
+  return found;
+}
+
+/** Every variable `outputs` are computed from, themselves included. */
+function ancestors(outputs: readonly Variable[]): Set<Variable> {
+  const seen = new Set<Variable>();
+  const todo = [...outputs];
+  while (todo.length) {
+    const v = todo.pop()!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    if (v.owner) todo.push(...v.owner.inputs);
+  }
+  return seen;
 }
 
 /** The number of steps a scan without nSteps runs: the shortest sequence, less its taps' span. */
