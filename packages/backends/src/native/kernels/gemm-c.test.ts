@@ -90,8 +90,9 @@ describe('gemm kernel', () => {
     it(`${dtype}: the same with every product split between threads`, async () => {
       expect(check(await build(dtype, 1), dtype)).toEqual([]);
     });
-    it(`${dtype}: the same with the 6-row tiles of a machine without AVX-512`, async () => {
+    it(`${dtype}: the same with the 6-row tiles and 32-byte vectors of a machine without AVX-512, threaded and not`, async () => {
       expect(check(await build(dtype, 1, true), dtype)).toEqual([]);
+      expect(check(await build(dtype, undefined, true), dtype)).toEqual([]);
     });
   }
 });
