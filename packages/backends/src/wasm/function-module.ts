@@ -4,7 +4,7 @@ import { MATH_FUNCTIONS, MATH_IMPORT_DECLS, MATH_MODULE } from './wasm-math.js';
 import { kernelToWasm, walkToWasm } from './wasm-printer.js';
 import { planInterpreter } from './plan-interpreter-wasm.js';
 import type { LinearMemory } from './linear-memory.js';
-import { FORK_IMPORT, forkable, forkEntry } from './wasm-fork.js';
+import { FORK_IMPORT, forkable, forkEntry, parMinOverride } from './wasm-fork.js';
 import type { ThreadPool, Walk } from './wasm-threads.js';
 
 /** What a launch of a module function binds: its integer parameters and buffers (the launch record's layout). */
@@ -14,7 +14,19 @@ export interface LaunchSignature {
   readonly buffers: readonly BufferDecl[];
 }
 
-interface Entry { signature: LaunchSignature; make: (exportName: string) => WasmFunction; kernel?: Kernel }
+/**
+ * A hand-written routine that can share its launches between threads: its walk of one share (the
+ * pool's Walk, packing into its own block of `scratchBytes` at `workerScratch` on worker threads)
+ * and its entry, which decides from its launch whether to call `fork` (function `forkIndex`) with
+ * its own function index `id` or run the walk (function `walkIndex`) whole.
+ */
+export interface ForkableRoutine {
+  readonly scratchBytes: number;
+  walk(workerScratch: number, exportName: string): WasmFunction;
+  entry(id: number, walkIndex: number, forkIndex: number, exportName: string): WasmFunction;
+}
+
+interface Entry { signature: LaunchSignature; make: (exportName: string) => WasmFunction; kernel?: Kernel; forkable?: ForkableRoutine }
 
 /**
  * The functions of one compiled function's module, deduplicated: IR kernels printed as
@@ -36,11 +48,11 @@ export class WasmKernelTable {
   }
 
   /** A routine's function index; `key` names it with whatever its code depends on. */
-  get(key: string, signature: LaunchSignature, make: (exportName: string) => WasmFunction): number {
+  get(key: string, signature: LaunchSignature, make: (exportName: string) => WasmFunction, forkable?: ForkableRoutine): number {
     let i = this.byKey.get(key);
     if (i === undefined) {
       i = this.list.length;
-      this.list.push({ signature, make });
+      this.list.push({ signature, make, ...(forkable ? { forkable } : {}) });
       this.byKey.set(key, i);
     }
     return i;
@@ -73,13 +85,18 @@ export interface FunctionModule {
 export async function buildFunctionModule(table: WasmKernelTable, memory: LinearMemory, pool: ThreadPool | null = null): Promise<FunctionModule> {
   const imports = pool ? [...MATH_IMPORT_DECLS, FORK_IMPORT] : MATH_IMPORT_DECLS;
   const n = table.list.length;
-  const shared = pool ? table.list.flatMap((e, i) => (e.kernel && forkable(e.kernel) ? [i] : [])) : [];
+  const shared = pool ? table.list.flatMap((e, i) => ((e.kernel && forkable(e.kernel)) || e.forkable ? [i] : [])) : [];
   const walkIndex = new Map(shared.map((i, j) => [i, imports.length + n + 1 + j]));
+  const forkIndex = MATH_IMPORT_DECLS.length;
   const functions = table.list.map((e, i) => {
     const w = walkIndex.get(i);
-    return w === undefined ? e.make(`k${i}`) : forkEntry(e.kernel!, i, pool!.threads, w, MATH_IMPORT_DECLS.length, `k${i}`);
+    if (w === undefined) return e.make(`k${i}`);
+    return e.forkable ? e.forkable.entry(i, w, forkIndex, `k${i}`) : forkEntry(e.kernel!, i, pool!.threads, w, forkIndex, `k${i}`);
   });
-  const walks = shared.map((i) => walkToWasm(table.list[i]!.kernel!, `w${i}`, { spans: table.spans }));
+  const walks = shared.map((i) => {
+    const e = table.list[i]!;
+    return e.forkable ? e.forkable.walk(pool!.workerScratch(e.forkable.scratchBytes), `w${i}`) : walkToWasm(e.kernel!, `w${i}`, { spans: table.spans });
+  });
   const bytes = encodeModule({
     memory: memory.importDecl,
     imports,
@@ -94,7 +111,8 @@ export async function buildFunctionModule(table: WasmKernelTable, memory: Linear
   });
   if (pool && shared.length) {
     const names = Array.from({ length: n }, (_, i) => (walkIndex.has(i) ? `w${i}` : ''));
-    const id = await pool.add(module, names, (i) => instance.exports[`w${i}`] as Walk);
+    // With HYPATIA_WASM_PAR_MIN set every launch that reaches it is shared, however it goes.
+    const id = await pool.add(module, names, (i) => instance.exports[`w${i}`] as Walk, parMinOverride() === null);
     fork = (k, r, a) => pool.fork(id, k, r, a);
   }
   return {

@@ -29,9 +29,13 @@ function pureExtent(i: Idx): boolean {
 
 /** The points a launch must have before it is shared, from what one point costs. */
 export function parMin(k: Kernel): number {
+  return parMinOverride() ?? PAR_MIN[pointCost(k)];
+}
+
+/** HYPATIA_WASM_PAR_MIN, read when a module is built: the size from which every launch that can be shared is. */
+export function parMinOverride(): number | null {
   const env = typeof process !== 'undefined' ? Number(process.env?.HYPATIA_WASM_PAR_MIN) : NaN;
-  if (Number.isFinite(env) && env > 0) return env;
-  return PAR_MIN[pointCost(k)];
+  return Number.isFinite(env) && env > 0 ? env : null;
 }
 
 function pointCost(k: Kernel): keyof typeof PAR_MIN {

@@ -1,6 +1,7 @@
 import { JS_HELPERS } from '@hypatia/core';
 import type { LinearMemory } from './linear-memory.js';
 import { MATH_IMPORTS } from './wasm-math.js';
+import { ForkBackoff } from './fork-backoff.js';
 
 /**
  * Worker threads that run shares of a launch in the one shared linear memory: `worker_threads` in
@@ -64,6 +65,8 @@ listen((m) => {
 });
 `;
 
+const now = () => performance.now();
+
 /** A kernel's walk of one share of its points: (record, part, parts, axis) -> failed. */
 export type Walk = (record: number, part: number, parts: number, axis: number) => number;
 
@@ -73,8 +76,8 @@ export class ThreadPool {
   /** Forks run on this thread alone while workers take a new module, and for good once a worker failed. */
   private away = false;
   private failed = false;
-  /** The walks of every module added, by module id (this thread's instances). */
-  private readonly walks = new Map<number, readonly Walk[]>();
+  /** The walks of every module added, by module id (this thread's instances), and when to share their launches (null: always). */
+  private readonly modules = new Map<number, { walks: readonly Walk[]; backoff: ForkBackoff | null }>();
 
   private constructor(private readonly memory: LinearMemory, private readonly workers: readonly WorkerLike[]) {
     const at = memory.alloc(CONTROL_BYTES);
@@ -84,6 +87,18 @@ export class ThreadPool {
   }
 
   private readonly controlAt: number;
+
+  private scratch = { at: 0, bytes: 0 };
+
+  /**
+   * The address of a scratch block for each worker, `bytes` apiece (worker i's at the address plus
+   * (i - 1) · bytes), for routines whose shares need scratch of their own. Forks never overlap, so
+   * every module shares the blocks; a larger request gets new ones.
+   */
+  workerScratch(bytes: number): number {
+    if (bytes > this.scratch.bytes) this.scratch = { at: this.memory.alloc(Math.max(1, this.workers.length) * bytes), bytes };
+    return this.scratch.at;
+  }
 
   /** Launches shared between the threads so far. */
   forks = 0;
@@ -101,9 +116,9 @@ export class ThreadPool {
   }
 
   /** Instantiates a function's module in every worker; `kernels` names its walk exports by kernel id. */
-  async add(module: WebAssembly.Module, kernels: readonly string[], walks: (k: number) => Walk): Promise<number> {
+  async add(module: WebAssembly.Module, kernels: readonly string[], walks: (k: number) => Walk, backOff = true): Promise<number> {
     const id = this.nextModule++;
-    this.walks.set(id, kernels.map((_, k) => walks(k)));
+    this.modules.set(id, { walks: kernels.map((_, k) => walks(k)), backoff: backOff ? new ForkBackoff() : null });
     if (this.failed) return id;
     this.away = true;
     try {
@@ -118,18 +133,30 @@ export class ThreadPool {
     return id;
   }
 
-  /** Runs kernel `kernel` of module `id` on `record`, one share of space axis `axis` per thread; returns 1 when a share's check failed. */
+  /**
+   * Runs kernel `kernel` of module `id` on `record`, one share of space axis `axis` per thread
+   * (or all of it here, while the module's back-off declines: fork-backoff.ts); returns 1 when a
+   * share's check failed.
+   */
   fork(id: number, kernel: number, record: number, axis: number): number {
-    const walk = this.walks.get(id)![kernel]!;
-    if (this.away) return walk(record, 0, 1, axis);
+    const { walks, backoff } = this.modules.get(id)!;
+    const walk = walks[kernel]!;
+    if (this.away || (backoff && !backoff.share(kernel, now))) return walk(record, 0, 1, axis);
     const parts = this.threads;
     this.forks++;
     this.post(RUN, id, kernel, record, parts, axis);
     let failed = 0;
+    const start = now();
+    let mine = start;
     try {
       failed = walk(record, 0, parts, axis);
+      mine = now();
     } finally {
       this.waitDone();
+    }
+    if (backoff) {
+      const end = now();
+      backoff.record(kernel, parts, mine - start, end - mine, end);
     }
     const flags = Atomics.load(this.ctl, FAILED);
     if (flags & TRAP) throw new WebAssembly.RuntimeError(`a worker thread trapped in kernel ${kernel}`);

@@ -1,6 +1,7 @@
 import type { LaunchSignature } from '../function-module.js';
 import type { WasmFunction } from '../wasm-encoder.js';
 import { FunctionBuilder } from './function-builder.js';
+import { parMinOverride } from '../wasm-fork.js';
 
 /** Register tile: MR rows of C by two vectors (8 float32 or 4 float64 columns). */
 const MR = 4;
@@ -42,10 +43,58 @@ export function gemmSignature(dtype: 'float32' | 'float64'): LaunchSignature {
  * (gemmScratchElements).
  */
 export function gemmRoutine(dtype: 'float32' | 'float64', relaxed: boolean, exportName: string): WasmFunction {
+  const f = new FunctionBuilder();
+  emitGemm(f, dtype, relaxed, null);
+  return f.finish(exportName);
+}
+
+/**
+ * The gemm's walk of one share, `(record, part, parts, axis) -> 0` (the thread pool's Walk): C's
+ * row tiles (MR rows) or column tiles (NR columns) divided evenly between `parts`, along whichever
+ * axis leaves the largest share smallest (rows on a tie), every thread taking the same decision
+ * from m and n; `axis` is unused. Each element of C is computed by one share, by the same code and
+ * in the same k order as on one thread, so results are bit-identical. Part 0 packs into the
+ * launch's scratch buffer; part p > 0 into its own block of GEMM_SCRATCH_BYTES at `workerScratch`
+ * + (p - 1) · GEMM_SCRATCH_BYTES. A product over k = 0 is written by part 0 alone.
+ */
+export function gemmWalk(dtype: 'float32' | 'float64', relaxed: boolean, workerScratch: number, exportName: string): WasmFunction {
+  const f = new FunctionBuilder(4);
+  emitGemm(f, dtype, relaxed, { part: 1, parts: 2, workerScratch });
+  return f.finish(exportName);
+}
+
+/** Multiply-adds from which a gemm launch is shared between threads (measured: docs/wasm-backend.md, Threads). */
+export const GEMM_PAR_MIN = 1 << 18;
+
+/**
+ * The gemm's entry `(record) -> i32` in a threaded module: m·n·k multiply-adds counted from the
+ * launch; with at least GEMM_PAR_MIN of them (HYPATIA_WASM_PAR_MIN overrides) and more than one
+ * tile of C to divide, it calls `fork` (function `forkIndex`) to run the walk's shares on the
+ * pool's threads; otherwise the walk (function `walkIndex`) runs the whole product here.
+ */
+export function gemmForkEntry(dtype: 'float32' | 'float64', id: number, walkIndex: number, forkIndex: number, exportName: string): WasmFunction {
+  const { nr: NR } = gemmShape(dtype);
+  const f = new FunctionBuilder();
+  const c = f.c;
+  const [m, n, k] = [f.param(0), f.param(1), f.param(2)];
+  const min = parMinOverride() ?? GEMM_PAR_MIN;
+  c.block();
+  c.localGet(m).op('i64.extend_i32_u').localGet(n).op('i64.extend_i32_u').op('i64.mul').localGet(k).op('i64.extend_i32_u').op('i64.mul').i64Const(min).op('i64.lt_s').brIf(0);
+  c.localGet(m).i32Const(MR).op('i32.le_s').localGet(n).i32Const(NR).op('i32.le_s').op('i32.and').brIf(0);
+  c.i32Const(id).localGet(0).i32Const(0).call(forkIndex).op('return');
+  c.end();
+  c.localGet(0).i32Const(0).i32Const(1).i32Const(0).call(walkIndex).op('return');
+  return f.finish(exportName);
+}
+
+/** Bytes of packing scratch one share needs, whichever the dtype. */
+export const GEMM_SCRATCH_BYTES = Math.max(gemmScratchElements('float32') * 4, gemmScratchElements('float64') * 8);
+
+/** The gemm's code into `f`; with `share`, only the share whose part and parts are in those locals. */
+function emitGemm(f: FunctionBuilder, dtype: 'float32' | 'float64', relaxed: boolean, share: { part: number; parts: number; workerScratch: number } | null): void {
   const { esize: E, nr: NR } = gemmShape(dtype);
   const lanes = dtype === 'float32' ? 'f32x4' : 'f64x2';
   const scalar = dtype === 'float32' ? 'f32' : 'f64';
-  const f = new FunctionBuilder();
   const c = f.c;
   const [m, n, k] = [f.param(0), f.param(1), f.param(2)];
   const bytes = (p: number) => {
@@ -76,9 +125,53 @@ export function gemmRoutine(dtype: 'float32' | 'float64', relaxed: boolean, expo
   c.localGet(m).op('i32.eqz').localGet(n).op('i32.eqz').op('i32.or').if().i32Const(0).op('return').end();
   c.localGet(k).op('i32.eqz').if();
   c.localGet(addTo).if().i32Const(0).op('return').end();
+  if (share) c.localGet(share.part).if().i32Const(0).op('return').end();
   c.localGet(m).localGet(n).op('i32.mul').localSet(end);
   f.forRange(t, () => c.i32Const(0), end, 1, () => store(() => c.localGet(C).localGet(t).i32Const(E).op('i32.mul').op('i32.add'), () => (scalar === 'f32' ? c.f32Const(0) : c.f64Const(0))));
   c.i32Const(0).op('return').end();
+  if (share) {
+    // This share's tiles [t0, t1) of the axis divided; the other axis whole.
+    const [mt, nt, rows, t0, t1] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
+    const { part, parts } = share;
+    c.localGet(m).i32Const(MR - 1).op('i32.add').i32Const(MR).op('i32.div_u').localSet(mt);
+    c.localGet(n).i32Const(NR - 1).op('i32.add').i32Const(NR).op('i32.div_u').localSet(nt);
+    const ceilShare = (tiles: number) => c.localGet(tiles).localGet(parts).op('i32.add').i32Const(1).op('i32.sub').localGet(parts).op('i32.div_u').op('i64.extend_i32_u');
+    const wide = (l: number) => c.localGet(l).op('i64.extend_i32_u');
+    // rows = ceil(mt / parts)·MR·n <= ceil(nt / parts)·NR·m
+    ceilShare(mt); c.i64Const(MR).op('i64.mul'); wide(n); c.op('i64.mul');
+    ceilShare(nt); c.i64Const(NR).op('i64.mul'); wide(m); c.op('i64.mul');
+    c.op('i64.le_s').localSet(rows);
+    const bounds = (tiles: number) => {
+      for (const [t, p] of [[t0, () => c.localGet(part)], [t1, () => c.localGet(part).i32Const(1).op('i32.add')]] as const) {
+        p();
+        c.op('i64.extend_i32_u');
+        wide(tiles);
+        c.op('i64.mul');
+        wide(parts);
+        c.op('i64.div_u').op('i32.wrap_i64').localSet(t);
+      }
+    };
+    c.localGet(rows).if();
+    bounds(mt);
+    f.set(t1, () => f.min(() => c.localGet(t1).i32Const(MR).op('i32.mul'), () => c.localGet(m)));
+    c.localGet(t0).i32Const(MR).op('i32.mul').localSet(t0);
+    c.localGet(A).localGet(t0).localGet(rsA).op('i32.mul').op('i32.add').localSet(A);
+    c.localGet(C).localGet(t0).localGet(ldc).op('i32.mul').op('i32.add').localSet(C);
+    c.localGet(t1).localGet(t0).op('i32.sub').localSet(m);
+    c.else();
+    bounds(nt);
+    f.set(t1, () => f.min(() => c.localGet(t1).i32Const(NR).op('i32.mul'), () => c.localGet(n)));
+    c.localGet(t0).i32Const(NR).op('i32.mul').localSet(t0);
+    c.localGet(B).localGet(t0).localGet(csB).op('i32.mul').op('i32.add').localSet(B);
+    c.localGet(C).localGet(t0).i32Const(E).op('i32.mul').op('i32.add').localSet(C);
+    c.localGet(t1).localGet(t0).op('i32.sub').localSet(n);
+    c.end();
+    c.localGet(m).i32Const(1).op('i32.lt_s').localGet(n).i32Const(1).op('i32.lt_s').op('i32.or').if().i32Const(0).op('return').end();
+    c.localGet(part).if();
+    c.i32Const(share.workerScratch - GEMM_SCRATCH_BYTES).localGet(part).i32Const(GEMM_SCRATCH_BYTES).op('i32.mul').op('i32.add').localSet(S);
+    c.localGet(S).i32Const(KC * NR * E).op('i32.add').localSet(tile);
+    c.end();
+  }
 
   /** Copies an h x w block between C (at row i0, column j0) and the tile, in either direction. */
   const copyTile = (toTile: boolean) => {
@@ -170,5 +263,4 @@ export function gemmRoutine(dtype: 'float32' | 'float64', relaxed: boolean, expo
       });
     });
   });
-  return f.finish(exportName);
 }

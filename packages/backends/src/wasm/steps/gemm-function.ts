@@ -1,6 +1,6 @@
 import type { Apply } from '@hypatia/core';
 import type { WasmKernelTable } from '../function-module.js';
-import { gemmRoutine, gemmSignature } from '../routines/gemm-wasm.js';
+import { GEMM_SCRATCH_BYTES, gemmForkEntry, gemmRoutine, gemmSignature, gemmWalk } from '../routines/gemm-wasm.js';
 import { relaxedSimdAvailable } from '../wasm-features.js';
 
 /** The float dtype every operand and the result share, or null (int32 and mixed products run their IR kernels). */
@@ -12,5 +12,9 @@ export function sameFloatDtype(node: Apply, arity = node.inputs.length): 'float3
 /** The gemm routine of a dtype in this function's module. */
 export function gemmFunction(table: WasmKernelTable, d: 'float32' | 'float64'): number {
   const relaxed = relaxedSimdAvailable();
-  return table.get(`gemm:${d}:${relaxed}`, gemmSignature(d), (name) => gemmRoutine(d, relaxed, name));
+  return table.get(`gemm:${d}:${relaxed}`, gemmSignature(d), (name) => gemmRoutine(d, relaxed, name), {
+    scratchBytes: GEMM_SCRATCH_BYTES,
+    walk: (workerScratch, name) => gemmWalk(d, relaxed, workerScratch, name),
+    entry: (id, walkIndex, forkIndex, name) => gemmForkEntry(d, id, walkIndex, forkIndex, name),
+  });
 }
