@@ -8,3 +8,4 @@ export * from './subtensor.js';
 export { IncSubtensor, incSubtensor, setSubtensor } from './inc-subtensor.js';
 // Registers the shape rewrites with the pipeline as a side effect of importing @hypatia/ops.
 export * from './rewrites.js';
+export { incZerosConcat } from './inc-zeros-concat.js';
