@@ -42,7 +42,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { machine, page } = run;
   console.log(renderTable(run.rows, COLUMNS, PEERS, 'hypatia-wasm'));
   console.log(`\n${machine.cpu}, ${machine.cores} cores, load average ${machine.loadAverage.toFixed(2)} at the end; Chromium ${machine.chromium} headless, ${page.hardwareConcurrency} hardware threads, cross-origin isolated: ${page.crossOriginIsolated}; ${quick ? 'QUICK smoke run, not a measurement' : 'full run'}`);
-  console.log(`threads: hypatia-wasm 1 (no worker threads); tfjs-wasm ${page.tfjsThreads ?? '?'} (SIMD ${page.tfjsSimd ? 'on' : 'off'}, threaded build ${page.tfjsThreadsSupported ? 'on' : 'off'}); jax-js ${page.crossOriginIsolated ? `${page.hardwareConcurrency} workers` : '1'} (one worker per hardware thread when SharedArrayBuffer exists)`);
+  console.log(`threads: hypatia-wasm ${page.crossOriginIsolated ? `${page.hardwareConcurrency} (its default pool: one Web Worker per hardware thread, sharing launches big enough to split)` : '1 (not cross-origin isolated)'}; tfjs-wasm ${page.tfjsThreads ?? '?'} (SIMD ${page.tfjsSimd ? 'on' : 'off'}, threaded build ${page.tfjsThreadsSupported ? 'on' : 'off'}); jax-js ${page.crossOriginIsolated ? `${page.hardwareConcurrency} workers` : '1'} (one worker per hardware thread when SharedArrayBuffer exists)`);
   console.log('"vs X" = hypatia-wasm over X, > 1 means hypatia ahead');
   for (const n of run.notes) console.log(`note: ${n}`);
   if (args.includes('--json')) console.log(JSON.stringify({ rows: run.rows, notes: run.notes, machine: { ...machine, ...page }, quick }));
