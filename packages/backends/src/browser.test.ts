@@ -67,11 +67,13 @@ describe('@hypatia/backends in a browser', () => {
     expect(page.y).toEqual([2, 4, 6]);
     expect(page.backend).toBe('wasm');
     expect(page.layers).toBe('functionfunctionfunction');
-    // Two functions compiled, one warning.
-    expect(page.warnings).toHaveLength(1);
+    // Two functions compiled: one warning why WebGPU is not used, and one why WebAssembly runs on
+    // one thread (this page is not cross-origin isolated), each said once.
+    expect(page.warnings).toHaveLength(2);
     expect(page.warnings[0]).toContain(`the 'cpu' backend is running the ${page.backend} backend`);
     expect(page.warnings[0]).toContain('this browser does not expose navigator.gpu');
-    expect(page.warnings[0]).not.toMatch(/npm|Node|VK_ICD/);
+    expect(page.warnings[1]).toMatch(/^hypatia: the wasm backend runs on one thread: /);
+    for (const w of page.warnings) expect(w).not.toMatch(/npm|Node|VK_ICD/);
   }, 60_000);
 
   it('names the secure context when that is what hides WebGPU', async () => {
