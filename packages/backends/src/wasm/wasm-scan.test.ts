@@ -1,133 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { NDArray, compile, evaluate, grad, iscalar, mulberry32, scalar, tensor, vector, type Variable } from '@hypatia/core';
-import { add, dot, gt, ifelse, mul, scan, sub, subtensor, sum, tanh, RandomStreams } from '@hypatia/ops';
+import { NDArray, compile, iscalar, tensor, vector } from '@hypatia/core';
+import { add, mul, scan, subtensor } from '@hypatia/ops';
 import { TimesRowIndex } from '../native/testing/times-row-index.js';
+import { againstReference, rand, scanLoopCases, stats } from '../testing/scan-loop-cases.js';
 import { WasmBackend } from './wasm-backend.js';
 
 const wasm = (replay = true) => ({ backend: new WasmBackend(), backendOptions: { replay } });
-const stats = (f: { executable: unknown }) => (f.executable as { stats: { replayed: number; recorded: number; checksFailed: number } }).stats;
-const rand = (shape: number[], seed: number, dtype: 'float32' | 'float64' = 'float32'): NDArray => {
-  const rng = mulberry32(seed);
-  const a = NDArray.zeros(dtype, shape);
-  for (let i = 0; i < a.size; i++) a.data[i] = rng() * 2 - 1;
-  return a;
-};
-
-/** The reference semantics of `outputs` at `args`, and their values from `f`. */
-async function againstReference(f: (...a: NDArray[]) => Promise<NDArray[]>, inputs: readonly Variable[], outputs: readonly Variable[], args: readonly NDArray[], digits = 5) {
-  const want = evaluate(outputs, new Map(inputs.map((v, i) => [v, args[i]!])));
-  const got = await f(...args);
-  got.forEach((g, k) => {
-    expect(g.shape, `output ${k}`).toEqual(want[k]!.shape);
-    Array.from(g.data).forEach((v, i) => expect(v, `output ${k} element ${i}`).toBeCloseTo(want[k]!.data[i]!, digits));
-  });
-}
 
 describe('wasm backend runs scan as one loop in its module', () => {
-  it('an RNN and its gradient: the replay is one call into the module, every step inside it', async () => {
-    const xs = tensor('float32', [null, 3], 'xs');
-    const h0 = vector('h0');
-    const W = tensor('float32', [3, 4], 'W');
-    const U = tensor('float32', [4, 4], 'U');
-    const [hs] = scan({ fn: (x, h) => tanh(add(dot(x, W), dot(h, U))), sequences: xs, outputsInfo: h0 });
-    const cost = sum(hs);
-    const outputs = [hs, ...grad(cost, [W, U, h0, xs])];
-    const inputs = [xs, h0, W, U];
-    const f = await compile({ inputs, outputs, ...wasm() });
-    for (const [t, seed] of [[6, 1], [6, 2], [9, 3], [6, 4]] as const) {
-      await againstReference(f, inputs, outputs, [rand([t, 3], seed), rand([4], seed + 10), rand([3, 4], seed + 20), rand([4, 4], seed + 30)]);
-    }
-    // Two lengths, two recordings; the other calls replayed.
-    expect(stats(f)).toEqual({ replayed: 2, recorded: 2, checksFailed: 0 });
-    const text = f.executable.describe();
-    expect(text).toMatch(/: loop scan\{.*run as one loop in the module/);
-    expect(text).toMatch(/replay: \d+ instructions in one call into the module/);
-    expect(f.executable.hostOps).toEqual([]);
-  });
-
-  it('taps, goBackwards, an output that does not feed back and a shared variable updated at each step', async () => {
-    const xs = vector('xs');
-    const init = tensor('float32', [2], 'init');
-    const [[fib, prods]] = scan({
-      fn: (prev, next, a, b) => [add(a, b), mul(prev, next)],
-      sequences: { input: xs, taps: [-1, 1] }, outputsInfo: [{ initial: init, taps: [-2, -1] }, null], goBackwards: true,
-    });
-    const inputs = [xs, init];
-    const outputs = [fib!, prods!];
-    const f = await compile({ inputs, outputs, ...wasm() });
-    for (let s = 0; s < 3; s++) await againstReference(f, inputs, outputs, [rand([7], s), NDArray.from([1, 2 + s], 'float32')]);
-    expect(stats(f).replayed).toBe(2);
-  });
-
-  it('until: a replay that stops at another step goes back to JS for its new shapes; a loop read only at its end follows the stop in WebAssembly', async () => {
-    const x0 = scalar('x0');
-    const limit = scalar('limit');
-    const [xs] = scan({ fn: (x) => { const y = mul(x, 2); return { outputs: y, until: gt(y, limit) }; }, outputsInfo: x0, nSteps: 30 });
-    const f = await compile({ inputs: [x0, limit], outputs: [xs], ...wasm() });
-    const [a] = await f(NDArray.from(1, 'float32'), NDArray.from(20, 'float32'));
-    expect(Array.from(a!.data)).toEqual([2, 4, 8, 16, 32]);
-    const [b] = await f(NDArray.from(3, 'float32'), NDArray.from(20, 'float32'));
-    expect(Array.from(b!.data)).toEqual([6, 12, 24]);
-    // Read only at its last step, the loop keeps a ring and its stop decides the value in WebAssembly.
-    const last = await compile({ inputs: [x0, limit], outputs: [subtensor(xs, [-1])], ...wasm() });
-    for (const [start, lim, want] of [[1, 20, 32], [3, 20, 24], [1, 1000, 1024], [5, 1, 10]] as const) {
-      const [r] = await last(NDArray.from(start, 'float32'), NDArray.from(lim, 'float32'));
-      expect(r!.item()).toBe(want);
-    }
-    expect(stats(last).replayed).toBe(3);
-  });
-
-  it('a random stream inside: the same draws as the reference, bit for bit, and the state advanced by the whole loop', async () => {
-    const rs = new RandomStreams(7);
-    const n = iscalar('n');
-    const [draws, updates] = scan({ fn: (acc) => add(acc, rs.normal({ size: [3] })), outputsInfo: tensor('float32', [3], 'acc0'), nSteps: n });
-    const acc0 = draws.owner!.inputs.find((v) => v.name === 'acc0')!;
-    const [state, next] = updates[0]!;
-    const start = state.get();
-    const f = await compile({ inputs: [acc0, n], outputs: [draws], updates, ...wasm() });
-    const want = evaluate([draws, next], new Map<Variable, NDArray>([[acc0, NDArray.zeros('float32', [3])], [n, NDArray.from(5, 'int32')]]));
-    const [got] = await f(NDArray.zeros('float32', [3]), 5);
-    expect(Array.from(got!.data)).toEqual(Array.from(want[0]!.data));
-    expect(Array.from(state.get().data)).toEqual(Array.from(want[1]!.data));
-    expect(Array.from(state.get().data)).not.toEqual(Array.from(start.data));
-    // A replayed call continues the stream.
-    const before = state.get();
-    const again = evaluate([draws, next], new Map<Variable, NDArray>([[acc0, NDArray.zeros('float32', [3])], [n, NDArray.from(5, 'int32')]]));
-    const [got2] = await f(NDArray.zeros('float32', [3]), 5);
-    expect(Array.from(got2!.data)).toEqual(Array.from(again[0]!.data));
-    expect(Array.from(state.get().data)).not.toEqual(Array.from(before.data));
-    expect(stats(f).replayed).toBe(1);
-  });
-
-  it('ifelse: only the branch taken runs; each branch replays in one call into the module', async () => {
-    const c = scalar('c', 'bool');
-    const x = vector('x');
-    const out = ifelse(c, tanh(mul(x, 3)), add(subtensor(x, [5]), x));
-    const f = await compile({ inputs: [c, x], outputs: [out], ...wasm() });
-    const short = NDArray.from([0.1, 0.2, 0.3], 'float32');
-    for (let s = 0; s < 3; s++) {
-      const [r] = await f(true, short);
-      expect(r!.data[2]).toBeCloseTo(Math.tanh(0.9), 6);
-    }
-    // The else branch indexes element 5: only evaluated when taken.
-    await expect(f(false, short)).rejects.toThrow(/subtensor: index 5 is out of bounds/);
-    const long = NDArray.from([1, 2, 3, 4, 5, 6], 'float32');
-    for (let s = 0; s < 2; s++) expect(Array.from((await f(false, long))[0]!.data)).toEqual([7, 8, 9, 10, 11, 12]);
-    expect(Array.from((await f(true, short))[0]!.data).map((v) => +v.toFixed(5))).toEqual([0.1, 0.2, 0.3].map((v) => +Math.tanh(3 * v).toFixed(5)));
-    expect(f.executable.describe()).toMatch(/: branch ifelse\{.*only the branch taken runs/);
-    // One plan per branch; a replay whose condition went the other way fell back to the other plan.
-    expect(stats(f)).toMatchObject({ recorded: 2, replayed: 4 });
-  });
-
-  it('a loop inside a loop', async () => {
-    const xs = tensor('float32', [null, null], 'xs');
-    const [rowSums] = scan({
-      fn: (row) => scan({ fn: (v, acc) => add(acc, v), sequences: row, outputsInfo: sub(subtensor(row, [0]), subtensor(row, [0])) })[0],
-      sequences: xs,
-    });
-    const f = await compile({ inputs: [xs], outputs: [rowSums], ...wasm() });
-    for (let s = 0; s < 2; s++) await againstReference(f, [xs], [rowSums], [rand([3, 4], s)]);
-    expect(stats(f).replayed).toBe(1);
+  scanLoopCases({
+    options: wasm,
+    oneCall: 'one call into the module',
+    language: 'WebAssembly',
+    loopDescribed: /: loop scan\{.*run as one loop in the module/,
+    replayDescribed: /replay: \d+ instructions in one call into the module/,
   });
 
   it('nSteps from an argument: 0 steps, a long loop replayed in one call, and a replay whose count changed goes back to JS', async () => {
