@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { NDArray, compile, evaluate, grad, iscalar, mulberry32, scalar, tensor, vector, type Variable } from '@hypatia/core';
-import { add, dot, gt, ifelse, mul, scan, sub, subtensor, sum, tanh, RandomStreams } from '@hypatia/ops';
+import { add, concatenate, dot, gt, ifelse, mul, scan, sub, subtensor, sum, tanh, RandomStreams } from '@hypatia/ops';
 
 /**
  * The loop cases every backend that runs a scan inside its replayed plan passes: a loop and its
@@ -145,5 +145,12 @@ export function scanLoopCases(spec: ScanLoopSpec): void {
     const f = await compile({ inputs: [xs], outputs: [rowSums], ...spec.options() });
     for (let s = 0; s < 2; s++) await againstReference(f, [xs], [rowSums], [rand([3, 4], s)]);
     expect(stats(f).replayed).toBe(1);
+  });
+
+  it("an output whose step has another shape than its initial state is scan's error, naming both shapes", async () => {
+    const h0 = tensor('float32', [null], 'h0');
+    const [hs] = scan({ fn: (h) => concatenate([h, NDArray.from([1], 'float32')]), outputsInfo: h0, nSteps: 3 });
+    const f = await compile({ inputs: [h0], outputs: [hs], ...spec.options() });
+    await expect(f(NDArray.from([1, 2], 'float32'))).rejects.toThrow(/scan: its output 0 has shape \[3\] at step 0, but \[2\] in its initial state; an output keeps its shape from step to step/);
   });
 }

@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 import { HypatiaError, NDArray, shapeSize, type Variable } from '@hypatia/core';
-import { Scan, initialRowShape, rowAt, scanSchedule, type ScanSchedule } from '@hypatia/ops/backend';
+import { Scan, initialRowShape, rowAt, scanSchedule, stepShapeError, type ScanSchedule } from '@hypatia/ops/backend';
 import type { GpuTensor } from './buffers.js';
 import { ROUTINES, pipeline, unsupported, type Step } from './lowering.js';
 import { RowCopies, encodeInner, innerShapes, lowerInner, uploadWords } from './inner-steps.js';
@@ -102,7 +102,7 @@ ROUTINES.set(Scan, (node, op) => async (device, ctx) => {
         schedule.buffers.forEach((b, i) => {
           const v = values[i]!;
           if (!sameShape(v.shape, rowShapes[i]!)) {
-            throw new HypatiaError('scan', `its output ${i} has shape [${v.shape.join(', ')}] at step ${t}, but [${rowShapes[i]!.join(', ')}] ${b.initialInput >= 0 && t === 0 ? 'in its initial state' : 'at step 0'}; an output keeps its shape from step to step`, node.site);
+            throw stepShapeError(node, b, i, t, v.shape, rowShapes[i]!);
           }
           copies.copy(p, ectx, dtypes[i]!, v.buffer, 0, buffers[i]!, rowAt(b.write, t) * n[i]!, n[i]!);
           if (info.outputs[i]!.final) copies.copy(p, ectx, dtypes[i]!, v.buffer, 0, outs[layout.final(i)]!.buffer, 0, n[i]!);

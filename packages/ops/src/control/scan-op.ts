@@ -3,7 +3,7 @@ import {
   type Apply, type Dim, type GradResult, type Op as OpType, type Variable,
 } from '@hypatia/core';
 import { ScanLayout, initialIsState, isRecurrent, type ScanInfo } from './scan-info.js';
-import { finalRow, initialRowShape, rowAt, scanSchedule, type ScanSchedule } from './scan-schedule.js';
+import { finalRow, initialRowShape, rowAt, scanSchedule, stepShapeError, type ScanSchedule } from './scan-schedule.js';
 import { scanGrad } from './scan-grad.js';
 
 /**
@@ -125,7 +125,7 @@ export class Scan extends Op {
           rowShapes[i] = [...v.shape];
           buffers[i] = NDArray.zeros(v.dtype, [b.rows, ...v.shape]);
         } else if (v.shape.length !== shape.length || v.shape.some((d, a) => d !== shape[a])) {
-          throw new HypatiaError('scan', `its output ${i} has shape [${v.shape.join(', ')}] at step ${t}, but [${shape.join(', ')}] ${b.initialInput >= 0 && t === 0 ? 'in its initial state' : 'at step 0'}; an output keeps its shape from step to step`, node.site);
+          throw stepShapeError(node, b, i, t, v.shape, shape);
         }
         const n = shapeSize(rowShapes[i]!);
         buffers[i]!.data.set(v.data, rowAt(b.write, t) * n);

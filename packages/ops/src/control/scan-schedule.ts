@@ -131,3 +131,12 @@ export function scanSchedule(info: ScanInfo, node: Apply, shapes: readonly (read
 export function initialRowShape(b: ScanBuffer, initial: readonly number[]): number[] {
   return b.initialIsState ? [...initial] : initial.slice(1);
 }
+
+/**
+ * Scan's error for output `i`, whose step `t` has `shape` where its rows have `rows` (the shape
+ * its initial state or its step 0 gave): an output keeps its shape from step to step.
+ */
+export function stepShapeError(node: Apply, b: ScanBuffer, i: number, t: number, shape: readonly number[], rows: readonly number[]): HypatiaError {
+  const from = b.initialInput >= 0 && t === 0 ? 'in its initial state' : 'at step 0';
+  return new HypatiaError('scan', `its output ${i} has shape [${shape.join(', ')}] at step ${t}, but [${rows.join(', ')}] ${from}; an output keeps its shape from step to step`, node.site);
+}

@@ -1,5 +1,5 @@
 import { HypatiaError, NDArray, shapeSize, type DType } from '@hypatia/core';
-import { Scan, initialRowShape, scanSchedule } from '@hypatia/ops/backend';
+import { Scan, initialRowShape, scanSchedule, stepShapeError } from '@hypatia/ops/backend';
 import { family, type NativeStep } from '../step-family.js';
 import { InnerRun, copyElements, copyKernel, innerHostOps, planInner, type InnerProgram } from './inner-program.js';
 
@@ -73,7 +73,7 @@ export const scanLoop = family<ScanStep>({
           rowShapes[i] = [...v.shape];
           open(i, rowShapes[i]!);
         } else if (!sameShape(v.shape, shape)) {
-          throw new HypatiaError('scan', `its output ${i} has shape [${v.shape.join(', ')}] at step ${t}, but [${shape.join(', ')}] ${b.initialInput >= 0 && t === 0 ? 'in its initial state' : 'at step 0'}; an output keeps its shape from step to step`, node.site);
+          throw stepShapeError(node, b, i, t, v.shape, shape);
         }
         const n = shapeSize(rowShapes[i]!);
         const k = copy(v.dtype);

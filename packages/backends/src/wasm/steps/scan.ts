@@ -1,6 +1,6 @@
 import { HypatiaError, shapeSize, type DType } from '@hypatia/core';
 import type { AxisIndex } from '@hypatia/ops';
-import { Scan, initialRowShape, initialRows, scanSchedule } from '@hypatia/ops/backend';
+import { Scan, initialRowShape, initialRows, scanSchedule, stepShapeError } from '@hypatia/ops/backend';
 import { BYTES } from '../linear-memory.js';
 import { regionKernel, sameKernel } from '../replay-checks.js';
 import { loopInstruction } from '../routines/loop-wasm.js';
@@ -103,7 +103,7 @@ export const scanLoop = wasmFamily<ScanStep>({
           rowShapes[i] = [...v.shape];
           open(i, rowShapes[i]!);
         } else if (!sameShape(v.shape, shape)) {
-          throw new HypatiaError('scan', `its output ${i} has shape [${v.shape.join(', ')}] at step ${t}, but [${shape.join(', ')}] ${b.initialInput >= 0 && t === 0 ? 'in its initial state' : 'at step 0'}; an output keeps its shape from step to step`, node.site);
+          throw stepShapeError(node, b, i, t, v.shape, shape);
         }
         const n = shapeSize(rowShapes[i]!);
         const k = copy(v.dtype);
