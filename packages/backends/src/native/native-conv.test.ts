@@ -78,3 +78,34 @@ describe('native conv2d on empty operands', () => {
     }
   });
 });
+
+// Small filters at stride 1 without padding are convolved in place (no unfolding); every output
+// must still be the im2col-and-gemm path's (HYP_CONV_DIRECT_K=0 turns the in-place path off).
+describe('native conv2d with small filters, computed without unfolding', () => {
+  for (const dtype of ['float32', 'float64'] as DType[]) {
+    it(`${dtype}: equals the unfolded product bit for bit and the reference to rounding`, async () => {
+      const x = tensor(dtype, [null, null, null, null], 'x');
+      const w = tensor(dtype, [null, null, null, null], 'w');
+      const p = resolveConvOptions({}, 'conv2d');
+      const y = conv2d(x, w);
+      const outputs = [y, conv2dGradFilters(x, y, w, p)];
+      // network3's first layer; then rows of 27 (a full chunk and a tail) and 6 filters (a block of 4 and 2 more).
+      const cases = [[[3, 1, 28, 28], [20, 1, 5, 5]], [[2, 2, 9, 30], [6, 2, 3, 4]]];
+      const run = async (flags: string[]) => {
+        const fn = await compile({ inputs: [x, w], outputs, backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir(), flags } });
+        return Promise.all(cases.map(([xs, ws], c) => fn(randomArray(xs!, dtype, 10 + c), randomArray(ws!, dtype, 20 + c))));
+      };
+      const direct = await run([...DEFAULT_FLAGS]);
+      const unfolded = await run([...DEFAULT_FLAGS, '-DHYP_CONV_DIRECT_K=0']);
+      const tol = dtype === 'float32' ? 1e-4 : 1e-12;
+      const failures = cases.flatMap(([xs, ws], c) => {
+        const want = evaluate(outputs, new Map([[x, randomArray(xs!, dtype, 10 + c)], [w, randomArray(ws!, dtype, 20 + c)]]));
+        return [
+          compareArrays(unfolded[c]![0]!, direct[c]![0]!, 0, 0),
+          ...outputs.map((_o, k) => compareArrays(want[k]!, direct[c]![k]!, tol, tol)),
+        ].map((d, k) => d && `[${xs}] * [${ws}] check ${k}: ${d}`);
+      }).filter(Boolean);
+      expect(failures).toEqual([]);
+    });
+  }
+});

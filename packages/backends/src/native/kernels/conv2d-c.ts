@@ -52,6 +52,9 @@ export function conv2dKernelsC(prefix: string, dtype: 'float32' | 'float64', gem
 #ifndef HYP_CONV_PAR_MIN
 #define HYP_CONV_PAR_MIN (1 << 18)
 #endif
+#ifndef HYP_CONV_DIRECT_K
+#define HYP_CONV_DIRECT_K 32
+#endif
 #ifndef HYP_GEMM_PAR_MIN
 #define HYP_GEMM_PAR_MIN 4000000
 #endif
@@ -144,14 +147,110 @@ static void ${name}(${back ? `const ${T} *restrict cols, ${T} *restrict x` : `co
     ${par('gP * O')}
     for (int64_t i = 0; i < g; i++)
       for (int64_t o = 0; o < O; o++) memcpy(dyT + o * gP + i * P, dy + ((n0 + i) * O + o) * P, (size_t)P * sizeof(${T}));`;
+  // Three vectors of 32 bytes: one row chunk of the direct path.
+  const L = 3 * (32 / (dtype === 'float32' ? 4 : 8));
+  const directCommon = `
+static int ${prefix}_direct_fits(const int64_t *p) {${geometry}
+  return K <= HYP_CONV_DIRECT_K && SH == 1 && SW == 1 && PT == 0 && PL == 0 && OH + KH - 1 <= H && OW + KW - 1 <= W && OW >= ${L} && O >= 4;
+}
+typedef ${T} ${prefix}_v __attribute__((vector_size(32)));
+static inline ${prefix}_v ${prefix}_load(const ${T} *a) { ${prefix}_v v; memcpy(&v, a, sizeof v); return v; }
+`;
+  const directForward = `
+/* Convolution computed in place, without unfolding, when the filter is small (K = C * KH * KW up to
+   HYP_CONV_DIRECT_K), the stride 1, no padding reached and a row at least ${L} outputs wide: the
+   unfold and the copy back cost as much as the product there. Each output row is built from
+   4 filters x 3 vectors of accumulators, the x vectors loaded once for the 4 filters (the last block
+   of filters and of a row overlap the one before when O or OW is not a multiple: those outputs are
+   computed twice, identically, rather than by a slower scalar tail); every output
+   sums its K products by fused multiply-adds in the gemm's order (c, i, j) from zero, so the
+   result is the im2col path's, bit for bit. */
+static void ${prefix}_direct(const ${T} *restrict x, const ${T} *restrict w, ${T} *restrict y, const int64_t *p) {${geometry}
+  enum { VL = 32 / sizeof(${T}) };
+  for (int64_t ob = 0; ob < O; ob += 4) {
+    const int64_t o0 = ob + 4 <= O ? ob : O - 4;
+    const ${T} *restrict w0 = w + o0 * K;
+    for (int64_t oh = 0; oh < OH; oh++) {
+      ${T} *restrict yr = y + o0 * P + oh * OW;
+      for (int64_t oc = 0; oc < OW; oc += ${L}) {
+        const int64_t ow = oc + ${L} <= OW ? oc : OW - ${L};
+        ${prefix}_v a[4][3];
+        for (int b = 0; b < 4; b++) for (int v = 0; v < 3; v++) a[b][v] = (${prefix}_v){0};
+        int64_t k = 0;
+        for (int64_t c = 0; c < C; c++)
+          for (int64_t i = 0; i < KH; i++) {
+            const ${T} *xr = x + (c * H + oh + i) * W + ow;
+            for (int64_t j = 0; j < KW; j++, k++) {
+              const ${prefix}_v x0 = ${prefix}_load(xr + j), x1 = ${prefix}_load(xr + j + VL), x2 = ${prefix}_load(xr + j + 2 * VL);
+              for (int b = 0; b < 4; b++) {
+                const ${T} wk = w0[b * K + k];
+                a[b][0] += wk * x0; a[b][1] += wk * x1; a[b][2] += wk * x2;
+              }
+            }
+          }
+        for (int b = 0; b < 4; b++) for (int v = 0; v < 3; v++) memcpy(yr + b * P + ow + v * VL, &a[b][v], sizeof a[b][v]);
+      }
+    }
+  }
+}
+`;
+  const directGradFilters = `
+/* The filters' gradient of one image added into acc[O, K] in place, for the shapes the forward
+   computes in place (and KW >= 3): for 4 filters and 3 filter columns j at a time, 12 vector sums
+   over the image of dy's rows times x's rows shifted by j (the x vectors loaded once for the
+   4 filters), then summed across their lanes; the columns past the last full vector of a row are
+   summed one by one. Past the last filter, a block reads the last filter's rows again and drops
+   those sums; past the last j, a block starts at KW - 3 and skips the columns already done. */
+static void ${prefix}_direct(const ${T} *restrict x, const ${T} *restrict dy, ${T} *restrict acc, const int64_t *p) {${geometry}
+  enum { VL = 32 / sizeof(${T}) };
+  const int64_t OWV = OW - OW % VL;
+  for (int64_t o0 = 0; o0 < O; o0 += 4) {
+    const ${T} *rows[4];
+    for (int b = 0; b < 4; b++) rows[b] = dy + (o0 + b < O ? o0 + b : O - 1) * P;
+    for (int64_t c = 0; c < C; c++)
+      for (int64_t i = 0; i < KH; i++)
+        for (int64_t jd = 0; jd < KW; jd += 3) {
+          const int64_t j0 = jd + 3 <= KW ? jd : KW - 3;
+          ${prefix}_v a[4][3];
+          ${T} s[4][3];
+          for (int b = 0; b < 4; b++) for (int v = 0; v < 3; v++) { a[b][v] = (${prefix}_v){0}; s[b][v] = 0; }
+          for (int64_t oh = 0; oh < OH; oh++) {
+            const ${T} *xr = x + (c * H + oh + i) * W + j0;
+            const int64_t r = oh * OW;
+            for (int64_t ow = 0; ow < OWV; ow += VL) {
+              const ${prefix}_v x0 = ${prefix}_load(xr + ow), x1 = ${prefix}_load(xr + ow + 1), x2 = ${prefix}_load(xr + ow + 2);
+              for (int b = 0; b < 4; b++) {
+                const ${prefix}_v d = ${prefix}_load(rows[b] + r + ow);
+                a[b][0] += d * x0; a[b][1] += d * x1; a[b][2] += d * x2;
+              }
+            }
+            for (int64_t ow = OWV; ow < OW; ow++)
+              for (int b = 0; b < 4; b++)
+                for (int v = 0; v < 3; v++) s[b][v] += rows[b][r + ow] * xr[ow + v];
+          }
+          for (int b = 0; b < 4 && o0 + b < O; b++)
+            for (int v = j0 < jd ? (int)(jd - j0) : 0; v < 3; v++) {
+              ${T} t = s[b][v];
+              for (int l = 0; l < VL; l++) t += a[b][v][l];
+              acc[(o0 + b) * K + (c * KH + i) * KW + j0 + v] += t;
+            }
+        }
+  }
+}
+`;
   switch (which) {
-    case 'forward': return `${common}${patches(`${prefix}_im2col`, false)}
+    case 'forward': return `${common}${patches(`${prefix}_im2col`, false)}${directCommon}${directForward}
 static void ${prefix}(void **b, const int64_t *p) {${geometry}
   const ${T} *x = (const ${T} *)b[0], *w = (const ${T} *)b[1];
   ${T} *y = (${T} *)b[2];
   if (N == 0 || O == 0 || P == 0) return;
-  if (K == 0) { memset(y, 0, (size_t)(N * O * P) * sizeof(${T})); return; }${groups(`
-  ${T} *cols = ${prefix}_scratch(K * gmax * P + O * gmax * P), *prod = cols + K * gmax * P;`)}
+  if (K == 0) { memset(y, 0, (size_t)(N * O * P) * sizeof(${T})); return; }
+  const int direct = ${prefix}_direct_fits(p);${groups(`
+  ${T} *cols = direct ? NULL : ${prefix}_scratch(K * gmax * P + O * gmax * P), *prod = direct ? NULL : cols + K * gmax * P;`)}
+    if (direct) {
+      for (int64_t i = 0; i < g; i++) ${prefix}_direct(x + (n0 + i) * C * H * W, w, y + (n0 + i) * O * P, p);
+      continue;
+    }
     ${par('K * gP')}
     for (int64_t i = 0; i < g; i++) ${prefix}_im2col(x + (n0 + i) * C * H * W, cols + i * P, gP, p);
     ${gemmCall('w', 'cols', 'prod', 'O', 'gP', 'K', 'K', '1', 'gP', '1')}
@@ -174,15 +273,22 @@ static void ${prefix}(void **b, const int64_t *p) {${geometry}
   }${groupsEnd}
 }
 `;
-    case 'grad_filters': return `${common}${patches(`${prefix}_im2col`, false)}
+    case 'grad_filters': return `${common}${patches(`${prefix}_im2col`, false)}${directCommon}${directGradFilters}
 static void ${prefix}(void **b, const int64_t *p) {${geometry}
   const ${T} *x = (const ${T} *)b[0], *dy = (const ${T} *)b[1];
   ${T} *dw = (${T} *)b[2];
   memset(dw, 0, (size_t)(O * K) * sizeof(${T}));
-  if (N == 0 || K == 0 || O == 0 || P == 0) return;${groups(`
+  if (N == 0 || K == 0 || O == 0 || P == 0) return;
+  const int direct = ${prefix}_direct_fits(p) && KW >= 3;${groups(`
   /* This thread's sum over its groups (acc), the latest group's product (part), then the columns. */
-  ${T} *acc = ${prefix}_scratch(2 * O * K + K * gmax * P + O * gmax * P), *part = acc + O * K, *cols = part + O * K, *dyT = cols + K * gmax * P;
-  int any = 0;`)}
+  ${T} *acc = ${prefix}_scratch(direct ? O * K : 2 * O * K + K * gmax * P + O * gmax * P), *part = acc + O * K, *cols = part + O * K, *dyT = cols + K * gmax * P;
+  int any = 0;
+  if (direct) memset(acc, 0, (size_t)(O * K) * sizeof(${T}));`)}
+    if (direct) {
+      for (int64_t i = 0; i < g; i++) ${prefix}_direct(x + (n0 + i) * C * H * W, dy + (n0 + i) * O * P, acc, p);
+      any = 1;
+      continue;
+    }
     ${par('K * gP')}
     for (int64_t i = 0; i < g; i++) ${prefix}_im2col(x + (n0 + i) * C * H * W, cols + i * P, gP, p);${transposeDy}
     ${gemmCall('dyT', 'cols', 'any ? part : acc', 'O', 'K', 'gP', 'gP', '1', '1', 'gP')}
