@@ -47,4 +47,4 @@ export { stridedCopyKernel, stridedCopyLaunch } from './shape/copy-kernels.js';
 export { Scan } from './control/scan-op.js';
 export { IfElse } from './control/ifelse.js';
 export { ScanLayout, initialRows, initialIsState, type ScanInfo, type ScanOutputInfo } from './control/scan-info.js';
-export { scanSchedule, rowAt, finalRow, initialRowShape, stepShapeError, type RowAt, type ScanBuffer, type ScanSchedule } from './control/scan-schedule.js';
+export { scanSchedule, rowAt, finalRow, initialRowShape, stepShapeError, noFinalValueError, type RowAt, type ScanBuffer, type ScanSchedule } from './control/scan-schedule.js';

@@ -153,4 +153,12 @@ export function scanLoopCases(spec: ScanLoopSpec): void {
     const f = await compile({ inputs: [h0], outputs: [hs], ...spec.options() });
     await expect(f(NDArray.from([1, 2], 'float32'))).rejects.toThrow(/scan: its output 0 has shape \[3\] at step 0, but \[2\] in its initial state; an output keeps its shape from step to step/);
   });
+
+  it('the final value of an output that does not feed back, after 0 steps, is scan\'s error', async () => {
+    const xs = vector('xs');
+    const [ys] = scan({ fn: (x) => mul(x, 2), sequences: xs });
+    const f = await compile({ inputs: [xs], outputs: [subtensor(ys, [-1])], ...spec.options() });
+    expect((await f(NDArray.from([1, 2, 3], 'float32')))[0]!.item()).toBe(6);
+    await expect(f(NDArray.from([], 'float32'))).rejects.toThrow(/scan: its output 0 does not feed back, so it has no final value after 0 steps/);
+  });
 }

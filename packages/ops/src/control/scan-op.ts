@@ -3,7 +3,7 @@ import {
   type Apply, type Dim, type GradResult, type Op as OpType, type Variable,
 } from '@hypatia/core';
 import { ScanLayout, initialIsState, isRecurrent, type ScanInfo } from './scan-info.js';
-import { finalRow, initialRowShape, rowAt, scanSchedule, stepShapeError, type ScanSchedule } from './scan-schedule.js';
+import { finalRow, initialRowShape, rowAt, scanSchedule, stepShapeError, noFinalValueError, type ScanSchedule } from './scan-schedule.js';
 import { scanGrad } from './scan-grad.js';
 
 /**
@@ -147,7 +147,7 @@ export class Scan extends Op {
         results.push(out);
       }
       if (o.final) {
-        if (!buf || count === 0 && b.initialInput < 0) throw new HypatiaError('scan', `its output ${i} does not feed back, so it has no final value after 0 steps`, node.site);
+        if (!buf || count === 0 && b.initialInput < 0) throw noFinalValueError(node, i);
         const r = finalRow(b, count);
         results.push(new NDArray(buf.dtype, shape, buf.data.slice(r * n, (r + 1) * n)));
       }

@@ -140,3 +140,8 @@ export function stepShapeError(node: Apply, b: ScanBuffer, i: number, t: number,
   const from = b.initialInput >= 0 && t === 0 ? 'in its initial state' : 'at step 0';
   return new HypatiaError('scan', `its output ${i} has shape [${shape.join(', ')}] at step ${t}, but [${rows.join(', ')}] ${from}; an output keeps its shape from step to step`, node.site);
 }
+
+/** Scan's error for the final value of output `i`, which does not feed back, of a loop that ran no step. */
+export function noFinalValueError(node: Apply, i: number): HypatiaError {
+  return new HypatiaError('scan', `its output ${i} does not feed back, so it has no final value after 0 steps`, node.site);
+}

@@ -1,5 +1,5 @@
 import { HypatiaError, NDArray, shapeSize, type DType } from '@hypatia/core';
-import { Scan, initialRowShape, scanSchedule, stepShapeError } from '@hypatia/ops/backend';
+import { Scan, initialRowShape, scanSchedule, stepShapeError, noFinalValueError } from '@hypatia/ops/backend';
 import { family, type NativeStep } from '../step-family.js';
 import { InnerRun, copyElements, copyKernel, innerHostOps, planInner, type InnerProgram } from './inner-program.js';
 
@@ -95,7 +95,7 @@ export const scanLoop = family<ScanStep>({
         results.push(b.initialRows ? new NDArray(dtype, [schedule.steps, ...shape], ctx.view(buf.data, b.initialRows * n, schedule.steps * n)) : buf);
       }
       if (o.final) {
-        if (!finals[i]) throw new HypatiaError('scan', `its output ${i} does not feed back, so it has no final value after 0 steps`, node.site);
+        if (!finals[i]) throw noFinalValueError(node, i);
         results.push(finals[i]!);
       }
       return results;

@@ -1,6 +1,6 @@
 import { HypatiaError, shapeSize, type DType } from '@hypatia/core';
 import type { AxisIndex } from '@hypatia/ops';
-import { Scan, initialRowShape, initialRows, scanSchedule, stepShapeError } from '@hypatia/ops/backend';
+import { Scan, initialRowShape, initialRows, scanSchedule, stepShapeError, noFinalValueError } from '@hypatia/ops/backend';
 import { BYTES } from '../linear-memory.js';
 import { regionKernel, sameKernel } from '../replay-checks.js';
 import { loopInstruction } from '../routines/loop-wasm.js';
@@ -129,7 +129,7 @@ export const scanLoop = wasmFamily<ScanStep>({
         } else results.push(buf);
       }
       if (o.final) {
-        if (!finals[i]) throw new HypatiaError('scan', `its output ${i} does not feed back, so it has no final value after 0 steps`, node.site);
+        if (!finals[i]) throw noFinalValueError(node, i);
         results.push(finals[i]!);
       }
       return results;
