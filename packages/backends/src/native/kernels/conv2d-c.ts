@@ -196,45 +196,49 @@ static void ${prefix}_direct(const ${T} *restrict x, const ${T} *restrict w, ${T
 `;
   const directGradFilters = `
 /* The filters' gradient of one image added into acc[O, K] in place, for the shapes the forward
-   computes in place (and KW >= 3): for 4 filters and 3 filter columns j at a time, 12 vector sums
-   over the image of dy's rows times x's rows shifted by j (the x vectors loaded once for the
-   4 filters), then summed across their lanes; the columns past the last full vector of a row are
-   summed one by one. Past the last filter, a block reads the last filter's rows again and drops
-   those sums; past the last j, a block starts at KW - 3 and skips the columns already done. */
-static void ${prefix}_direct(const ${T} *restrict x, const ${T} *restrict dy, ${T} *restrict acc, const int64_t *p) {${geometry}
+   computes in place (and KW >= 3): for 4 filters and 5 filter columns j at a time (3 when KW < 5),
+   20 vector sums over the image of dy's rows times x's rows shifted by j (the x vectors loaded once
+   for the 4 filters), then summed across their lanes; the columns past the last full vector of a
+   row are summed one by one. Past the last filter, a block reads the last filter's rows again and
+   drops those sums; past the last j, a block starts at KW - 5 (or 3) and skips the columns done. */
+/* One block: filters o0..o0+3 (rows), filter columns j0..j0+JB-1, adding those from column jd on. */
+static inline __attribute__((always_inline)) void ${prefix}_block(const ${T} *restrict x, const ${T} *const *rows, ${T} *restrict acc, const int64_t *p, int64_t o0, int64_t c, int64_t i, int64_t j0, int64_t jd, const int JB) {${geometry}
   enum { VL = 32 / sizeof(${T}) };
   const int64_t OWV = OW - OW % VL;
+  ${prefix}_v a[4][5];
+  ${T} s[4][5];
+  for (int b = 0; b < 4; b++) for (int v = 0; v < JB; v++) { a[b][v] = (${prefix}_v){0}; s[b][v] = 0; }
+  for (int64_t oh = 0; oh < OH; oh++) {
+    const ${T} *xr = x + (c * H + oh + i) * W + j0;
+    const int64_t r = oh * OW;
+    for (int64_t ow = 0; ow < OWV; ow += VL) {
+      ${prefix}_v xv[5];
+      for (int v = 0; v < JB; v++) xv[v] = ${prefix}_load(xr + ow + v);
+      for (int b = 0; b < 4; b++) {
+        const ${prefix}_v d = ${prefix}_load(rows[b] + r + ow);
+        for (int v = 0; v < JB; v++) a[b][v] += d * xv[v];
+      }
+    }
+    for (int64_t ow = OWV; ow < OW; ow++)
+      for (int b = 0; b < 4; b++)
+        for (int v = 0; v < JB; v++) s[b][v] += rows[b][r + ow] * xr[ow + v];
+  }
+  for (int b = 0; b < 4 && o0 + b < O; b++)
+    for (int v = j0 < jd ? (int)(jd - j0) : 0; v < JB; v++) {
+      ${T} t = s[b][v];
+      for (int l = 0; l < VL; l++) t += a[b][v][l];
+      acc[(o0 + b) * K + (c * KH + i) * KW + j0 + v] += t;
+    }
+}
+static void ${prefix}_direct(const ${T} *restrict x, const ${T} *restrict dy, ${T} *restrict acc, const int64_t *p) {${geometry}
   for (int64_t o0 = 0; o0 < O; o0 += 4) {
     const ${T} *rows[4];
     for (int b = 0; b < 4; b++) rows[b] = dy + (o0 + b < O ? o0 + b : O - 1) * P;
     for (int64_t c = 0; c < C; c++)
-      for (int64_t i = 0; i < KH; i++)
-        for (int64_t jd = 0; jd < KW; jd += 3) {
-          const int64_t j0 = jd + 3 <= KW ? jd : KW - 3;
-          ${prefix}_v a[4][3];
-          ${T} s[4][3];
-          for (int b = 0; b < 4; b++) for (int v = 0; v < 3; v++) { a[b][v] = (${prefix}_v){0}; s[b][v] = 0; }
-          for (int64_t oh = 0; oh < OH; oh++) {
-            const ${T} *xr = x + (c * H + oh + i) * W + j0;
-            const int64_t r = oh * OW;
-            for (int64_t ow = 0; ow < OWV; ow += VL) {
-              const ${prefix}_v x0 = ${prefix}_load(xr + ow), x1 = ${prefix}_load(xr + ow + 1), x2 = ${prefix}_load(xr + ow + 2);
-              for (int b = 0; b < 4; b++) {
-                const ${prefix}_v d = ${prefix}_load(rows[b] + r + ow);
-                a[b][0] += d * x0; a[b][1] += d * x1; a[b][2] += d * x2;
-              }
-            }
-            for (int64_t ow = OWV; ow < OW; ow++)
-              for (int b = 0; b < 4; b++)
-                for (int v = 0; v < 3; v++) s[b][v] += rows[b][r + ow] * xr[ow + v];
-          }
-          for (int b = 0; b < 4 && o0 + b < O; b++)
-            for (int v = j0 < jd ? (int)(jd - j0) : 0; v < 3; v++) {
-              ${T} t = s[b][v];
-              for (int l = 0; l < VL; l++) t += a[b][v][l];
-              acc[(o0 + b) * K + (c * KH + i) * KW + j0 + v] += t;
-            }
-        }
+      for (int64_t i = 0; i < KH; i++) {
+        if (KW >= 5) for (int64_t jd = 0; jd < KW; jd += 5) ${prefix}_block(x, rows, acc, p, o0, c, i, jd + 5 <= KW ? jd : KW - 5, jd, 5);
+        else for (int64_t jd = 0; jd < KW; jd += 3) ${prefix}_block(x, rows, acc, p, o0, c, i, jd + 3 <= KW ? jd : KW - 3, jd, 3);
+      }
   }
 }
 `;
