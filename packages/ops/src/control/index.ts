@@ -1,5 +1,5 @@
 // Control flow: loops (scan) and their gradients, conditionals (ifelse), jacobian and hessian built on loops.
-// The Scan and IfElse op classes are exported once every backend runs them (the op table covers every exported op).
+// The Scan and IfElse op classes, with the loop's schedule, are in @hypatia/ops/backend: what a backend needs to run them.
 export { scan, type ScanSpec, type SequenceSpec, type OutputSpec, type StepResult, type ScanUpdates } from './scan.js';
 export type { ScanInfo, ScanOutputInfo } from './scan-info.js';
 export { ifelse } from './ifelse.js';
