@@ -1,150 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { HypatiaError, NDArray, compile, evaluate, grad, iscalar, ivector, matrix, shared, vector, type Variable } from '@hypatia/core';
-import { add, arange, mul, sliceAxis, softmaxCrossentropyWithLabels, sub, sum, take } from '@hypatia/ops';
-import { FullyConnectedLayer, Network, SoftmaxLayer, sgdRule } from '@hypatia/nn';
+import { HypatiaError, NDArray, compile, ivector, matrix } from '@hypatia/core';
+import { softmaxCrossentropyWithLabels, sum } from '@hypatia/ops';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
-import { TimesRowIndex } from './testing/times-row-index.js';
+import { replayCases } from '../testing/replay-cases.js';
 
 const native = (replay = true) => ({ backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir(), replay } });
-const stats = (f: { executable: unknown }) => (f.executable as { stats: { replayed: number; recorded: number; checksFailed: number } }).stats;
-
-/** network3's SGD step with mini-batches selected by givens; `replay: false` keeps the JS path for every call. */
-async function training(replay: boolean) {
-  const mb = 3;
-  const net = new Network([new FullyConnectedLayer({ nIn: 784, nOut: 20, seed: 1 }), new SoftmaxLayer({ nIn: 20, nOut: 10, seed: 2 })], mb);
-  const cost = (net as unknown as { last: { cost(y: Variable): Variable } }).last.cost(net.y);
-  const n = 5 * mb;
-  const x = NDArray.zeros('float32', [n, 784]);
-  for (let i = 0; i < x.size; i++) x.data[i] = (Math.sin(i * 0.37) + 1) / 2;
-  const y = NDArray.from(Array.from({ length: n }, (_, i) => (i * 7) % 10), 'int32');
-  const tx = shared(x);
-  const ty = shared(y, 'labels');
-  const i = iscalar('i');
-  const f = await compile({
-    inputs: [i], outputs: cost, updates: sgdRule(0.5).updates(net.params, grad(cost, net.params)),
-    givens: [[net.x, sliceAxis(tx, 0, mul(i, mb), mul(add(i, 1), mb))], [net.y, sliceAxis(ty, 0, mul(i, mb), mul(add(i, 1), mb))]],
-    ...native(replay),
-  });
-  return { f, params: net.params, ty };
-}
-
 
 describe('native replay', () => {
-  it('a host step splits the replay into native segments; results match and an update after it lands in place', async () => {
-    const x = matrix('x');
-    const w = shared(NDArray.from([[1, 2], [3, 4]], 'float32'), 'w');
-    const h = new TimesRowIndex().call(add(x, 1));
-    const out = sum(mul(h, w), 1);
-    const f = await compile({ inputs: [x], outputs: [out, h], updates: [[w, sub(w, mul(out, 0.5))]], ...native() });
-    const xs = [[[1, 2], [3, 4]], [[0, 1], [2, 3]], [[5, 5], [5, 5]]].map((v) => NDArray.from(v, 'float32'));
-    for (let s = 0; s < 6; s++) {
-      const arg = xs[s % 3]!;
-      const want = evaluate([out, h, sub(w, mul(out, 0.5))], new Map([[x, arg]]));
-      const [o, hv] = await f(arg);
-      expect([Array.from(o!.data), Array.from(hv!.data)]).toEqual([Array.from(want[0]!.data), Array.from(want[1]!.data)]);
-      expect(Array.from(w.get().data)).toEqual(Array.from(want[2]!.data));
-    }
-    expect(stats(f)).toEqual({ replayed: 5, recorded: 1, checksFailed: 0 });
-    expect(f.executable.describe()).toMatch(/host op times_row_index/);
-    expect(f.executable.describe()).toMatch(/in 2 native calls around host steps, arena \d+ bytes, updates in place: w/);
-  });
-
-  it('a training step replayed in one native call is bit-identical to the JS path, with its updates written in place', async () => {
-    const js = await training(false);
-    const rp = await training(true);
-    const borrowed: NDArray[][] = [];
-    for (let step = 0; step < 6; step++) {
-      const [a, b] = [await js.f(step % 5), await rp.f(step % 5)];
-      expect(Array.from(b.data)).toEqual(Array.from(a.data));
-      js.params.forEach((p, k) => expect(Array.from(rp.params[k]!.get().data)).toEqual(Array.from(p.get().data)));
-      borrowed.push(rp.params.map((p) => p.get({ borrow: true })));
-    }
-    expect(rp.f.executable.describe()).toMatch(/replay: \d+ instructions in one native call, arena \d+ bytes, updates in place: w, b, w, b/);
-    expect(js.f.executable.describe()).toMatch(/replay: none/);
-    expect(stats(rp.f)).toEqual({ replayed: 5, recorded: 1, checksFailed: 0 });
-    expect(stats(js.f)).toEqual({ replayed: 0, recorded: 0, checksFailed: 0 });
-    // From the second call on, each update lands in the array the variable already holds.
-    for (let s = 2; s < 6; s++) borrowed[s]!.forEach((a, k) => expect(a).toBe(borrowed[1]![k]));
-  });
-
-  it('a label out of range on a replayed call raises the precise error and changes no shared variable', async () => {
-    const { f, params, ty } = await training(true);
-    await f(0);
-    await f(1);
-    const before = params.map((p) => Array.from(p.get().data));
-    const labels = ty.get();
-    labels.data[7] = 12;
-    ty.set(labels);
-    await expect(f(2)).rejects.toThrow(/label 12 at row 1 is out of range for 10 classes/);
-    expect(stats(f)).toEqual({ replayed: 1, recorded: 1, checksFailed: 1 });
-    params.forEach((p, k) => expect(Array.from(p.get().data)).toEqual(before[k]));
-    await f(1);
-    expect(stats(f).replayed).toBe(2);
-  });
-
-  it('new shapes and slice bounds that change the shape record a new plan; the old one still replays', async () => {
-    const x = vector('x');
-    const i = iscalar('i');
-    const n = iscalar('n');
-    const w = shared(NDArray.from([1, 2, 3, 4, 5, 6, 7], 'float64'), 'w');
-    const part = sliceAxis(w, 0, i, add(i, n));
-    const f = await compile({ inputs: [x, i, n], outputs: [sum(mul(part, part)), mul(x, 2)], ...native() });
-    const want = (a: number, m: number) => [1, 2, 3, 4, 5, 6, 7].slice(a, a + m).reduce((s, v) => s + v * v, 0);
-    for (const [a, m, len] of [[0, 2, 3], [1, 2, 3], [5, 2, 3], [6, 2, 3], [-3, 2, 4], [2, 3, 4], [0, 2, 3]] as const) {
-      const [s, y] = await f(new Float64Array(len).fill(1), a, m);
-      expect(s.data[0]).toBe(want(a < 0 ? a + 7 : a, m));
-      expect(Array.from(y.data)).toEqual(new Array(len).fill(2));
-    }
-    // Recorded: the first call, [6, 2] (a slice of 1 fails the first plan's check in C), a new x
-    // length, and [2, 3] (3 elements fail that plan's check); replayed: [1, 2], [5, 2], and the
-    // last call by the first plan, after the [6, 2] plan's check fails.
-    expect(stats(f)).toEqual({ replayed: 3, recorded: 4, checksFailed: 3 });
-  });
-
-  it('gather indices and arange lengths are checked in C: a bad index raises the JS error, a new length records a new plan', async () => {
-    const m = matrix('m');
-    const idx = ivector('idx');
-    const k = iscalar('k');
-    const f = await compile({ inputs: [m, idx, k], outputs: [take(m, idx, 0), sum(arange(0, k))], ...native() });
-    const a = NDArray.from([[1, 2], [3, 4], [5, 6]], 'float32');
-    const [g1, r1] = await f(a, [2, 0], 4);
-    const [g2, r2] = await f(a, [-1, 1], 4);
-    expect([Array.from(g1.data), r1.data[0]]).toEqual([[5, 6, 1, 2], 6]);
-    expect([Array.from(g2.data), r2.data[0]]).toEqual([[5, 6, 3, 4], 6]);
-    await expect(f(a, [3, 0], 4)).rejects.toThrow(/index 3 is out of bounds for axis 0 with size 3/);
-    const [, r3] = await f(a, [0, 0], 5);
-    expect(r3.data[0]).toBe(10);
-    expect(stats(f)).toEqual({ replayed: 1, recorded: 2, checksFailed: 2 });
-  });
-
-  it('updates that read each other are not both in place, an output of the old value keeps it out of place, and the results stay right', async () => {
-    const a = shared(NDArray.from([1, 2], 'float32'), 'a');
-    const c = shared(NDArray.from([10, 20], 'float32'), 'c');
-    const d = shared(NDArray.from([5, 5], 'float32'), 'd');
-    const f = await compile({ inputs: [], outputs: [d], updates: [[a, mul(c, 2)], [c, add(a, 1)], [d, sub(d, 1)]], ...native() });
-    let [av, cv, dv] = [[1, 2], [10, 20], [5, 5]];
-    for (let s = 0; s < 4; s++) {
-      const [out] = await f();
-      expect(Array.from(out!.data)).toEqual(dv);
-      [av, cv, dv] = [cv.map((v) => v * 2), av.map((v) => v + 1), dv.map((v) => v - 1)];
-      expect([Array.from(a.get().data), Array.from(c.get().data), Array.from(d.get().data)]).toEqual([av, cv, dv]);
-    }
-    expect(f.executable.describe()).toMatch(/updates in place: a\n?$|updates in place: a$/m);
-  });
-
-  it('a value set from outside is never overwritten: the first call after set() writes a new array', async () => {
-    const w = shared(NDArray.from([1, 2, 3], 'float32'), 'w');
-    const f = await compile({ inputs: [], outputs: [], updates: [[w, mul(w, 2)]], ...native() });
-    await f();
-    await f();
-    const mine = NDArray.from([1, 1, 1], 'float32');
-    w.set(mine);
-    const held = w.get({ borrow: true });
-    await f();
-    expect(Array.from(held.data)).toEqual([1, 1, 1]);
-    expect(Array.from(w.get().data)).toEqual([2, 2, 2]);
-    expect(Array.from(mine.data)).toEqual([1, 1, 1]);
+  replayCases({
+    options: native,
+    oneCall: 'one native call',
+    trainingDescribed: /replay: \d+ instructions in one native call, arena \d+ bytes, updates in place: w, b, w, b/,
+    hostSplitDescribed: /in 2 native calls around host steps, arena \d+ bytes, updates in place: w/,
+    // A borrowed value is the array the variable holds, the one an update in place writes again.
+    held: (p) => p.get({ borrow: true }),
+    heldClass: NDArray,
   });
 
   it('a loss on labels replays with the labels checked in C', async () => {

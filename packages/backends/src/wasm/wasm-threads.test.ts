@@ -1,31 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NDArray, compile, grad, iscalar, shared, type Variable } from '@hypatia/core';
-import { add, mul, sliceAxis } from '@hypatia/ops';
-import { FullyConnectedLayer, Network, SoftmaxLayer, sgdRule } from '@hypatia/nn';
+import { network3Training } from '../testing/network3-training.js';
 import { linearMemory } from './linear-memory.js';
 import { WasmBackend } from './wasm-backend.js';
 import { ThreadPool, threadPoolFor, type WorkerLike } from './wasm-threads.js';
 
 /** network3's SGD step (mini-batch 4) on `threads` threads. */
-async function training(threads: number) {
-  const mb = 4;
-  const net = new Network([new FullyConnectedLayer({ nIn: 784, nOut: 30, seed: 1 }), new SoftmaxLayer({ nIn: 30, nOut: 10, seed: 2 })], mb);
-  const cost = (net as unknown as { last: { cost(y: Variable): Variable } }).last.cost(net.y);
-  const n = 5 * mb;
-  const x = NDArray.zeros('float32', [n, 784]);
-  for (let i = 0; i < x.size; i++) x.data[i] = (Math.sin(i * 0.37) + 1) / 2;
-  const y = NDArray.from(Array.from({ length: n }, (_, i) => (i * 7) % 10), 'int32');
-  const ty = shared(y, 'labels');
-  const i = iscalar('i');
-  const f = await compile({
-    inputs: [i], outputs: cost, updates: sgdRule(0.5).updates(net.params, grad(cost, net.params)),
-    givens: [[net.x, sliceAxis(shared(x), 0, mul(i, mb), mul(add(i, 1), mb))], [net.y, sliceAxis(ty, 0, mul(i, mb), mul(add(i, 1), mb))]],
-    backend: new WasmBackend(), backendOptions: { threads },
-  });
-  return { f, params: net.params, ty };
-}
+const training = (threads: number) => network3Training({ backend: new WasmBackend(), backendOptions: { threads } }, { mb: 4, hidden: 30 });
 
 describe('wasm backend: worker threads', () => {
   // Every launch that can be shared is (the thresholds are for speed, not correctness).
