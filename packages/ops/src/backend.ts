@@ -9,6 +9,7 @@
 // The table of small graphs every backend runs against the reference semantics.
 export { OP_TABLE, checkCase, compareArrays, type OpCase } from './testing/op-table.js';
 export { innerGraphRuns } from './testing/inner-graph-runs.js';
+export { kernelNodeCases, type NodeCase } from './testing/kernel-node-cases.js';
 
 // Matrix products.
 export { gemm, type MatrixView } from './linalg/gemm-kernel.js';
