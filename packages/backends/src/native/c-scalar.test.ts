@@ -4,6 +4,7 @@ import { compareArrays } from '@hypatia/ops/backend';
 import { NativeBackend } from './native-backend.js';
 import { ReferenceBackend } from '../reference/reference-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
+import { bitPrimitivesCase } from '../testing/bit-primitive-case.js';
 
 /**
  * The C scalar table against the JS one (the reference semantics), primitive by primitive, on the
@@ -50,19 +51,5 @@ describe('C scalar formulas agree with the JS reference', () => {
     });
   }
 
-  it('the int32 bit primitives on words with high bits set and shift amounts past 31', async () => {
-    // Every pair of edge words: int32 extremes, the Philox multipliers and key bumps, 16-bit boundaries.
-    const words = [0, 1, -1, 0x7fffffff, -0x80000000, 0xd2511f53 | 0, 0xcd9e8d57 | 0, 0x9e3779b9 | 0, 0xbb67ae85 | 0, 65535, 65536, 0x12345678, 31, 32, 33, -5];
-    const as = words.flatMap((w) => words.map(() => w));
-    const bs = words.flatMap(() => words);
-    const a = tensor('int32', [null], 'a');
-    const b = tensor('int32', [null], 'b');
-    const fns: ScalarFn[] = ['bitand', 'bitor', 'bitxor', 'shl', 'shru', 'mulhi_u32'];
-    const outputs = fns.map((f) => new Elemwise({ name: `t_${f}`, arity: 2, formula: (xs) => call(f, xs) }).call(a, b));
-    const args = [NDArray.from(as, 'int32'), NDArray.from(bs, 'int32')];
-    const run = async (backend: NativeBackend | ReferenceBackend) =>
-      (await compile({ inputs: [a, b], outputs, backend, backendOptions: backend instanceof NativeBackend ? { cacheDir: testCacheDir() } : {} }))(...args);
-    const [want, got] = [await run(new ReferenceBackend()), await run(new NativeBackend())];
-    fns.forEach((f, k) => expect(Array.from(got[k]!.data), f).toEqual(Array.from(want[k]!.data)));
-  });
+  bitPrimitivesCase(() => ({ backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } }));
 });
