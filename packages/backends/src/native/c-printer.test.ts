@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { E, I, KernelBuilder, compileKernelJS, typedArrayFor, type DType, type Kernel, type TypedArray } from '@hypatia/core';
+import { E, I, KernelBuilder, compileKernelJS, type Kernel, type TypedArray } from '@hypatia/core';
 import { C_PRINTER_PRELUDE, kernelToC } from './c-printer.js';
 import { cType } from './c-scalar.js';
+import { argReduceKernel, broadcastMapKernel, filled, gatherKernel, rowSoftmaxKernel, scatterAddKernel, windowMaxKernel } from '../testing/printer-kernels.js';
 
 /**
  * Printed C against the JavaScript printer (the IR's semantics): each kernel runs in a small C
@@ -55,12 +56,6 @@ function agree(k: Kernel, make: () => TypedArray[], params: number[], rtol = 0):
   });
 }
 
-const filled = (dtype: DType, n: number, f: (i: number) => number) => {
-  const a = typedArrayFor(dtype, n);
-  for (let i = 0; i < n; i++) a[i] = f(i);
-  return a;
-};
-
 describe('the C printer', () => {
   it('a kernel of one point (no space loops) runs its point once: an increment adds once', () => {
     const k = new KernelBuilder('region_inc');
@@ -72,17 +67,9 @@ describe('the C printer', () => {
   });
 
   it('a broadcasting map over a rank-3 space with strided operands, threads sharing points mid-row', () => {
-    const k = new KernelBuilder('ew');
-    const x = k.input('float32');
-    const bias = k.input('float32');
-    const y = k.output('float32');
-    const [a, b2, c, sx0, sx1, sx2] = k.params(6);
-    const [i, j, l] = k.space(a!, b2!, c!);
-    // y = tanh(x[i, j, l] (strided, transposed) + bias[l]) * 0.5
-    const v = E.mul(E.call('tanh', [E.add(x.at(I.strided([i!, j!, l!], [sx0!, sx1!, sx2!])), bias.at(l!))]), E.c(0.5, 'float32'));
-    k.store(y, I.strided([i!, j!, l!], [I.mul(b2!, c!), c!, 1]), v);
     const [A, B, C] = [3, 70, 41];
-    agree(k.build(), () => [filled('float32', A * B * C, (q) => Math.sin(q) * 3), filled('float32', C, (q) => q / 10), new Float32Array(A * B * C)], [A, B, C, 1, A * C, A], 1e-6);
+    // x read transposed.
+    agree(broadcastMapKernel(), () => [filled('float32', A * B * C, (q) => Math.sin(q) * 3), filled('float32', C, (q) => q / 10), new Float32Array(A * B * C)], [A, B, C, 1, A * C, A], 1e-6);
   });
 
   it('unit-stride spans: a stride-0 operand splatted, rows longer than a span, and the strided loop for other strides', () => {
@@ -104,53 +91,13 @@ describe('the C printer', () => {
   });
 
   it('a row softmax with its reductions hoisted, over enough rows for two threads', () => {
-    const k = new KernelBuilder('softmax');
-    const x = k.input('float32');
-    const y = k.output('float32');
-    const [rows, cols] = k.params(2);
-    const [r, c] = k.space(rows!, cols!);
-    const at = (q: typeof c) => I.add(I.mul(r!, cols!), q!);
-    const m = k.reduce('max', [cols!], ([q]) => E.cast(x.at(at(q!)), 'float64'));
-    const z = k.reduce('sum', [cols!], ([q]) => E.exp(E.sub(E.cast(x.at(at(q!)), 'float64'), m)));
-    k.store(y, at(c!), E.div(E.exp(E.sub(E.cast(x.at(at(c!)), 'float64'), m)), z));
-    agree(k.build(), () => [filled('float32', 301 * 7, (q) => Math.cos(q * 1.3) * 50), new Float32Array(301 * 7)], [301, 7], 1e-12);
+    agree(rowSoftmaxKernel(), () => [filled('float32', 301 * 7, (q) => Math.cos(q * 1.3) * 50), new Float32Array(301 * 7)], [301, 7], 1e-12);
   });
 
   it('argmax with ties and NaN, a gather whose check fails for one point, a sequential scatter, clipped windows', () => {
-    const am = new KernelBuilder('argmax');
-    const x = am.input('float64');
-    const out = am.output('int32');
-    const [rows, cols] = am.params(2);
-    const [r] = am.space(rows!);
-    am.store(out, r!, am.reduce('argmax', [cols!], ([q]) => x.at(I.add(I.mul(r!, cols!), q!))));
-    agree(am.build(), () => [Float64Array.of(1, 3, 3, 0, NaN, 5, NaN, 2, NaN, -Infinity, -Infinity, -Infinity), new Int32Array(4)], [4, 3]);
-
-    const g = new KernelBuilder('gather');
-    const src = g.input('float32');
-    const idx = g.input('int32');
-    const dst = g.output('float32');
-    const [n, m] = g.params(2);
-    const [p] = g.space(m!);
-    const j = I.wrap(idx.read(p!), n!);
-    g.check(I.within(j, 0, n!));
-    g.store(dst, p!, src.at(j));
-    agree(g.build(), () => [Float32Array.of(10, 20, 30), Int32Array.of(-1, 5, 0, 2), new Float32Array(4)], [3, 4]);
-
-    const s = new KernelBuilder('scatter');
-    const ys = s.input('float32');
-    const ix = s.input('int32');
-    const acc = s.buffer('float32', 'readwrite');
-    const [cnt] = s.params(1);
-    const [q] = s.space(cnt!);
-    s.store(acc, ix.read(q!), ys.at(q!), { accumulate: true });
-    agree(s.build({ sequential: true }), () => [Float32Array.of(1, 2, 4, 8, 16), Int32Array.of(2, 0, 2, 2, 1), Float32Array.of(1, 1, 1)], [5]);
-
-    const w = new KernelBuilder('window_max');
-    const xs = w.input('float32');
-    const ws = w.output('float32');
-    const [len, size] = w.params(2);
-    const [o] = w.space(len!);
-    w.store(ws, o!, w.reduce('max', [[I.max(I.sub(o!, I.sub(size!, 1)), 0), I.add(o!, 1)]], ([t]) => xs.at(t!)));
-    agree(w.build(), () => [filled('float32', 2000, (t) => Math.sin(t * 0.37)), new Float32Array(2000)], [2000, 3]);
+    agree(argReduceKernel('argmax'), () => [Float64Array.of(1, 3, 3, 0, NaN, 5, NaN, 2, NaN, -Infinity, -Infinity, -Infinity), new Int32Array(4)], [4, 3]);
+    agree(gatherKernel(), () => [Float32Array.of(10, 20, 30), Int32Array.of(-1, 5, 0, 2), new Float32Array(4)], [3, 4]);
+    agree(scatterAddKernel('float32'), () => [Float32Array.of(1, 2, 4, 8, 16), Int32Array.of(2, 0, 2, 2, 1), Float32Array.of(1, 1, 1)], [5]);
+    agree(windowMaxKernel(), () => [filled('float32', 2000, (t) => Math.sin(t * 0.37)), new Float32Array(2000)], [2000, 3]);
   });
 });

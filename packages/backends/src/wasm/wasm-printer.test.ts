@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { E, I, KernelBuilder, SCALAR_FNS, call, compileKernelJS, resultDtype, typedArrayFor, type DType, type Expr, type Kernel, type ScalarFn, type TypedArray } from '@hypatia/core';
+import { argReduceKernel, filled, gatherKernel, rowSoftmaxKernel, scatterAddKernel, windowMaxKernel } from '../testing/printer-kernels.js';
 import { runKernelWasm } from './run-wasm.js';
 
 /**
@@ -25,12 +26,6 @@ function firstDifference(want: readonly TypedArray[], got: readonly TypedArray[]
 }
 
 const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
-
-const filled = (dtype: DType, n: number, f: (i: number) => number) => {
-  const a = typedArrayFor(dtype, n);
-  for (let i = 0; i < n; i++) a[i] = f(i);
-  return a;
-};
 
 const FLOATS = [0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 3, -7, 0.1, -3.75, 123.456, 1e-30, 1e30, 2 ** 31, -(2 ** 31) - 1, 2 ** 32 + 5, 2 ** 53, -1e20, Infinity, -Infinity, NaN];
 const INTS = [0, 1, -1, 2, -2, 7, -7, 31, 32, 33, 65535, 0x12345678, -0x789abcde, 2 ** 31 - 1, -(2 ** 31)];
@@ -58,41 +53,17 @@ function primitiveKernel(f: ScalarFn, d: DType): { k: Kernel; make: () => TypedA
 
 describe('the WebAssembly printer agrees with the JavaScript printer', () => {
   it('a row softmax with its reductions hoisted to the row loop', () => {
-    const k = new KernelBuilder('softmax');
-    const x = k.input('float32');
-    const y = k.output('float32');
-    const [rows, cols] = k.params(2);
-    const [r, c] = k.space(rows!, cols!);
-    const at = (q: typeof c) => I.add(I.mul(r!, cols!), q!);
-    const m = k.reduce('max', [cols!], ([q]) => E.cast(x.at(at(q!)), 'float64'));
-    const z = k.reduce('sum', [cols!], ([q]) => E.exp(E.sub(E.cast(x.at(at(q!)), 'float64'), m)));
-    k.store(y, at(c!), E.div(E.exp(E.sub(E.cast(x.at(at(c!)), 'float64'), m)), z));
-    agree(k.build(), () => [filled('float32', 301 * 7, (q) => (q === 40 ? NaN : q === 90 ? Infinity : Math.cos(q * 1.3) * 50)), new Float32Array(301 * 7)], [301, 7]);
+    agree(rowSoftmaxKernel(), () => [filled('float32', 301 * 7, (q) => (q === 40 ? NaN : q === 90 ? Infinity : Math.cos(q * 1.3) * 50)), new Float32Array(301 * 7)], [301, 7]);
   });
 
   it('argmax and argmin: the first extreme wins ties, NaN beats every number, an all -Infinity row gives 0', () => {
     for (const op of ['argmax', 'argmin'] as const) {
-      const k = new KernelBuilder(op);
-      const x = k.input('float64');
-      const out = k.output('int32');
-      const [rows, cols] = k.params(2);
-      const [r] = k.space(rows!);
-      k.store(out, r!, k.reduce(op, [cols!], ([q]) => x.at(I.add(I.mul(r!, cols!), q!))));
-      agree(k.build(), () => [Float64Array.of(1, 3, 3, 0, NaN, 5, NaN, 2, NaN, -Infinity, -Infinity, -Infinity, 2, -0, 0), new Int32Array(5)], [5, 3]);
+      agree(argReduceKernel(op), () => [Float64Array.of(1, 3, 3, 0, NaN, 5, NaN, 2, NaN, -Infinity, -Infinity, -Infinity, 2, -0, 0), new Int32Array(5)], [5, 3]);
     }
   });
 
   it('a failed check skips the rest of its point and raises the flag; the other points run', () => {
-    const g = new KernelBuilder('gather');
-    const src = g.input('float32');
-    const idx = g.input('int32');
-    const dst = g.output('float32');
-    const [n, m] = g.params(2);
-    const [p] = g.space(m!);
-    const j = I.wrap(idx.read(p!), n!);
-    g.check(I.within(j, 0, n!));
-    g.store(dst, p!, src.at(j));
-    const k = g.build();
+    const k = gatherKernel();
     agree(k, () => [Float32Array.of(10, 20, 30), Int32Array.of(-1, 5, 0, 2, -4), Float32Array.of(7, 7, 7, 7, 7)], [3, 5]);
     const out = Float32Array.of(7, 7, 7, 7, 7);
     expect(runKernelWasm(k, [Float32Array.of(10, 20, 30), Int32Array.of(-1, 5, 0, 2, -4), out], [3, 5])).toBe(true);
@@ -102,26 +73,13 @@ describe('the WebAssembly printer agrees with the JavaScript printer', () => {
 
   it('a sequential scatter accumulates colliding targets in order (float32, int32 and bool buffers)', () => {
     for (const d of ['float32', 'int32', 'bool'] as const) {
-      const s = new KernelBuilder(`scatter_${d}`);
-      const ys = s.input(d);
-      const ix = s.input('int32');
-      const acc = s.buffer(d, 'readwrite');
-      const [cnt] = s.params(1);
-      const [q] = s.space(cnt!);
-      s.store(acc, ix.read(q!), ys.at(q!), { accumulate: true });
       const vals = d === 'bool' ? [1, 1, 0, 1, 1] : d === 'int32' ? [2 ** 31 - 1, 2, 4, 8, -16] : [1, 2, 4, 8, 16.5];
-      agree(s.build({ sequential: true }), () => [filled(d, 5, (t) => vals[t]!), Int32Array.of(2, 0, 2, 2, 1), filled(d, 3, () => 1)], [5]);
+      agree(scatterAddKernel(d), () => [filled(d, 5, (t) => vals[t]!), Int32Array.of(2, 0, 2, 2, 1), filled(d, 3, () => 1)], [5]);
     }
   });
 
   it('windows clipped at the borders: ranges that depend on the point', () => {
-    const w = new KernelBuilder('window_max');
-    const xs = w.input('float32');
-    const ws = w.output('float32');
-    const [len, size] = w.params(2);
-    const [o] = w.space(len!);
-    w.store(ws, o!, w.reduce('max', [[I.max(I.sub(o!, I.sub(size!, 1)), 0), I.add(o!, 1)]], ([t]) => xs.at(t!)));
-    agree(w.build(), () => [filled('float32', 2000, (t) => (t === 7 ? NaN : Math.sin(t * 0.37))), new Float32Array(2000)], [2000, 3]);
+    agree(windowMaxKernel(), () => [filled('float32', 2000, (t) => (t === 7 ? NaN : Math.sin(t * 0.37))), new Float32Array(2000)], [2000, 3]);
 
     const s = new KernelBuilder('window_mean_2d');
     const x = s.input('float64');

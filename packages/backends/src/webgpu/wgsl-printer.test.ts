@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 import { afterAll, describe, expect, it } from 'vitest';
-import { E, I, KernelBuilder, NDArray, compileKernelJS, typedArrayFor, type DType, type Kernel, type TypedArray } from '@hypatia/core';
+import { E, I, KernelBuilder, NDArray, compileKernelJS, type DType, type Kernel, type TypedArray } from '@hypatia/core';
 import { getDevice } from './device.js';
 import { download } from './buffers.js';
 import { dispatch1d, pipeline } from './lowering.js';
@@ -8,6 +8,7 @@ import { WORKGROUP, setWorkgroupGridLimit } from './kernels.js';
 import { pointCount } from './ir-step.js';
 import { kernelToWGSL } from './wgsl-printer.js';
 import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
+import { broadcastMapKernel, filled, gatherKernel, rowSoftmaxKernel, scatterAddKernel } from '../testing/printer-kernels.js';
 
 /**
  * Printed WGSL against the JavaScript printer (the IR's semantics): each kernel runs on the GPU
@@ -57,38 +58,16 @@ async function agree(k: Kernel, make: () => TypedArray[], params: number[], rtol
   return gpu.out;
 }
 
-const filled = (dtype: DType, n: number, f: (i: number) => number) => {
-  const a = typedArrayFor(dtype, n);
-  for (let i = 0; i < n; i++) a[i] = f(i);
-  return a;
-};
-
 describe.runIf(gpuAvailable)('the WGSL printer', () => {
   afterAll(releaseDevice);
 
   it('a broadcasting map over a rank-3 space with transposed reads, more points than one workgroup', async () => {
-    const k = new KernelBuilder('ew');
-    const x = k.input('float32');
-    const bias = k.input('float32');
-    const y = k.output('float32');
-    const [a, b, c, s0, s1, s2] = k.params(6);
-    const [i, j, l] = k.space(a!, b!, c!);
-    k.store(y, I.strided([i!, j!, l!], [I.mul(b!, c!), c!, 1]), E.mul(E.call('tanh', [E.add(x.at(I.strided([i!, j!, l!], [s0!, s1!, s2!])), bias.at(l!))]), E.c(0.5, 'float32')));
     const [A, B, C] = [3, 7, 11];
-    await agree(k.build(), () => [filled('float32', A * B * C, (q) => Math.sin(q) * 3), filled('float32', C, (q) => q / 10), new Float32Array(A * B * C)], [A, B, C, 1, A * C, A], 1e-5);
+    await agree(broadcastMapKernel(), () => [filled('float32', A * B * C, (q) => Math.sin(q) * 3), filled('float32', C, (q) => q / 10), new Float32Array(A * B * C)], [A, B, C, 1, A * C, A], 1e-5);
   });
 
   it('a row softmax whose max and sum are reductions of each point, accumulated in f32 for float64', async () => {
-    const k = new KernelBuilder('softmax');
-    const x = k.input('float32');
-    const y = k.output('float32');
-    const [rows, cols] = k.params(2);
-    const [r, c] = k.space(rows!, cols!);
-    const at = (q: ReturnType<typeof I.lit>) => I.add(I.mul(r!, cols!), q);
-    const m = k.reduce('max', [cols!], ([q]) => E.cast(x.at(at(q!)), 'float64'));
-    const z = k.reduce('sum', [cols!], ([q]) => E.exp(E.sub(E.cast(x.at(at(q!)), 'float64'), m)));
-    k.store(y, at(c!), E.div(E.exp(E.sub(E.cast(x.at(at(c!)), 'float64'), m)), z));
-    await agree(k.build(), () => [filled('float32', 5 * 9, (q) => (q % 7) - 3 + (q === 20 ? 1000 : 0)), new Float32Array(45)], [5, 9], 1e-6);
+    await agree(rowSoftmaxKernel(), () => [filled('float32', 5 * 9, (q) => (q % 7) - 3 + (q === 20 ? 1000 : 0)), new Float32Array(45)], [5, 9], 1e-6);
   });
 
   it('argmax and argmin: the first extreme wins and a NaN beats every number; an int32 max starts below every value', async () => {
@@ -110,30 +89,14 @@ describe.runIf(gpuAvailable)('the WGSL printer', () => {
   });
 
   it('a failed check skips the rest of its point and raises the flag; negative indices wrap; the other points run', async () => {
-    const k = new KernelBuilder('gather');
-    const x = k.input('float32');
-    const idx = k.input('int32');
-    const y = k.output('float32');
-    const [n, m] = k.params(2);
-    const [i] = k.space(m!);
-    const j = I.wrap(idx.read(i!), n!);
-    k.check(I.within(j, 0, n!));
-    k.store(y, i!, x.at(j));
-    const kernel = k.build();
+    const kernel = gatherKernel();
     expect(kernelToWGSL(kernel).checks).toBe(true);
     await agree(kernel, () => [Float32Array.of(10, 20), Int32Array.of(-1, 2, 0, -3, 1), new Float32Array(5).fill(7)], [2, 5]);
     await agree(kernel, () => [Float32Array.of(10, 20), Int32Array.of(-1, 1, 0, -2, 1), new Float32Array(5).fill(7)], [2, 5]);
   });
 
   it('a sequential kernel accumulates into colliding targets in order, in one invocation', async () => {
-    const k = new KernelBuilder('scatter_add');
-    const y = k.input('float32');
-    const idx = k.input('int32');
-    const out = k.buffer('float32', 'readwrite');
-    const [m] = k.params(1);
-    const [i] = k.space(m!);
-    k.store(out, idx.read(i!), y.at(i!), { accumulate: true });
-    const kernel = k.build({ sequential: true });
+    const kernel = scatterAddKernel('float32');
     expect(kernelToWGSL(kernel).sequential).toBe(true);
     const got = await agree(kernel, () => [filled('float32', 200, (q) => q), filled('int32', 200, (q) => (q * 7) % 3), Float32Array.of(1, 1, 1)], [200]);
     expect(Array.from(got[2]!)).toEqual([1 + 6633, 1 + 6700, 1 + 6567]);
