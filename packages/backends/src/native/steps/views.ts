@@ -1,34 +1,20 @@
 import { HypatiaError, NDArray, shapeSize, stridesOf } from '@hypatia/core';
-import { DimShuffle, Flatten, IncSubtensor, Reshape, ReshapeLike, Shape, ShapeAt, Subtensor } from '@hypatia/ops';
+import { IncSubtensor, Shape, ShapeAt, Subtensor } from '@hypatia/ops';
 import { broadcastIntoStrides, staticIndexedShape, stridedCopyKernel, stridedCopyLaunch } from '@hypatia/ops/backend';
 import { E, I, KernelBuilder, kernelKey, type DType, type Kernel } from '@hypatia/core';
 import { kernelToC } from '../c-printer.js';
 import { family, type NativeStep } from '../step-family.js';
+import { viewShape, type ViewShape } from '../../view-shape.js';
 
-interface ViewStep extends NativeStep { shape: (ins: readonly NDArray[]) => number[] }
+interface ViewStep extends NativeStep { shape: ViewShape }
 
 /** Reshapes, flattens and in-order dimshuffles: the operand's buffer under a new shape, no copy. */
 export const view = family<ViewStep>({
   kind: 'view',
   output: 'alias',
   plan(node) {
-    const op = node.op;
-    if (op instanceof DimShuffle) {
-      const perm = op.pattern.filter((p): p is number => p !== 'x');
-      if (!perm.every((p, i) => i === 0 || p > perm[i - 1]!)) return null;
-      return { node, shape: ([x]) => op.pattern.map((p) => (p === 'x' ? 1 : x!.shape[p]!)) };
-    }
-    if (op instanceof Reshape) return { node, shape: ([x]) => op.resolve(x!.size, node) };
-    if (op instanceof Flatten) return { node, shape: ([x]) => [...x!.shape.slice(0, op.ndim - 1), shapeSize(x!.shape.slice(op.ndim - 1))] };
-    if (op instanceof ReshapeLike) {
-      return {
-        node, shape: ([x, like]) => {
-          if (x!.size !== like!.size) throw new HypatiaError(op.name, `cannot reshape ${x!.size} elements to [${like!.shape.join(', ')}]`, node.site);
-          return [...like!.shape];
-        },
-      };
-    }
-    return null;
+    const shape = viewShape(node);
+    return shape && { node, shape };
   },
   run(s, ins) {
     return new NDArray(s.node.outputs[0]!.dtype, s.shape(ins), ins[0]!.data);

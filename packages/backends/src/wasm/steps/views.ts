@@ -1,34 +1,20 @@
-import { HypatiaError, shapeSize, stridesOf, NDArray, type KernelProgram } from '@hypatia/core';
-import { DimShuffle, Flatten, IncSubtensor, Reshape, ReshapeLike, Shape, ShapeAt, Subtensor } from '@hypatia/ops';
+import { shapeSize, stridesOf, NDArray, type KernelProgram } from '@hypatia/core';
+import { IncSubtensor, Shape, ShapeAt, Subtensor } from '@hypatia/ops';
 import { stridedCopyKernel, stridedCopyLaunch } from '@hypatia/ops/backend';
 import { regionKernel } from '../replay-checks.js';
-import { wasmFamily, type WasmStep, type WasmTensor } from '../wasm-step.js';
+import { wasmFamily, type WasmStep } from '../wasm-step.js';
 import { runProgram } from './ir.js';
+import { viewShape, type ViewShape } from '../../view-shape.js';
 
-interface ViewStep extends WasmStep { shape: (ins: readonly WasmTensor[]) => number[] }
+interface ViewStep extends WasmStep { shape: ViewShape }
 
 /** Reshapes, flattens and in-order dimshuffles: the operand's block under a new shape, no copy. */
 export const view = wasmFamily<ViewStep>({
   kind: 'view',
   output: 'alias',
   plan(node) {
-    const op = node.op;
-    if (op instanceof DimShuffle) {
-      const perm = op.pattern.filter((p): p is number => p !== 'x');
-      if (!perm.every((p, i) => i === 0 || p > perm[i - 1]!)) return null;
-      return { node, shape: ([x]) => op.pattern.map((p) => (p === 'x' ? 1 : x!.shape[p]!)) };
-    }
-    if (op instanceof Reshape) return { node, shape: ([x]) => op.resolve(shapeSize(x!.shape), node) };
-    if (op instanceof Flatten) return { node, shape: ([x]) => [...x!.shape.slice(0, op.ndim - 1), shapeSize(x!.shape.slice(op.ndim - 1))] };
-    if (op instanceof ReshapeLike) {
-      return {
-        node, shape: ([x, like]) => {
-          if (shapeSize(x!.shape) !== shapeSize(like!.shape)) throw new HypatiaError(op.name, `cannot reshape ${shapeSize(x!.shape)} elements to [${like!.shape.join(', ')}]`, node.site);
-          return [...like!.shape];
-        },
-      };
-    }
-    return null;
+    const shape = viewShape(node);
+    return shape && { node, shape };
   },
   run(s, ins) {
     return { dtype: s.node.outputs[0]!.dtype, shape: s.shape(ins), block: ins[0]!.block };
