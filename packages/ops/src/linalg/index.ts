@@ -5,3 +5,5 @@ export { tensordot, type TensordotAxes } from './tensordot.js';
 import './rewrites.js';
 export { ProductEpilogue } from './product-epilogue.js';
 export { fuseProductEpilogues } from './epilogue-rewrite.js';
+export { Gemm } from './gemm.js';
+export { fuseGemmUpdates } from './gemm-rewrite.js';

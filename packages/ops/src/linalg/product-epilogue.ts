@@ -17,7 +17,7 @@ import { productEpilogueProgram } from './product-epilogue-kernels.js';
  * 'product_epilogue' rewrite; its reference semantics are the product's perform, then the formula.
  */
 export class ProductEpilogue extends Op {
-  readonly name = 'product_epilogue';
+  readonly name: string = 'product_epilogue';
   constructor(
     readonly product: Op,
     /** How many of the node's operands are the product's. */

@@ -4,6 +4,7 @@ import { EDGES, randomArray, withEdges } from './elementwise.js';
 import { Dot } from '../../linalg/dot.js';
 import { MatMul } from '../../linalg/matmul.js';
 import { ProductEpilogue } from '../../linalg/product-epilogue.js';
+import { Gemm } from '../../linalg/gemm.js';
 import { conv2d } from '../../nnet/conv2d.js';
 import { add, cast, exp, gt, mul, neg, sub } from '../../elementwise/arithmetic.js';
 import { sum } from '../../reduce/sum.js';
@@ -86,6 +87,24 @@ function epilogue(name: string, d: DType, product: (a: Variable, b: Variable) =>
   };
 }
 
+/**
+ * β·Z + α·op(X)·op(Y) as one Gemm node (what the gemm rewrite makes of an SGD update), X read
+ * transposed when `transA`: the update's xᵀ·g.
+ */
+function gemmCase(name: string, d: DType, transA: boolean, [m, k, n]: [number, number, number], alpha: number, beta: number): OpCase {
+  return {
+    name: `gemm/${name}/${d}`,
+    build: () => {
+      const [x, y, z] = ['x', 'y', 'z'].map((s) => tensor(d, [null, null], s));
+      const [a, b] = ['alpha', 'beta'].map((s) => tensor(d, [], s));
+      return { inputs: [x!, y!, z!, a!, b!], outputs: [new Gemm(new Dot(transA, false), d as 'float32' | 'float64').call(x!, y!, z!, a!, b!)] };
+    },
+    args: () => [randomArray(transA ? [k, m] : [m, k], d, 60), randomArray([k, n], d, 61), randomArray([m, n], d, 62), NDArray.from(alpha, d), NDArray.from(beta, d)],
+    skip: skipFloat64(d),
+    rtol: 1e-3,
+  };
+}
+
 const sigmoidOfSum = (d: DType) => S.div(sconst(1, d), S.add(sconst(1, d), S.exp(S.neg(S.add($(0, d), $(1, d))))));
 const scaledRelu = (d: DType) => S.max(S.mul($(0, d), $(1, d)), sconst(0, d));
 
@@ -121,4 +140,6 @@ export const fusedCases: OpCase[] = [
   epilogue('matmul-scale-relu', 'float32', (a, b) => new MatMul(false, true).call(a, b), [[2, 3, 4], [2, 5, 4]], [[[null, 1, null], [2, 1, 5]]], scaledRelu('float32'), 1, ['mul', 'relu']),
   epilogue('matmul-scale-relu', 'float64', (a, b) => new MatMul(true, false).call(a, b), [[2, 4, 3], [4, 5]], [[[null], [5]]], scaledRelu('float64'), 1, ['mul', 'relu']),
   epilogue('conv2d-bias-sigmoid', 'float32', (x, w) => conv2d(x, w, { padding: 'same' }), [[2, 3, 5, 4], [4, 3, 3, 3]], [[[1, null, 1, 1], [1, 4, 1, 1]]], sigmoidOfSum('float32'), 0, ['add', 'sigmoid']),
+  gemmCase('sgd-update-transA', 'float32', true, [7, 5, 6], -0.1, 0.998),
+  gemmCase('plain', 'float64', false, [4, 9, 3], 1.5, -2),
 ];
