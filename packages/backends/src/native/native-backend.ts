@@ -254,6 +254,10 @@ class NativeExecutable implements Executable {
         rec?.launch(k, buffers, params, { ins, out });
         addon!.run(k, buffers, params);
       },
+      launchUpdate: (k, buffers, params, { out, pointwise, anywhere }) => {
+        rec?.launch(k, buffers, params, { ins: pointwise, out, anywhere });
+        return addon!.run(k, buffers, params) !== 0;
+      },
       slice: (node, indices, x, scalars) => sliceOf(node, indices, x, scalars, rec),
       view: (parent, offset, length) => {
         const v = parent.subarray(offset, offset + length);

@@ -103,11 +103,19 @@ export class PlanRecorder {
     this.add(data, { kind: 'fresh', dtype, length: data.length });
   }
 
-  launch(k: number, buffers: readonly ArrayBufferView[], params: Float64Array, elementwise?: { ins: readonly NDArray[]; out: NDArray }): void {
+  /**
+   * A launch; with `elementwise`, one whose output may receive an update in place: it reads `ins`
+   * element for element and `anywhere` (a product's operands) at any element, so an update is never
+   * written over one of those.
+   */
+  launch(k: number, buffers: readonly ArrayBufferView[], params: Float64Array, elementwise?: { ins: readonly NDArray[]; out: NDArray; anywhere?: readonly ArrayBufferView[] }): void {
     const slots = buffers.map((b) => this.slotOf(b));
     const ew = elementwise && {
       out: this.slotOf(elementwise.out.data),
-      operands: elementwise.ins.map((a) => ({ slot: this.slotOf(a.data), fullShape: sameShape(a.shape, elementwise.out.shape) })),
+      operands: [
+        ...elementwise.ins.map((a) => ({ slot: this.slotOf(a.data), fullShape: sameShape(a.shape, elementwise.out.shape) })),
+        ...(elementwise.anywhere ?? []).map((b) => ({ slot: this.slotOf(b), fullShape: false })),
+      ],
     };
     this.target.push({ op: 'kernel', k, slots, params: params.slice(), ...(ew ? { elementwise: ew } : {}) });
   }

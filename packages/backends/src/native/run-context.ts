@@ -24,6 +24,12 @@ export interface RunContext {
   same(scalars: readonly NDArray[]): void;
   /** An elementwise launch: `ins` into `out`, element i of each operand of `out`'s shape read before element i is written. */
   launchElementwise(k: number, ins: readonly NDArray[], out: NDArray, params: Float64Array): void;
+  /**
+   * A launch writing `update.out` that reads the operands `pointwise` element for element (element i
+   * before writing element i) and the buffers `anywhere` at any element: an update it makes may be
+   * written into a pointwise operand's buffer, never into one read anywhere. True when a check failed.
+   */
+  launchUpdate(k: number, buffers: readonly ArrayBufferView[], params: Float64Array, update: { out: NDArray; pointwise: readonly NDArray[]; anywhere: readonly ArrayBufferView[] }): boolean;
   /** A basic index of `x` by bounds read from int32 scalars: its region and its data from the region's start (a view of `x`). */
   slice(node: Apply, indices: readonly AxisIndex[], x: NDArray, scalars: readonly NDArray[]): { region: Region; contiguous: boolean; data: TypedArray };
   /** `length` elements of `parent` from element `offset` on, for the rest of the call (a loop's stacked rows after its initial state). */

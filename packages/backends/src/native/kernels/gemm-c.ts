@@ -42,8 +42,13 @@ export function epilogueExtras(e: GemmEpilogue): number[] {
  * operand, its offset, row stride and column stride. C must not alias A, B or an extra operand (C
  * holds partial sums before the epilogue reads the extras), so an update W - η·(xᵀ·g) writes a
  * fresh buffer, never W's own.
+ *
+ * With `accumulate` (a Gemm node: β·Z + α·op(A)·op(B)), buffers are A, B, C, Z, α, β and each
+ * tile's first k-block writes C = β·Z + α·acc, later ones C += α·acc, in every path (direct,
+ * packed, dot products). Z has C's layout and may be C's own buffer: an update written in place
+ * reads each element of Z before writing it, and A and B must not alias it.
  */
-export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue?: GemmEpilogue): string {
+export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue?: GemmEpilogue, accumulate = false): string {
   const T = dtype === 'float32' ? 'float' : 'double';
   // Rows of the register tile, a C macro: 6 rows x 2 vectors (12 accumulators) fit AVX2's 16 vector
   // registers; with AVX-512VL's 32, 12 rows x 2 (24 accumulators) read each B row once for twice the rows.
@@ -88,6 +93,13 @@ typedef ${T} ${p}vec __attribute__((vector_size(${p}VB)));
 /* The epilogue of a tile C[i0:i0+mr, j0:j0+nr] (NULL: none). */
 typedef void (*${p}epi_fn)(${T} *C, int64_t ldc, int64_t i0, int64_t j0, int64_t mr, int64_t nr, void **bufs, const int64_t *p);
 
+/*
+ * An accumulating product's write-back (NULL: plain, C = acc at the first k-block, C += acc after):
+ * the first k-block writes C = beta * Z + alpha * acc, later ones C += alpha * acc. Z has C's layout
+ * and may be C itself (an update written in place), whose old values are then read through C.
+ */
+typedef struct { const ${T} *z; ${T} alpha, beta; } ${p}acc;
+
 /* Per-thread packing buffers, 64-byte aligned, grown on demand and kept for the thread's life. */
 static __thread ${T} *${p}abuf, *${p}bbuf;
 static __thread size_t ${p}acap, ${p}bcap;
@@ -107,7 +119,7 @@ static ${T} *${p}grow(${T} **buf, size_t *cap, size_t count) {
  * are discarded), so an unpacked A is never read out of bounds. b rows are ldb apart and NR wide.
  */
 static inline __attribute__((always_inline)) void ${p}micro_rv(const int R, const int V, int64_t kc, const ${T} *restrict a, int64_t rsa, int64_t csa, int64_t arows,
-    const ${T} *restrict b, int64_t ldb, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first) {
+    const ${T} *restrict b, int64_t ldb, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first, const ${p}acc *wb, const ${T} *zt) {
   ${p}vec acc[${MR}][${p}NV];
   const ${T} *ar[${MR}];
   for (int i = 0; i < R; i++) {
@@ -121,6 +133,30 @@ static inline __attribute__((always_inline)) void ${p}micro_rv(const int R, cons
       const ${T} ai = ar[i][q * csa];
       for (int v = 0; v < V; v++) acc[i][v] += ai * bv[v];
     }
+  }
+  if (wb) {
+    /* zt is this tile of Z (rows ldc apart, as C's), or c itself in place: then C's own values are read. */
+    const ${T} alpha = wb->alpha, keep = first ? wb->beta : (${T})1;
+    for (int64_t i = 0; i < mr; i++) {
+      ${T} *ci = c + i * ldc;
+      const ${T} *old = !first || zt == c ? ci : zt ? zt + i * ldc : NULL;
+      if (nr == V * ${p}VL) {
+        for (int v = 0; v < V; v++) {
+          ${p}vec r = acc[i][v] * alpha;
+          if (old) {
+            ${p}vec o;
+            __builtin_memcpy(&o, old + v * ${p}VL, sizeof(${p}vec));
+            r += keep * o;
+          }
+          __builtin_memcpy(ci + v * ${p}VL, &r, sizeof(${p}vec));
+        }
+      } else {
+        ${T} row[${NR}];
+        __builtin_memcpy(row, acc[i], V * sizeof(${p}vec));
+        for (int64_t j = 0; j < nr; j++) ci[j] = old ? keep * old[j] + alpha * row[j] : alpha * row[j];
+      }
+    }
+    return;
   }
   if (nr == V * ${p}VL) {
     for (int64_t i = 0; i < mr; i++) {
@@ -146,25 +182,31 @@ static inline __attribute__((always_inline)) void ${p}micro_rv(const int R, cons
 }
 
 /* The micro-kernel sized to the tile (12, 8 or 4 rows, or 6 or 4; two vectors or one wide), so edge tiles do less wasted work. */
-static inline __attribute__((always_inline)) void ${p}micro(int64_t kc, const ${T} *restrict a, int64_t rsa, int64_t csa, int64_t arows,
-    const ${T} *restrict b, int64_t ldb, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first) {
+static inline __attribute__((always_inline)) void ${p}micro_wb(int64_t kc, const ${T} *restrict a, int64_t rsa, int64_t csa, int64_t arows,
+    const ${T} *restrict b, int64_t ldb, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first, const ${p}acc *wb, const ${T} *zt) {
 #if ${p}MR == 12
   if (mr > 8) {
-    if (nr > ${p}VL) ${p}micro_rv(12, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
-    else ${p}micro_rv(12, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+    if (nr > ${p}VL) ${p}micro_rv(12, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first, wb, zt);
+    else ${p}micro_rv(12, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first, wb, zt);
   } else if (mr > 4) {
-    if (nr > ${p}VL) ${p}micro_rv(8, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
-    else ${p}micro_rv(8, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+    if (nr > ${p}VL) ${p}micro_rv(8, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first, wb, zt);
+    else ${p}micro_rv(8, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first, wb, zt);
   } else {
 #else
   if (mr > 4) {
-    if (nr > ${p}VL) ${p}micro_rv(6, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
-    else ${p}micro_rv(6, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+    if (nr > ${p}VL) ${p}micro_rv(6, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first, wb, zt);
+    else ${p}micro_rv(6, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first, wb, zt);
   } else {
 #endif
-    if (nr > ${p}VL) ${p}micro_rv(4, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
-    else ${p}micro_rv(4, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first);
+    if (nr > ${p}VL) ${p}micro_rv(4, ${p}NV, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first, wb, zt);
+    else ${p}micro_rv(4, 1, kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first, wb, zt);
   }
+}
+
+/* A plain product's tile: the write-back constant-folds away. */
+static inline __attribute__((always_inline)) void ${p}micro(int64_t kc, const ${T} *restrict a, int64_t rsa, int64_t csa, int64_t arows,
+    const ${T} *restrict b, int64_t ldb, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first) {
+  ${p}micro_wb(kc, a, rsa, csa, arows, b, ldb, c, ldc, mr, nr, first, NULL, NULL);
 }
 
 /* Copy op(B)[pc:pc+kc, j0:j0+w] into NR-wide rows, zero-padded past w; a transposed B is read down its contiguous columns. */
@@ -219,7 +261,7 @@ static int ${p}threads(double flops) {
  * machine a thread that is not scheduled then delays one chunk, not half the product.
  */
 static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, int64_t csA,
-    const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, ${p}epi_fn epi, void **bufs, const int64_t *p) {
+    const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, ${p}epi_fn epi, void **bufs, const int64_t *p, const ${p}acc *wb) {
   (void)bufs; (void)p;
   const int64_t panels = (n + ${NR} - 1) / ${NR}, blocks = (m + ${MR} - 1) / ${MR};
   /* Panel-major order when there are more column panels than row blocks: a chunk's tiles then share B panels. */
@@ -275,7 +317,8 @@ static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
           const int direct = csB == 1 && w == ${NR};
           if (!direct && byPanel && inner == b0) ${p}pack_b(packed, B, rsB, csB, pc, kc, j0, w);
           const ${T} *b = direct ? B + pc * rsB + j0 : shareB ? shared + (jp * k + pc) * ${NR} : packed + (byPanel ? 0 : jp) * kc * ${NR};
-          ${p}micro(kc, A + i0 * rsA + pc * csA, rsA, csA, h, b, direct ? rsB : ${NR}, C + i0 * n + j0, n, h, w, pc == 0);
+          ${p}micro_wb(kc, A + i0 * rsA + pc * csA, rsA, csA, h, b, direct ? rsB : ${NR}, C + i0 * n + j0, n, h, w, pc == 0,
+            wb, wb && wb->z ? wb->z + i0 * n + j0 : NULL);
           if (last) { ${done('i0', 'j0', 'h', 'w')} }
         }
       }
@@ -289,7 +332,7 @@ static void ${p}direct(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
    KC x NC blocks of B in NR-wide panels, MC x KC blocks of A in MR-tall panels, in its own buffers. */
 static void ${p}packed_range(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t n, int64_t k,
     const ${T} *A, int64_t rsA, int64_t csA, const ${T} *B, int64_t rsB, int64_t csB, ${T} *C,
-    ${p}epi_fn epi, void **bufs, const int64_t *p) {
+    ${p}epi_fn epi, void **bufs, const int64_t *p, const ${p}acc *wb) {
   const int64_t panelsN = (${NC} + ${NR} - 1) / ${NR};
   ${T} *Bp = ${p}grow(&${p}bbuf, &${p}bcap, (size_t)(${KC} * panelsN * ${NR}));
   ${T} *Ap = ${p}grow(&${p}abuf, &${p}acap, (size_t)(${MC} * ${KC}));
@@ -317,7 +360,8 @@ static void ${p}packed_range(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int
           const int64_t w = nc - jr < ${NR} ? nc - jr : ${NR};
           for (int64_t ir = 0; ir < mc; ir += ${MR}) {
             const int64_t h = mc - ir < ${MR} ? mc - ir : ${MR};
-            ${p}micro(kc, Ap + ir * kc, 1, ${MR}, ${MR}, Bp + (jr / ${NR}) * kc * ${NR}, ${NR}, C + (ic + ir) * n + jc + jr, n, h, w, pc == 0);
+            ${p}micro_wb(kc, Ap + ir * kc, 1, ${MR}, ${MR}, Bp + (jr / ${NR}) * kc * ${NR}, ${NR}, C + (ic + ir) * n + jc + jr, n, h, w, pc == 0,
+              wb, wb && wb->z ? wb->z + (ic + ir) * n + jc + jr : NULL);
             if (last) { const int64_t i0 = ic + ir, j0 = jc + jr; ${done('i0', 'j0', 'h', 'w')} }
           }
         }
@@ -333,8 +377,8 @@ static void ${p}packed_range(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int
  * threads sleep: OMP_WAIT_POLICY=PASSIVE).
  */
 static void ${p}packed(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, int64_t csA,
-    const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, ${p}epi_fn epi, void **bufs, const int64_t *p) {
-  if (nt <= 1) { ${p}packed_range(0, m, 0, n, n, k, A, rsA, csA, B, rsB, csB, C, epi, bufs, p); return; }
+    const ${T} *B, int64_t rsB, int64_t csB, ${T} *C, int nt, ${p}epi_fn epi, void **bufs, const int64_t *p, const ${p}acc *wb) {
+  if (nt <= 1) { ${p}packed_range(0, m, 0, n, n, k, A, rsA, csA, B, rsB, csB, C, epi, bufs, p, wb); return; }
   const int64_t panels = (n + ${NR} - 1) / ${NR}, rows = (m + ${MR} - 1) / ${MR};
   const int byCols = panels >= rows || panels >= 4 * (int64_t)nt;
   #pragma omp parallel num_threads(nt)
@@ -346,10 +390,10 @@ static void ${p}packed(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
 #endif
     if (byCols) {
       const int64_t a = panels * t / tn * ${NR}, z = panels * (t + 1) / tn * ${NR};
-      if (a < z) ${p}packed_range(0, m, a, z < n ? z : n, n, k, A, rsA, csA, B, rsB, csB, C, epi, bufs, p);
+      if (a < z) ${p}packed_range(0, m, a, z < n ? z : n, n, k, A, rsA, csA, B, rsB, csB, C, epi, bufs, p, wb);
     } else {
       const int64_t a = rows * t / tn * ${MR}, z = rows * (t + 1) / tn * ${MR};
-      if (a < z) ${p}packed_range(a, z < m ? z : m, 0, n, n, k, A, rsA, csA, B, rsB, csB, C, epi, bufs, p);
+      if (a < z) ${p}packed_range(a, z < m ? z : m, 0, n, n, k, A, rsA, csA, B, rsB, csB, C, epi, bufs, p, wb);
     }
   }
 }
@@ -362,7 +406,7 @@ static void ${p}packed(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
  * stream from L2 either way).
  */
 static void ${p}dots(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, const ${T} *B, int64_t csB, ${T} *C,
-    ${p}epi_fn epi, void **bufs, const int64_t *p) {
+    ${p}epi_fn epi, void **bufs, const int64_t *p, const ${p}acc *wb) {
   for (int64_t i0 = 0; i0 < m; i0 += 4) {
     for (int64_t j0 = 0; j0 < n; j0 += 4) {
       const int64_t h = m - i0 < 4 ? m - i0 : 4, w = n - j0 < 4 ? n - j0 : 4;
@@ -383,7 +427,8 @@ static void ${p}dots(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA
         for (int64_t c = 0; c < w; c++) {
           ${T} sum = sums[r][c];
           for (int64_t t = q; t < k; t++) sum += ar[r][t] * br[c][t];
-          C[(i0 + r) * n + j0 + c] = sum;
+          const int64_t at = (i0 + r) * n + j0 + c;
+          C[at] = !wb ? sum : wb->z ? wb->beta * wb->z[at] + wb->alpha * sum : wb->alpha * sum;
         }
       }
     }
@@ -391,25 +436,29 @@ static void ${p}dots(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA
   ${done('0', '0', 'm', 'n')}
 }
 
-static void ${p}run(void **bufs, const int64_t *p, ${p}epi_fn epi) {
+static void ${p}run(void **bufs, const int64_t *p, ${p}epi_fn epi, const ${p}acc *wb) {
   const int64_t m = p[0], n = p[1], k = p[2], rsA = p[3], csA = p[4], rsB = p[5], csB = p[6];
   const ${T} *A = (const ${T} *)bufs[0] + p[7];
   const ${T} *B = (const ${T} *)bufs[1] + p[8];
   ${T} *C = (${T} *)bufs[2] + p[9];
   if (m == 0 || n == 0) return;
   if (k == 0) {
-    memset(C, 0, (size_t)(m * n) * sizeof(${T}));
+    if (wb && wb->z) { for (int64_t i = 0; i < m * n; i++) C[i] = wb->beta * wb->z[i] + wb->alpha * (${T})0; }
+    else memset(C, 0, (size_t)(m * n) * sizeof(${T}));
     ${done('0', '0', 'm', 'n')}
     return;
   }
   const int nt = ${p}threads(2.0 * (double)m * (double)n * (double)k);
-  if (nt == 1 && csA == 1 && rsB == 1 && m * n <= 1024 && k >= 512) ${p}dots(m, n, k, A, rsA, B, csB, C, epi, bufs, p);
-  else if (m >= HYP_GEMM_PACK_M && n >= HYP_GEMM_PACK_N && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p);
-  else ${p}direct(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p);
+  if (nt == 1 && csA == 1 && rsB == 1 && m * n <= 1024 && k >= 512) ${p}dots(m, n, k, A, rsA, B, csB, C, epi, bufs, p, wb);
+  else if (m >= HYP_GEMM_PACK_M && n >= HYP_GEMM_PACK_N && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p, wb);
+  else ${p}direct(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p, wb);
 }
 #endif
 ${epi}
-static void ${name}(void **bufs, const int64_t *p) { ${p}run(bufs, p, ${epilogue ? `${name}_epi` : 'NULL'}); }
+${accumulate ? `static void ${name}(void **bufs, const int64_t *p) {
+  const ${p}acc wb = { (const ${T} *)bufs[3], ((const ${T} *)bufs[4])[0], ((const ${T} *)bufs[5])[0] };
+  ${p}run(bufs, p, NULL, &wb);
+}` : `static void ${name}(void **bufs, const int64_t *p) { ${p}run(bufs, p, ${epilogue ? `${name}_epi` : 'NULL'}, NULL); }`}
 `;
 }
 

@@ -1,6 +1,6 @@
 import { OpTable, type Apply } from '@hypatia/core';
 import {
-  AvgPool2d, AvgPool2dGrad, Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, MatMul, MaxPool2d,
+  AvgPool2d, AvgPool2dGrad, Conv2d, Conv2dGradFilters, Conv2dGradInput, DimShuffle, Dot, Flatten, Gemm, MatMul, MaxPool2d,
   MaxPool2dGrad, IncSubtensor, ProductEpilogue, Reshape, ReshapeLike, Shape, ShapeAt, Subtensor,
 } from '@hypatia/ops';
 import { IfElse, Scan } from '@hypatia/ops/backend';
@@ -9,6 +9,7 @@ import type { NativeStep, StepFamily } from '../step-family.js';
 import { irKernels } from './ir.js';
 import { products } from './products.js';
 import { productEpilogue } from './product-epilogue.js';
+import { gemmUpdate } from './gemm.js';
 import { conv } from './conv.js';
 import { avgPool, maxPool } from './pooling.js';
 import { regionWrite, shapeAt, slice, view } from './views.js';
@@ -47,6 +48,7 @@ export const NATIVE_STEPS = new OpTable<PlannedStep, KernelTable>()
   .set(Dot, via(products))
   .set(MatMul, via(products))
   .set(ProductEpilogue, via(productEpilogue))
+  .set(Gemm, via(gemmUpdate))
   .set(Conv2d, via(conv))
   .set(Conv2dGradInput, via(conv))
   .set(Conv2dGradFilters, via(conv))
