@@ -4,75 +4,25 @@ import { batchStrides } from '@hypatia/ops/backend';
 import { collapseAxes, gemmParams, matrixView, type StridedMatrix } from './kernel-params.js';
 import { epilogueExtras, type GemmEpilogue } from './kernels/gemm-c.js';
 import { runConv } from './run-conv.js';
+import { forEachBatch, productGeometry } from './product-geometry.js';
 
 type Allocate = (shape: readonly number[]) => NDArray;
 type Launch = (buffers: ArrayBufferView[], params: Float64Array) => void;
 
 /**
- * Run-time shapes of Dot and MatMul for the gemm kernel, with the reference's run-time checks.
- * Vectors become 1-row or 1-column matrices; transposes become strides.
+ * Dot and MatMul through the gemm kernel at their run-time geometry (product-geometry.ts, with the
+ * reference's run-time checks): one launch per batch matrix, one for a Dot.
  */
-export function runDot(node: Apply, a: NDArray, b: NDArray, allocate: Allocate, launch: Launch): NDArray {
-  const op = node.op as Dot;
-  const A: StridedMatrix = a.ndim === 2 ? matrixView(a.shape, op.transA) : { rows: 1, cols: a.shape[0]!, rs: 0, cs: 1 };
-  const B: StridedMatrix = b.ndim === 2 ? matrixView(b.shape, op.transB) : { rows: b.shape[0]!, cols: 1, rs: 1, cs: 0 };
-  if (A.cols !== B.rows) {
-    throw new HypatiaError(op.name, `at run time, inner dimensions do not match: [${a.shape.join(', ')}]${op.transA ? 'ᵀ' : ''} · [${b.shape.join(', ')}]${op.transB ? 'ᵀ' : ''} (${A.cols} vs ${B.rows})`, node.site);
-  }
-  const out = allocate([...(a.ndim === 2 ? [A.rows] : []), ...(b.ndim === 2 ? [B.cols] : [])]);
-  launch([a.data, b.data, out.data], gemmParams(A, B, 0, 0, 0));
+function runProduct(node: Apply, a: NDArray, b: NDArray, allocate: Allocate, launch: Launch): NDArray {
+  const g = productGeometry(node, node.op as Dot | MatMul, a.shape, b.shape);
+  const out = allocate(g.shape);
+  forEachBatch(g.batch, g.sa, g.sb, (t, oa, ob) => launch([a.data, b.data, out.data], gemmParams(g.A, g.B, oa, ob, t * g.A.rows * g.B.cols)));
   return out;
 }
 
-export function runMatMul(node: Apply, a: NDArray, b: NDArray, allocate: Allocate, launch: Launch): NDArray {
-  const op = node.op as MatMul;
-  const A = matrixView(a.shape, op.transA);
-  const B = matrixView(b.shape, op.transB);
-  if (A.cols !== B.rows) {
-    throw new HypatiaError(op.name, `at run time, inner dimensions do not match (${A.cols} vs ${B.rows})`, node.site);
-  }
-  const batchA = a.shape.slice(0, -2);
-  const batchB = b.shape.slice(0, -2);
-  const batch = broadcastRuntime([batchA, batchB]);
-  if (typeof batch === 'string') throw new HypatiaError(op.name, `at run time, batch dimensions: ${batch}`, node.site);
-  [batchA, batchB].forEach((own, i) => {
-    const declared = node.inputs[i]!.type.shape;
-    own.forEach((d, j) => {
-      const target = batch[batch.length - own.length + j]!;
-      if (d === 1 && target !== 1 && declared[j] !== 1) {
-        throw new HypatiaError(op.name, `at run time operand ${i} has length 1 on batch axis ${j} where the result has ${target}, but its type ${node.inputs[i]!.type} does not declare that axis broadcastable`, node.site);
-      }
-    });
-  });
-  const out = allocate([...batch, A.rows, B.cols]);
-  const sa = batchStrides(batchA, batch, A.rows * A.cols);
-  const sb = batchStrides(batchB, batch, B.rows * B.cols);
-  forEachBatch(batch, sa, sb, (t, oa, ob) => launch([a.data, b.data, out.data], gemmParams(A, B, oa, ob, t * A.rows * B.cols)));
-  return out;
-}
-
-/**
- * Visit every batch index of a batched product in row-major order with the operands' element
- * offsets (`sa`, `sb`: their strides per batch axis, 0 where broadcast), by odometer.
- */
-function forEachBatch(batch: readonly number[], sa: readonly number[], sb: readonly number[], visit: (t: number, oa: number, ob: number, idx: readonly number[]) => void): void {
-  const count = batch.reduce((x, y) => x * y, 1);
-  const idx = new Array<number>(batch.length).fill(0);
-  let oa = 0, ob = 0;
-  for (let t = 0; t < count; t++) {
-    visit(t, oa, ob, idx);
-    for (let d = batch.length - 1; d >= 0; d--) {
-      idx[d]!++;
-      oa += sa[d]!;
-      ob += sb[d]!;
-      if (idx[d]! < batch[d]!) break;
-      oa -= sa[d]! * batch[d]!;
-      ob -= sb[d]! * batch[d]!;
-      idx[d] = 0;
-    }
-  }
-}
-
+/** Dot and MatMul share the routine; their geometry differs by op. */
+export const runDot = runProduct;
+export const runMatMul = runProduct;
 
 /** The epilogue a ProductEpilogue node asks the gemm kernel (or the pass after a conv) to apply. */
 export function gemmEpilogueOf(op: ProductEpilogue): GemmEpilogue {
