@@ -6,6 +6,7 @@ import '@hypatia/backends';
 import { compileTraining } from './lib/hypatia-runner.js';
 import { loadBenchData } from './lib/bench-data.js';
 import type { NetKind } from './lib/workloads.js';
+import { launchTimer } from './lib/launch-timer.js';
 
 const kind = (process.env.KIND ?? 'shallow') as NetKind;
 const mb = Number(process.env.MB ?? 10);
@@ -24,27 +25,10 @@ const replayed = await perStep(await compileTraining('native', kind, mb, null, d
 console.log(`${kind} mb${mb}: ${replayed.toFixed(1)} us per step (${((mb / replayed) * 1e6).toFixed(0)} ex/s) with the plan replayed`);
 const step = await compileTraining('native', kind, mb, null, data, { replay: false });
 
-// Time every kernel launch by wrapping the addon's run (the executable's private fields, read on purpose).
-const ex = step.executable as unknown as { addon?: { run: (k: number, b: unknown, p: unknown) => number }; kernels: { name: string }[]; describe(): string };
-const acc = new Map<number, number>();
-let timing = false;
-if (ex.addon) {
-  const run = ex.addon.run.bind(ex.addon);
-  ex.addon.run = (k, b, p) => {
-    if (!timing) return run(k, b, p);
-    const t = process.hrtime.bigint();
-    const failed = run(k, b, p);
-    acc.set(k, (acc.get(k) ?? 0) + Number(process.hrtime.bigint() - t));
-    return failed;
-  };
-}
+const timer = launchTimer(step.executable);
 for (let i = 0; i < 200; i++) await step(i % batches);
-timing = true;
+timer.start();
 const us = await perStep(step);
-const inKernels = [...acc.values()].reduce((a, b) => a + b, 0) / (N + 200) / 1000;
+const inKernels = timer.totalNs() / (N + 200) / 1000;
 console.log(`JS executor: ${us.toFixed(1)} us per step, ${inKernels.toFixed(1)} us of it in kernel launches`);
-const lines = ex.describe().split('\n');
-[...acc.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).forEach(([k, v]) => {
-  const name = ex.kernels[k]!.name;
-  console.log(`${(v / (N + 200) / 1000).toFixed(1).padStart(8)} us  ${lines.find((l) => l.includes(`${name} `))?.trim().slice(0, 140) ?? name}`);
-});
+for (const { ns, line } of timer.slowest(15, 140)) console.log(`${(ns / (N + 200) / 1000).toFixed(1).padStart(8)} us  ${line}`);
