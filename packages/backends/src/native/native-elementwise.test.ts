@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NDArray, compile, evaluate, mulberry32, tensor, type DType, type Variable } from '@hypatia/core';
+import { E, KernelBuilder, NDArray, compile, evaluate, mulberry32, tensor, type DType, type Variable } from '@hypatia/core';
 import { add, dimshuffle, exp, mul, sigmoid, sliceAxis, sub, tanh } from '@hypatia/ops';
 import { compareArrays } from '@hypatia/ops/backend';
+import { kernelToC } from './c-printer.js';
 import { NativeBackend } from './native-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 
@@ -69,5 +70,19 @@ describe('the vectorised float32 exp', () => {
     // gives a result under the smallest normal float.
     expect(compareArrays(want[1]!, s!, 3e-7, 2 ** -126)).toBeNull();
     values.slice(0, 19).forEach((v, i) => expect(Object.is(e!.data[i], Math.fround(Math.exp(xv.data[i]!))), `exp(${v})`).toBe(true));
+  });
+
+  it('runs in 64-byte vectors where gcc would prefer 32-byte ones (it is compute-bound); other kernels keep the default', () => {
+    const map = (f: (v: ReturnType<typeof E.c>) => ReturnType<typeof E.c>) => {
+      const k = new KernelBuilder('map');
+      const x = k.input('float32');
+      const y = k.output('float32');
+      const [n] = k.params(1);
+      const [i] = k.space(n!);
+      k.store(y, i!, f(x.at(i!)));
+      return kernelToC(k.build(), 'hyp_k');
+    };
+    expect(map((v) => E.exp(v))).toMatch(/static inline HYP_WIDE_VECTORS int hyp_k_walk/);
+    expect(map((v) => E.add(v, v))).toMatch(/static inline int hyp_k_walk/);
   });
 });
