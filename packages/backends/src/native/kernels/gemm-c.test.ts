@@ -21,7 +21,15 @@ const shapes: [number, number, number][] = [
   [97, 35, 300], [200, 130, 300], [100, 70, 513], [9, 48, 33], [30, 65, 270], [200, 200, 70],
   // Small C, long k: with A's rows and B's columns contiguous, the dot-product path (k past the last full vector too).
   [6, 7, 777], [13, 30, 1001],
+  // Few rows times a transposed B (the swapped path): one row, one and two vectors of rows (exactly and
+  // one past), n = 100 = 3·32 + 4 and other tile edges, k past a vector and past KC.
+  ...swappedShapes(),
 ];
+
+/** m <= NR (32 floats with AVX-512): C = A·Bᵀ runs as Cᵀ = B·Aᵀ when B is transposed. */
+function swappedShapes(): [number, number, number][] {
+  return [[1, 100, 100], [1, 7, 3], [16, 100, 17], [17, 100, 300], [32, 40, 513], [10, 2880, 100], [3, 13, 258]];
+}
 
 type Arr = Float32Array | Float64Array;
 
@@ -82,7 +90,56 @@ function check(addon: AddonExports, dtype: 'float32' | 'float64'): string[] {
   return failures;
 }
 
+/** op(B) of the given values (k x n, row-major) stored as they are or transposed. */
+function layout(values: Float32Array | Float64Array, k: number, n: number, trans: boolean): View {
+  if (!trans) return { rows: k, cols: n, rs: n, cs: 1, off: 0, data: values };
+  const data = new (values.constructor as new (n: number) => Arr)(k * n);
+  for (let q = 0; q < k; q++) for (let j = 0; j < n; j++) data[j * k + q] = values[q * n + j]!;
+  return { rows: k, cols: n, rs: 1, cs: k, off: 0, data };
+}
+
+function run(addon: AddonExports, a: View, b: View): Arr {
+  const out = new (a.data.constructor as new (n: number) => Arr)(a.rows * b.cols);
+  addon.run(0, [a.data, b.data, out], Float64Array.from([a.rows, b.cols, a.cols, a.rs, a.cs, b.rs, b.cs, a.off, b.off, 0]));
+  return out;
+}
+
 describe('gemm kernel', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    // Every element is computed by one thread in one k order, whichever path the shape takes.
+    it(`${dtype}: every shape and transpose gives the same bits on one thread and on two`, async () => {
+      const addon = await build(dtype, 1);
+      const C = dtype === 'float32' ? Float32Array : Float64Array;
+      const differ: string[] = [];
+      let seed = 50;
+      for (const [m, n, k] of shapes) {
+        for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+          const a = operand(C, m, k, tA, 1, 2, seed++), b = operand(C, k, n, tB, 0, 1, seed++);
+          addon.setThreads(1);
+          const one = run(addon, a, b);
+          addon.setThreads(2);
+          const two = run(addon, a, b);
+          if (!one.every((x, i) => Object.is(x, two[i]))) differ.push(`[${m}x${k}]${tA ? 'ᵀ' : ''}·[${k}x${n}]${tB ? 'ᵀ' : ''}`);
+        }
+      }
+      expect(differ).toEqual([]);
+    });
+    // A transposed B with few rows is read in place by the swapped product, which sums each element's
+    // k-blocks in the order the direct path does for an untransposed B: the same bits either way.
+    it(`${dtype}: few rows times a transposed B give the bits of the untransposed B`, async () => {
+      const addon = await build(dtype, 1);
+      const C = dtype === 'float32' ? Float32Array : Float64Array;
+      const differ: string[] = [];
+      let seed = 100;
+      for (const [m, n, k] of swappedShapes()) {
+        const a = operand(C, m, k, false, 1, 2, seed++);
+        const values = operand(C, k, n, false, 0, 0, seed++).data.subarray(0, k * n);
+        const [plain, transposed] = [false, true].map((trans) => run(addon, a, layout(values, k, n, trans)));
+        if (!plain!.every((x, i) => Object.is(x, transposed![i]))) differ.push(`[${m}x${k}]·[${k}x${n}]`);
+      }
+      expect(differ).toEqual([]);
+    });
+  }
   for (const dtype of ['float32', 'float64'] as const) {
     it(`${dtype}: every shape, transpose, stride and offset, with the default threading`, async () => {
       expect(check(await build(dtype), dtype)).toEqual([]);

@@ -32,6 +32,8 @@ export function epilogueExtras(e: GemmEpilogue): number[] {
  * thread), and the MR x NR tiles go to threads in chunks of whole column panels or row blocks,
  * nothing copied twice (at one thread this ran network3's products at 0.9-1.05x OpenBLAS, packing
  * at 0.6-0.9x). Large products pack A and B into cache-sized blocks (the classic three levels).
+ * Two shapes of A·Bᵀ (B's columns contiguous along k) take their own paths: a small C over a long k
+ * runs as dot products of rows, and few rows (m <= NR) as Cᵀ = B·Aᵀ, so that B is read in place.
  * Packing buffers are per thread and kept between calls (grown on demand), so a call allocates
  * nothing. Threads start only when each gets at least HYP_GEMM_PAR_MIN flops (4M, about 30 us of
  * work at one core's rate): no network3 product at mini-batch 10 reaches 8 MFLOP, so those run on
@@ -406,9 +408,13 @@ static void ${p}packed(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t r
  * stream from L2 either way).
  */
 static void ${p}dots(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, const ${T} *B, int64_t csB, ${T} *C,
-    ${p}epi_fn epi, void **bufs, const int64_t *p, const ${p}acc *wb) {
-  for (int64_t i0 = 0; i0 < m; i0 += 4) {
-    for (int64_t j0 = 0; j0 < n; j0 += 4) {
+    int nt, ${p}epi_fn epi, void **bufs, const int64_t *p, const ${p}acc *wb) {
+  /* Each 4 x 4 tile is one thread's, whole: the same sums on any number of threads. */
+  const int64_t tilesN = (n + 3) / 4, tiles = (m + 3) / 4 * tilesN;
+  #pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+  for (int64_t tile = 0; tile < tiles; tile++) {
+    {
+      const int64_t i0 = tile / tilesN * 4, j0 = tile % tilesN * 4;
       const int64_t h = m - i0 < 4 ? m - i0 : 4, w = n - j0 < 4 ? n - j0 : 4;
       /* Rows past the edge repeat the last one; their sums are not stored. Named accumulators and
          pointers (printed unrolled) stay in registers; arrays of them went through the stack. */
@@ -436,6 +442,44 @@ static void ${p}dots(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA
   ${done('0', '0', 'm', 'n')}
 }
 
+/*
+ * Few rows (m <= NR) and B's columns contiguous along k (A·Bᵀ of row-major operands: network3's
+ * dh·Wᵀ, 10 x 2880 over k = 100) as Cᵀ = op(B)ᵀ·op(A)ᵀ: B's columns are the rows of that product's
+ * A, read in place, and op(A)ᵀ (k x m) is copied once into one NR-wide panel. The direct path
+ * copies every column of B into panels instead (all of W, each call: 0.35-0.5x this). Each tile of
+ * MR columns of C is summed over all of k in a buffer, k-block by k-block as the direct path sums
+ * (so the same bits), and written to C's rows.
+ */
+static void ${p}swapped(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t rsA, int64_t csA,
+    const ${T} *B, int64_t csB, ${T} *C, int nt, ${p}epi_fn epi, void **bufs, const int64_t *p) {
+  (void)bufs; (void)p;
+  ${T} *panel = ${p}grow(&${p}bbuf, &${p}bcap, (size_t)(k * ${NR}));
+  /* Row q of the panel is column q of op(A). */
+  ${p}pack_b(panel, A, csA, rsA, 0, k, 0, m);
+  const int64_t blocks = (n + ${MR} - 1) / ${MR};
+  const int64_t chunks = nt <= 1 ? 1 : blocks < 4 * (int64_t)nt ? blocks : 4 * (int64_t)nt;
+  int64_t taken = 0;
+  #pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+  int64_t t, tn;
+  ${p}team(&t, &tn);
+  ${T} tile[${MR} * ${NR}];
+  for (int64_t c = t; c < chunks; c = ${p}next(&taken, tn)) {
+    for (int64_t jb = blocks * c / chunks; jb < blocks * (c + 1) / chunks; jb++) {
+      const int64_t j0 = jb * ${MR}, h = n - j0 < ${MR} ? n - j0 : ${MR};
+      for (int64_t pc = 0; pc < k; pc += ${KC}) {
+        const int64_t kc = k - pc < ${KC} ? k - pc : ${KC};
+        ${p}micro(kc, B + j0 * csB + pc, csB, 1, h, panel + pc * ${NR}, ${NR}, tile, ${NR}, h, m, pc == 0);
+      }
+      for (int64_t i = 0; i < m; i++) {
+        for (int64_t j = 0; j < h; j++) C[i * n + j0 + j] = tile[j * ${NR} + i];
+      }
+      ${done('0', 'j0', 'm', 'h')}
+    }
+  }
+  }
+}
+
 static void ${p}run(void **bufs, const int64_t *p, ${p}epi_fn epi, const ${p}acc *wb) {
   const int64_t m = p[0], n = p[1], k = p[2], rsA = p[3], csA = p[4], rsB = p[5], csB = p[6];
   const ${T} *A = (const ${T} *)bufs[0] + p[7];
@@ -449,7 +493,8 @@ static void ${p}run(void **bufs, const int64_t *p, ${p}epi_fn epi, const ${p}acc
     return;
   }
   const int nt = ${p}threads(2.0 * (double)m * (double)n * (double)k);
-  if (nt == 1 && csA == 1 && rsB == 1 && m * n <= 1024 && k >= 512) ${p}dots(m, n, k, A, rsA, B, csB, C, epi, bufs, p, wb);
+  if (csA == 1 && rsB == 1 && m * n <= 1024 && k >= 512) ${p}dots(m, n, k, A, rsA, B, csB, C, nt, epi, bufs, p, wb);
+  else if (!wb && rsB == 1 && csB != 1 && m <= ${NR}) ${p}swapped(m, n, k, A, rsA, csA, B, csB, C, nt, epi, bufs, p);
   else if (m >= HYP_GEMM_PACK_M && n >= HYP_GEMM_PACK_N && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p, wb);
   else ${p}direct(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p, wb);
 }
