@@ -1,18 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, ivector, iscalar, matrix, NDArray, shared } from '@hypatia/core';
 import { slice, take, advancedIncSubtensor, add, mul, shapeOf, arange } from '@hypatia/ops';
-import { getDevice } from './index.js';
+import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 import '@hypatia/backends';
 
-// As in webgpu-backend.test.ts: without an adapter, skipped with a line saying why outside CI, a failure under CI=true.
-const available = await getDevice().then(() => true, (e: Error) => {
-  if (process.env.CI === 'true') throw e;
-  console.warn(`WebGPU tests skipped: ${e.message}`);
-  return false;
-});
-
-describe.runIf(available)('webgpu indexing and creation on their IR kernels', () => {
-  afterAll(async () => { (await getDevice()).destroy(); await new Promise((r) => setTimeout(r, 50)); });
+describe.runIf(gpuAvailable)('webgpu indexing and creation on their IR kernels', () => {
+  afterAll(releaseDevice);
 
   it('slices mini-batches out of a dataset resident on the GPU with a symbolic index, reversed steps too', async () => {
     const data = shared(NDArray.from(Array.from({ length: 6 }, (_, r) => [r, 10 + r, 20 + r]), 'float32'), 'data');

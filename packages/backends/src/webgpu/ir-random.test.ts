@@ -1,15 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, NDArray } from '@hypatia/core';
 import { RandomStreams } from '@hypatia/ops';
-import { getDevice } from './index.js';
+import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 import '@hypatia/backends';
-
-// As in webgpu-backend.test.ts: without an adapter, skipped with a line saying why outside CI, a failure under CI=true.
-const available = await getDevice().then(() => true, (e: Error) => {
-  if (process.env.CI === 'true') throw e;
-  console.warn(`WebGPU tests skipped: ${e.message}`);
-  return false;
-});
 
 /** Two calls of one function with uniform, binomial (a dropout mask and n = 6) and normal draws. */
 async function draws(backend: string, carry: boolean): Promise<NDArray[]> {
@@ -24,8 +17,8 @@ async function draws(backend: string, carry: boolean): Promise<NDArray[]> {
   return [...(await f()), ...(await f())];
 }
 
-describe.runIf(available)('webgpu random ops on their IR kernels (Philox4x32-10)', () => {
-  afterAll(async () => { (await getDevice()).destroy(); await new Promise((r) => setTimeout(r, 50)); });
+describe.runIf(gpuAvailable)('webgpu random ops on their IR kernels (Philox4x32-10)', () => {
+  afterAll(releaseDevice);
 
   for (const carry of [false, true]) {
     it(`uniform and binomial match the CPU bit for bit, normal within float32 tolerance${carry ? ' (counter carry)' : ''}`, async () => {

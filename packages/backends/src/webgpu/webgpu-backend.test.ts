@@ -2,19 +2,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile, grad, matrix, vector, shared, NDArray, HypatiaError, dmatrix, Op, type TensorType } from '@hypatia/core';
 import { add, mul, sigmoid, sum, dot, sub, exp, log, maximum } from '@hypatia/ops';
 import { getDevice, pipelineCacheSize, gpuBytesAllocated } from './index.js';
+import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 import '@hypatia/backends';
 
-// Without an adapter these tests cannot run: outside CI they are skipped with one line saying why;
-// under CI=true a missing adapter fails the run.
-const available = await getDevice().then(() => true, (e: Error) => {
-  if (process.env.CI === 'true') throw e;
-  console.warn(`WebGPU tests skipped: ${e.message}`);
-  return false;
-});
-
-describe.runIf(available)('webgpu backend', () => {
-  // Dawn can abort at process exit while a device is alive; end it first.
-  afterAll(async () => { (await getDevice()).destroy(); await new Promise((r) => setTimeout(r, 50)); });
+describe.runIf(gpuAvailable)('webgpu backend', () => {
+  afterAll(releaseDevice);
 
   it('float64 is a clear compile-time error naming the op', async () => {
     const x = dmatrix('x');

@@ -1,19 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Elemwise, NDArray, call, compile, sconst, tensor, type ScalarFn } from '@hypatia/core';
-import { getDevice } from './index.js';
+import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 import '@hypatia/backends';
 import { bitPrimitivesCase } from '../testing/bit-primitive-case.js';
 
-// Without an adapter these tests cannot run: outside CI they are skipped with one line saying why;
-// under CI=true a missing adapter fails the run.
-const available = await getDevice().then(() => true, (e: Error) => {
-  if (process.env.CI === 'true') throw e;
-  console.warn(`WebGPU tests skipped: ${e.message}`);
-  return false;
-});
-
-describe.runIf(available)('WGSL scalar formulas agree with the JS reference', () => {
-  afterAll(async () => { (await getDevice()).destroy(); await new Promise((r) => setTimeout(r, 50)); });
+describe.runIf(gpuAvailable)('WGSL scalar formulas agree with the JS reference', () => {
+  afterAll(releaseDevice);
 
   bitPrimitivesCase(() => ({ backend: 'webgpu' }));
 
