@@ -10,6 +10,13 @@
  * Large |x| are clamped (x to [-110, 90], r from below) with bounds offset by `z`, a zero the
  * compiler cannot see (read once per kernel from a volatile): with literal bounds gcc folds the
  * clamped branches to constants, threads jumps through them and no longer vectorises the loop.
+ *
+ * The shifter is 1.5 * 2^52 + 1023, so the low bits of kd0 are k + 1023 (in [864, 1153] after the
+ * clamp) and one shift puts them into 2^k's exponent field; taking k out as an int32 and adding the
+ * bias cost a lane shuffle, two sign extensions and two adds more per 16 floats. With the bounds
+ * computed once (a select, not a masked add, per clamp) the sigmoid over [100,20,12,12] went from
+ * 221 to 181 us in C; its results equal the previous form's on all 2^32 float bit patterns
+ * (wasm-expf.ts still takes k out as an int32: the same values).
  */
 export const VECTOR_EXPF_C = `
 #ifndef HYP_VEXPF
@@ -17,16 +24,17 @@ export const VECTOR_EXPF_C = `
 static volatile double hyp_vexpf_zero = 0;
 static inline float hyp_vexpf(double z, float xf) {
   const double x = (double)xf;
-  double xc = x < -110.0 ? -110.0 + z : x;
-  xc = xc > 90.0 ? 90.0 + z : xc;
-  const double shifter = 0x1.8p52;
+  const double lo = -110.0 + z, hi = 90.0 + z, rlo = -0.75 + z;
+  double xc = x < lo ? lo : x;
+  xc = xc > hi ? hi : xc;
+  const double shifter = 0x1.8p52 + 1023.0;
   const double kd0 = xc * 0x1.71547652b82fep0 + shifter;
   const double kd = kd0 - shifter;
-  int64_t ki;
-  __builtin_memcpy(&ki, &kd0, sizeof ki);
-  ki = (int64_t)(int32_t)(uint32_t)ki;
+  uint64_t bits;
+  __builtin_memcpy(&bits, &kd0, sizeof bits);
+  bits <<= 52;
   double r = (x - kd * 0x1.62e42fefa3800p-1) - kd * 0x1.ef35793c76730p-45;
-  r = r < -0.75 ? -0.75 + z : r;
+  r = r < rlo ? rlo : r;
   double p = 1.0 / 3628800;
   p = p * r + 1.0 / 362880;
   p = p * r + 1.0 / 40320;
@@ -38,7 +46,6 @@ static inline float hyp_vexpf(double z, float xf) {
   p = p * r + 0.5;
   p = p * r + 1.0;
   p = p * r + 1.0;
-  const uint64_t bits = (uint64_t)(ki + 1023) << 52;
   double s;
   __builtin_memcpy(&s, &bits, sizeof s);
   return (float)(p * s);
