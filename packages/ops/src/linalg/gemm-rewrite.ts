@@ -1,5 +1,5 @@
 import {
-  Composite, Constant, Elemwise, NDArray, elementwiseKernel, formulaKey, input, keepsType, registerRewrite, substitute, typedArrayFor,
+  Composite, Constant, Elemwise, JS_HELPERS, NDArray, input, keepsType, registerRewrite, scalarToJS, substitute,
   type Apply, type FunctionGraph, type GlobalRewrite, type ScalarExpr, type Variable,
 } from '@hypatia/core';
 import { affineForm } from './affine-formula.js';
@@ -57,11 +57,9 @@ function inputsRead(e: ScalarExpr, into = new Set<number>()): Set<number> {
 function scalarOf(e: ScalarExpr, operands: readonly Variable[], node: Apply): Variable {
   const used = [...inputsRead(e)].sort((a, b) => a - b);
   if (e.k === 'in') return operands[e.i]!;
-  if (used.length === 0) {
-    const value = new NDArray(e.dtype, [], typedArrayFor(e.dtype, 1));
-    elementwiseKernel(e, 0, formulaKey(e))([], [], value.data, []);
-    return new Constant(value);
-  }
+  // Evaluated as the reference's elementwise kernels evaluate a formula, but not through their
+  // cache, whose key is the formula's text alone: a formula ignoring its operands has this text too.
+  if (used.length === 0) return new Constant(NDArray.from(new Function(`${JS_HELPERS}\nreturn ${scalarToJS(e, () => '0')};`)() as number, e.dtype));
   const local = substitute(e, operands.map((v, i) => input(Math.max(used.indexOf(i), 0), v.dtype)));
   return new Composite(local, used.map((i) => operands[i]!.dtype), ['gemm']).apply(used.map((i) => operands[i]!), node.site).outputs[0]!;
 }
