@@ -1,6 +1,7 @@
-import { NDArray, shapeSize, typedArrayFor, type DType, type RunResult, type SharedVariable, type TypedArray } from '@hypatia/core';
+import { NDArray, sameShape, shapeSize, typedArrayFor, type DType, type RunResult, type SharedVariable, type TypedArray } from '@hypatia/core';
 import type { AddonExports } from './addon-source.js';
 import { planArena } from './arena.js';
+import { inPlaceUpdates } from './in-place-updates.js';
 import { rootSlot, slotLifetimes, slotsTouched } from './plan-liveness.js';
 import { BoundTag, DTYPE_CODE, PlanOp } from './plan-interpreter-c.js';
 import type { HostOperand, Instr, Recording, SlotSource } from './plan-recorder.js';
@@ -57,33 +58,8 @@ export class ReplayPlan {
     const { slots, outputs } = rec;
     const root = rootSlot(slots);
     const touched = (ins: Instr): number[] => slotsTouched(ins).map(root);
-    // In-place updates: the update's only writer is an elementwise launch whose operands read the
-    // variable only as itself, at full shape; nothing else reads the new value, no output reads
-    // the old one, and no other in-place launch reads it. Those launches move to the end, after
-    // every instruction that can fail and every other reader of the old values.
-    const inPlace = new Map<number, number>();
-    const moved = new Set<Instr>();
-    const targets = new Set<number>();
-    updated.forEach((sv, j) => {
-      const out = outputs[nOutputs + j]!;
-      const F = out.slot;
-      const S = slots.findIndex((s) => s.kind === 'shared' && s.variable === sv);
-      if (!out.handed || slots[F]!.kind !== 'fresh' || S < 0) return;
-      if (outputs.some((o, k) => k !== nOutputs + j && (o.slot === F || root(o.slot) === S))) return;
-      const writers = rec.instrs.filter((ins) => touched(ins).includes(F));
-      const w = writers[0];
-      if (writers.length !== 1 || w!.op !== 'kernel' || w!.elementwise?.out !== F) return;
-      if (!sameShape((slots[S] as { shape: readonly number[] }).shape, out.shape)) return;
-      if (w!.elementwise.operands.some((o) => root(o.slot) === S && (o.slot !== S || !o.fullShape))) return;
-      // A host step may return the old value itself, which later readers would then see changed.
-      if (rec.instrs.some((ins) => ins.op === 'host' && touched(ins).includes(S))) return;
-      const reads = touched(w!);
-      if (reads.some((s) => targets.has(s)) || [...moved].some((m) => touched(m).includes(S))) return;
-      inPlace.set(F, j);
-      moved.add(w!);
-      targets.add(S);
-    });
-    const instrs = [...rec.instrs.filter((i) => !moved.has(i)), ...rec.instrs.filter((i) => moved.has(i))];
+    // An array handed to one variable is the value it holds; another update of the same array is a copy.
+    const { inPlace, instrs } = inPlaceUpdates({ slots, outputs, nOutputs, updated, instrs: rec.instrs, root, touched, handed: (j) => outputs[nOutputs + j]!.handed });
 
     const { offsets: arenaAt, size } = planArena(slotLifetimes(slots, instrs, outputs));
     const arena = new ArrayBuffer(size);
@@ -261,8 +237,4 @@ function encodeInstr(ins: Exclude<Instr, { op: 'host' }>, w: number[]): void {
       break;
     }
   }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -1,5 +1,6 @@
-import { HypatiaError, NDArray, shapeSize, type RunResult, type SharedVariable } from '@hypatia/core';
+import { HypatiaError, NDArray, sameShape, shapeSize, type RunResult, type SharedVariable } from '@hypatia/core';
 import { planArena } from '../native/arena.js';
+import { inPlaceUpdates } from '../native/in-place-updates.js';
 import { slotLifetimes } from '../native/plan-liveness.js';
 import type { Instr, SlotSource } from '../native/plan-recorder.js';
 import { writeLaunchRecord } from './launch-record.js';
@@ -58,32 +59,7 @@ export class WasmReplayPlan {
     // A loop is one instruction, its body a program of its own (wasm-loop-plan.ts).
     const lowered = lowerLoops(rec.instrs);
     const touched = (ins: FlatInstr): number[] => (ins.op === 'kernel' ? ins.touches : [...ins.ins, ...ins.outs].map((o) => o.slot)).map(root);
-    // In-place updates, as the native backend decides them: the update's only writer is an
-    // elementwise launch whose operands read the variable only as itself, at full shape; nothing
-    // else reads the new value, no output reads the old one, and no other in-place launch reads
-    // it. Those launches move to the end, after every check and every other reader of the old values.
-    const inPlace = new Map<number, number>();
-    const moved = new Set<FlatInstr>();
-    const targets = new Set<number>();
-    updated.forEach((sv, j) => {
-      const out = outputs[nOutputs + j]!;
-      const F = out.slot;
-      const S = slots.findIndex((s) => s.kind === 'shared' && s.variable === sv);
-      if (slots[F]!.kind !== 'fresh' || S < 0 || inPlace.has(F)) return;
-      if (outputs.some((o, k) => k !== nOutputs + j && (o.slot === F || root(o.slot) === S))) return;
-      const writers = lowered.main.filter((ins) => touched(ins).includes(F));
-      const w = writers[0];
-      if (writers.length !== 1 || w!.op !== 'kernel' || w!.elementwise?.out !== F) return;
-      if (!sameShape((slots[S] as { shape: readonly number[] }).shape, out.shape)) return;
-      if (w!.elementwise.operands.some((o) => root(o.slot) === S && (o.slot !== S || !o.fullShape))) return;
-      if (lowered.main.some((ins) => ins.op === 'host' && touched(ins).includes(S))) return;
-      const reads = touched(w!);
-      if (reads.some((s) => targets.has(s)) || [...moved].some((m) => touched(m).includes(S))) return;
-      inPlace.set(F, j);
-      moved.add(w!);
-      targets.add(S);
-    });
-    const instrs = [...lowered.main.filter((i) => !moved.has(i)), ...lowered.main.filter((i) => moved.has(i))];
+    const { inPlace, instrs } = inPlaceUpdates({ slots, outputs, nOutputs, updated, instrs: lowered.main, root, touched });
 
     // The arena, by the native plan's liveness rule (plan-liveness.ts) on the same slot relations.
     const asNative: SlotSource[] = slots.map((s) => (s.kind === 'pool' ? { kind: 'pool', bytes: s.bytes } : s.kind === 'derived' ? { kind: 'derived', parent: s.parent } : { kind: 'host' }));
@@ -273,8 +249,4 @@ export class WasmReplayPlan {
     this.freed = true;
     this.memory.free(this.block);
   }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
