@@ -22,8 +22,9 @@ export interface InPlaceSpec<I extends PlanInstr> {
 
 /**
  * Which updates a replay writes into the variable's own buffer, as the native and wasm plans both
- * decide it: the update's only writer is an elementwise launch whose operands read the variable
- * only as itself, at full shape; nothing else reads the new value, no output reads the old one, no
+ * decide it: the update's only writer is an elementwise launch (or one that says which operands it
+ * reads element for element and which anywhere, as a Gemm's does: RunContext.launchUpdate) whose
+ * operands read the variable only as itself, at full shape; nothing else reads the new value, no output reads the old one, no
  * host step is given the old value (it may return it, and later readers would see it changed), and
  * no other in-place launch reads it. Those launches move to the end, after every instruction that
  * can fail and every other reader of the old values. Gives the fresh slots written in place (by

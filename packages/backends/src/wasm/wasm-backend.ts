@@ -4,7 +4,7 @@ import {
 } from '@hypatia/core';
 import { resolveRegion, rowAt } from '@hypatia/ops/backend';
 import { releaseSchedule } from '../native/buffer-plan.js';
-import { NATIVE_REWRITES } from '../supported-rewrites.js';
+import { WASM_REWRITES } from '../supported-rewrites.js';
 import { buildFunctionModule, WasmKernelTable, type FunctionModule } from './function-module.js';
 import { launchRecordBytes, writeLaunchRecord } from './launch-record.js';
 import { BYTES, linearMemory, type LinearMemory } from './linear-memory.js';
@@ -37,7 +37,7 @@ const MAX_FUTILE_RECORDINGS = 8;
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
   /** It runs every op's IR kernels, as native does, so the fusions whose results native runs. */
-  readonly supportedRewrites = NATIVE_REWRITES;
+  readonly supportedRewrites = WASM_REWRITES;
   readonly optionNames = WASM_OPTION_NAMES;
 
   /** `valueLabel`: the backend name its shared-variable values carry ('cpu' when that backend chose this one). */
