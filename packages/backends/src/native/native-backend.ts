@@ -16,14 +16,10 @@ import type { RunContext } from './run-context.js';
 import type { NativeStep, StepFamily } from './step-family.js';
 import { planNativeStep } from './steps/index.js';
 import { NATIVE_REWRITES } from '../supported-rewrites.js';
+import { PlanCache } from '../plan-cache.js';
 
 /** A step of a compiled function: one a family planned, or an op's JS `perform` (a host step). */
 type Step = { family: StepFamily; step: NativeStep } | { family: null; step: { node: Apply } };
-
-/** Plans kept per function (say, a training shape and a last short batch), most recent first. */
-const MAX_PLANS = 4;
-/** After this many recordings in a row that never replayed, stop recording (values keep changing shapes). */
-const MAX_FUTILE_RECORDINGS = 8;
 
 /**
  * The native CPU backend, as Theano did it: one C source per compiled function, built with the
@@ -73,11 +69,9 @@ class NativeExecutable implements Executable {
   private readonly inUse = new Map<Variable, NDArray>();
   /** Scratch buffers of the step running now. */
   private readonly scratch: { dtype: DType; data: TypedArray }[] = [];
-  private readonly plans: ReplayPlan[] = [];
-  private futileRecordings = 0;
-  private readonly replayable: boolean;
+  private readonly cache: PlanCache<ReplayPlan>;
   /** Calls replayed, calls recorded, and replays a check in C sent back to the JS path (for tests and profiling). */
-  readonly stats = { replayed: 0, recorded: 0, checksFailed: 0 };
+  readonly stats: PlanCache<ReplayPlan>['stats'];
   /** The ops no step family runs, which run their JS `perform` (host steps): by name, each once, in step order. */
   readonly hostOps: readonly string[];
 
@@ -93,7 +87,8 @@ class NativeExecutable implements Executable {
     const kinds = steps.map((s) => ({ node: s.step.node, kind: s.family ? (s.family.output === 'alias' ? 'view' : s.family.kind) : 'host' }));
     this.pooled = new Set(steps.filter((s) => s.family?.output === 'kernel').flatMap((s) => s.step.node.outputs).filter((o) => !this.escaping.has(o)));
     this.releaseAfter = releaseSchedule(kinds, this.pooled, this.escaping);
-    this.replayable = replay && !!addon;
+    this.cache = new PlanCache(replay && !!addon);
+    this.stats = this.cache.stats;
     this.hostOps = [...new Set(steps.filter((s) => !s.family).map((s) => s.step.node.op.name))];
   }
 
@@ -113,41 +108,21 @@ class NativeExecutable implements Executable {
     });
     if (this.hostOps.length) lines.push(`  host ops (JS perform between native steps): ${this.hostOps.join(', ')}`);
     if (this.addon) lines.push(`  addon: ${this.path}`);
-    const plan = this.plans[0];
+    const plan = this.cache.plans[0];
     if (plan) {
       const inPlace = plan.inPlaceUpdates.map((v) => v.name ?? String(v)).join(', ');
       const calls = plan.nativeCalls === 1 ? 'one native call' : `${plan.nativeCalls} native calls around host steps`;
       lines.push(`  replay: ${plan.instructionCount} instructions in ${calls}, arena ${plan.arenaBytes} bytes${inPlace ? `, updates in place: ${inPlace}` : ''}`);
-    } else if (!this.replayable) lines.push('  replay: none (the JS path runs every call)');
+    } else if (!this.cache.replayable) lines.push('  replay: none (the JS path runs every call)');
     return lines.join('\n');
   }
 
   async run(args: readonly NDArray[]): Promise<RunResult> {
-    if (this.replayable) {
-      for (const [i, plan] of this.plans.entries()) {
-        const r = plan.run(args);
-        if (r === 'shapes') continue;
-        if (r === 'check') {
-          this.stats.checksFailed++;
-          continue;
-        }
-        if (i) this.plans.unshift(...this.plans.splice(i, 1));
-        this.futileRecordings = 0;
-        this.stats.replayed++;
-        return r;
-      }
-    }
-    const record = this.replayable && this.futileRecordings < MAX_FUTILE_RECORDINGS;
-    const rec = record ? new PlanRecorder() : undefined;
+    const replayed = this.cache.replay((plan) => plan.run(args));
+    if (replayed) return replayed;
+    const rec = this.cache.recording ? new PlanRecorder() : undefined;
     const result = this.runJs(args, rec);
-    if (rec) {
-      this.futileRecordings++;
-      this.stats.recorded++;
-    }
-    if (rec && !rec.unreplayable) {
-      this.plans.unshift(ReplayPlan.build(rec.finish(result.handed), this.spec.nOutputs, this.spec.updated, this.addon!));
-      if (this.plans.length > MAX_PLANS) this.plans.pop()!.free();
-    }
+    if (rec) this.cache.recorded(rec.unreplayable ? null : () => ReplayPlan.build(rec.finish(result.handed), this.spec.nOutputs, this.spec.updated, this.addon!));
     return result.result;
   }
 

@@ -5,6 +5,7 @@ import {
 import { resolveRegion, rowAt } from '@hypatia/ops/backend';
 import { releaseSchedule } from '../native/buffer-plan.js';
 import { WASM_REWRITES } from '../supported-rewrites.js';
+import { PlanCache } from '../plan-cache.js';
 import { buildFunctionModule, WasmKernelTable, type FunctionModule } from './function-module.js';
 import { launchRecordBytes, writeLaunchRecord } from './launch-record.js';
 import { BYTES, linearMemory, type LinearMemory } from './linear-memory.js';
@@ -19,11 +20,6 @@ import { WasmValue, sharedAddress } from './wasm-values.js';
 
 /** A step of a compiled function: one a family planned, or an op's JS `perform` (a host step). */
 type Step = PlannedWasmStep | { family: null; step: { node: Apply } };
-
-/** Plans kept per function (say, a training shape and a last short batch), most recent first. */
-const MAX_PLANS = 4;
-/** After this many recordings in a row that never replayed, stop recording (values keep changing shapes). */
-const MAX_FUTILE_RECORDINGS = 8;
 
 /**
  * The wasm backend: a compiled function's kernels (each node's IR kernels printed as WebAssembly,
@@ -68,13 +64,12 @@ class WasmExecutable implements Executable {
   private readonly releaseAfter: Variable[][];
   private readonly constants = new Map<Constant, WasmTensor>();
   private readonly held: Held;
-  private readonly plans: WasmReplayPlan[];
-  private futileRecordings = 0;
+  private readonly cache: PlanCache<WasmReplayPlan>;
   private record = { at: 0, bytes: 0 };
   /** The node whose step is running (for trap messages). */
   private current: Apply | null = null;
   /** Calls replayed, calls recorded, and replays a check sent back to the JS path. */
-  readonly stats = { replayed: 0, recorded: 0, checksFailed: 0 };
+  readonly stats: PlanCache<WasmReplayPlan>['stats'];
   /** The ops no step family runs, which run their JS `perform` (host steps): by name, each once. */
   readonly hostOps: readonly string[];
 
@@ -84,7 +79,7 @@ class WasmExecutable implements Executable {
     private readonly table: WasmKernelTable,
     private readonly module: FunctionModule,
     private readonly memory: LinearMemory,
-    private readonly replayable: boolean,
+    replayable: boolean,
     private readonly label: string,
   ) {
     this.escaping = new Set(spec.graph.outputs);
@@ -93,8 +88,9 @@ class WasmExecutable implements Executable {
     this.pooled = new Set(steps.filter((s) => s.family?.output === 'kernel').flatMap((s) => s.step.node.outputs).filter((o) => !this.escaping.has(o)));
     this.releaseAfter = releaseSchedule(kinds, this.pooled, this.escaping);
     this.hostOps = [...new Set(steps.filter((s) => !s.family).map((s) => s.step.node.op.name))];
-    this.held = { memory, blocks: new Set(), plans: [] };
-    this.plans = this.held.plans;
+    this.cache = new PlanCache(replayable);
+    this.stats = this.cache.stats;
+    this.held = { memory, blocks: new Set(), plans: this.cache.plans };
     dropped.register(this, this.held);
     for (const v of [...steps.flatMap((s) => s.step.node.inputs), ...spec.graph.outputs]) {
       if (!(v instanceof Constant) || this.constants.has(v)) continue;
@@ -118,41 +114,22 @@ class WasmExecutable implements Executable {
     });
     if (this.hostOps.length) lines.push(`  host ops (JS perform between WebAssembly steps): ${this.hostOps.join(', ')}`);
     lines.push(`  module: ${this.table.list.length} functions, ${this.module.bytes} bytes, ${this.memory.shared ? 'shared ' : ''}memory`);
-    const plan = this.plans[0];
+    const plan = this.cache.plans[0];
     if (plan) {
       const inPlace = plan.inPlaceUpdates.map((v) => v.name ?? String(v)).join(', ');
       const calls = plan.moduleCalls === 1 ? 'one call into the module' : `${plan.moduleCalls} calls into the module around host steps`;
       lines.push(`  replay: ${plan.instructionCount} instructions in ${calls}, arena ${plan.arenaBytes} bytes${inPlace ? `, updates in place: ${inPlace}` : ''}`);
-    } else if (!this.replayable) lines.push('  replay: none (the JS path runs every call)');
+    } else if (!this.cache.replayable) lines.push('  replay: none (the JS path runs every call)');
     return lines.join('\n');
   }
 
   async run(args: readonly NDArray[], opts?: { readOutputs?: boolean }): Promise<RunResult> {
     const readOutputs = opts?.readOutputs !== false;
-    if (this.replayable) {
-      for (const [i, plan] of this.plans.entries()) {
-        const r = plan.run(args, this.spec.name, readOutputs);
-        if (r === 'shapes') continue;
-        if (r === 'check') {
-          this.stats.checksFailed++;
-          continue;
-        }
-        if (i) this.plans.unshift(...this.plans.splice(i, 1));
-        this.futileRecordings = 0;
-        this.stats.replayed++;
-        return r;
-      }
-    }
-    const rec = this.replayable && this.futileRecordings < MAX_FUTILE_RECORDINGS ? new WasmRecorder() : undefined;
+    const replayed = this.cache.replay((plan) => plan.run(args, this.spec.name, readOutputs));
+    if (replayed) return replayed;
+    const rec = this.cache.recording ? new WasmRecorder() : undefined;
     const { result, outputs } = this.runJs(args, rec, readOutputs);
-    if (rec) {
-      this.futileRecordings++;
-      this.stats.recorded++;
-      if (!rec.unreplayable) {
-        this.plans.unshift(WasmReplayPlan.build(rec.finish(outputs), this.spec.nOutputs, this.spec.updated, this.module, this.table, this.memory, this.label));
-        if (this.plans.length > MAX_PLANS) this.plans.pop()!.free();
-      }
-    }
+    if (rec) this.cache.recorded(rec.unreplayable ? null : () => WasmReplayPlan.build(rec.finish(outputs), this.spec.nOutputs, this.spec.updated, this.module, this.table, this.memory, this.label));
     return result;
   }
 
