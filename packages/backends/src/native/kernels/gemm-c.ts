@@ -469,7 +469,9 @@ static void ${p}swapped(int64_t m, int64_t n, int64_t k, const ${T} *A, int64_t 
       const int64_t j0 = jb * ${MR}, h = n - j0 < ${MR} ? n - j0 : ${MR};
       for (int64_t pc = 0; pc < k; pc += ${KC}) {
         const int64_t kc = k - pc < ${KC} ? k - pc : ${KC};
-        ${p}micro(kc, B + j0 * csB + pc, csB, 1, h, panel + pc * ${NR}, ${NR}, tile, ${NR}, h, m, pc == 0);
+        /* Only full-height tiles (the last one repeats its last row): fewer kernels to compile. */
+        if (m > ${p}VL) ${p}micro_rv(${MR}, ${p}NV, kc, B + j0 * csB + pc, csB, 1, h, panel + pc * ${NR}, ${NR}, tile, ${NR}, h, m, pc == 0, NULL, NULL);
+        else ${p}micro_rv(${MR}, 1, kc, B + j0 * csB + pc, csB, 1, h, panel + pc * ${NR}, ${NR}, tile, ${NR}, h, m, pc == 0, NULL, NULL);
       }
       for (int64_t i = 0; i < m; i++) {
         for (int64_t j = 0; j < h; j++) C[i * n + j0 + j] = tile[j * ${NR} + i];
