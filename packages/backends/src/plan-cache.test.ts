@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { NDArray, shared, type SharedVariable } from '@hypatia/core';
 import { PlanCache } from './plan-cache.js';
 
 /** A plan that replays calls of one shape, and whose check fails on a value it is told. */
 class FakePlan {
   freed = false;
-  constructor(readonly shape: number, readonly failsOn = -1) {}
+  readonly instructionCount = 12;
+  readonly arenaBytes = 64;
+  constructor(readonly shape: number, readonly failsOn = -1, readonly inPlaceUpdates: SharedVariable[] = []) {}
   run(shape: number, value = 0): string | 'shapes' | 'check' {
     if (shape !== this.shape) return 'shapes';
     return value === this.failsOn ? 'check' : `plan ${this.shape}`;
@@ -45,6 +48,14 @@ describe('PlanCache', () => {
     expect(cache.recording).toBe(false);
     expect(cache.replay((p) => p.run(0))).toBe('plan 0');
     expect(cache.recording).toBe(true);
+  });
+
+  it("describe()'s replay line is the latest plan's: its size, how it runs, the updates it writes in place; none without replay", () => {
+    const cache = new PlanCache<FakePlan>(true);
+    expect(cache.describe(() => 'one call')).toBeNull();
+    cache.recorded(() => new FakePlan(1, -1, [shared(NDArray.from([1], 'float32'), 'w'), shared(NDArray.from([2], 'float32'), 'b')]));
+    expect(cache.describe(() => 'one call')).toBe('  replay: 12 instructions in one call, arena 64 bytes, updates in place: w, b');
+    expect(new PlanCache<FakePlan>(false).describe(() => 'one call')).toBe('  replay: none (the JS path runs every call)');
   });
 
   it('without replay it neither replays nor records', () => {

@@ -1,7 +1,17 @@
+import type { SharedVariable } from '@hypatia/core';
+
 /** Plans kept per function (say, a training shape and a last short batch), most recent first. */
 const MAX_PLANS = 4;
 /** After this many recordings in a row that never replayed, stop recording (values keep changing shapes). */
 const MAX_FUTILE_RECORDINGS = 8;
+
+/** What the cache reads of a plan: for describe(), its size and the updates it writes in place. */
+export interface ReplayPlanLike {
+  readonly instructionCount: number;
+  readonly arenaBytes: number;
+  readonly inPlaceUpdates: readonly SharedVariable[];
+  free(): void;
+}
 
 /**
  * A compiled function's recorded plans, the native and wasm executables' shared policy: a call
@@ -10,7 +20,7 @@ const MAX_FUTILE_RECORDINGS = 8;
  * recorded as a new plan, at most MAX_PLANS kept. It stops recording after MAX_FUTILE_RECORDINGS
  * recordings in a row that never replayed.
  */
-export class PlanCache<P extends { free(): void }> {
+export class PlanCache<P extends ReplayPlanLike> {
   /** Most recently used first. */
   readonly plans: P[] = [];
   /** Calls replayed, calls recorded, and replays a failed check sent back to the JS path (for tests and profiling). */
@@ -49,5 +59,13 @@ export class PlanCache<P extends { free(): void }> {
     if (!build) return;
     this.plans.unshift(build());
     if (this.plans.length > MAX_PLANS) this.plans.pop()!.free();
+  }
+
+  /** describe()'s replay line for the latest plan (`calls`: how it runs, "in one native call"), or null before the first. */
+  describe(calls: (plan: P) => string): string | null {
+    const plan = this.plans[0];
+    if (!plan) return this.replayable ? null : '  replay: none (the JS path runs every call)';
+    const inPlace = plan.inPlaceUpdates.map((v) => v.name ?? String(v)).join(', ');
+    return `  replay: ${plan.instructionCount} instructions in ${calls(plan)}, arena ${plan.arenaBytes} bytes${inPlace ? `, updates in place: ${inPlace}` : ''}`;
   }
 }

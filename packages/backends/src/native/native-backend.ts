@@ -108,12 +108,8 @@ class NativeExecutable implements Executable {
     });
     if (this.hostOps.length) lines.push(`  host ops (JS perform between native steps): ${this.hostOps.join(', ')}`);
     if (this.addon) lines.push(`  addon: ${this.path}`);
-    const plan = this.cache.plans[0];
-    if (plan) {
-      const inPlace = plan.inPlaceUpdates.map((v) => v.name ?? String(v)).join(', ');
-      const calls = plan.nativeCalls === 1 ? 'one native call' : `${plan.nativeCalls} native calls around host steps`;
-      lines.push(`  replay: ${plan.instructionCount} instructions in ${calls}, arena ${plan.arenaBytes} bytes${inPlace ? `, updates in place: ${inPlace}` : ''}`);
-    } else if (!this.cache.replayable) lines.push('  replay: none (the JS path runs every call)');
+    const replay = this.cache.describe((p) => (p.nativeCalls === 1 ? 'one native call' : `${p.nativeCalls} native calls around host steps`));
+    if (replay) lines.push(replay);
     return lines.join('\n');
   }
 

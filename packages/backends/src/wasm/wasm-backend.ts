@@ -114,12 +114,8 @@ class WasmExecutable implements Executable {
     });
     if (this.hostOps.length) lines.push(`  host ops (JS perform between WebAssembly steps): ${this.hostOps.join(', ')}`);
     lines.push(`  module: ${this.table.list.length} functions, ${this.module.bytes} bytes, ${this.memory.shared ? 'shared ' : ''}memory`);
-    const plan = this.cache.plans[0];
-    if (plan) {
-      const inPlace = plan.inPlaceUpdates.map((v) => v.name ?? String(v)).join(', ');
-      const calls = plan.moduleCalls === 1 ? 'one call into the module' : `${plan.moduleCalls} calls into the module around host steps`;
-      lines.push(`  replay: ${plan.instructionCount} instructions in ${calls}, arena ${plan.arenaBytes} bytes${inPlace ? `, updates in place: ${inPlace}` : ''}`);
-    } else if (!this.cache.replayable) lines.push('  replay: none (the JS path runs every call)');
+    const replay = this.cache.describe((p) => (p.moduleCalls === 1 ? 'one call into the module' : `${p.moduleCalls} calls into the module around host steps`));
+    if (replay) lines.push(replay);
     return lines.join('\n');
   }
 
