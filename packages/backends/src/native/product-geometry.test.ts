@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NDArray, compile, tensor, vector } from '@hypatia/core';
-import { dot, matmul, transpose } from '@hypatia/ops';
+import { HypatiaError, NDArray, compile, shared, tensor, vector } from '@hypatia/core';
+import { add, dot, matmul, mul, sigmoid, sum, transpose } from '@hypatia/ops';
 import { ReferenceBackend } from '../reference/reference-backend.js';
 import { WasmBackend } from '../wasm/wasm-backend.js';
 import { NativeBackend } from './native-backend.js';
@@ -37,6 +37,38 @@ describe('productGeometry', () => {
       const mm = await compile({ inputs: [a, b], outputs: [matmul(a, b)], ...options });
       expect((await mm(zeros(2, 3, 4), zeros(2, 4, 5)))[0]!.shape).toEqual([2, 3, 5]);
       await expect(mm(zeros(1, 3, 4), zeros(2, 4, 5))).rejects.toThrow(/matmul: at run time operand 0 has length 1 on batch axis 0 where the result has 2, but its type .* does not declare that axis broadcastable/);
+    }
+  });
+
+  it('a matmul fused with its elementwise epilogue raises the same error for a length-1 batch axis its type does not declare, and updates nothing', async () => {
+    const a = tensor('float64', [null, null, null], 'a');
+    const b = tensor('float64', [null, null, null], 'b');
+    const product = matmul(a, b);
+    const y = sigmoid(mul(product, 2));
+    const total = shared(NDArray.zeros('float64', []), 'total');
+    const zeros = (...shape: number[]) => NDArray.zeros('float64', shape);
+    const failure = async (p: Promise<unknown>) => (await p.then(() => null, (e: unknown) => e)) as HypatiaError;
+    const want = await failure((await compile({ inputs: [a, b], outputs: [y], backend: new ReferenceBackend(), rewrites: false }))(zeros(1, 3, 4), zeros(2, 4, 5)));
+    expect(want).toBeInstanceOf(HypatiaError);
+    expect(want.message).toMatch(/^matmul: at run time operand 0 has length 1 on batch axis 0 where the result has 2, but its type .* does not declare that axis broadcastable/);
+    expect(want.site?.location).toBe(product.owner!.site.location);
+    for (const options of [{ backend: new ReferenceBackend() }, { backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } }, { backend: new WasmBackend() }]) {
+      total.set(zeros());
+      const f = await compile({ inputs: [a, b], outputs: [y], updates: [[total, add(total, sum(y))]], ...options });
+      expect(f.graph.nodes.map((n) => n.op.name)).toContain('product_epilogue');
+      if (options.backend instanceof NativeBackend) expect(f.executable.describe()).toMatch(/native \S+ product_epilogue/);
+      // Failing on the first call, and after a good one (native and wasm then replay a plan).
+      const first = await failure(f(zeros(1, 3, 4), zeros(2, 4, 5)));
+      expect((await f(zeros(2, 3, 4), zeros(2, 4, 5)))[0]!.shape).toEqual([2, 3, 5]);
+      const before = total.get().data[0];
+      const again = await failure(f(zeros(1, 3, 4), zeros(2, 4, 5)));
+      for (const got of [first, again]) {
+        expect(got, options.backend.constructor.name).toBeInstanceOf(HypatiaError);
+        expect(got.message).toBe(want.message);
+      }
+      expect(total.get().data[0]).toBe(before);
+      // One good call: every element of y is sigmoid(0).
+      expect(before).toBe(2 * 3 * 5 * 0.5);
     }
   });
 });

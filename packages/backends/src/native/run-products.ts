@@ -1,7 +1,6 @@
-import { HypatiaError, broadcastRuntime, broadcastStrides, shapeSize, stridesOf, type Apply, type NDArray } from '@hypatia/core';
+import { HypatiaError, broadcastStrides, stridesOf, type Apply, type NDArray } from '@hypatia/core';
 import { Conv2d, Dot, MatMul, type ProductEpilogue } from '@hypatia/ops';
-import { batchStrides } from '@hypatia/ops/backend';
-import { collapseAxes, gemmParams, matrixView, type StridedMatrix } from './kernel-params.js';
+import { collapseAxes, gemmParams } from './kernel-params.js';
 import { epilogueExtras, type GemmEpilogue } from './kernels/gemm-c.js';
 import { runConv } from './run-conv.js';
 import { forEachBatch, productGeometry } from './product-geometry.js';
@@ -13,16 +12,12 @@ type Launch = (buffers: ArrayBufferView[], params: Float64Array) => void;
  * Dot and MatMul through the gemm kernel at their run-time geometry (product-geometry.ts, with the
  * reference's run-time checks): one launch per batch matrix, one for a Dot.
  */
-function runProduct(node: Apply, a: NDArray, b: NDArray, allocate: Allocate, launch: Launch): NDArray {
+export function runProduct(node: Apply, a: NDArray, b: NDArray, allocate: Allocate, launch: Launch): NDArray {
   const g = productGeometry(node, node.op as Dot | MatMul, a.shape, b.shape);
   const out = allocate(g.shape);
   forEachBatch(g.batch, g.sa, g.sb, (t, oa, ob) => launch([a.data, b.data, out.data], gemmParams(g.A, g.B, oa, ob, t * g.A.rows * g.B.cols)));
   return out;
 }
-
-/** Dot and MatMul share the routine; their geometry differs by op. */
-export const runDot = runProduct;
-export const runMatMul = runProduct;
 
 /** The epilogue a ProductEpilogue node asks the gemm kernel (or the pass after a conv) to apply. */
 export function gemmEpilogueOf(op: ProductEpilogue): GemmEpilogue {
@@ -75,30 +70,10 @@ export function runProductEpilogue(node: Apply, ins: readonly NDArray[], allocat
     return y;
   }
   const [a, b] = productIns as [NDArray, NDArray];
-  let A: StridedMatrix, B: StridedMatrix, shape: number[], batch: number[], sa: number[], sb: number[];
-  if (op.product instanceof Dot) {
-    const d = op.product;
-    A = a.ndim === 2 ? matrixView(a.shape, d.transA) : { rows: 1, cols: a.shape[0]!, rs: 0, cs: 1 };
-    B = b.ndim === 2 ? matrixView(b.shape, d.transB) : { rows: b.shape[0]!, cols: 1, rs: 1, cs: 0 };
-    if (A.cols !== B.rows) {
-      throw new HypatiaError(d.name, `at run time, inner dimensions do not match: [${a.shape.join(', ')}]${d.transA ? 'ᵀ' : ''} · [${b.shape.join(', ')}]${d.transB ? 'ᵀ' : ''} (${A.cols} vs ${B.rows})`, inner.site);
-    }
-    shape = [...(a.ndim === 2 ? [A.rows] : []), ...(b.ndim === 2 ? [B.cols] : [])];
-    batch = []; sa = []; sb = [];
-  } else if (op.product instanceof MatMul) {
-    const mm = op.product;
-    A = matrixView(a.shape, mm.transA);
-    B = matrixView(b.shape, mm.transB);
-    if (A.cols !== B.rows) throw new HypatiaError(mm.name, `at run time, inner dimensions do not match (${A.cols} vs ${B.rows})`, inner.site);
-    const bc = broadcastRuntime([a.shape.slice(0, -2), b.shape.slice(0, -2)]);
-    if (typeof bc === 'string') throw new HypatiaError(mm.name, `at run time, batch dimensions: ${bc}`, inner.site);
-    batch = bc;
-    shape = [...batch, A.rows, B.cols];
-    sa = batchStrides(a.shape.slice(0, -2), batch, A.rows * A.cols);
-    sb = batchStrides(b.shape.slice(0, -2), batch, B.rows * B.cols);
-  } else {
+  if (!(op.product instanceof Dot || op.product instanceof MatMul)) {
     throw new HypatiaError(op.name, `has no native kernel for the product ${op.product.name}`, node.site);
   }
+  const { A, B, shape, batch, sa, sb } = productGeometry(inner, op.product, a.shape, b.shape);
   const out = allocate(shape);
   const { arrays, strides } = extraStrides(node, ins, shape);
   // C's row and column strides in each extra operand (an absent axis of a vector product reads as stride 0).

@@ -2,7 +2,7 @@ import type { Apply } from '@hypatia/core';
 import { Dot, MatMul } from '@hypatia/ops';
 import { gemmKernelC } from '../kernels/gemm-c.js';
 import type { KernelTable } from '../kernel-table.js';
-import { runDot, runMatMul } from '../run-products.js';
+import { runProduct } from '../run-products.js';
 import { family, type NativeStep } from '../step-family.js';
 
 /** Kernels with one C type throughout run natively when every operand already has the (float) result dtype; others run on the host. */
@@ -33,9 +33,8 @@ export const products = family<ProductStep>({
     return { node, batched: op instanceof MatMul, kernel: gemmKernel(kernels, d) };
   },
   run(s, [a, b], ctx) {
-    const run = s.batched ? runMatMul : runDot;
     const dtype = s.node.outputs[0]!.dtype;
-    return run(s.node, a!, b!, (shape) => ctx.allocate(s.node, dtype, shape), (buffers, params) => ctx.launch(s.kernel, buffers, params));
+    return runProduct(s.node, a!, b!, (shape) => ctx.allocate(s.node, dtype, shape), (buffers, params) => ctx.launch(s.kernel, buffers, params));
   },
   label: (s) => (s.batched ? 'matmul' : 'dot'),
 });
