@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { compile, HypatiaError, ivector, matrix, NDArray, vector, type Variable } from '@hypatia/core';
-import { add, categoricalCrossentropy, dot, exp, mean, mul, softmax, sum, tanh } from '@hypatia/ops';
+import { compile, HypatiaError, ivector, matrix, NDArray, tensor, vector, type Variable } from '@hypatia/core';
+import { add, categoricalCrossentropy, dot, exp, matmul, mean, mul, sigmoid, softmax, sum, tanh } from '@hypatia/ops';
 import { gpuAvailable, releaseDevice } from './webgpu/gpu-test-helpers.js';
 
 // Graphs whose failing node a rewrite replaces (by a fused kernel, or by a stabilised op). Every
@@ -16,6 +16,9 @@ const z = add(h, b);
 const layer = tanh(z);
 const xent = categoricalCrossentropy(softmax(z), labels);
 const cost = mean(xent);
+const P = tensor('float32', [null, null, null], 'P'), Q = tensor('float32', [null, null, null], 'Q');
+const batched = matmul(P, Q);
+const squashed = sigmoid(batched);
 
 const zeros = (...shape: number[]) => NDArray.zeros('float32', shape);
 
@@ -37,6 +40,10 @@ const CASES: Case[] = [
   { name: 'a fused sum whose operands do not broadcast', inputs: [x, y], output: summed, rewrittenTo: 'fused', culprit: s, good: () => [zeros(3), zeros(3)], bad: () => [zeros(3), zeros(4)] },
   { name: 'a product epilogue whose bias does not fit the product', inputs: [X, W, b], output: layer, rewrittenTo: 'product_epilogue', culprit: z, good: () => [zeros(2, 3), zeros(3, 4), zeros(4)], bad: () => [zeros(2, 3), zeros(3, 4), zeros(5)] },
   { name: 'a product epilogue whose product has mismatched inner dimensions', inputs: [X, W, b], output: layer, rewrittenTo: 'product_epilogue', culprit: h, good: () => [zeros(2, 3), zeros(3, 4), zeros(4)], bad: () => [zeros(2, 3), zeros(5, 4), zeros(4)] },
+  {
+    name: 'a product epilogue whose batched product has a length-1 batch axis its type does not declare broadcastable', inputs: [P, Q], output: squashed, rewrittenTo: 'product_epilogue', culprit: batched,
+    good: () => [zeros(2, 3, 4), zeros(2, 4, 5)], bad: () => [zeros(1, 3, 4), zeros(2, 4, 5)],
+  },
   {
     name: 'a stabilised crossentropy with more labels than rows', inputs: [X, W, b, labels], output: cost, rewrittenTo: 'softmax_crossentropy_with_labels', culprit: xent,
     good: () => [zeros(2, 3), zeros(3, 4), zeros(4), NDArray.zeros('int32', [2])], bad: () => [zeros(2, 3), zeros(3, 4), zeros(4), NDArray.zeros('int32', [3])],
