@@ -8,7 +8,7 @@ import { NDArray, compile, tensor } from '@hypatia/core';
 import { add, exp, mul } from '@hypatia/ops';
 import { NativeBackend } from './native-backend.js';
 import { CpuBackend } from './cpu-backend.js';
-import { buildStats, onNativeBuild } from './build-addon.js';
+import { buildStats, onNativeBuild, setOpenMpDefaults } from './build-addon.js';
 import { recordPath } from './cache-integrity.js';
 
 const dirs: string[] = [];
@@ -125,6 +125,20 @@ describe('native build cache', () => {
     const x = tensor('float64', [null], 'x');
     await expect(compile({ inputs: [x], outputs: exp(mul(x, 3)), backend: new NativeBackend(), backendOptions: { cacheDir: join(blocker, 'cache') } }))
       .rejects.toThrow(/cannot write to the kernel cache .*HYPATIA_CACHE_DIR/);
+  });
+});
+
+describe('OpenMP wait settings', () => {
+  it('an unset wait policy becomes a bounded spin then sleep; a policy or spin count the user set is kept', () => {
+    const unset: Record<string, string | undefined> = {};
+    setOpenMpDefaults(unset);
+    expect(unset).toEqual({ OMP_WAIT_POLICY: 'PASSIVE', GOMP_SPINCOUNT: '10000' });
+    const active: Record<string, string | undefined> = { OMP_WAIT_POLICY: 'ACTIVE' };
+    setOpenMpDefaults(active);
+    expect(active).toEqual({ OMP_WAIT_POLICY: 'ACTIVE' });
+    const spin: Record<string, string | undefined> = { GOMP_SPINCOUNT: '0' };
+    setOpenMpDefaults(spin);
+    expect(spin).toEqual({ OMP_WAIT_POLICY: 'PASSIVE', GOMP_SPINCOUNT: '0' });
   });
 });
 

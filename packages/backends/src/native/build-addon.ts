@@ -127,9 +127,7 @@ export async function buildAddon<T>(sources: string | readonly string[], opts: R
   if (cached) buildStats.diskHits++;
   else if (state === 'absent') await compileTo(units, path, opts.cc, args);
   else await rebuild(state);
-  // OpenMP reads this when the first addon loads it. Spinning idle threads (its default) ruin every
-  // parallel loop when the machine has fewer free cores than threads; sleeping costs microseconds.
-  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+  setOpenMpDefaults(process.env);
   let exports: T;
   try {
     exports = load<T>(path);
@@ -140,6 +138,22 @@ export async function buildAddon<T>(sources: string | readonly string[], opts: R
   }
   loaded.set(path, exports);
   return { exports, path };
+}
+
+/**
+ * How the OpenMP team waits, set before the first addon loads libgomp (which reads it then). An idle
+ * thread spins for 10,000 pauses (0.1-0.45 ms on the 2-vCPU VM we measure on), then sleeps: the
+ * launches of a training step hand work over in microseconds, where waking a sleeping thread took
+ * 20-30 us of the caller's time and as much again before the thread ran (every launch, twice), and
+ * no thread spins for long on a core another process wants. Even so, spinning made two threads
+ * 1.4-4.7x slower than one when another process held a core, so kernels also back off the team
+ * while their launches show one busy (kernels/team-backoff-c.ts). A wait policy the user set is
+ * left as it is.
+ */
+export function setOpenMpDefaults(env: Record<string, string | undefined>): void {
+  if (env.OMP_WAIT_POLICY !== undefined) return;
+  env.OMP_WAIT_POLICY = 'PASSIVE';
+  env.GOMP_SPINCOUNT ??= '10000';
 }
 
 function load<T>(path: string): T {

@@ -1,6 +1,7 @@
 import { linearIn, linearize, type DType, type Kernel, type LExpr, type LIdx, type LStmt } from '@hypatia/core';
 import { C_PRIMITIVES, SCALAR_HELPERS, cConst, cType } from './c-scalar.js';
 import { VECTOR_EXPF_C, VEXPF_ZERO, withVectorExp } from './kernels/vector-exp-c.js';
+import { TEAM_BACKOFF_C } from './kernels/team-backoff-c.js';
 import { jamPoints } from './point-jam.js';
 
 /**
@@ -86,13 +87,17 @@ function pointCost(ss: readonly LStmt[], text: string): keyof typeof PAR_MIN {
 }
 
 /**
- * Points from which a parallel region pays for itself (~10 us to wake a thread here): plain
- * arithmetic is memory-bound and waits for 2^21 points, the vectorised exp (~1 ns a point) for
- * 2^15, libm calls (several ns a point) for 2^13, points that loop (reductions) for 2^10.
+ * Points from which a parallel region pays for itself while the team's threads still spin after
+ * the last shared launch (a hand-over of a few us): plain arithmetic is memory-bound and waits for
+ * 2^17 points, the vectorised exp (~0.3-1 ns a point) for 2^15, libm calls (several ns a point)
+ * for 2^13, points that loop (reductions) for 2^10. Waking a sleeping thread costs 20-30 us of the
+ * caller's time on a 2-vCPU VM and as much again before the thread starts, so a launch that
+ * finds the team asleep waits for 8 times as many points (2^21 for plain arithmetic).
  */
-const PAR_MIN = { plain: 1 << 21, vexp: 1 << 15, libm: 1 << 13, loop: 1 << 10 } as const;
+const PAR_MIN = { plain: 1 << 17, vexp: 1 << 15, libm: 1 << 13, loop: 1 << 10 } as const;
+const PAR_MIN_COLD = { plain: 1 << 21, vexp: 1 << 18, libm: 1 << 16, loop: 1 << 13 } as const;
 
-const HELPERS = `${VECTOR_EXPF_C}
+const HELPERS = `${VECTOR_EXPF_C}${TEAM_BACKOFF_C}
 #ifndef HYP_IR_COMMON
 #define HYP_IR_COMMON
 /* The walk of points that call the vectorised exp: compute-bound, so gcc is let use 64-byte
@@ -318,7 +323,7 @@ export function kernelToC(k: Kernel, name: string): string {
   const sharedParams = shared.map((st) => `, const ${cType(st.dtype)} t${st.t}`).join('');
   const sharedArgs = shared.map((st) => `, t${st.t}`).join('');
   const buffers = k.buffers.map((buf, i) => `${buf.access === 'read' ? 'const ' : ''}${cType(buf.dtype)} *b${i} = (${buf.access === 'read' ? 'const ' : ''}${cType(buf.dtype)} *)b[${i}];`).join('\n  ');
-  const serial = k.sequential ? '1' : `N < ${PAR_MIN[cost]}`;
+  const serial = k.sequential ? '1' : `!hyp_team_share(N, ${PAR_MIN[cost]}, ${PAR_MIN_COLD[cost]})`;
   return `${HELPERS}
 static inline ${cost === 'vexp' ? 'HYP_WIDE_VECTORS ' : ''}int ${name}_walk(void **b, const int64_t *p, const int64_t lo, const int64_t hi${sharedParams}) {
   ${buffers}
@@ -347,6 +352,7 @@ ${lines.join('\n')}
     hyp_ir_share(N, &lo, &hi);
     hyp_failed |= ${name}_walk(b, p, lo, hi${sharedArgs});
   }
+  hyp_team_ran();
   return hyp_failed;
 }
 `;

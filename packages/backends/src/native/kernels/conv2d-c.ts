@@ -1,3 +1,5 @@
+import { TEAM_BACKOFF_C } from './team-backoff-c.js';
+
 /**
  * conv2d and its two gradients in C, as im2col plus one large product by the gemm kernel `gemm`
  * (defined earlier in the same source) over a whole group of images: at mini-batch 10, one
@@ -30,6 +32,7 @@ export function conv2dKernelsC(prefix: string, dtype: 'float32' | 'float64', gem
   int64_t chunks, gmax;
   const int nt = hyp_conv_plan(N, K * P, 2.0 * (double)O * (double)K * (double)P * (double)N, &chunks, &gmax);
   int64_t taken = 0;
+  const int64_t started = nt > 1 ? hyp_team_start(nt) : 0;
   #pragma omp parallel num_threads(nt) if (nt > 1)
   {${setup}
   int64_t t, tn;
@@ -38,12 +41,13 @@ export function conv2dKernelsC(prefix: string, dtype: 'float32' | 'float64', gem
   for (int64_t c = t; c < chunks; c = hyp_conv_next(&taken, tn)) {
     const int64_t n0 = N * c / chunks, g = N * (c + 1) / chunks - n0, gP = g * P;`;
   const groupsEnd = `
-  }`;
+  }
+  if (nt > 1) hyp_team_settle(started, nt);`;
   const gemmCall = (a: string, b: string, c: string, m: string, n: string, k: string, rsA: string, csA: string, rsB: string, csB: string) =>
     `{ void *gb[3] = { (void *)(${a}), (void *)(${b}), (void *)(${c}) }; const int64_t gp[10] = { ${m}, ${n}, ${k}, ${rsA}, ${csA}, ${rsB}, ${csB}, 0, 0, 0 }; ${gemm}(gb, gp); }`;
   // Copies run on threads only when big: waking the OpenMP team costs more than a small copy.
-  const par = (work: string) => `#pragma omp parallel for if (${work} >= HYP_CONV_PAR_MIN) schedule(static)`;
-  const common = `
+  const par = (work: string) => `#pragma omp parallel for if (${work} >= HYP_CONV_PAR_MIN && hyp_team_free()) schedule(static)`;
+  const common = `${TEAM_BACKOFF_C}
 #ifndef HYP_CONV_COMMON
 #define HYP_CONV_COMMON
 #ifndef HYP_CONV_COLS
@@ -69,9 +73,13 @@ static inline void hyp_conv_team(int64_t *t, int64_t *tn) {
 #else
   *t = 0; *tn = 1;
 #endif
+  if (*tn > 1) hyp_team_enter(*t);
 }
 static inline int64_t hyp_conv_next(int64_t *taken, int64_t tn) {
   int64_t c;
+#ifdef _OPENMP
+  if (tn > 1) hyp_team_chunk(omp_get_thread_num());
+#endif
   #pragma omp atomic capture
   c = (*taken)++;
   return tn + c;
@@ -86,7 +94,7 @@ static int hyp_conv_plan(int64_t N, int64_t kp, double flops, int64_t *chunks, i
     const double fit = flops / HYP_GEMM_PAR_MIN;
     nt = fit < most ? (int)fit : most;
     if (nt > N) nt = (int)N;
-    if (nt < 1 || groups < 2) nt = 1;
+    if (nt < 1 || groups < 2 || !hyp_team_free()) nt = 1;
     if (groups < nt) groups = nt;
   }
 #else
@@ -304,6 +312,7 @@ static void ${prefix}(void **b, const int64_t *p) {${geometry}
     for (int64_t e = 0; e < O * K; e++) dw[e] += acc[e];
   }
   }
+  if (nt > 1) hyp_team_settle(started, nt);
 }
 `;
   }

@@ -1,5 +1,6 @@
 import type { DType, ScalarExpr } from '@hypatia/core';
 import { cType, scalarToC } from '../c-scalar.js';
+import { TEAM_BACKOFF_C } from './team-backoff-c.js';
 import { VECTOR_EXPF_C, VEXPF_ZERO, withVectorExp } from './vector-exp-c.js';
 
 /**
@@ -67,7 +68,7 @@ export function gemmKernelC(name: string, dtype: 'float32' | 'float64', epilogue
   const R16 = R4.flatMap((r) => R4.map((c) => [r, c] as const));
   const epi = epilogue ? epilogueTileC(`${name}_epi`, T, epilogue) : '';
   const done = (i0: string, j0: string, h: string, w: string) => `if (epi) epi(C, n, ${i0}, ${j0}, ${h}, ${w}, bufs, p);`;
-  return `
+  return `${TEAM_BACKOFF_C}
 #ifndef ${core.toUpperCase()}_CORE
 #define ${core.toUpperCase()}_CORE
 #ifndef HYP_GEMM_PAR_MIN
@@ -236,9 +237,13 @@ static inline void ${p}team(int64_t *t, int64_t *tn) {
 #else
   *t = 0; *tn = 1;
 #endif
+  if (*tn > 1) hyp_team_enter(*t);
 }
 static inline int64_t ${p}next(int64_t *taken, int64_t tn) {
   int64_t c;
+#ifdef _OPENMP
+  if (tn > 1) hyp_team_chunk(omp_get_thread_num());
+#endif
   #pragma omp atomic capture
   c = (*taken)++;
   return tn + c;
@@ -249,7 +254,7 @@ static int ${p}threads(double flops) {
   if (omp_in_parallel()) return 1;
   const int most = omp_get_max_threads();
   const int fit = (int)(flops / HYP_GEMM_PAR_MIN);
-  return fit < 1 ? 1 : fit < most ? fit : most;
+  return fit < 1 || most < 2 || !hyp_team_free() ? 1 : fit < most ? fit : most;
 #else
   (void)flops;
   return 1;
@@ -495,10 +500,12 @@ static void ${p}run(void **bufs, const int64_t *p, ${p}epi_fn epi, const ${p}acc
     return;
   }
   const int nt = ${p}threads(2.0 * (double)m * (double)n * (double)k);
+  const int64_t started = nt > 1 ? hyp_team_start(nt) : 0;
   if (csA == 1 && rsB == 1 && m * n <= 1024 && k >= 512) ${p}dots(m, n, k, A, rsA, B, csB, C, nt, epi, bufs, p, wb);
   else if (!wb && rsB == 1 && csB != 1 && m <= ${NR}) ${p}swapped(m, n, k, A, rsA, csA, B, csB, C, nt, epi, bufs, p);
   else if (m >= HYP_GEMM_PACK_M && n >= HYP_GEMM_PACK_N && k >= 64) ${p}packed(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p, wb);
   else ${p}direct(m, n, k, A, rsA, csA, B, rsB, csB, C, nt, epi, bufs, p, wb);
+  if (nt > 1) hyp_team_settle(started, nt);
 }
 #endif
 ${epi}
@@ -545,7 +552,7 @@ export function epiloguePassKernelC(name: string, dtype: 'float32' | 'float64', 
   const decl = extras.map((x, j) => `const ${cType(e.inDtypes[x]!)} *restrict e${x} = (const ${cType(e.inDtypes[x]!)} *)b[${1 + j}]; const int64_t *s${x} = p + 2 + ${j + 1} * nd;`).join('\n  ');
   const loads = extras.map((x) => `const ${cType(e.inDtypes[x]!)} v${x} = e${x}[o${x} + j * t${x}];`).join(' ');
   const expr = withVectorExp(scalarToC(e.formula, (i) => `v${i}`));
-  return `${VECTOR_EXPF_C}
+  return `${VECTOR_EXPF_C}${TEAM_BACKOFF_C}
 static void ${name}(void **b, const int64_t *p) {
   const double ${VEXPF_ZERO} = hyp_vexpf_zero; (void)${VEXPF_ZERO};
   ${T} *y = (${T} *)b[0];
@@ -555,7 +562,8 @@ static void ${name}(void **b, const int64_t *p) {
   if (n == 0) return;
   const int64_t inner = nd ? shape[nd - 1] : 1, rows = n / inner;
   ${extras.map((x) => `const int64_t t${x} = nd ? s${x}[nd - 1] : 0;`).join(' ')}
-  #pragma omp parallel for if (n >= HYP_PAR_MIN) schedule(static)
+  const int share = hyp_team_share(n, HYP_PAR_MIN, 8 * (int64_t)HYP_PAR_MIN);
+  #pragma omp parallel for if (share) schedule(static)
   for (int64_t r = 0; r < rows; r++) {
     int64_t rem = r${extras.map((x) => `, o${x} = 0`).join('')};
     for (int64_t d = nd - 2; d >= 0; d--) {
@@ -567,6 +575,7 @@ static void ${name}(void **b, const int64_t *p) {
     ${T} *yr = y + r * inner;
     for (int64_t j = 0; j < inner; j++) { const ${T} v${e.product} = yr[j]; ${loads} yr[j] = ${expr}; }
   }
+  if (share) hyp_team_ran();
 }
 `;
 }

@@ -162,7 +162,8 @@ static void ${name}(void **b, const int64_t *p) {
   ${T} *out = (${T} *)b[${1 + k}];
   const int64_t m = p[0], h = p[1], w = p[2], oh = p[3], ow = p[4], kh = p[5], kw = p[6], sh = p[7], sw = p[8];
   const int two = kh == 2 && kw == 2 && sh == 2 && sw == 2;
-  #pragma omp parallel for if (m * h * w >= HYP_POOL_PAR_MIN) schedule(static)
+  const int share = hyp_team_share(m * h * w, HYP_POOL_PAR_MIN_HOT, HYP_POOL_PAR_MIN);
+  #pragma omp parallel for if (share) schedule(static)
   for (int64_t img = 0; img < m; img++) {
     const ${T} *xi = x + img * h * w;
     ${grad ? `const ${T} *gyi = gy + img * oh * ow;
@@ -170,6 +171,7 @@ static void ${name}(void **b, const int64_t *p) {
     if (two) ${name}_2x2(${args});
     else ${name}_regular(${args}, kh, kw, sh, sw);
   }
+  if (share) hyp_team_ran();
 }
 `;
 }
