@@ -97,6 +97,18 @@ describe('gemm', () => {
     Array.from(off.W.data).forEach((v, i) => expect(on.W.data[i]).toBeCloseTo(v, 5));
   });
 
+  it('gives updates scaled by the same -η one scalar node between them', async () => {
+    const lr = shared(NDArray.from(0.1, 'float32'), { name: 'lr', shape: [] });
+    const [w1, w2] = [shared(rand([6, 4], 40, 'float32'), 'W1'), shared(rand([4, 3], 41, 'float32'), 'W2')];
+    const xs = tensor('float32', [null, 6], 'x'), h = tensor('float32', [null, 4], 'h'), gs = tensor('float32', [null, 3], 'g');
+    const step = await compile({
+      inputs: [xs, h, gs], outputs: [], backend: 'reference', rewrites: { include: ['gemm'] },
+      updates: [[w1, sub(w1, mul(lr, dot(xs.T, h)))], [w2, sub(w2, mul(lr, dot(h.T, gs)))]],
+    });
+    expect(gemms(step)).toHaveLength(2);
+    expect(ops(step).filter((o) => o.name === 'composite')).toHaveLength(1);
+  });
+
   it('runs before product_epilogue, which still takes what it does not', async () => {
     const [w, xs, gs] = [W(), x(), g()];
     const b = tensor('float64', [null], 'b');

@@ -1,5 +1,5 @@
 import {
-  Composite, Constant, Elemwise, JS_HELPERS, NDArray, input, keepsType, registerRewrite, scalarToJS, substitute,
+  Composite, Constant, Elemwise, JS_HELPERS, NDArray, formulaKey, input, keepsType, registerRewrite, scalarToJS, substitute,
   type Apply, type FunctionGraph, type GlobalRewrite, type ScalarExpr, type Variable,
 } from '@hypatia/core';
 import { affineForm } from './affine-formula.js';
@@ -53,15 +53,24 @@ function inputsRead(e: ScalarExpr, into = new Set<number>()): Set<number> {
   return into;
 }
 
+/** Rank-0 Composite nodes already made, by formula: every update scaled by -η shares one. */
+type ScalarNodes = Map<string, { reads: readonly Variable[]; value: Variable }[]>;
+
 /** A rank-0 formula over scalar operands as a variable: the operand itself, a constant, or a Composite node. */
-function scalarOf(e: ScalarExpr, operands: readonly Variable[], node: Apply): Variable {
+function scalarOf(e: ScalarExpr, operands: readonly Variable[], node: Apply, made: ScalarNodes): Variable {
   const used = [...inputsRead(e)].sort((a, b) => a - b);
   if (e.k === 'in') return operands[e.i]!;
   // Evaluated as the reference's elementwise kernels evaluate a formula, but not through their
   // cache, whose key is the formula's text alone: a formula ignoring its operands has this text too.
   if (used.length === 0) return new Constant(NDArray.from(new Function(`${JS_HELPERS}\nreturn ${scalarToJS(e, () => '0')};`)() as number, e.dtype));
   const local = substitute(e, operands.map((v, i) => input(Math.max(used.indexOf(i), 0), v.dtype)));
-  return new Composite(local, used.map((i) => operands[i]!.dtype), ['gemm']).apply(used.map((i) => operands[i]!), node.site).outputs[0]!;
+  const reads = used.map((i) => operands[i]!);
+  const key = formulaKey(local);
+  const same = made.get(key)?.find((m) => m.reads.every((v, i) => v === reads[i]));
+  if (same) return same.value;
+  const value = new Composite(local, reads.map((v) => v.dtype), ['gemm']).apply(reads, node.site).outputs[0]!;
+  made.set(key, [...(made.get(key) ?? []), { reads, value }]);
+  return value;
 }
 
 /**
@@ -69,7 +78,7 @@ function scalarOf(e: ScalarExpr, operands: readonly Variable[], node: Apply): Va
  * in) is β·Z + α·P: P a matrix product of two matrices that nothing else reads, Z a matrix of the
  * result's shape, α and β read only scalars (rank 0), and no other term.
  */
-function gemmFor(fg: FunctionGraph, node: Apply, replaced: ReadonlyMap<Variable, Variable>): Variable | null {
+function gemmFor(fg: FunctionGraph, node: Apply, replaced: ReadonlyMap<Variable, Variable>, made: ScalarNodes): Variable | null {
   const out = node.outputs[0]!;
   const dtype = out.dtype;
   if (dtype !== 'float32' && dtype !== 'float64') return null;
@@ -91,8 +100,8 @@ function gemmFor(fg: FunctionGraph, node: Apply, replaced: ReadonlyMap<Variable,
     if (z.dtype !== dtype) continue;
     const product = operands[at]!.owner!;
     const [x, y] = product.inputs.map((v) => replaced.get(v) ?? v);
-    const alpha = scalarOf(form.coefficients.get(at)!, operands, node);
-    const beta = scalarOf(form.coefficients.get(zAt)!, operands, node);
+    const alpha = scalarOf(form.coefficients.get(at)!, operands, node, made);
+    const beta = scalarOf(form.coefficients.get(zAt)!, operands, node, made);
     // A shape mismatch of Z against the product names the user's elementwise op, as unfused.
     const userOp = node.op.fusedParts?.at(-1)?.op ?? node.op.name;
     const parts = [{ op: userOp, site: node.site, operands: [{ from: { input: 0 }, type: operands[at]!.type }, { from: { input: 1 }, type: z.type }] }];
@@ -113,10 +122,11 @@ function gemmFor(fg: FunctionGraph, node: Apply, replaced: ReadonlyMap<Variable,
  */
 export function fuseGemmUpdates(fg: FunctionGraph, reason = 'gemm'): void {
   const replaced = new Map<Variable, Variable>();
+  const made: ScalarNodes = new Map();
   for (const node of fg.nodes) {
     if (!isPureElemwise(node)) continue;
     const out = node.outputs[0]!;
-    const result = gemmFor(fg, node, replaced);
+    const result = gemmFor(fg, node, replaced, made);
     if (result && keepsType(out, result)) replaced.set(out, result);
   }
   fg.replaceAll([...replaced], reason);
