@@ -5,7 +5,7 @@ import type { Apply } from './graph/apply.js';
 import { TensorType, broadcastStatic, broadcastDeclared } from './graph/type.js';
 import { blameFusedPart } from './graph/fused-parts.js';
 import type { Variable } from './graph/variable.js';
-import { type ScalarExpr, input, formulaKey } from './scalar/expr.js';
+import { type ScalarExpr, input } from './scalar/expr.js';
 import { elementwiseKernel } from './scalar/js.js';
 import { HypatiaError } from './errors.js';
 import { elementwiseProgram } from './kernel/elementwise-program.js';
@@ -93,7 +93,7 @@ export function runElementwise(op: Op, formula: ScalarExpr, ins: readonly NDArra
     ? reuse
     : new NDArray(dtype, shape, typedArrayFor(dtype, n));
   const strides = ins.map((a) => broadcastStrides(a.shape, shape));
-  const kernel = elementwiseKernel(formula, ins.length, formulaKey(formula));
+  const kernel = elementwiseKernel(formula, ins.length);
   kernel(ins.map((a) => a.data), strides, out.data, shape);
   return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { call, input, type ScalarFn } from './expr.js';
-import { JS_HELPERS, scalarToJS } from './js.js';
+import { call, input, sconst, type ScalarFn } from './expr.js';
+import { JS_HELPERS, elementwiseKernel, scalarToJS, type ElementwiseKernel } from './js.js';
 
 /** A primitive of two int32 operands as a JS function, printed by the table under test. */
 function compiled(f: ScalarFn): (a: number, b: number) => number {
@@ -36,5 +36,30 @@ describe('the JS table of the int32 bit primitives', () => {
     expect(call('bitxor', [input(0, 'float32'), input(1, 'bool')]).dtype).toBe('int32');
     const mixed = call('mulhi_u32', [input(0, 'float64'), input(1, 'int32')]);
     expect(mixed.k === 'call' && mixed.args.map((a) => a.dtype)).toEqual(['int32', 'int32']);
+  });
+});
+
+describe('elementwiseKernel', () => {
+  const run = (k: ElementwiseKernel, ins: Float64Array[]) => {
+    const out = new Float64Array(3);
+    k(ins, ins.map(() => [1]), out, [3]);
+    return Array.from(out);
+  };
+
+  it('compiles a formula once per operand count: one that ignores an operand still reads only the operands it is given', () => {
+    const twice = call('mul', [input(0, 'float64'), sconst(2, 'float64')]);
+    const x = new Float64Array([1, 2, 3]);
+    // $0·2 over [x, y] (y only giving the shape, as a fused second(y, ·) leaves it), then over [x] alone.
+    expect(run(elementwiseKernel(twice, 2), [x, new Float64Array(3)])).toEqual([2, 4, 6]);
+    expect(run(elementwiseKernel(twice, 1), [x])).toEqual([2, 4, 6]);
+    const constant = sconst(-0.75, 'float64');
+    expect(run(elementwiseKernel(constant, 1), [x])).toEqual([-0.75, -0.75, -0.75]);
+    expect(run(elementwiseKernel(constant, 0), [])).toEqual([-0.75, -0.75, -0.75]);
+  });
+
+  it('returns the compiled kernel again for an equal formula over as many operands', () => {
+    const f = () => call('exp', [call('add', [input(0, 'float32'), input(1, 'float32')])]);
+    expect(elementwiseKernel(f(), 2)).toBe(elementwiseKernel(f(), 2));
+    expect(elementwiseKernel(f(), 3)).not.toBe(elementwiseKernel(f(), 2));
   });
 });

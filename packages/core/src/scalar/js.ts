@@ -1,5 +1,5 @@
 import type { DType, TypedArray } from '../dtype.js';
-import type { ScalarExpr, ScalarFn } from './expr.js';
+import { formulaKey, type ScalarExpr, type ScalarFn } from './expr.js';
 
 /**
  * JavaScript code for a scalar formula: the reference backend's elementwise semantics, and the
@@ -95,8 +95,12 @@ const cache = new Map<string, ElementwiseKernel>();
 /**
  * A broadcasting loop around a formula. Inputs with a stride vector of all-contiguous layout take
  * a flat fast path; others walk an N-d counter with per-input strides (0 on broadcast axes).
+ * Compiled once per formula text and operand count, which together fix the code: the loop walks
+ * every operand, also one the formula ignores (a fused `second(x, 2)` has the text of `2` over one
+ * operand); shapes, strides and the arrays come at run time.
  */
-export function elementwiseKernel(e: ScalarExpr, nInputs: number, key: string): ElementwiseKernel {
+export function elementwiseKernel(e: ScalarExpr, nInputs: number): ElementwiseKernel {
+  const key = `${nInputs}|${formulaKey(e)}`;
   let k = cache.get(key);
   if (k) return k;
   const expr = scalarToJS(e, (i) => `in${i}[o${i}]`);
