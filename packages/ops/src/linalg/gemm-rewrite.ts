@@ -1,5 +1,5 @@
 import {
-  Composite, Constant, Elemwise, JS_HELPERS, NDArray, formulaKey, input, keepsType, registerRewrite, scalarToJS, substitute,
+  Composite, Constant, Elemwise, NDArray, elementwiseKernel, formulaKey, input, keepsType, registerRewrite, substitute,
   type Apply, type FunctionGraph, type GlobalRewrite, type ScalarExpr, type Variable,
 } from '@hypatia/core';
 import { affineForm } from './affine-formula.js';
@@ -60,9 +60,12 @@ type ScalarNodes = Map<string, { reads: readonly Variable[]; value: Variable }[]
 function scalarOf(e: ScalarExpr, operands: readonly Variable[], node: Apply, made: ScalarNodes): Variable {
   const used = [...inputsRead(e)].sort((a, b) => a - b);
   if (e.k === 'in') return operands[e.i]!;
-  // Evaluated as the reference's elementwise kernels evaluate a formula, but not through their
-  // cache, whose key is the formula's text alone: a formula ignoring its operands has this text too.
-  if (used.length === 0) return new Constant(NDArray.from(new Function(`${JS_HELPERS}\nreturn ${scalarToJS(e, () => '0')};`)() as number, e.dtype));
+  // A constant: its value as the reference backend computes the formula.
+  if (used.length === 0) {
+    const value = NDArray.zeros(e.dtype, []);
+    elementwiseKernel(e, 0)([], [], value.data, []);
+    return new Constant(value);
+  }
   const local = substitute(e, operands.map((v, i) => input(Math.max(used.indexOf(i), 0), v.dtype)));
   const reads = used.map((i) => operands[i]!);
   const key = formulaKey(local);
