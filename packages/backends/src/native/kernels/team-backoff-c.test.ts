@@ -14,14 +14,14 @@ const PROBE = `
 static void probe(void **b, const int64_t *p) {
   int64_t *out = (int64_t *)b[0];
   const int64_t now = hyp_team_now();
-  hyp_team.until = 0;
+  hyp_team.until = now - p[5];
   hyp_team.strikes = p[0];
   hyp_team.chunks[0].n = p[1];
   hyp_team.chunks[1].n = p[2];
   hyp_team.since = now - p[3];
   hyp_team.lastDone = now;
   hyp_team_settle(now - p[4], 2);
-  out[0] = hyp_team.until ? hyp_team.until - hyp_team.lastEnd : 0;
+  out[0] = hyp_team.until > hyp_team.lastEnd ? hyp_team.until - hyp_team.lastEnd : 0;
   out[1] = hyp_team.strikes;
   out[2] = hyp_team_free();
   out[3] = hyp_gemm_f32_threads(1e12);
@@ -35,13 +35,14 @@ static void probe(void **b, const int64_t *p) {
 
 interface Settled { backoffUs: number; strikes: number; free: boolean; gemmThreads: number; hotShares: boolean; coldShares: boolean; bigColdShares: boolean }
 
-async function probe(): Promise<(strikes: number, mine: number, theirs: number, busyUs: number, tookUs: number) => Settled> {
+/** Settles a launch: the strikes so far, the caller's and the other thread's chunks, the caller's time, the launch's time, how long ago the last back-off ended. */
+async function probe(): Promise<(strikes: number, mine: number, theirs: number, busyUs: number, tookUs: number, sinceUs?: number) => Settled> {
   const src = addonSource([{ name: 'probe', code: `${gemmKernelC('g', 'float32')}${PROBE}` }]);
   const { exports } = await buildAddon<AddonExports>(src, resolveBuildOptions({ cacheDir: testCacheDir(), flags: [...DEFAULT_FLAGS] }));
   exports.setThreads(2);
-  return (strikes, mine, theirs, busyUs, tookUs) => {
+  return (strikes, mine, theirs, busyUs, tookUs, sinceUs = 10_000) => {
     const out = new BigInt64Array(7);
-    exports.run(0, [out], Float64Array.from([strikes, mine, theirs, busyUs * 1000, tookUs * 1000]));
+    exports.run(0, [out], Float64Array.from([strikes, mine, theirs, busyUs * 1000, tookUs * 1000, sinceUs * 1000]));
     const [backoff, s, free, threads, hot, cold, bigCold] = [...out].map(Number) as number[];
     return { backoffUs: backoff! / 1000, strikes: s!, free: free === 1, gemmThreads: threads!, hotShares: hot === 1, coldShares: cold === 1, bigColdShares: bigCold === 1 };
   };
@@ -52,6 +53,8 @@ describe('backing kernels off the OpenMP team', () => {
     const settle = await probe();
     // Caller: 1 of 2 chunks in 100 us, so alone 200 us; the launch took 1000 us: 800 us lost.
     const slow = settle(0, 1, 1, 100, 1000);
+    // Strikes count back-offs in a row: a second after the last one ended, they start again.
+    expect(settle(5, 1, 1, 100, 1000, 1_100_000)).toMatchObject({ strikes: 1 });
     expect(slow.strikes).toBe(1);
     expect(slow.backoffUs).toBeGreaterThan(0.99 * 8 * 800);
     expect(slow.backoffUs).toBeLessThan(1.01 * 8 * 800);
@@ -63,8 +66,8 @@ describe('backing kernels off the OpenMP team', () => {
     expect(third.backoffUs).toBeLessThan(1.01 * 32 * 800);
     // 20 us lost of 200 (under a quarter): no back-off, no strike.
     expect(settle(1, 1, 1, 100, 220)).toMatchObject({ backoffUs: 0, strikes: 1, free: true, gemmThreads: 2 });
-    // Two threads took 120 us where one would take 200: one strike taken back.
-    expect(settle(3, 1, 1, 100, 120)).toMatchObject({ backoffUs: 0, strikes: 2, free: true, gemmThreads: 2 });
+    // Two threads took 120 us where one would take 200: the team runs on two.
+    expect(settle(3, 1, 1, 100, 120)).toMatchObject({ backoffUs: 0, strikes: 3, free: true, gemmThreads: 2 });
     // The caller did 3 of 4 chunks in 300 us (alone 400 us) and the launch took 450: under a quarter lost.
     expect(settle(0, 3, 1, 300, 450)).toMatchObject({ backoffUs: 0, free: true });
   });

@@ -10,9 +10,9 @@
  * afterwards: the calling thread's own pace (its time per chunk, times all chunks) says how long
  * it would have taken alone; when the launch took longer by a quarter or more, the time lost
  * backs threaded kernels off the team, to one thread, for 8 times that time, doubled for each
- * back-off in a row (up to 1024 times; a launch that gained takes one doubling back), so a busy
- * machine runs as on one thread, paying one slow launch now and then to find out
- * whether the core is free again. Kernels that split work in fixed shares (printed elementwise
+ * back-off in a row (one within a second of the end of the last; up to 1024 times), so a busy
+ * machine runs as on one thread, paying one slow launch now and then to find out whether the
+ * core is free again. Kernels that split work in fixed shares (printed elementwise
  * kernels, copies, pooling) do not measure but stay on one thread while backed off.
  *
  * The state is one weak symbol shared by every translation unit of an addon. Calls from several
@@ -25,7 +25,7 @@ export const TEAM_BACKOFF_C = `
 #define HYP_TEAM_SLOTS 64
 typedef struct {
   int64_t until;                    /* threaded kernels run on one thread until then (ns, CLOCK_MONOTONIC) */
-  int64_t strikes;                  /* back-offs in a row */
+  int64_t strikes;                  /* back-offs in a row (each within a second of the last one's end) */
   int64_t since, lastDone;          /* the calling thread's entry into the launch and end of its last chunk */
   int64_t lastEnd;                  /* when the last launch shared with the team ended */
   struct { int64_t n; char pad[56]; } chunks[HYP_TEAM_SLOTS];  /* chunks done, per thread (a cache line each) */
@@ -78,8 +78,8 @@ static void hyp_team_settle(int64_t started, int nt) {
   if (mine <= 0) return;
   const double alone = (double)(hyp_team.lastDone - hyp_team.since) * (double)all / (double)mine;
   const double lost = (double)(ended - started) - alone;
-  if (lost <= 0) { if (hyp_team.strikes > 0) hyp_team.strikes--; return; }
   if (lost < alone / 4) return;
+  if (ended - hyp_team.until > 1000000000) hyp_team.strikes = 0;
   if (hyp_team.strikes < 8) hyp_team.strikes++;
   __atomic_store_n(&hyp_team.until, ended + (int64_t)(lost * (double)(4 << hyp_team.strikes)), __ATOMIC_RELAXED);
 }
