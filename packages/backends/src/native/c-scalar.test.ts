@@ -5,6 +5,7 @@ import { NativeBackend } from './native-backend.js';
 import { ReferenceBackend } from '../reference/reference-backend.js';
 import { testCacheDir } from './testing/test-cache-dir.js';
 import { bitPrimitivesCase } from '../testing/bit-primitive-case.js';
+import { signedZeroConstantsCase } from '../testing/signed-zero-case.js';
 
 /**
  * The C scalar table against the JS one (the reference semantics), primitive by primitive, on the
@@ -52,4 +53,5 @@ describe('C scalar formulas agree with the JS reference', () => {
   }
 
   bitPrimitivesCase(() => ({ backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } }));
+  signedZeroConstantsCase(() => ({ backend: new NativeBackend(), backendOptions: { cacheDir: testCacheDir() } }));
 });

@@ -4,6 +4,7 @@ import { add, mul, softmaxCrossentropyWithLabels, sum } from '@hypatia/ops';
 import { ReferenceBackend } from '../reference/reference-backend.js';
 import { network3Training } from '../testing/network3-training.js';
 import { replayCases } from '../testing/replay-cases.js';
+import { signedZeroConstantsCase } from '../testing/signed-zero-case.js';
 import { linearMemory } from './linear-memory.js';
 import { WasmBackend } from './wasm-backend.js';
 import { WasmValue } from './wasm-values.js';
@@ -89,4 +90,8 @@ describe('wasm backend: replayed plans', () => {
     for (let s = 0; s < 3; s++) expect(await f.run([], { readOutputs: false })).toEqual([]);
     expect(Array.from(w.get().data)).toEqual([4, 5]);
   });
+});
+
+describe('wasm backend: fused formulas', () => {
+  signedZeroConstantsCase(() => wasm());
 });

@@ -3,11 +3,13 @@ import { Elemwise, NDArray, call, compile, sconst, tensor, type ScalarFn } from 
 import { gpuAvailable, releaseDevice } from './gpu-test-helpers.js';
 import '@hypatia/backends';
 import { bitPrimitivesCase } from '../testing/bit-primitive-case.js';
+import { signedZeroConstantsCase } from '../testing/signed-zero-case.js';
 
 describe.runIf(gpuAvailable)('WGSL scalar formulas agree with the JS reference', () => {
   afterAll(releaseDevice);
 
   bitPrimitivesCase(() => ({ backend: 'webgpu' }));
+  signedZeroConstantsCase(() => ({ backend: 'webgpu' }), ['float32']);
 
   it('log, log1p, pow, sin and cos to a few float32 ulps (the builtins promise only absolute errors), NaN and infinities as JS', async () => {
     const xs: number[] = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 1 - 2 ** -24, 1 + 2 ** -23, 0.5, 2, Math.PI, -Math.PI / 2, 1e-30, 3e38, 8191.5, -8000, 9000];

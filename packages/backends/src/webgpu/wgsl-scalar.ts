@@ -93,6 +93,7 @@ export function scalarConst(v: number, d: DType): string {
   if (Number.isNaN(v)) return 'h_nan()';
   if (v === Infinity) return 'h_inf()';
   if (v === -Infinity) return '(-h_inf())';
+  if (Object.is(v, -0)) return 'h_neg_zero()';
   if (v !== 0 && Math.abs(v) < 1.1754943508222875e-38) return `bitcast<f32>(${new Uint32Array(new Float32Array([v]).buffer)[0]}u)`;
   const s = String(Math.fround(v));
   return /[.e]/.test(s) ? `f32(${s})` : `f32(${s}.0)`;
@@ -114,11 +115,13 @@ export function callWGSL(f: ScalarFn, args: string[], d: DType, argTypes: DType[
 /** Formula helpers with explicit special cases (NaN, infinities, domains), as NumPy defines them. */
 export const WGSL_HELPERS = /* wgsl */ `
 // Special values come from private variables: a literal bitcast would be constant-folded, and
-// shader compilers reject a constant infinity.
+// shader compilers reject a constant infinity (and fold away the sign of a constant -0).
 var<private> H_BITS_INF: u32 = 0x7f800000u;
 var<private> H_BITS_NAN: u32 = 0x7fc00000u;
+var<private> H_BITS_NEG_ZERO: u32 = 0x80000000u;
 fn h_inf() -> f32 { return bitcast<f32>(H_BITS_INF); }
 fn h_nan() -> f32 { return bitcast<f32>(H_BITS_NAN); }
+fn h_neg_zero() -> f32 { return bitcast<f32>(H_BITS_NEG_ZERO); }
 fn h_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn h_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
 // NaN differs from everything; a plain != may compile to an ordered comparison, false for NaN.

@@ -1,4 +1,5 @@
 import type { Expr, Idx, Kernel, Stmt } from './ir.js';
+import { constKey } from '../scalar/expr.js';
 
 /** Canonical texts: equal texts mean equal IR (kernel caches, deduplicated reductions). */
 export function idxKey(i: Idx): string {
@@ -16,7 +17,7 @@ export function idxKey(i: Idx): string {
 /** A value expression's canonical text: equal texts mean equal expressions. */
 export function exprKey(e: Expr): string {
   switch (e.k) {
-    case 'const': return `${e.v}:${e.dtype}`;
+    case 'const': return constKey(e);
     case 'call': return `${e.f}:${e.dtype}(${e.args.map(exprKey).join(',')})`;
     case 'load': return `load:${e.dtype}:b${e.buf}[${idxKey(e.at)}]`;
     case 'index': return `index:${e.dtype}(${idxKey(e.at)})`;

@@ -97,7 +97,8 @@ export function convert<E extends TypedNode = ScalarExpr>(x: E, dtype: DType): E
  * A scalar constant of `dtype`, its value rounded to what the dtype holds (float32 rounding, int32 truncation, bool as 0 or 1).
  */
 export function sconst(v: number, dtype: DType): ConstNode {
-  const val = dtype === 'int32' ? Math.trunc(v) : dtype === 'bool' ? (v ? 1 : 0) : dtype === 'float32' ? Math.fround(v) : v;
+  // An int32 has no -0 (Math.trunc(-0.5) is -0; adding 0 makes it 0).
+  const val = dtype === 'int32' ? Math.trunc(v) + 0 : dtype === 'bool' ? (v ? 1 : 0) : dtype === 'float32' ? Math.fround(v) : v;
   return { k: 'const', v: val, dtype };
 }
 
@@ -110,9 +111,14 @@ export function input(i: number, dtype: DType): ScalarExpr {
 export function formulaKey(e: ScalarExpr): string {
   switch (e.k) {
     case 'in': return `$${e.i}:${e.dtype}`;
-    case 'const': return `${e.v}:${e.dtype}`;
+    case 'const': return constKey(e);
     case 'call': return `${e.f}:${e.dtype}(${e.args.map(formulaKey).join(',')})`;
   }
+}
+
+/** A constant's canonical text; -0 keeps its sign (String(-0) is "0"), since x / -0 is not x / 0. */
+export function constKey(c: ConstNode): string {
+  return `${Object.is(c.v, -0) ? '-0' : c.v}:${c.dtype}`;
 }
 
 /** Replace input i by subs[i]. */

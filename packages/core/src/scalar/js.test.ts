@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, input, sconst, type ScalarFn } from './expr.js';
+import { call, formulaKey, input, sconst, type ScalarFn } from './expr.js';
 import { JS_HELPERS, elementwiseKernel, scalarToJS, type ElementwiseKernel } from './js.js';
 
 /** A primitive of two int32 operands as a JS function, printed by the table under test. */
@@ -61,5 +61,15 @@ describe('elementwiseKernel', () => {
     const f = () => call('exp', [call('add', [input(0, 'float32'), input(1, 'float32')])]);
     expect(elementwiseKernel(f(), 2)).toBe(elementwiseKernel(f(), 2));
     expect(elementwiseKernel(f(), 3)).not.toBe(elementwiseKernel(f(), 2));
+  });
+
+  it('keeps the sign of a zero constant: x / -0 and x / 0 are different formulas and kernels', () => {
+    const over = (zero: number) => call('div', [input(0, 'float64'), sconst(zero, 'float64')]);
+    expect(formulaKey(over(-0))).not.toBe(formulaKey(over(0)));
+    const x = new Float64Array([1, -2, 0.5]);
+    expect(run(elementwiseKernel(over(-0), 1), [x])).toEqual([-Infinity, Infinity, -Infinity]);
+    expect(run(elementwiseKernel(over(0), 1), [x])).toEqual([Infinity, -Infinity, Infinity]);
+    // An int32 has no -0: truncating -0.5 gives 0, whose cast to float is +0.
+    expect(Object.is(sconst(-0.5, 'int32').v, 0)).toBe(true);
   });
 });

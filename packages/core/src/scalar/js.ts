@@ -64,6 +64,8 @@ export function scalarToJS(e: ScalarExpr, inputName: (i: number) => string): str
 
 /** A number literal in JS. */
 export function jsNumber(v: number): string {
+  // String(-0) is "0": the sign of a zero decides x / 0 and x * 0.
+  if (Object.is(v, -0)) return '(-0)';
   return Number.isFinite(v) ? `(${v})` : v > 0 ? 'Infinity' : v < 0 ? '-Infinity' : 'NaN';
 }
 
