@@ -105,6 +105,16 @@ function run(addon: AddonExports, a: View, b: View): Arr {
 }
 
 describe('gemm kernel', () => {
+  // gcc inlines the micro-kernel once per tile shape and path (a dozen copies): an accumulating
+  // product's write-back inside it cost ~0.9 s of gcc -O3 per dtype, so it is one shared function.
+  it('the inlined micro-kernel holds no accumulating write-back; one out-of-line function does', () => {
+    const code = gemmKernelC('g', 'float32', undefined, true);
+    const body = (fn: string) => code.slice(code.indexOf(`void hyp_gemm_f32_${fn}(`), code.indexOf('\n}\n', code.indexOf(`void hyp_gemm_f32_${fn}(`)));
+    expect(body('micro_rv')).not.toMatch(/alpha|beta/);
+    expect(body('micro_rv')).toContain('hyp_gemm_f32_write_back(');
+    expect(body('write_back')).toMatch(/keep \* o/);
+    expect(code).toMatch(/__attribute__\(\(noinline\)\) void hyp_gemm_f32_write_back\(/);
+  });
   for (const dtype of ['float32', 'float64'] as const) {
     // Every element is computed by one thread in one k order, whichever path the shape takes.
     it(`${dtype}: every shape and transpose gives the same bits on one thread and on two`, async () => {

@@ -117,6 +117,35 @@ static ${T} *${p}grow(${T} **buf, size_t *cap, size_t count) {
 }
 
 /*
+ * An accumulating tile's write-back from its sums (rows NR apart): C = beta * Z + alpha * acc at the
+ * first k-block, C += alpha * acc after. zt is this tile of Z (rows ldc apart, as C's), or c itself
+ * in place: then C's own values are read. Full-width tiles (nr a whole number of vectors) go by vectors.
+ */
+static __attribute__((noinline)) void ${p}write_back(const ${T} *tile, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first, const ${p}acc *wb, const ${T} *zt) {
+  const ${T} alpha = wb->alpha, keep = first ? wb->beta : (${T})1;
+  for (int64_t i = 0; i < mr; i++) {
+    ${T} *ci = c + i * ldc;
+    const ${T} *row = tile + i * ${NR};
+    const ${T} *old = !first || zt == c ? ci : zt ? zt + i * ldc : NULL;
+    if (nr % ${p}VL == 0) {
+      for (int64_t v = 0; v < nr / ${p}VL; v++) {
+        ${p}vec a, r;
+        __builtin_memcpy(&a, row + v * ${p}VL, sizeof(${p}vec));
+        r = a * alpha;
+        if (old) {
+          ${p}vec o;
+          __builtin_memcpy(&o, old + v * ${p}VL, sizeof(${p}vec));
+          r += keep * o;
+        }
+        __builtin_memcpy(ci + v * ${p}VL, &r, sizeof(${p}vec));
+      }
+    } else {
+      for (int64_t j = 0; j < nr; j++) ci[j] = old ? keep * old[j] + alpha * row[j] : alpha * row[j];
+    }
+  }
+}
+
+/*
  * acc = op(A)[0:MR, 0:kc] * b[0:kc, 0:NR], stored (first) or added into c[0:mr, 0:nr]. Row i of A
  * is a + i * rsa, element q at q * csa; rows at or past arows repeat the last one (their results
  * are discarded), so an unpacked A is never read out of bounds. b rows are ldb apart and NR wide.
@@ -138,27 +167,10 @@ static inline __attribute__((always_inline)) void ${p}micro_rv(const int R, cons
     }
   }
   if (wb) {
-    /* zt is this tile of Z (rows ldc apart, as C's), or c itself in place: then C's own values are read. */
-    const ${T} alpha = wb->alpha, keep = first ? wb->beta : (${T})1;
-    for (int64_t i = 0; i < mr; i++) {
-      ${T} *ci = c + i * ldc;
-      const ${T} *old = !first || zt == c ? ci : zt ? zt + i * ldc : NULL;
-      if (nr == V * ${p}VL) {
-        for (int v = 0; v < V; v++) {
-          ${p}vec r = acc[i][v] * alpha;
-          if (old) {
-            ${p}vec o;
-            __builtin_memcpy(&o, old + v * ${p}VL, sizeof(${p}vec));
-            r += keep * o;
-          }
-          __builtin_memcpy(ci + v * ${p}VL, &r, sizeof(${p}vec));
-        }
-      } else {
-        ${T} row[${NR}];
-        __builtin_memcpy(row, acc[i], V * sizeof(${p}vec));
-        for (int64_t j = 0; j < nr; j++) ci[j] = old ? keep * old[j] + alpha * row[j] : alpha * row[j];
-      }
-    }
+    /* The accumulating write-back is one function for every tile size, not a copy in each micro-kernel (gcc time). */
+    ${T} tile[${MR} * ${NR}];
+    for (int i = 0; i < R; i++) __builtin_memcpy(tile + i * ${NR}, acc[i], V * sizeof(${p}vec));
+    ${p}write_back(tile, c, ldc, mr, nr, first, wb, zt);
     return;
   }
   if (nr == V * ${p}VL) {
