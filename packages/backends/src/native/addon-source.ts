@@ -43,8 +43,8 @@ ${glue(kernels)}`;
 
 /**
  * The same addon as up to `parts` translation units that gcc builds in parallel (a cold compile of
- * network3's conv step is ~3.5 s of gcc -O3 in one unit): the glue (dispatch table, plan interpreter,
- * Node-API) in the first, the kernels shared out by size over the others. Kernel entry points lose
+ * network3's conv step is ~3.5 s of gcc -O3 in one unit): the kernels shared out by weight over all
+ * of them, and the glue (dispatch table, plan interpreter, Node-API) appended to the lightest. Kernel entry points lose
  * `static` and are declared (hidden) in every unit, so a kernel may call another (conv2d calls the
  * gemm) wherever it lives; helpers a kernel emits under include guards are simply repeated.
  */
