@@ -1,11 +1,11 @@
 import type { Apply } from '../graph/apply.js';
 import { Constant, type Variable } from '../graph/variable.js';
-import { Elemwise } from '../elemwise.js';
 import { embedParts, type FusedPart, type PartSource } from '../graph/fused-parts.js';
 import { input, sconst, type ScalarExpr } from '../scalar/expr.js';
 import type { FunctionGraph } from '../graph/fgraph.js';
 import { registerRewrite, type GlobalRewrite } from './registry.js';
 import { Composite } from './composite.js';
+import { isFusable, type ElemwiseNode } from './elemwise-node.js';
 import { keepsType, sameStaticShape } from './match.js';
 
 /**
@@ -20,7 +20,6 @@ export const MAX_COMPOSITE_INPUTS = 6;
  */
 export const MAX_FORMULA_SIZE = 256;
 
-type ElemwiseNode = Apply & { op: Elemwise };
 
 /**
  * Elementwise fusion. Walking from the graph's outputs back, each elementwise node not yet taken
@@ -56,9 +55,6 @@ export function fuseElemwise(fg: FunctionGraph, reason = 'elemwise_fusion'): voi
   fg.replaceAll([...replaced], reason);
 }
 
-function isFusable(node: Apply): node is ElemwiseNode {
-  return node.op instanceof Elemwise && node.op.pure && node.outputs.length === 1;
-}
 
 /**
  * The root first, then producers in the order they were absorbed. A producer used more than once is

@@ -2,11 +2,11 @@ import type { Apply } from '../graph/apply.js';
 import { Constant, type Variable } from '../graph/variable.js';
 import type { FunctionGraph } from '../graph/fgraph.js';
 import { embedParts, type PartSource } from '../graph/fused-parts.js';
-import { Elemwise } from '../elemwise.js';
 import { input, sconst, substitute, type ScalarExpr } from '../scalar/expr.js';
 import type { Expr, Idx, Kernel } from '../kernel/ir.js';
 import type { KernelProgram } from '../kernel/program.js';
 import { Composite } from './composite.js';
+import { isFusable, type ElemwiseNode } from './elemwise-node.js';
 import { Fused, type InlinedProducer } from './fused.js';
 import { keepsType } from './match.js';
 import type { OpClass } from './registry.js';
@@ -20,7 +20,6 @@ export const MAX_KERNEL_BUFFERS = 7;
 /** Primitives that cost far more than a load: a producer calling one is recomputed only where each element is read once. */
 const EXPENSIVE = new Set(['exp', 'log', 'log1p', 'expm1', 'tanh', 'sin', 'cos', 'pow', 'erf']);
 
-type ElemwiseNode = Apply & { op: Elemwise };
 
 /**
  * Producer fusion: an elementwise node (a Composite, after elementwise fusion) whose result only
@@ -72,9 +71,6 @@ export function fuseInto(consumer: Apply, operands: readonly number[], lookup: (
   return new Fused(consumer.op, producers).apply(inputs, consumer.site).outputs;
 }
 
-function isFusable(node: Apply): node is ElemwiseNode {
-  return node.op instanceof Elemwise && node.op.pure && node.outputs.length === 1;
-}
 
 /** Rank-0 constants are written into the formula; they cannot change the result's shape. */
 function isLiteral(v: Variable): v is Constant {

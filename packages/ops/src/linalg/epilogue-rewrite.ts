@@ -1,5 +1,5 @@
 import {
-  Composite, Constant, Elemwise, input, keepsType, partsOfNode, registerRewrite, sameStaticShape,
+  Composite, Constant, formulaOfNode, isFusable, keepsType, partsOfNode, registerRewrite, sameStaticShape,
   type Apply, type FunctionGraph, type GlobalRewrite, type Variable,
 } from '@hypatia/core';
 import { Conv2d } from '../nnet/conv2d.js';
@@ -43,8 +43,8 @@ export function fuseProductEpilogues(fg: FunctionGraph, reason = 'product_epilog
   // replaced node stays alive through a new node's operands.
   const replaced = new Map<Variable, Variable>();
   for (const node of fg.nodes) {
+    if (!isFusable(node)) continue;
     const op = node.op;
-    if (!(op instanceof Elemwise) || !op.pure || node.outputs.length !== 1) continue;
     const out = node.outputs[0]!;
     if (isWeightUpdate(fg, node)) continue;
     const at = node.inputs.findIndex((v, i) => {
@@ -54,7 +54,7 @@ export function fuseProductEpilogues(fg: FunctionGraph, reason = 'product_epilog
     });
     if (at < 0) continue;
     const product = node.inputs[at]!.owner!;
-    const formula = op instanceof Composite ? op.formula : op.scalarFormula(node.inputs.map((x, i) => input(i, x.dtype)));
+    const formula = formulaOfNode(node);
     const fusedOps = op instanceof Composite ? op.fusedOps : [op.name];
     const fused = new ProductEpilogue(product.op, product.inputs.length, formula, node.inputs.map((x) => x.dtype), at, fusedOps, partsOfNode(node), product.site);
     const operands = [...product.inputs, ...node.inputs.filter((_, i) => i !== at)].map((v) => replaced.get(v) ?? v);

@@ -1,20 +1,10 @@
 import {
-  Composite, Constant, Elemwise, NDArray, elementwiseKernel, formulaKey, input, keepsType, registerRewrite, substitute,
-  type Apply, type FunctionGraph, type GlobalRewrite, type ScalarExpr, type Variable,
+  Composite, Constant, NDArray, elementwiseKernel, formulaKey, formulaOfNode, input, isFusable, keepsType, registerRewrite, substitute,
+  type Apply, type ElemwiseNode, type FunctionGraph, type GlobalRewrite, type ScalarExpr, type Variable,
 } from '@hypatia/core';
 import { affineForm } from './affine-formula.js';
 import { Dot } from './dot.js';
 import { Gemm } from './gemm.js';
-
-/** An elementwise node's formula over its operands (a Composite's own, else its op's formula on fresh inputs). */
-function formulaOf(node: Apply): ScalarExpr {
-  const op = node.op as Elemwise;
-  return op instanceof Composite ? op.formula : op.scalarFormula(node.inputs.map((v, i) => input(i, v.dtype)));
-}
-
-function isPureElemwise(node: Apply | null): node is Apply {
-  return node !== null && node.op instanceof Elemwise && node.op.pure && node.outputs.length === 1;
-}
 
 /** Does `v` have `out`'s rank and broadcast pattern, so that it has out's shape wherever the node runs? */
 function fullShape(v: Variable, out: Variable): boolean {
@@ -26,17 +16,17 @@ function fullShape(v: Variable, out: Variable): boolean {
  * in (elementwise fusion keeps `λ·W` of an L2 gradient apart when its static shape differs from the
  * update's), over its operands without repeats; and the producers written in.
  */
-function flatten(fg: FunctionGraph, node: Apply): { expr: ScalarExpr; operands: Variable[]; inlined: Set<Apply> } {
+function flatten(fg: FunctionGraph, node: ElemwiseNode): { expr: ScalarExpr; operands: Variable[]; inlined: Set<Apply> } {
   const out = node.outputs[0]!;
   let operands = [...node.inputs];
-  let expr = formulaOf(node);
+  let expr = formulaOfNode(node);
   const inlined = new Set<Apply>();
   for (let i = 0; i < operands.length; i++) {
     const u = operands[i]!;
     const producer = u.owner;
-    if (!isPureElemwise(producer) || !fullShape(u, out) || !fg.clients(u).every(([c]) => c === node || inlined.has(c as Apply))) continue;
+    if (!isFusable(producer) || !fullShape(u, out) || !fg.clients(u).every(([c]) => c === node || inlined.has(c as Apply))) continue;
     const base = operands.length;
-    const inner = substitute(formulaOf(producer), producer.inputs.map((v, j) => input(base + j, v.dtype)));
+    const inner = substitute(formulaOfNode(producer), producer.inputs.map((v, j) => input(base + j, v.dtype)));
     operands = [...operands, ...producer.inputs];
     expr = substitute(expr, operands.map((v, j) => (j === i ? inner : input(j, v.dtype))));
     inlined.add(producer);
@@ -81,7 +71,7 @@ function scalarOf(e: ScalarExpr, operands: readonly Variable[], node: Apply, mad
  * in) is β·Z + α·P: P a matrix product of two matrices that nothing else reads, Z a matrix of the
  * result's shape, α and β read only scalars (rank 0), and no other term.
  */
-function gemmFor(fg: FunctionGraph, node: Apply, replaced: ReadonlyMap<Variable, Variable>, made: ScalarNodes): Variable | null {
+function gemmFor(fg: FunctionGraph, node: ElemwiseNode, replaced: ReadonlyMap<Variable, Variable>, made: ScalarNodes): Variable | null {
   const out = node.outputs[0]!;
   const dtype = out.dtype;
   if (dtype !== 'float32' && dtype !== 'float64') return null;
@@ -127,7 +117,7 @@ export function fuseGemmUpdates(fg: FunctionGraph, reason = 'gemm'): void {
   const replaced = new Map<Variable, Variable>();
   const made: ScalarNodes = new Map();
   for (const node of fg.nodes) {
-    if (!isPureElemwise(node)) continue;
+    if (!isFusable(node)) continue;
     const out = node.outputs[0]!;
     const result = gemmFor(fg, node, replaced, made);
     if (result && keepsType(out, result)) replaced.set(out, result);
