@@ -46,6 +46,12 @@ function untimedResults(out: string) {
 }
 const untimedLine = (stdout: string) => ({ ...JSON.parse(stdout.trim().split('\n').at(-1)!), seconds: undefined, trainExamplesPerSec: undefined });
 
+// The uninterrupted small ensemble, run once for the tests that compare with it.
+const ensembleArgs = ['--experiment', 'ensemble', '--limit', '30', '--epochs', '2'];
+const ensembleWholeOut = join(root, 'ensemble-whole');
+let ensembleWholeRun: Promise<{ stdout: string; stderr: string }> | undefined;
+const ensembleWhole = () => (ensembleWholeRun ??= run([...ensembleArgs, '--out', ensembleWholeOut]));
+
 describe('pnpm mnist --checkpoint / --resume', () => {
   it('a dropout run killed mid-epoch and resumed ends with the same results as an uninterrupted run', async () => {
     const args = ['--experiment', 'dropout', '--limit', '200', '--epochs', '3'];
@@ -67,8 +73,8 @@ describe('pnpm mnist --checkpoint / --resume', () => {
   });
 
   it('an ensemble killed while its second member trains resumes the two started members, starts the others and votes as an uninterrupted run', async () => {
-    const args = ['--experiment', 'ensemble', '--limit', '30', '--epochs', '2'];
-    const whole = await run([...args, '--out', join(root, 'ensemble-whole')]);
+    const args = ensembleArgs;
+    const whole = await ensembleWhole();
 
     const dir = join(root, 'ensemble-checkpoint');
     const killed = await killWhenExists([...args, '--checkpoint', dir, '--out', join(root, 'ensemble-resumed')], join(dir, 'member-2', 'checkpoint.safetensors'));
@@ -80,9 +86,34 @@ describe('pnpm mnist --checkpoint / --resume', () => {
     expect(resumed.stderr).toMatch(/net 1\/5 resuming from .*member-1: 2 of 2 epochs done/);
     expect(resumed.stderr).toMatch(/net 2\/5 resuming from .*member-2: 1 of 2 epochs done/);
     expect(untimedLine(resumed.stdout)).toEqual(untimedLine(whole.stdout));
-    const expected = untimedResults(join(root, 'ensemble-whole'));
+    const expected = untimedResults(ensembleWholeOut);
     expect(expected.members).toHaveLength(5);
     expect(untimedResults(join(root, 'ensemble-resumed'))).toEqual(expected);
+  });
+
+  it('an ensemble whose networks were trained side by side, one process each with --member, votes as an uninterrupted run', async () => {
+    const args = ensembleArgs;
+    const whole = ensembleWhole();
+    const dir = join(root, 'ensemble-members');
+    const out = join(root, 'ensemble-members-out');
+    const members = await Promise.all([1, 2, 3, 4, 5].map((k) => run([...args, '--member', String(k), '--checkpoint', dir, '--out', out])));
+    members.forEach((m, i) => {
+      expect(m.stdout).toBe('');
+      expect(m.stderr).toMatch(new RegExp(`net ${i + 1}/5 is trained in .*member-${i + 1}`));
+      expect(readCheckpointSummary(join(dir, `member-${i + 1}`))!.epochsDone).toBe(2);
+    });
+    expect(existsSync(out)).toBe(false);
+
+    const voted = await run([...args, '--resume', dir, '--out', out]);
+    for (let k = 1; k <= 5; k++) expect(voted.stderr).toMatch(new RegExp(`net ${k}/5 resuming from .*member-${k}: 2 of 2 epochs done`));
+    expect(untimedLine(voted.stdout)).toEqual(untimedLine((await whole).stdout));
+    expect(untimedResults(out)).toEqual(untimedResults(ensembleWholeOut));
+  });
+
+  it('refuses --member outside an ensemble, out of range or with no checkpoint folder', async () => {
+    await expect(run(['--experiment', 'dropout', '--limit', '20', '--member', '1', '--checkpoint', join(root, 'm')])).rejects.toThrow(/--member 1: dropout trains one network/);
+    await expect(run(['--experiment', 'ensemble', '--limit', '20', '--member', '6', '--checkpoint', join(root, 'm')])).rejects.toThrow(/--member must be a whole number from 1 to 5 .*got '6'/);
+    await expect(run(['--experiment', 'ensemble', '--limit', '20', '--member', '2'])).rejects.toThrow(/--member 2 needs --checkpoint DIR or --resume DIR/);
   });
 
   it('refuses --resume of a folder with no checkpoint', async () => {

@@ -14,9 +14,11 @@ import { plotSvg } from './plot.js';
 
 const USAGE = `usage: pnpm mnist -- [--experiment ${Object.keys(EXPERIMENTS).join('|')}] [--epochs N] [--eta X] [--lmbda X]
        [--backend NAME] [--limit N] [--seed N] [--json] [--progress|--no-progress] [--out DIR]
-       [--checkpoint DIR | --resume DIR]
+       [--checkpoint DIR | --resume DIR] [--member K]
   --checkpoint DIR  save a checkpoint after every epoch (the ensemble: one per network, in DIR/member-1 ...)
-  --resume DIR      continue the run checkpointed in DIR; it ends as the uninterrupted run would`;
+  --resume DIR      continue the run checkpointed in DIR; it ends as the uninterrupted run would
+  --member K        ensemble only: train network K alone into DIR/member-K (one process per member can
+                    run side by side); a later --resume DIR without --member finds them trained and votes`;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'cpu' }, limit: { type: 'string' }, seed: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false }, progress: { type: 'boolean' }, 'no-progress': { type: 'boolean' },
       out: { type: 'string' }, help: { type: 'boolean', default: false },
-      checkpoint: { type: 'string' }, resume: { type: 'string' },
+      checkpoint: { type: 'string' }, resume: { type: 'string' }, member: { type: 'string' },
     },
   });
   if (values.help) { console.log(USAGE); return; }
@@ -54,7 +56,13 @@ async function main(): Promise<void> {
   if (values.checkpoint && values.resume && values.checkpoint !== values.resume) throw new Error(`--checkpoint ${values.checkpoint} and --resume ${values.resume} name different folders; --resume alone continues a run and keeps checkpointing in its folder`);
   const checkpointDir = values.resume ?? values.checkpoint;
   const memberDir = (m: number) => (exp.members > 1 ? join(checkpointDir!, `member-${m + 1}`) : checkpointDir!);
-  if (values.resume && ![...Array(exp.members).keys()].some((m) => hasCheckpoint(memberDir(m)))) {
+  const onlyMember = values.member === undefined ? undefined : num(values.member, 'member', 0);
+  if (onlyMember !== undefined) {
+    if (exp.members === 1) throw new Error(`--member ${values.member}: ${exp.name} trains one network; --member picks one network of an ensemble`);
+    if (!Number.isInteger(onlyMember) || onlyMember < 1 || onlyMember > exp.members) throw new Error(`--member must be a whole number from 1 to ${exp.members} (${exp.name} has ${exp.members} networks), got '${values.member}'`);
+    if (!checkpointDir) throw new Error(`--member ${onlyMember} needs --checkpoint DIR or --resume DIR: the trained network is kept only in DIR/member-${onlyMember}, where the vote finds it`);
+  }
+  if (values.resume && onlyMember === undefined && ![...Array(exp.members).keys()].some((m) => hasCheckpoint(memberDir(m)))) {
     throw new Error(`--resume ${values.resume}: there is no checkpoint of ${exp.name} in it${exp.members > 1 ? ' (looked in member-1 to member-' + exp.members + ')' : ''}`);
   }
 
@@ -69,7 +77,7 @@ async function main(): Promise<void> {
   const reports: EpochReport[][] = [];
   const histories: TrainingHistory[] = [];
   const votes: NDArray[] = [];
-  for (let m = 0; m < exp.members; m++) {
+  for (let m = onlyMember === undefined ? 0 : onlyMember - 1; m < (onlyMember ?? exp.members); m++) {
     const net = buildNetwork(exp, miniBatchSize, seed + 100 * m);
     const label = exp.members > 1 ? `net ${m + 1}/${exp.members} ` : '';
     let checkpoint: { dir: string; resume: boolean } | undefined;
@@ -101,6 +109,10 @@ async function main(): Promise<void> {
   }
 
   stopNotice();
+  if (onlyMember !== undefined) {
+    log(`net ${onlyMember}/${exp.members} is trained in ${memberDir(onlyMember - 1)}; once every network is, --resume ${checkpointDir} without --member votes`);
+    return;
+  }
   const ran = observed.ran();
   const trainSeconds = histories.reduce((s, h) => s + h.epochs.reduce((t, r) => t + r.seconds, 0), 0);
   const trainExamples = histories.reduce((s, h) => s + h.trainExamplesPerSec * h.epochs.reduce((t, r) => t + r.seconds, 0), 0);
