@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '@hypatia/core';
-import { addonSource, type AddonExports } from '../addon-source.js';
-import { DEFAULT_FLAGS, buildAddon, resolveBuildOptions } from '../build-addon.js';
-import { testCacheDir } from '../testing/test-cache-dir.js';
-import { gemmKernelC } from './gemm-c.js';
+import type { AddonExports } from '../addon-source.js';
+import { buildGemmTestAddon } from '../testing/gemm-test-addon.js';
 
 /**
  * The accumulating gemm (C = β·Z + α·op(A)·op(B), a Gemm node's kernel) called directly, against a
@@ -29,13 +27,7 @@ function filled(C: new (n: number) => Arr, n: number, seed: number): Arr {
   return a;
 }
 
-async function build(dtype: 'float32' | 'float64', parMin?: number, narrow = false): Promise<AddonExports> {
-  const flags = [...DEFAULT_FLAGS, ...(parMin === undefined ? [] : [`-DHYP_GEMM_PAR_MIN=${parMin}`]), ...(narrow ? ['-DHYP_GEMM_NARROW'] : [])];
-  const src = addonSource([{ name: 'gemm_acc', code: gemmKernelC('gemm_acc', dtype, undefined, true) }]);
-  const { exports } = await buildAddon<AddonExports>(src, resolveBuildOptions({ cacheDir: testCacheDir(), flags }));
-  exports.setThreads(2);
-  return exports;
-}
+const build = (dtype: 'float32' | 'float64', parMin?: number, narrow = false) => buildGemmTestAddon('gemm_acc', dtype, { parMin, narrow, accumulate: true });
 
 function check(addon: AddonExports, dtype: 'float32' | 'float64'): string[] {
   const C = dtype === 'float32' ? Float32Array : Float64Array;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '@hypatia/core';
-import { addonSource, type AddonExports } from '../addon-source.js';
-import { DEFAULT_FLAGS, buildAddon, resolveBuildOptions } from '../build-addon.js';
-import { testCacheDir } from '../testing/test-cache-dir.js';
+import type { AddonExports } from '../addon-source.js';
+import { buildGemmTestAddon } from '../testing/gemm-test-addon.js';
 import { gemmKernelC } from './gemm-c.js';
 
 /**
@@ -57,13 +56,7 @@ function expected(a: View, b: View): Float64Array {
   return out;
 }
 
-async function build(dtype: 'float32' | 'float64', parMin?: number, narrow = false): Promise<AddonExports> {
-  const flags = [...DEFAULT_FLAGS, ...(parMin === undefined ? [] : [`-DHYP_GEMM_PAR_MIN=${parMin}`]), ...(narrow ? ['-DHYP_GEMM_NARROW'] : [])];
-  const src = addonSource([{ name: 'gemm', code: gemmKernelC('gemm', dtype) }]);
-  const { exports } = await buildAddon<AddonExports>(src, resolveBuildOptions({ cacheDir: testCacheDir(), flags }));
-  exports.setThreads(2);
-  return exports;
-}
+const build = (dtype: 'float32' | 'float64', parMin?: number, narrow = false) => buildGemmTestAddon('gemm', dtype, { parMin, narrow });
 
 function check(addon: AddonExports, dtype: 'float32' | 'float64'): string[] {
   const C = dtype === 'float32' ? Float32Array : Float64Array;
