@@ -64,7 +64,36 @@ function check(addon: AddonExports, dtype: 'float32' | 'float64'): string[] {
   return failures;
 }
 
+/**
+ * C's columns when every column of B and of Z is the same: they must be equal to the bit, whichever
+ * tile (a whole number of vectors wide or a partial one) and path wrote them.
+ */
+function columnsDiffer(addon: AddonExports, dtype: 'float32' | 'float64'): string[] {
+  const C = dtype === 'float32' ? Float32Array : Float64Array;
+  const failures: string[] = [];
+  for (const [m, n, k] of [[13, 35, 20], [30, 19, 7], [97, 50, 300], [7, 131, 3], [6, 7, 777], [13, 30, 1001], [3, 40, 500]]) {
+    const a = filled(C, m * k, m + n), col = filled(C, k, k), zcol = filled(C, m, n);
+    const b = new C(k * n), z = new C(m * n);
+    for (let q = 0; q < k; q++) b.fill(col[q]!, q * n, (q + 1) * n);
+    for (let i = 0; i < m; i++) z.fill(zcol[i]!, i * n, (i + 1) * n);
+    const out = new C(m * n);
+    addon.run(0, [a, b, out, z, C.from([-0.37]), C.from([0.9991])], Float64Array.from([m, n, k, k, 1, n, 1, 0, 0, 0]));
+    for (let i = 0; i < m; i++) {
+      for (let j = 1; j < n; j++) {
+        if (!Object.is(out[i * n + j], out[i * n])) { failures.push(`${m}x${n}x${k}: C[${i}][${j}] = ${out[i * n + j]}, C[${i}][0] = ${out[i * n]}`); break; }
+      }
+    }
+  }
+  return failures;
+}
+
 describe('accumulating gemm kernel (β·Z + α·op(A)·op(B))', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: equal columns of B and Z give equal columns of C, from whole and partial tiles alike`, async () => {
+      expect(columnsDiffer(await build(dtype), dtype)).toEqual([]);
+      expect(columnsDiffer(await build(dtype, 1, true), dtype)).toEqual([]);
+    });
+  }
   for (const dtype of ['float32', 'float64'] as const) {
     it(`${dtype}: every path, Z apart and in place, with the default threading`, async () => {
       expect(check(await build(dtype), dtype)).toEqual([]);

@@ -120,8 +120,10 @@ static ${T} *${p}grow(${T} **buf, size_t *cap, size_t count) {
  * An accumulating tile's write-back from its sums (rows NR apart): C = beta * Z + alpha * acc at the
  * first k-block, C += alpha * acc after. zt is this tile of Z (rows ldc apart, as C's), or c itself
  * in place: then C's own values are read. Full-width tiles (nr a whole number of vectors) go by vectors.
+ * Both products are rounded before the sum (no contraction into a fused multiply-add, which gcc
+ * applied to some vectors of a tile and not others): every element rounds alike, wherever it sits.
  */
-static __attribute__((noinline)) void ${p}write_back(const ${T} *tile, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first, const ${p}acc *wb, const ${T} *zt) {
+static __attribute__((noinline, optimize("fp-contract=off"))) void ${p}write_back(const ${T} *tile, ${T} *restrict c, int64_t ldc, int64_t mr, int64_t nr, int first, const ${p}acc *wb, const ${T} *zt) {
   const ${T} alpha = wb->alpha, keep = first ? wb->beta : (${T})1;
   for (int64_t i = 0; i < mr; i++) {
     ${T} *ci = c + i * ldc;
