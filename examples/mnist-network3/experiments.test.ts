@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NDArray } from '@hypatia/core';
 import '@hypatia/backends';
 import { EXPERIMENTS, buildNetwork } from './experiments.js';
-import { plotSvg } from './plot.js';
+import { plotSvg, runSeries } from './plot.js';
 
 describe('mnist-network3 experiments', () => {
   it("lists the book's chapter-6 experiments with its hyperparameters", () => {
@@ -58,9 +58,25 @@ describe('mnist-network3 experiments', () => {
   });
 
   it('plots accuracy and cost as SVG', () => {
-    const svg = plotSvg('t <1>', { epochs: [0, 1, 2], validationAccuracy: [0.9, 0.95, 0.96], cost: [0.5, 0.3, 0.2] });
+    const svg = plotSvg('t <1>', runSeries([[
+      { epoch: 0, validationAccuracy: 0.9, cost: 0.5 }, { epoch: 1, validationAccuracy: 0.95, cost: 0.3 }, { epoch: 2, validationAccuracy: 0.96, cost: 0.2 },
+    ]]));
     expect(svg).toMatch(/^<svg /);
     expect(svg).toContain('t &lt;1&gt;');
     expect((svg.match(/<circle /g) ?? []).length).toBe(6);
+    expect(svg).toContain('>validation accuracy</text>');
+    expect(svg).toContain('>training cost</text>');
+  });
+
+  it("plots every ensemble member's validation curve and the members' mean cost", () => {
+    const member = (acc: number[], cost: number[]) => acc.map((a, epoch) => ({ epoch, validationAccuracy: a, cost: cost[epoch]! }));
+    const series = runSeries([member([0.9, 0.95], [0.4, 0.2]), member([0.92, 0.96], [0.6, 0.4])]);
+    expect(series.validation.map((v) => v.accuracy)).toEqual([[0.9, 0.95], [0.92, 0.96]]);
+    expect(series.cost.values).toEqual([0.5, 0.30000000000000004]);
+    const svg = plotSvg('ensemble', series);
+    expect((svg.match(/<path /g) ?? []).length).toBe(3);
+    expect(svg).toContain('>net 1: validation accuracy</text>');
+    expect(svg).toContain('>net 2: validation accuracy</text>');
+    expect(svg).toContain('>mean training cost (2 nets)</text>');
   });
 });

@@ -10,7 +10,7 @@ import { hasCheckpoint, loadMnist, readCheckpointSummary } from '@hypatia/nn/nod
 import { EXPERIMENTS, buildNetwork } from './experiments.js';
 import { observedBackend } from './observed-backend.js';
 import { announceNativeBuilds } from './compile-notice.js';
-import { plotSvg } from './plot.js';
+import { plotSvg, runSeries } from './plot.js';
 
 const USAGE = `usage: pnpm mnist -- [--experiment ${Object.keys(EXPERIMENTS).join('|')}] [--epochs N] [--eta X] [--lmbda X]
        [--backend NAME] [--limit N] [--seed N] [--json] [--progress|--no-progress] [--out DIR]
@@ -142,10 +142,7 @@ async function main(): Promise<void> {
   const outDir = values.out ?? join(fileURLToPath(new URL('../..', import.meta.url)), 'results');
   mkdirSync(outDir, { recursive: true });
   const stem = join(outDir, `${exp.name}-${ran}-${epochs}ep${limit ? `-limit${limit}` : ''}`);
-  const first = reports[0]!;
-  writeFileSync(`${stem}.svg`, plotSvg(`${exp.name} (${ran}): book ${exp.bookTestAccuracy}% after ${exp.epochs} epochs`, {
-    epochs: first.map((r) => r.epoch), validationAccuracy: first.map((r) => r.validationAccuracy), cost: first.map((r) => r.cost),
-  }));
+  writeFileSync(`${stem}.svg`, plotSvg(`${exp.name} (${ran}): test ${pct(testAccuracy)}${exp.members > 1 ? ` (vote of ${exp.members})` : ''}, book ${exp.bookTestAccuracy.toFixed(2)}% after ${exp.epochs} epochs`, runSeries(reports)));
   writeFileSync(`${stem}.json`, JSON.stringify({ ...result, eta, lmbda, miniBatchSize, expanded: exp.expanded, trainingImages: training.y.size, limit: limit ?? null, seed, bookTestAccuracy: exp.bookTestAccuracy, members, epochReports: reports }, null, 2));
   log(`best validation accuracy ${pct(bestValidationAccuracy)}, test accuracy ${pct(testAccuracy)} (book: ${exp.bookTestAccuracy}% after ${exp.epochs} epochs); ${seconds.toFixed(1)} s; wrote ${stem}.svg and .json`);
   if (values.json) console.log(JSON.stringify(result));
