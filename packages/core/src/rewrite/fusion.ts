@@ -20,7 +20,6 @@ export const MAX_COMPOSITE_INPUTS = 6;
  */
 export const MAX_FORMULA_SIZE = 256;
 
-
 /**
  * Elementwise fusion. Walking from the graph's outputs back, each elementwise node not yet taken
  * roots a group, which absorbs the elementwise producers of its operands while
@@ -54,7 +53,6 @@ export function fuseElemwise(fg: FunctionGraph, reason = 'elemwise_fusion'): voi
   }
   fg.replaceAll([...replaced], reason);
 }
-
 
 /**
  * The root first, then producers in the order they were absorbed. A producer used more than once is

@@ -20,7 +20,6 @@ export const MAX_KERNEL_BUFFERS = 7;
 /** Primitives that cost far more than a load: a producer calling one is recomputed only where each element is read once. */
 const EXPENSIVE = new Set(['exp', 'log', 'log1p', 'expm1', 'tanh', 'sin', 'cos', 'pow', 'erf']);
 
-
 /**
  * Producer fusion: an elementwise node (a Composite, after elementwise fusion) whose result only
  * one node of the `consumers` classes reads, and which is not a graph output, is inlined into
@@ -70,7 +69,6 @@ export function fuseInto(consumer: Apply, operands: readonly number[], lookup: (
   const inputs = consumer.inputs.flatMap((v, j) => (producers[j] ? externalOperands(v.owner!) : [v])).map(lookup);
   return new Fused(consumer.op, producers).apply(inputs, consumer.site).outputs;
 }
-
 
 /** Rank-0 constants are written into the formula; they cannot change the result's shape. */
 function isLiteral(v: Variable): v is Constant {
